@@ -1,0 +1,454 @@
+"""A game: one SimPy environment, the round loop, the scorecard, save and load by replay.
+
+A game is a pure function of (scenario, seed, every firm's decisions). Each round: events fire,
+decisions take effect (budgets, headcount, prices), then the environment runs `round_days`
+days of market ticks and deals, and the books close into a `RoundReport`. A save file holds
+the scenario, the seed and every round's decisions; loading it replays them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.accounts import Accounts
+from sim.decisions import Decision, check_affordable, expand
+from sim.economy import FirmParams
+from sim.errors import InputError
+from sim.events import EventBook
+from sim.ledger import Ledger
+from sim.market import Market
+from sim.pipeline import COLD, INBOUND, LOST, OUTBOUND, REFERRAL, TAKEN, WON, SalesForce
+from sim.report import FirmRound, RoundReport, SegmentRound, r2, r6, scorecard
+from sim.rivals import RivalView, strategy
+from sim.scenario import Scenario, parse_scenario
+
+SAVE_FORMAT = "jigsaw-save"
+SAVE_VERSION = 1
+
+
+class Game:
+    """One market, its firms, and the rounds played so far."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.env = simpy.Environment()
+        self.params = FirmParams(scenario)
+        self.market = Market(scenario, self.params, self.seed)
+        self.accounts = Accounts(scenario, self.seed, self.params.am_churn_reduction)
+        days = scenario.meta.round_days
+        self.forces = [
+            SalesForce(
+                self.env,
+                i,
+                self.params.tables[i],
+                f.reps,
+                f.rep_skill,
+                days,
+                on_close=self._deal_won,
+            )
+            for i, f in enumerate(scenario.firms)
+        ]
+        self.ledgers = [
+            Ledger(
+                f.cash,
+                f.credit_line,
+                self.params.tables[i].gross_margin,
+                self.params.tables[i].fixed_costs_per_round,
+            )
+            for i, f in enumerate(scenario.firms)
+        ]
+        self.events = EventBook(scenario, self.seed)
+        self.ids = scenario.firm_ids
+        self.history: list[dict[str, Decision]] = []
+        self.reports: list[RoundReport] = []
+        self._won_value = np.zeros((len(self.ids), len(scenario.segments)))
+        self.env.process(self.market.tick(self.env, self.accounts, self.forces, self.ledgers))
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def round(self) -> int:
+        """Rounds completed so far."""
+        return len(self.reports)
+
+    @property
+    def finished(self) -> bool:
+        return self.round >= self.scenario.meta.rounds
+
+    @property
+    def player_ids(self) -> list[str]:
+        return self.scenario.player_ids
+
+    def cash(self, firm_id: str) -> float:
+        return self.ledgers[self.ids.index(firm_id)].cash
+
+    def view(self, firm_id: str) -> RivalView:
+        """What `firm_id` may know before deciding the next round."""
+        i = self.ids.index(firm_id)
+        return RivalView(
+            scenario=self.scenario,
+            firm_id=firm_id,
+            round=self.round + 1,
+            cash=self.ledgers[i].cash,
+            credit_line=self.ledgers[i].credit_line,
+            own=[r.firms[firm_id] for r in self.reports],
+            public=[r.public() for r in self.reports],
+        )
+
+    def decide_for(self, firm_id: str, strategy_name: str | None = None) -> Decision:
+        """A firm's next decision by its strategy (or the one named)."""
+        name = strategy_name or self.scenario.firm(firm_id).controlled_by
+        if name == "player":
+            name = "balanced"
+        return strategy(name)(self.view(firm_id))
+
+    # --- the round loop --------------------------------------------------------------------
+
+    def play_round(self, decisions: Mapping[str, Decision] | None = None) -> RoundReport:
+        """Play the next round. `decisions` must cover every player firm; computer-run firms
+        decide by their strategy unless decisions for them are given (as in a replay)."""
+        if self.finished:
+            raise InputError(
+                "", "round", f"the game is over after {self.scenario.meta.rounds} rounds"
+            )
+        decisions = dict(decisions or {})
+        for fid in decisions:
+            if fid not in self.ids:
+                raise InputError(
+                    "", f"decisions.{fid}", f"unknown firm; expected one of {', '.join(self.ids)}"
+                )
+        missing = [fid for fid in self.player_ids if fid not in decisions]
+        if missing:
+            raise InputError(
+                "", f"decisions.{missing[0]}", "player firm has no decisions for this round"
+            )
+        round_no = self.round + 1
+        for i, fid in enumerate(self.ids):
+            if fid not in decisions and not self.ledgers[i].bankrupt:
+                decisions[fid] = self.decide_for(fid)
+        for i, fid in enumerate(self.ids):
+            if fid in decisions and not self.ledgers[i].bankrupt:
+                ledger = self.ledgers[i]
+                check_affordable(
+                    decisions[fid],
+                    ledger.cash,
+                    ledger.credit_line,
+                    field=f"round {round_no}: {fid}: budget",
+                )
+        fired = self.events.fire(round_no, self.market.active)
+        for f in fired:
+            self._strike(f.event.kind, f.firm, f.event)
+        interest, churn, cut = self.events.multipliers(
+            round_no, len(self.ids), len(self.scenario.segments)
+        )
+        self.market.interest_multiplier, self.market.churn_multiplier = interest, churn
+        self.market.price_cut = cut
+        start = self.env.now
+        self.accounts.start_round()
+        self._won_value[:] = 0.0
+        for i, fid in enumerate(self.ids):
+            self.forces[i].arrived[:] = 0
+            self.forces[i].busy_slot_days = self.forces[i].slot_days = 0.0
+            if fid in decisions and not self.ledgers[i].bankrupt:
+                self._apply(i, decisions[fid], self.events.budget_factor(round_no, i))
+        for f in fired:
+            if f.event.kind == "rep_attrition" and f.firm is not None:
+                self.forces[f.firm].lose(f.event.share)
+        self.history.append({fid: decisions[fid] for fid in self.ids if fid in decisions})
+        self.env.run(until=start + self.scenario.meta.round_days)
+        report = self._close(
+            round_no, [f.describe([x.label for x in self.scenario.firms]) for f in fired]
+        )
+        self.reports.append(report)
+        return report
+
+    def _apply(self, i: int, d: Decision, factor: float) -> None:
+        """Decisions take effect at the start of the round."""
+        days = self.scenario.meta.round_days
+        targeting = np.array([d.marketing.targeting.get(s, 0.0) for s in self.scenario.segment_ids])
+        self.market.set_spend(i, d.marketing.budget * factor, d.marketing.mix, targeting, days)
+        self.market.price[i] = d.price
+        hires, fires, hiring, severance = self.forces[i].staff(
+            d.sales.budget * factor,
+            d.sales.training_share,
+            d.sales.commission_rate,
+            d.sales.account_management,
+        )
+        self.ledgers[i].charge(hiring=hiring, severance=severance)
+
+    def _strike(self, kind: str, firm: int | None, event: Any) -> None:
+        """Immediate effects of an event on awareness and brand."""
+        if firm is None:
+            return
+        m = self.market
+        if kind in ("rival_launch", "viral_moment"):
+            gain = event.awareness_boost * (m.accounts - m.aware[firm])
+            m.aware[firm] = np.minimum(
+                m.accounts, m.aware[firm] + (gain if m.mean_field else np.rint(gain))
+            )
+        if kind == "rival_launch":
+            m.brand[firm] = min(100.0, m.brand[firm] + event.brand_boost)
+
+    def _deal_won(self, firm: int, segment: int, kind: int, when: float) -> bool:
+        """A deal was signed: the account becomes a customer (if still free) and is booked."""
+        if not self.market.active[firm] or not self.accounts.win(firm, segment):
+            return False
+        m = self.market
+        m.aware[firm, segment] = min(
+            m.accounts[segment], max(m.aware[firm, segment], self.accounts.customers[firm, segment])
+        )
+        value = float(m.deal_value[segment] * m.effective_price()[firm])
+        self._won_value[firm, segment] += value
+        self.ledgers[firm].book(value, self.forces[firm].commission_rate)
+        return True
+
+    def _close(self, round_no: int, events: list[str]) -> RoundReport:
+        scen = self.scenario
+        seg_ids = scen.segment_ids
+        days = scen.meta.round_days
+        books = [ledger.close() for ledger in self.ledgers]
+        total_revenue = sum(b.revenue for b in books)
+        firms: dict[str, FirmRound] = {}
+        mf = scen.meta.mean_field
+        count = (lambda x: r6(x)) if mf else (lambda x: int(round(x)))
+        price = self.market.effective_price()
+        for i, fid in enumerate(self.ids):
+            force, b = self.forces[i], books[i]
+            recs = force.take_records()
+            won = [r for r in recs if r.outcome == WON]
+            lost = sum(1 for r in recs if r.outcome in (LOST, TAKEN))
+            cold = sum(1 for r in recs if r.outcome == COLD)
+            worked = sum(1 for r in recs if r.outcome != COLD)
+            closed = len(won) + lost
+            decided = self.history[-1].get(fid)
+            cust = self.accounts.customers[i]
+            coverage = force.coverage(cust.sum())
+            hunting = force.hunting_slots
+            warm = int(force.arrived[INBOUND] + force.arrived[REFERRAL])
+            started = [r for r in recs if r.outcome != COLD]
+            hold = (
+                float(np.mean([r.ended - r.started for r in started]))
+                if started
+                else float(
+                    np.average(self.market.cycle_days, weights=self.market.targeting[i] + 1e-12)
+                )
+            )
+            rho = (warm / days) * hold / hunting if hunting > 0 else None
+            new_cust = float(self.accounts.won[i].sum())
+            spend = b.marketing + b.sales
+            churn_hazard = self.accounts.expected_churn(i, float(price[i]), coverage)
+            acv = (
+                self._won_value[i].sum() / new_cust
+                if new_cust > 0
+                else float(
+                    np.average(self.market.deal_value, weights=self.market.targeting[i] + 1e-12)
+                    * price[i]
+                )
+            )
+            ltv = acv * self.params.gross_margin[i] / churn_hazard if churn_hazard > 0 else None
+            firms[fid] = FirmRound(
+                name=scen.firms[i].label,
+                controlled_by=scen.firms[i].controlled_by,
+                revenue=b.revenue,
+                bookings=b.bookings,
+                profit=b.profit,
+                cash=b.cash,
+                marketing_spend=b.marketing,
+                sales_spend=b.sales,
+                cost_of_revenue=b.cost_of_revenue,
+                fixed_costs=b.fixed,
+                awareness={
+                    s: r6(self.market.aware[i, k] / self.market.accounts[k])
+                    for k, s in enumerate(seg_ids)
+                },
+                brand_equity=r6(self.market.brand[i]),
+                satisfaction=r6(self.accounts.satisfaction[i]),
+                aware_prospects=r6(
+                    self.market.aware_prospects(self.accounts.customers, self.accounts.prospects)[
+                        i
+                    ].sum()
+                ),
+                leads_inbound=int(force.arrived[INBOUND]),
+                leads_referral=int(force.arrived[REFERRAL]),
+                leads_outbound=int(force.arrived[OUTBOUND]),
+                leads_cold=cold,
+                leads_worked=worked,
+                deals_won=len(won),
+                deals_lost=lost,
+                win_rate=r6(len(won) / closed) if closed else None,
+                cycle_days=r6(float(np.mean([r.ended - r.started for r in won]))) if won else None,
+                customers={s: count(cust[k]) for k, s in enumerate(seg_ids)},
+                new_customers=count(new_cust),
+                churned=count(self.accounts.churned[i].sum()),
+                market_share=r6(b.revenue / total_revenue) if total_revenue > 0 else 0.0,
+                rep_utilization=r6(force.busy_slot_days / force.slot_days)
+                if force.slot_days
+                else None,
+                alignment_ratio=r6(rho) if rho is not None else None,
+                cac=r2(spend / new_cust) if new_cust > 0 else None,
+                ltv=r2(ltv) if ltv is not None and math.isfinite(ltv) else None,
+                reps=force.productive,
+                reps_ramping=force.ramping,
+                hunting_slots=hunting,
+                rep_skill=r6(force.skill),
+                price=r6(price[i]),
+                marketing_share=r6(decided.marketing_share) if decided else 0.0,
+                bankrupt=b.bankrupt,
+            )
+            if b.bankrupt and self.market.active[i]:
+                self._bankrupt(i)
+        segments = {}
+        for k, s in enumerate(seg_ids):
+            size = int(self.market.accounts[k])
+            by_firm = {fid: count(self.accounts.customers[i, k]) for i, fid in enumerate(self.ids)}
+            segments[s] = SegmentRound(
+                accounts=size,
+                prospects=count(self.accounts.prospects[k]),
+                customers=by_firm,
+                share={
+                    fid: r6(self.accounts.customers[i, k] / size) for i, fid in enumerate(self.ids)
+                },
+            )
+        return RoundReport(
+            round=round_no, day=int(self.env.now), firms=firms, segments=segments, events=events
+        )
+
+    def _bankrupt(self, i: int) -> None:
+        """The firm leaves the market: customers go back to the prospects, reps leave."""
+        self.market.active[i] = False
+        self.market.aware[i] = 0.0
+        for ch in self.market.daily_spend:
+            self.market.daily_spend[ch][i] = 0.0
+            self.market.stock[ch][i] = 0.0
+        self.accounts.release(i)
+        self.forces[i].dissolve()
+
+    # --- whole games -----------------------------------------------------------------------
+
+    def play(self, decide: Callable[[Game, str], Decision]) -> list[RoundReport]:
+        """Play to the end, asking `decide(game, firm_id)` for every player firm each round."""
+        while not self.finished:
+            self.play_round(
+                {
+                    fid: decide(self, fid)
+                    for fid in self.player_ids
+                    if not self.ledgers[self.ids.index(fid)].bankrupt
+                }
+            )
+        return self.reports
+
+    def score(self) -> dict[str, dict[str, Any]]:
+        """The balanced scorecard (see `sim.report.scorecard`)."""
+        return scorecard(self.reports, self.scenario.scoring)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `jigsaw run --json` document."""
+        return {
+            "scenario": self.scenario.meta.name,
+            "seed": self.seed,
+            "rounds": [
+                {
+                    "round": r.round,
+                    "firms": {k: v for k, v in r.to_dict()["firms"].items()},
+                    "segments": r.to_dict()["segments"],
+                    "events": r.events,
+                }
+                for r in self.reports
+            ],
+            "score": self.score(),
+        }
+
+    # --- save and load ---------------------------------------------------------------------
+
+    def to_save(self) -> dict[str, Any]:
+        return {
+            "format": SAVE_FORMAT,
+            "version": SAVE_VERSION,
+            "scenario": self.scenario.model_dump(mode="json"),
+            "seed": self.seed,
+            "decisions": [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in self.history],
+        }
+
+    def save(self, path: str | Path) -> None:
+        """Write the save file atomically (temp file in the same folder, then rename)."""
+        write_atomic(Path(path), json.dumps(self.to_save(), indent=1, sort_keys=True) + "\n")
+
+    @classmethod
+    def from_save(cls, data: Any, source: str = "<save>") -> Game:
+        """Rebuild a game by replaying a save's decisions."""
+        if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
+            raise InputError(
+                source, "format", f"is not a Jigsaw save (expected format {SAVE_FORMAT!r})"
+            )
+        if data.get("version") != SAVE_VERSION:
+            raise InputError(
+                source,
+                "version",
+                f"save format version {data.get('version')!r} is not supported "
+                f"(this Jigsaw reads version {SAVE_VERSION})",
+            )
+        for key in ("scenario", "seed", "decisions"):
+            if key not in data:
+                raise InputError(source, key, "is required but missing")
+        if not isinstance(data["seed"], int):
+            raise InputError(source, "seed", f"must be an integer, got {data['seed']!r}")
+        scenario = parse_scenario(data["scenario"], f"{source}: scenario")
+        game = cls(scenario, data["seed"])
+        rounds = data["decisions"]
+        if not isinstance(rounds, list) or len(rounds) > scenario.meta.rounds:
+            raise InputError(
+                source, "decisions", f"must be a list of at most {scenario.meta.rounds} rounds"
+            )
+        for k, rnd in enumerate(rounds):
+            if not isinstance(rnd, dict):
+                raise InputError(source, f"decisions[{k}]", "must be a table of firm decisions")
+            decided = {}
+            for fid, raw in rnd.items():
+                if fid not in game.ids:
+                    raise InputError(source, f"decisions[{k}].{fid}", "unknown firm")
+                if not isinstance(raw, dict):
+                    raise InputError(source, f"decisions[{k}].{fid}", "must be a table")
+                decided[fid] = expand(
+                    scenario, raw, source, prefix=f"decisions[{k}].{fid}", firm_id=fid
+                )
+            try:
+                game.play_round(decided)
+            except InputError as exc:
+                raise InputError(source, f"decisions[{k}]", str(exc)) from None
+        return game
+
+    @classmethod
+    def load(cls, path: str | Path) -> Game:
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise InputError(str(path), "", f"cannot read save ({exc.strerror})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(str(path), "", f"is not a JSON save file ({exc})") from None
+        return cls.from_save(data, str(path))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path so that a crash leaves the old file or the new, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,306 @@
+"""The market: awareness, brand equity and lead arrivals, over firms x segments at once.
+
+Scenario: every day, each firm's marketing budget is spent evenly by channel and segment. Spend
+carries over as adstock and saturates (Hill). Advertising adds to the Bass hazard of becoming
+aware; PR builds brand equity (Nerlove-Arrow goodwill); demand generation raises appeal. Aware
+prospects ask for a salesperson at a rate set by segment interest and the firm's appeal; happy
+customers refer others. Each day's leads go to the firm's sales force (`sim.pipeline`).
+
+Units: time in days (rates per year in the scenario are divided by 365), money in the
+scenario's currency, awareness as a count of accounts, brand equity on 0..100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.chance import Chance
+from sim.economy import FirmParams
+from sim.pipeline import INBOUND, OUTBOUND, REFERRAL, LeadBatch
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.accounts import Accounts
+    from sim.ledger import Ledger
+    from sim.pipeline import SalesForce
+
+DT = 1.0 / 365.0  # years per day
+
+
+def adstock(stock: np.ndarray, spend: np.ndarray, decay: np.ndarray | float) -> np.ndarray:
+    """Geometric carry-over: stock_t = decay * stock_{t-1} + spend_t (currency per day)."""
+    return decay * stock + spend
+
+
+def hill(stock: np.ndarray, half: np.ndarray | float, shape: np.ndarray | float) -> np.ndarray:
+    """Hill saturation h = x^S / (x^S + K^S), in [0, 1); h(K) = 1/2."""
+    x = np.maximum(stock, 0.0) / half
+    xs = x**shape
+    return xs / (1.0 + xs)
+
+
+def bass_cdf(t: np.ndarray | float, p: float, q: float) -> np.ndarray | float:
+    """Bass (1969) closed form F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}), t in years."""
+    e = np.exp(-(p + q) * np.asarray(t, dtype=float))
+    return (1 - e) / (1 + (q / p) * e)
+
+
+def relax(value: np.ndarray, target: np.ndarray, rate: np.ndarray | float, dt: float) -> np.ndarray:
+    """Exact step of dv/dt = rate * (target - v) over dt, with target and rate held constant."""
+    return target + (value - target) * np.exp(-rate * dt)
+
+
+class Market:
+    """Awareness, brand equity and leads for every firm in every segment."""
+
+    def __init__(self, scenario: Scenario, params: FirmParams, seed: int) -> None:
+        segs = scenario.segments
+        firms = scenario.firms
+        self.scenario = scenario
+        self.params = params
+        self.mean_field = scenario.meta.mean_field
+        F, S = len(firms), len(segs)
+        self.shape = (F, S)
+        seg = lambda name: np.array([float(getattr(s, name)) for s in segs])  # noqa: E731
+        self.accounts = seg("accounts")
+        self.deal_value = seg("deal_value")
+        self.innovation = seg("innovation")
+        self.imitation = seg("imitation")
+        self.forgetting = seg("forgetting")
+        self.ad_lift = seg("ad_lift")
+        self.ad_half = seg("ad_half_saturation")
+        self.ad_shape = seg("ad_shape")
+        self.interest = seg("interest")
+        self.elasticity = seg("price_elasticity")
+        self.relationship = seg("relationship_weight")
+        self.cycle_days = seg("cycle_days")
+        self.patience_days = seg("patience_days")
+        self.churn = seg("churn")
+
+        aware0 = np.array([[f.awareness.get(s.id, 0.0) for s in segs] for f in firms])
+        self.aware = aware0 * self.accounts
+        if not self.mean_field:
+            self.aware = np.rint(self.aware)
+        self.brand = np.array([float(f.brand_equity) for f in firms])
+        self.price = np.array([float(f.price) for f in firms])
+        self.price_cut = np.zeros(F)  # event: price war, fraction off the decided price
+        self.active = np.ones(F, dtype=bool)
+        self.stock = {ch: np.zeros(self.shape) for ch in ("advertising", "pr", "demand_gen")}
+        self.daily_spend = {ch: np.zeros(self.shape) for ch in self.stock}
+        self.targeting = np.tile(self._potential(), (F, 1))
+        self.interest_multiplier = np.ones(S)
+        self.churn_multiplier = np.ones(S)
+        self.viral = np.zeros(self.shape)  # extra awareness hazard per year (events)
+        cells = np.arange(3 * S)  # (kind, segment) cells of a day's lead counts, kind-major
+        self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND])[cells // S]
+        self._segment_of_cell = cells % S
+        self.awareness_chance = [Chance(seed, "awareness", i, self.mean_field) for i in range(F)]
+        self.lead_chance = [Chance(seed, "leads", i, self.mean_field) for i in range(F)]
+        # last tick's figures, for reports
+        self.h_ad = np.zeros(self.shape)
+        self.h_pr = np.zeros(F)
+        self.h_dg = np.zeros(self.shape)
+
+    def _potential(self) -> np.ndarray:
+        pot = self.accounts * self.deal_value
+        return pot / pot.sum()
+
+    # --- decisions -------------------------------------------------------------------------
+
+    def set_spend(
+        self, firm: int, budget: float, mix: dict[str, float], targeting: np.ndarray, days: int
+    ) -> None:
+        """Spread a round's marketing budget evenly over its days, by channel and segment."""
+        for ch in self.daily_spend:
+            self.daily_spend[ch][firm] = budget * mix.get(ch, 0.0) * targeting / days
+        self.targeting[firm] = targeting
+
+    def effective_price(self) -> np.ndarray:
+        return self.price * (1.0 - self.price_cut)
+
+    # --- one day ---------------------------------------------------------------------------
+
+    def advertise(self) -> None:
+        """Adstock every channel, then saturate: h_ad, h_dg per segment, h_pr per firm."""
+        p = self.params
+        for ch, stock in self.stock.items():
+            self.stock[ch] = adstock(stock, self.daily_spend[ch], p.decay[ch][:, None])
+        self.h_ad = hill(self.stock["advertising"], self.ad_half, self.ad_shape)
+        self.h_pr = hill(self.stock["pr"].sum(axis=1), p.pr_half_saturation, 1.0)
+        self.h_dg = hill(self.stock["demand_gen"], p.demand_gen_half_saturation[:, None], 1.0)
+
+    def spread_awareness(self, customers: np.ndarray) -> None:
+        """Generalized Bass: unaware accounts learn at (p + ad_lift h_ad + q A + viral) per year;
+        aware non-customers forget at `forgetting` per year. Customers never forget."""
+        N = self.accounts
+        A = self.aware / N
+        hazard = self.innovation + self.ad_lift * self.h_ad + self.imitation * A + self.viral
+        learn_p = -np.expm1(-hazard * DT)
+        forget_p = -np.expm1(-self.forgetting * DT)
+        unaware = np.maximum(N - self.aware, 0.0)
+        forgettable = np.maximum(self.aware - customers, 0.0)
+        for i, chance in enumerate(self.awareness_chance):
+            if not self.active[i]:
+                continue
+            gained, lost = chance.binomial(
+                np.stack([unaware[i], forgettable[i]]), np.stack([learn_p[i], forget_p])
+            )
+            self.aware[i] = np.clip(self.aware[i] + gained - lost, customers[i], N)
+
+    def build_brand(self, satisfaction: np.ndarray, customers: np.ndarray) -> None:
+        """Nerlove-Arrow goodwill on 0..100: dG/dt = delta (100 h_pr - G) + m (Sat - G), where
+        delta = ln 2 / half-life and m = satisfaction_pull x c / (c + 50) for c customers."""
+        p = self.params
+        delta = np.log(2.0) / (p.brand_half_life_days / 365.0)
+        c = customers.sum(axis=1)
+        m = p.satisfaction_pull * c / (c + 50.0)
+        rate = delta + m
+        target = (delta * 100.0 * self.h_pr + m * satisfaction) / rate
+        self.brand = np.where(self.active, relax(self.brand, target, rate, DT), self.brand)
+
+    def appeal(self) -> np.ndarray:
+        """How much an aware prospect wants to talk to the firm (1 = neutral), firms x segments:
+        (1 + lift h_dg) exp(brand_lift (G - 50)/50) price^-elasticity."""
+        p = self.params
+        brand = np.exp(p.brand_lift * (self.brand - 50.0) / 50.0)
+        price = self.effective_price()[:, None] ** (-self.elasticity)
+        return (1.0 + p.demand_gen_lift[:, None] * self.h_dg) * brand[:, None] * price
+
+    def utility(self, skill: np.ndarray, effort: np.ndarray) -> np.ndarray:
+        """A buyer's utility of each firm in each segment (logit scale): brand weighted by
+        1 - relationship_weight, rep skill by relationship_weight, price, and sales effort."""
+        p = self.params
+        rw = self.relationship
+        brand = p.brand_win_weight[:, None] * (self.brand[:, None] - 50.0) / 50.0
+        rep = p.skill_win_weight[:, None] * (2.0 * skill[:, None] - 1.0)
+        price = self.elasticity * np.log(self.effective_price())[:, None]
+        push = p.commission_win_weight[:, None] * (effort[:, None] - 0.5)
+        return (1.0 - rw) * brand + rw * rep - price + push
+
+    def aware_prospects(self, customers: np.ndarray, prospects: np.ndarray) -> np.ndarray:
+        """Accounts that know firm i and buy from nobody: its aware non-customers, thinned by
+        the share of its non-customers that are prospects (independence assumption)."""
+        others = np.maximum(self.accounts - customers, 1.0)
+        return np.maximum(self.aware - customers, 0.0) * prospects / others
+
+    def lead_rates(self, accounts: Accounts, appeal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Expected inbound and referral leads per day, firms x segments.
+
+        inbound = interest / 365 x aware prospects x appeal x (recession multiplier);
+        referral = referral_rate / 365 x customers x satisfaction / 100 x prospect share."""
+        cust = accounts.customers
+        prospects = accounts.prospects
+        aware_prospects = self.aware_prospects(cust, prospects)
+        inbound = (self.interest * self.interest_multiplier * DT) * aware_prospects * appeal
+        referral = (
+            (self.params.referral_rate * DT * accounts.satisfaction / 100.0)[:, None]
+            * cust
+            * (prospects / self.accounts)
+        )
+        share_aware = aware_prospects / np.maximum(prospects, 1e-9)
+        return np.stack([inbound, referral], axis=1), share_aware
+
+    def generate_leads(
+        self,
+        i: int,
+        rates: np.ndarray,
+        share_aware: np.ndarray,
+        idle_slots: float,
+        utility: np.ndarray,
+        present: np.ndarray,
+        effort: float,
+    ) -> LeadBatch | None:
+        """Today's leads for firm i (inbound, referral, outbound) with their odds and cycle.
+
+        Each lead's win probability is a multinomial logit against the status quo and the
+        rivals the buyer knows: p = 1 / (1 + e^-(U_i + warmth + win_base) + sum_j e^(U_j - U_i
+        - warmth)), where rival j is on the shortlist with probability A_j (its awareness)."""
+        p = self.params
+        chance = self.lead_chance[i]
+        lam = np.concatenate(
+            [rates[i].ravel(), p.prospect_rate[i] * idle_slots * self.targeting[i]]
+        )
+        counts = chance.count(lam, "leads")
+        total = int(counts.sum())
+        if total == 0:
+            return None
+        kinds = np.repeat(self._kind_of_cell, counts)
+        segments = np.repeat(self._segment_of_cell, counts)
+        u = chance.uniform((total, 3 + len(self.brand)))
+        outbound = kinds == OUTBOUND
+        knows = ~outbound | (u[:, 0] < share_aware[i, segments])
+        warmth = p.referral_bonus[i] * (kinds == REFERRAL) - outbound * (
+            p.outbound_penalty[i] + p.unaware_penalty[i] * ~knows
+        )
+        own = utility[i, segments] + warmth
+        rivals = u[:, 3:] < present[:, segments].T
+        rivals[:, i] = False
+        pressure = (rivals * np.exp(utility[:, segments].T - own[:, None])).sum(axis=1)
+        p_win = 1.0 / (1.0 + np.exp(-(own + p.win_base[i])) + pressure)
+        cycle = chance.gamma_mean(
+            p.cycle_shape[i], self.cycle_days[segments] / (0.7 + 0.6 * effort)
+        )
+        if self.mean_field:
+            order = np.arange(total)
+            offsets = (order + 0.5) / total
+        else:
+            order = np.argsort(u[:, 1])
+            offsets = u[order, 1]
+        return LeadBatch(
+            segment=segments[order],
+            kind=kinds[order],
+            p_win=p_win[order],
+            cycle=cycle[order],
+            fate=u[order, 2],
+            offset=offsets,
+            patience=self.patience_days[segments[order]],
+        )
+
+    # --- the daily process -------------------------------------------------------------------
+
+    def tick(
+        self,
+        env: simpy.Environment,
+        accounts: Accounts,
+        forces: list[SalesForce],
+        ledgers: list[Ledger],
+    ) -> Generator[simpy.Event, None, None]:
+        """Once a day: marketing works, customers pay or churn, leads reach the sales forces."""
+        while True:
+            self.advertise()
+            self.spread_awareness(accounts.customers)
+            self.build_brand(accounts.satisfaction, accounts.customers)
+            skill = np.array([f.skill for f in forces])
+            effort = np.array([f.effort for f in forces])
+            coverage = np.array(
+                [f.coverage(accounts.customers[i].sum()) for i, f in enumerate(forces)]
+            )
+            accounts.satisfy(coverage, self.effective_price(), skill, self.active)
+            revenue = accounts.serve(
+                self.effective_price(), coverage, self.churn_multiplier, self.active
+            )
+            utility = self.utility(skill, effort)
+            rates, share_aware = self.lead_rates(accounts, self.appeal())
+            engaged = np.array([f.hunting_slots > 0 for f in forces])
+            present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
+            for i, force in enumerate(forces):
+                if not self.active[i]:
+                    continue
+                force.train()
+                force.observe_day()
+                ledgers[i].accrue_day(
+                    revenue=float(revenue[i]),
+                    marketing=float(sum(s[i].sum() for s in self.daily_spend.values())),
+                    salaries=force.daily_salary(),
+                    training=force.daily_training,
+                )
+                batch = self.generate_leads(
+                    i, rates, share_aware, force.idle_slots(), utility, present, force.effort
+                )
+                if batch is not None:
+                    force.receive(batch)
+            yield env.timeout(1.0)

@@ -1,0 +1,297 @@
+"""The sales force: reps, deal slots, the lead queue, and deals as SimPy processes.
+
+Scenario: a firm's productive reps each work `deals_per_rep` deals at once (slots); a share of
+the slots is kept for account management. A lead waits for a free hunting slot at most its
+patience (days); if none frees up it goes cold and is lost, like a bank customer who reneges.
+A slot that has nothing to work prospects: it creates outbound leads. A deal holds its slot
+through the stages qualify -> discover -> propose -> negotiate and can be lost at any stage.
+
+Queueing view: leads arrive at rate lambda, a slot serves a deal in mean time 1/mu, and there
+are c slots, so the sales force is an M/M/c queue with reneging; with exponential cycles and
+unlimited patience it reproduces Erlang C (tests/test_validation.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import simpy
+
+from sim.scenario import Economics
+
+INBOUND, REFERRAL, OUTBOUND = 0, 1, 2
+KINDS = ("inbound", "referral", "outbound")
+STAGES = ("qualify", "discover", "propose", "negotiate")
+STAGE_TIME = np.array([0.15, 0.25, 0.35, 0.25])  # share of a won deal's cycle spent per stage
+STAGE_LOSS = np.array([0.35, 0.30, 0.20, 0.15])  # share of the log-odds of losing per stage
+_HELD = np.cumsum(STAGE_TIME)  # share of the cycle held when a deal ends after stage k
+_SURVIVE = np.cumsum(STAGE_LOSS)  # a deal survives stage k iff fate < p_win ** _SURVIVE[k]
+DT = 1.0 / 365.0
+
+WON, LOST, COLD, TAKEN = "won", "lost", "cold", "taken"
+
+
+class DealRecord(NamedTuple):
+    """One lead's story, kept for the round's report."""
+
+    segment: int
+    kind: int
+    arrived: float  # day
+    started: float  # day a slot took it (nan if it went cold)
+    ended: float  # day it was won, lost or went cold
+    outcome: str  # won, lost, cold, taken (won, but the account had signed elsewhere)
+    stage: int  # index into STAGES where it ended (-1: never started)
+
+
+@dataclass(slots=True)
+class LeadBatch:
+    """One day's leads for one firm, drawn together (arrays of equal length)."""
+
+    segment: np.ndarray
+    kind: np.ndarray
+    p_win: np.ndarray
+    cycle: np.ndarray  # days a won deal holds its slot
+    fate: np.ndarray  # uniform: decides the stage a deal ends at
+    offset: np.ndarray  # arrival time within the day, sorted
+    patience: np.ndarray  # days a lead waits for a slot
+
+
+def exit_stage(fate: float, p_win: float) -> int:
+    """The stage a deal ends at: it survives stage k while fate < p_win ** cum_loss[k];
+    survival of all four stages (fate < p_win) is a win, at stage 3."""
+    for k in range(len(STAGES)):
+        if fate >= p_win ** _SURVIVE[k]:
+            return k
+    return len(STAGES) - 1
+
+
+class SlotPool(simpy.Resource):
+    """Deal slots whose number changes as reps are hired, ramp up, quit or are let go."""
+
+    def resize(self, capacity: int) -> None:
+        grew = capacity > self._capacity
+        self._capacity = max(0, int(capacity))
+        if grew:
+            self._trigger_put(None)
+
+
+class SalesForce:
+    """One firm's reps and their deals."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        firm: int,
+        econ: Economics,
+        reps: int,
+        skill: float,
+        round_days: int,
+        on_close: Callable[[int, int, int, float], bool] | None = None,
+    ) -> None:
+        self.env = env
+        self.firm = firm
+        self.econ = econ
+        self.round_days = round_days
+        self.productive = int(reps)
+        self.cohorts: list[list[float]] = []  # [ready_day, reps] of hires still ramping
+        self.skill = float(skill)
+        self.am_share = econ.account_management
+        self.commission_rate = econ.commission_rate
+        self.daily_training = 0.0
+        self.slots = SlotPool(env, capacity=1)
+        self.slots.resize(self.hunting_capacity())
+        self.on_close = on_close
+        self.records: list[DealRecord] = []
+        self.arrived = np.zeros(3, dtype=np.int64)  # leads by kind this round
+        self.busy_slot_days = 0.0
+        self.slot_days = 0.0
+        self.active = True
+
+    # --- headcount -------------------------------------------------------------------------
+
+    @property
+    def ramping(self) -> int:
+        return int(sum(n for _, n in self.cohorts))
+
+    @property
+    def employed(self) -> int:
+        return self.productive + self.ramping
+
+    @property
+    def total_slots(self) -> int:
+        return self.productive * self.econ.deals_per_rep
+
+    def hunting_capacity(self) -> int:
+        return int(self.total_slots * (1.0 - self.am_share) + 1e-9)
+
+    @property
+    def hunting_slots(self) -> int:
+        return self.slots.capacity
+
+    @property
+    def effort(self) -> float:
+        """Effort the commission buys, in [0, 1): rate / (rate + commission_half)."""
+        return self.commission_rate / (self.commission_rate + self.econ.commission_half)
+
+    def coverage(self, customers: float) -> float:
+        """Share of customers the account-management slots keep fully covered, in [0, 1]."""
+        if customers <= 0:
+            return 1.0
+        kept = (self.total_slots - self.hunting_slots) * self.econ.accounts_per_slot
+        return min(1.0, kept / customers)
+
+    def rep_cost_per_round(self) -> float:
+        return self.econ.rep_cost_per_year * self.round_days / 365.0
+
+    def staff(
+        self,
+        budget: float,
+        training_share: float,
+        commission_rate: float,
+        account_management: float,
+    ) -> tuple[int, int, float, float]:
+        """Apply a round's sales decisions: headcount the budget buys (hire or let go), training
+        with the rest, commission and account management. Returns (hires, fires, hiring cost,
+        severance)."""
+        cost = self.rep_cost_per_round()
+        target = int(budget * (1.0 - training_share) / cost + 1e-9)
+        hires = max(0, target - self.employed)
+        fires = max(0, self.employed - target)
+        if hires:
+            self._blend_skill(hires)
+            cohort = [self.env.now + self.econ.ramp_days, float(hires)]
+            self.cohorts.append(cohort)
+            self.env.process(self.ramp(cohort))
+        if fires:
+            self._let_go(fires)
+        self.daily_training = max(0.0, budget - target * cost) / self.round_days
+        self.commission_rate = commission_rate
+        self.am_share = account_management
+        self.slots.resize(self.hunting_capacity())
+        hiring = hires * self.econ.hiring_cost
+        severance = fires * self.econ.severance_weeks / 52.0 * self.econ.rep_cost_per_year
+        return hires, fires, hiring, severance
+
+    def _blend_skill(self, hires: int) -> None:
+        """New hires bring `new_rep_skill`; the force's skill is the headcount average."""
+        n = self.employed
+        base = self.econ.new_rep_skill
+        self.skill = (self.skill * n + base * hires) / (n + hires) if n else base
+
+    def _let_go(self, n: int) -> None:
+        """Let go the newest hires first, then productive reps."""
+        for cohort in reversed(self.cohorts):
+            take = min(n, int(cohort[1]))
+            cohort[1] -= take
+            n -= take
+        self.cohorts = [c for c in self.cohorts if c[1] > 0]
+        self.productive = max(0, self.productive - n)
+
+    def lose(self, share: float) -> int:
+        """Attrition: a share of productive reps quit (no severance). Returns how many."""
+        quit_ = int(round(self.productive * share))
+        self.productive -= quit_
+        self.slots.resize(self.hunting_capacity())
+        return quit_
+
+    def ramp(self, cohort: list[float]) -> Generator[simpy.Event, None, None]:
+        """New hires become productive after ramp_days."""
+        yield self.env.timeout(max(0.0, cohort[0] - self.env.now))
+        if cohort in self.cohorts and self.active:
+            self.cohorts.remove(cohort)
+            self.productive += int(cohort[1])
+            self.slots.resize(self.hunting_capacity())
+
+    def dissolve(self) -> None:
+        """Bankruptcy: everyone leaves, no new deals start."""
+        self.active = False
+        self.productive = 0
+        self.cohorts = []
+        self.daily_training = 0.0
+        self.slots.resize(0)
+
+    def daily_salary(self) -> float:
+        return self.employed * self.econ.rep_cost_per_year / 365.0
+
+    def train(self) -> None:
+        """One day of skill: d skill/dt = r g (1 - skill) - fade skill, where g = t / (t + K)
+        is the saturating effect of training spend t per rep per year."""
+        if self.employed == 0:
+            return
+        t = self.daily_training * 365.0 / self.employed
+        g = self.econ.training_rate * t / (t + self.econ.training_half_saturation)
+        rate = g + self.econ.skill_fade
+        if rate > 0:
+            target = g / rate
+            self.skill = target + (self.skill - target) * float(np.exp(-rate * DT))
+
+    # --- leads and deals -------------------------------------------------------------------
+
+    def idle_slots(self) -> float:
+        """Hunting slots with no deal and no lead waiting: they prospect."""
+        return float(max(0, self.slots.capacity - len(self.slots.users) - len(self.slots.queue)))
+
+    def observe_day(self) -> None:
+        """Sample today's slot use, for rep utilization (busy slot-days / slot-days)."""
+        self.slot_days += self.slots.capacity
+        self.busy_slot_days += min(len(self.slots.users), self.slots.capacity)
+
+    def receive(self, batch: LeadBatch) -> None:
+        """Take one day's leads: each arrives at its offset within the day."""
+        self.arrived += np.bincount(batch.kind, minlength=3)
+        self.env.process(self.arrivals(batch))
+
+    def arrivals(self, batch: LeadBatch) -> Generator[simpy.Event, None, None]:
+        start = self.env.now
+        env = self.env
+        for k in range(len(batch.kind)):
+            wait = start + float(batch.offset[k]) - env.now
+            if wait > 0:
+                yield env.timeout(wait)
+            env.process(
+                self.work(
+                    int(batch.segment[k]),
+                    int(batch.kind[k]),
+                    float(batch.p_win[k]),
+                    float(batch.cycle[k]),
+                    float(batch.fate[k]),
+                    float(batch.patience[k]),
+                )
+            )
+
+    def work(
+        self, segment: int, kind: int, p_win: float, cycle: float, fate: float, patience: float
+    ) -> Generator[simpy.Event, None, None]:
+        """A lead: wait for a slot (or go cold), then work the deal to its end."""
+        env = self.env
+        arrived = env.now
+        req = self.slots.request()
+        if not req.triggered:
+            got = yield req | env.timeout(patience)
+            if req not in got:
+                req.cancel()
+                self.records.append(
+                    DealRecord(segment, kind, arrived, float("nan"), env.now, COLD, -1)
+                )
+                return
+        started = env.now
+        stage = exit_stage(fate, p_win)
+        won = fate < p_win
+        yield env.timeout(cycle * float(_HELD[stage]))
+        self.slots.release(req)
+        outcome = LOST
+        if won:
+            outcome = WON
+            if not self.active or (
+                self.on_close is not None and not self.on_close(self.firm, segment, kind, env.now)
+            ):
+                outcome = TAKEN
+        self.records.append(DealRecord(segment, kind, arrived, started, env.now, outcome, stage))
+
+    def take_records(self) -> list[DealRecord]:
+        """The round's closed leads and deals; counters restart for the next round."""
+        out, self.records = self.records, []
+        return out

@@ -1,0 +1,192 @@
+"""What a round produced: per-firm KPIs, the market, the events; and the balanced scorecard.
+
+Reports are frozen dataclasses built once at the close of a round from the books and the deal
+records; everything downstream (CLI tables, JSON, CSV, rivals, the TUI) reads them.
+Floats are rounded (money to cents, ratios to 6 decimals) so reports are byte-stable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from sim.scenario import Scoring
+
+
+def r6(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return round(float(x), 6)
+
+
+def r2(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return round(float(x), 2)
+
+
+@dataclass(frozen=True)
+class FirmRound:
+    """One firm's round. Money in the scenario's currency; counts of leads, deals, accounts."""
+
+    name: str
+    controlled_by: str
+    revenue: float
+    bookings: float  # first-year value of deals won this round
+    profit: float  # operating profit
+    cash: float  # at the end of the round
+    marketing_spend: float
+    sales_spend: float  # salaries, hiring, severance, training, commission
+    cost_of_revenue: float
+    fixed_costs: float
+    awareness: dict[str, float]  # fraction of each segment's accounts that know the brand
+    brand_equity: float  # 0..100
+    satisfaction: float  # 0..100
+    aware_prospects: float  # accounts that know the brand and buy from nobody, at the close
+    leads_inbound: int
+    leads_referral: int
+    leads_outbound: int
+    leads_cold: int  # leads that waited past their patience for a free slot
+    leads_worked: int  # leads a slot took this round
+    deals_won: int
+    deals_lost: int
+    win_rate: float | None  # won / (won + lost) of deals closed this round
+    cycle_days: float | None  # mean days from slot to signature of deals won
+    customers: dict[str, float]
+    new_customers: float
+    churned: float
+    market_share: float  # share of the round's revenue across all firms
+    rep_utilization: float | None  # busy slot-days / hunting slot-days
+    alignment_ratio: float | None  # rho = warm lead rate x mean slot hold / hunting slots
+    cac: float | None  # (marketing + sales spend) / new customers
+    ltv: float | None  # contract value x gross margin / annual churn hazard
+    reps: int  # productive at the close
+    reps_ramping: int
+    hunting_slots: int
+    rep_skill: float
+    price: float
+    marketing_share: float  # marketing budget / (marketing + sales budget) decided
+    bankrupt: bool
+
+    @property
+    def leads(self) -> int:
+        return self.leads_inbound + self.leads_referral + self.leads_outbound
+
+    @property
+    def total_customers(self) -> float:
+        return sum(self.customers.values())
+
+    @property
+    def cold_share(self) -> float:
+        warm = self.leads_inbound + self.leads_referral
+        return self.leads_cold / warm if warm else 0.0
+
+
+@dataclass(frozen=True)
+class SegmentRound:
+    accounts: int
+    prospects: float
+    customers: dict[str, float]  # by firm
+    share: dict[str, float]  # customers / accounts, by firm
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    round: int  # 1-based
+    day: int  # SimPy time at the close
+    firms: dict[str, FirmRound]
+    segments: dict[str, SegmentRound]
+    events: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "round": self.round,
+            "day": self.day,
+            "firms": {k: asdict(v) for k, v in self.firms.items()},
+            "segments": {k: asdict(v) for k, v in self.segments.items()},
+            "events": list(self.events),
+        }
+
+    def public(self) -> dict[str, dict[str, Any]]:
+        """What any rival can see: shares, prices, customers, who went bankrupt."""
+        return {
+            fid: {
+                "market_share": f.market_share,
+                "price": f.price,
+                "revenue": f.revenue,
+                "customers": f.total_customers,
+                "bankrupt": f.bankrupt,
+            }
+            for fid, f in self.firms.items()
+        }
+
+
+FIRM_FIELDS = [f.name for f in fields(FirmRound)]
+
+
+def flat_row(report: RoundReport, firm_id: str) -> dict[str, Any]:
+    """One CSV row: round, firm and every KPI, nested tables flattened as `awareness.smb`."""
+    row: dict[str, Any] = {"round": report.round, "firm": firm_id}
+    for k, v in asdict(report.firms[firm_id]).items():
+        if isinstance(v, dict):
+            for sk, sv in v.items():
+                row[f"{k}.{sk}"] = sv
+        else:
+            row[k] = v
+    return row
+
+
+# --- balanced scorecard ----------------------------------------------------------------------
+
+
+def scorecard(reports: list[RoundReport], scoring: Scoring) -> dict[str, dict[str, Any]]:
+    """Each firm's balanced scorecard over the game so far.
+
+    Raw measures: profit = cumulative operating profit; brand_equity = at the end;
+    market_share = revenue share of the last round; revenue_growth = last round's revenue over
+    the first's, minus 1; retention = 1 - churned / (customers at start of game + won).
+    Each measure is scaled 0..100 across firms (best 100, worst 0; all equal: 100), then
+    weighted by the scenario's scoring weights. Bankrupt firms score 0 on profit and growth.
+    """
+    if not reports:
+        return {}
+    first, last = reports[0], reports[-1]
+    ids = list(last.firms)
+    raw: dict[str, dict[str, float]] = {}
+    for fid in ids:
+        hist = [r.firms[fid] for r in reports]
+        start_customers = (
+            first.firms[fid].total_customers
+            - first.firms[fid].new_customers
+            + first.firms[fid].churned
+        )
+        gained = sum(h.new_customers for h in hist)
+        lost = sum(h.churned for h in hist)
+        base = start_customers + gained
+        rev0 = first.firms[fid].revenue
+        raw[fid] = {
+            "profit": sum(h.profit for h in hist),
+            "brand_equity": last.firms[fid].brand_equity,
+            "market_share": last.firms[fid].market_share,
+            "revenue_growth": (last.firms[fid].revenue / rev0 - 1.0) if rev0 > 0 else 0.0,
+            "retention": 1.0 - lost / base if base > 0 else 0.0,
+        }
+    weights = scoring.weights()
+    scaled: dict[str, dict[str, float]] = {fid: {} for fid in ids}
+    for metric in weights:
+        values = [raw[f][metric] for f in ids]
+        lo, hi = min(values), max(values)
+        for fid in ids:
+            scaled[fid][metric] = 100.0 if hi == lo else 100.0 * (raw[fid][metric] - lo) / (hi - lo)
+    out: dict[str, dict[str, Any]] = {}
+    totals = {fid: sum(weights[m] * scaled[fid][m] for m in weights) for fid in ids}
+    ranking = sorted(ids, key=lambda f: (-totals[f], f))
+    for fid in ids:
+        out[fid] = {
+            "total": r2(totals[fid]),
+            "rank": ranking.index(fid) + 1,
+            "scores": {m: r2(scaled[fid][m]) for m in weights},
+            "measures": {m: r6(raw[fid][m]) for m in weights},
+        }
+    return out

@@ -1,0 +1,449 @@
+"""The scenario file: a market, its firms and the rules of one game (TOML).
+
+A scenario is validated once, here, into frozen pydantic models; the rest of `sim/` trusts it.
+Rates in the file are per year (as textbooks quote them); money is in the scenario's currency.
+Every field documents its unit and range; `jigsaw scenario schema` prints the JSON Schema.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import InputError, from_validation
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
+
+CHANNELS = ("advertising", "pr", "demand_gen")
+STRATEGIES = ("balanced", "brand_builder", "sales_machine", "discounter", "adaptive")
+EVENT_KINDS = (
+    "recession",
+    "rival_launch",
+    "viral_moment",
+    "rep_attrition",
+    "budget_cut",
+    "price_war",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Meta(Strict):
+    name: str = Field(description="Title shown to players.")
+    description: str = Field("", description="What the scenario is about, for the new-game screen.")
+    rounds: int = Field(8, ge=1, le=40, description="Rounds in a game.")
+    round_days: int = Field(91, ge=7, le=365, description="Days in a round (91 = a quarter).")
+    currency: str = Field("USD", max_length=8, description="Currency code for display.")
+    budget_per_round: float = Field(
+        300_000, ge=0, description="Total budget (currency per round) simple mode starts from."
+    )
+    mean_field: bool = Field(
+        False, description="true: expected values instead of random draws (smooth, for teaching)."
+    )
+    difficulty: Literal["easy", "medium", "hard"] = Field("medium", description="Shown to players.")
+    learning_goals: list[str] = Field(default_factory=list, description="What a player learns.")
+
+
+class Segment(Strict):
+    id: Ident = Field(description="Short identifier used in targeting and reports.")
+    name: str = Field("", description="Display name (defaults to the id).")
+    accounts: int = Field(ge=1, le=10_000_000, description="Accounts (potential buyers).")
+    deal_value: float = Field(
+        gt=0, description="Contract value per account per year at list price."
+    )
+    innovation: float = Field(0.02, ge=0, le=1, description="Bass p: external awareness, per year.")
+    imitation: float = Field(0.35, ge=0, le=5, description="Bass q: word of mouth, per year.")
+    forgetting: float = Field(0.1, ge=0, le=5, description="Aware non-customers forget, per year.")
+    ad_lift: float = Field(
+        0.5,
+        ge=0,
+        le=10,
+        description="Extra awareness hazard at full advertising saturation, per year.",
+    )
+    ad_half_saturation: float = Field(
+        8000, gt=0, description="Hill K: adstocked advertising (currency per day) at half effect."
+    )
+    ad_shape: float = Field(
+        1.0, ge=0.2, le=5, description="Hill slope S (<=1 concave, >1 S-shaped)."
+    )
+    interest: float = Field(
+        0.2, ge=0, le=20, description="Inbound leads per aware prospect per year at neutral appeal."
+    )
+    price_elasticity: float = Field(
+        1.5, ge=0, le=10, description="How steeply appeal and win odds fall with the price index."
+    )
+    relationship_weight: Share = Field(
+        0.2, description="0: buyers follow the brand; 1: buyers follow the rep."
+    )
+    cycle_days: float = Field(30, ge=1, le=730, description="Mean sales cycle of a won deal, days.")
+    patience_days: float = Field(
+        14, ge=0, le=365, description="Days a lead waits for a free rep before it goes cold."
+    )
+    churn: Share = Field(0.25, description="Customer churn per year before account management.")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Economics(Strict):
+    """Costs and response coefficients shared by all firms; each firm may override any of them."""
+
+    rep_cost_per_year: float = Field(
+        90_000, gt=0, description="Salary and overhead per rep, per year."
+    )
+    hiring_cost: float = Field(15_000, ge=0, description="One-off cost per hire.")
+    severance_weeks: float = Field(
+        12, ge=0, le=104, description="Severance per fired rep, weeks of pay."
+    )
+    deals_per_rep: int = Field(
+        8, ge=1, le=100, description="Deals a productive rep works at once (slots)."
+    )
+    ramp_days: float = Field(45, ge=0, le=365, description="Days before a new hire is productive.")
+    gross_margin: Share = Field(0.75, description="Share of revenue left after cost of revenue.")
+    fixed_costs_per_round: float = Field(150_000, ge=0, description="Overheads per round.")
+    half_life_days: dict[str, float] = Field(
+        default_factory=lambda: {"advertising": 30.0, "pr": 90.0, "demand_gen": 7.0},
+        description="Adstock half-life per channel, days.",
+    )
+    pr_half_saturation: float = Field(
+        30000, gt=0, description="Hill K for adstocked PR (currency per day, all segments)."
+    )
+    demand_gen_half_saturation: float = Field(
+        2500,
+        gt=0,
+        description="Hill K for adstocked demand generation (currency per day per segment).",
+    )
+    demand_gen_lift: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="Extra appeal at full demand-gen saturation (x times neutral).",
+    )
+    brand_lift: float = Field(
+        1.0, ge=0, le=5, description="Appeal multiplier exp(brand_lift * (G - 50) / 50)."
+    )
+    brand_half_life_days: float = Field(365, ge=1, description="Brand equity half-life without PR.")
+    satisfaction_pull: float = Field(
+        0.8, ge=0, le=20, description="Rate brand equity moves toward satisfaction, per year."
+    )
+    win_base: float = Field(
+        -0.4,
+        ge=-10,
+        le=10,
+        description="Logit of winning a neutral warm lead with no rival present.",
+    )
+    brand_win_weight: float = Field(1.5, ge=0, le=10, description="Logit per (G - 50) / 50.")
+    skill_win_weight: float = Field(1.5, ge=0, le=10, description="Logit per (2 * skill - 1).")
+    referral_bonus: float = Field(0.5, ge=0, le=5, description="Logit bonus of a referral lead.")
+    outbound_penalty: float = Field(
+        0.8, ge=0, le=10, description="Logit penalty of an outbound lead that knows the brand."
+    )
+    unaware_penalty: float = Field(
+        1.4,
+        ge=0,
+        le=10,
+        description="Extra logit penalty when the prospect does not know the brand.",
+    )
+    commission_half: float = Field(
+        0.05, gt=0, le=1, description="Commission rate at which effort is half its maximum."
+    )
+    commission_win_weight: float = Field(0.8, ge=0, le=5, description="Logit per (effort - 0.5).")
+    cycle_shape: float = Field(
+        3.0, ge=1, le=50, description="Gamma shape of cycle time (1 = exponential)."
+    )
+    prospect_rate: float = Field(
+        0.06, ge=0, le=5, description="Outbound leads an idle slot creates per day."
+    )
+    new_rep_skill: Share = Field(0.3, description="Skill of a new hire (0..1).")
+    training_half_saturation: float = Field(
+        6000, gt=0, description="Training per rep per year at half the maximum skill gain."
+    )
+    training_rate: float = Field(1.5, ge=0, le=20, description="Maximum skill gain rate, per year.")
+    skill_fade: float = Field(
+        0.2, ge=0, le=10, description="Skill lost without training, per year."
+    )
+    accounts_per_slot: float = Field(
+        30, gt=0, description="Customers one account-management slot keeps fully covered."
+    )
+    am_churn_reduction: Share = Field(
+        0.6, description="Share of churn removed at full account-management coverage."
+    )
+    referral_rate: float = Field(
+        0.2, ge=0, le=10, description="Referral leads per fully satisfied customer per year."
+    )
+    mix: dict[str, float] = Field(
+        default_factory=lambda: {"advertising": 0.4, "pr": 0.2, "demand_gen": 0.4},
+        description="Default marketing mix (shares, sum 1) for simple mode.",
+    )
+    training_share: Share = Field(
+        0.1, description="Default share of the sales budget for training."
+    )
+    commission_rate: float = Field(
+        0.08, ge=0, le=0.5, description="Default commission on bookings."
+    )
+    account_management: float = Field(
+        0.2, ge=0, le=0.9, description="Default share of sales capacity kept for customers."
+    )
+
+    @model_validator(mode="after")
+    def _channels(self) -> Economics:
+        for name in ("half_life_days", "mix"):
+            table = getattr(self, name)
+            if set(table) != set(CHANNELS):
+                raise ValueError(f"{name} needs exactly the channels {', '.join(CHANNELS)}")
+            if any(v < 0 for v in table.values()):
+                raise ValueError(f"{name} values must not be negative")
+        if any(v <= 0 for v in self.half_life_days.values()):
+            raise ValueError("half_life_days must be positive")
+        if abs(sum(self.mix.values()) - 1) > 1e-6:
+            raise ValueError(f"mix shares must sum to 1, got {sum(self.mix.values()):g}")
+        return self
+
+
+class Firm(Strict):
+    id: Ident = Field(description="Short identifier used in decisions and reports.")
+    name: str = Field("", description="Display name (defaults to the id).")
+    controlled_by: str = Field(
+        "player", description="'player' or a rival strategy: " + ", ".join(STRATEGIES)
+    )
+    cash: float = Field(1_000_000, description="Cash at the start, currency.")
+    credit_line: float = Field(250_000, ge=0, description="Cash may fall this far below zero.")
+    reps: int = Field(5, ge=0, le=10_000, description="Productive reps at the start.")
+    rep_skill: Share = Field(0.5, description="Average rep skill at the start (0..1).")
+    awareness: dict[str, Share] = Field(
+        default_factory=dict, description="Starting awareness per segment (fraction of accounts)."
+    )
+    customers: dict[str, int] = Field(
+        default_factory=dict, description="Starting customers per segment."
+    )
+    brand_equity: float = Field(40, ge=0, le=100, description="Starting brand equity, 0..100.")
+    satisfaction: float = Field(60, ge=0, le=100, description="Starting customer satisfaction.")
+    price: float = Field(1.0, ge=0.5, le=2.0, description="Starting price index on list price.")
+    budget_per_round: float | None = Field(
+        None, ge=0, description="A computer-run firm's budget per round (default: meta's)."
+    )
+    economics: dict[str, float | dict[str, float]] = Field(
+        default_factory=dict, description="Overrides of [economics] for this firm."
+    )
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @property
+    def is_player(self) -> bool:
+        return self.controlled_by == "player"
+
+    @model_validator(mode="after")
+    def _controller(self) -> Firm:
+        if self.controlled_by != "player" and self.controlled_by not in STRATEGIES:
+            raise ValueError(
+                f"controlled_by must be 'player' or one of {', '.join(STRATEGIES)}, "
+                f"got {self.controlled_by!r}"
+            )
+        if any(v < 0 for v in self.customers.values()):
+            raise ValueError("customers must not be negative")
+        return self
+
+
+class Event(Strict):
+    """A scheduled market event. Which fields matter depends on `kind` (docs/MODEL.md)."""
+
+    round: int = Field(ge=1, description="Round at whose start the event fires.")
+    kind: Literal[
+        "recession", "rival_launch", "viral_moment", "rep_attrition", "budget_cut", "price_war"
+    ]
+    firm: str | None = Field(None, description="Firm affected (default: the first player firm).")
+    rounds: int = Field(1, ge=1, le=40, description="Rounds the effect lasts.")
+    interest_multiplier: float = Field(0.7, gt=0, le=5, description="recession: leads x this.")
+    churn_multiplier: float = Field(1.3, gt=0, le=5, description="recession: churn x this.")
+    awareness_boost: Share = Field(
+        0.15, description="rival_launch, viral_moment: share of unaware accounts that learn."
+    )
+    brand_boost: float = Field(10, ge=0, le=100, description="rival_launch: brand equity points.")
+    share: Share = Field(
+        0.25, description="rep_attrition: share of reps who quit; budget_cut: cut."
+    )
+    price_cut: Share = Field(0.15, description="price_war: rivals cut their price index by this.")
+
+
+class RandomEvents(Strict):
+    probability: Share = Field(0.0, description="Chance per round that a random event fires.")
+    kinds: list[str] = Field(
+        default_factory=lambda: ["viral_moment", "rep_attrition", "budget_cut", "price_war"],
+        description="Kinds a random event is drawn from.",
+    )
+
+    @model_validator(mode="after")
+    def _kinds(self) -> RandomEvents:
+        bad = [k for k in self.kinds if k not in EVENT_KINDS]
+        if bad:
+            raise ValueError(
+                f"unknown event kind {bad[0]!r}; expected one of {', '.join(EVENT_KINDS)}"
+            )
+        return self
+
+
+class Scoring(Strict):
+    """Balanced scorecard weights (normalised to sum 1)."""
+
+    profit: float = Field(0.35, ge=0)
+    brand_equity: float = Field(0.2, ge=0)
+    market_share: float = Field(0.2, ge=0)
+    revenue_growth: float = Field(0.15, ge=0)
+    retention: float = Field(0.1, ge=0)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Scoring:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one scoring weight must be positive")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        raw = self.model_dump()
+        total = sum(raw.values())
+        return {k: v / total for k, v in raw.items()}
+
+
+class Scenario(Strict):
+    meta: Meta
+    segments: list[Segment] = Field(min_length=1, max_length=12)
+    firms: list[Firm] = Field(min_length=1, max_length=16)
+    economics: Economics = Field(default_factory=Economics)
+    events: list[Event] = Field(default_factory=list)
+    random_events: RandomEvents = Field(default_factory=RandomEvents)
+    scoring: Scoring = Field(default_factory=Scoring)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        seg_ids = [s.id for s in self.segments]
+        if len(set(seg_ids)) != len(seg_ids):
+            raise ValueError("segment ids must be unique")
+        firm_ids = [f.id for f in self.firms]
+        if len(set(firm_ids)) != len(firm_ids):
+            raise ValueError("firm ids must be unique")
+        sizes = {s.id: s.accounts for s in self.segments}
+        for f in self.firms:
+            for table in ("awareness", "customers"):
+                for key in getattr(f, table):
+                    if key not in sizes:
+                        raise ValueError(
+                            f"firm {f.id!r}: {table} names unknown segment {key!r}; "
+                            f"expected one of {', '.join(seg_ids)}"
+                        )
+            try:
+                self.economics_for(f)
+            except ValidationError as exc:
+                err = from_validation("", exc, prefix="economics")
+                raise ValueError(f"firm {f.id!r}: {err.field}: {err.message}") from None
+        for s in self.segments:
+            taken = sum(f.customers.get(s.id, 0) for f in self.firms)
+            if taken > s.accounts:
+                raise ValueError(
+                    f"segment {s.id!r}: firms' customers ({taken}) exceed its accounts"
+                )
+        for e in self.events:
+            if e.firm is not None and e.firm not in firm_ids:
+                raise ValueError(f"event in round {e.round} names unknown firm {e.firm!r}")
+            if e.round > self.meta.rounds:
+                raise ValueError(f"event in round {e.round} is after the last round")
+        return self
+
+    def economics_for(self, firm: Firm) -> Economics:
+        """The economics a firm plays by: the shared table with the firm's overrides."""
+        if not firm.economics:
+            return self.economics
+        return Economics.model_validate({**self.economics.model_dump(), **firm.economics})
+
+    @property
+    def segment_ids(self) -> list[str]:
+        return [s.id for s in self.segments]
+
+    @property
+    def firm_ids(self) -> list[str]:
+        return [f.id for f in self.firms]
+
+    def firm(self, firm_id: str) -> Firm:
+        for f in self.firms:
+            if f.id == firm_id:
+                return f
+        raise KeyError(firm_id)
+
+    @property
+    def player_ids(self) -> list[str]:
+        return [f.id for f in self.firms if f.is_player]
+
+    def default_targeting(self) -> dict[str, float]:
+        """Targeting in proportion to each segment's potential (accounts x deal value)."""
+        pot = {s.id: s.accounts * s.deal_value for s in self.segments}
+        total = sum(pot.values())
+        return {k: v / total for k, v in pot.items()}
+
+
+# --- loading -------------------------------------------------------------------------------
+
+BUNDLED = resources.files("scenarios")
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Bundled scenario names and their files."""
+    out = {}
+    for entry in sorted(BUNDLED.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            out[entry.name[: -len(".toml")]] = Path(str(entry))
+    return out
+
+
+def resolve(name_or_path: str) -> Path:
+    """A bundled name (`classic`) or a path to a TOML file."""
+    bundled = bundled_scenarios()
+    if name_or_path in bundled:
+        return bundled[name_or_path]
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    names = ", ".join(bundled)
+    raise InputError(name_or_path, "", f"no such scenario file or bundled scenario ({names})")
+
+
+def read_toml(path: Path) -> dict:
+    """Parse a TOML file; a syntax error names the file and the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot read file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", "is not UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), "", f"bad TOML: {exc}") from None
+
+
+def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario mapping; errors name the source, the field path and the rule."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation(source, exc) from None
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a bundled scenario by name or a TOML file by path."""
+    path = resolve(str(name_or_path))
+    label = path.name if str(name_or_path) in bundled_scenarios() else str(name_or_path)
+    return parse_scenario(read_toml(path), f"scenarios/{label}" if label == path.name else label)
+
+
+def scenario_schema() -> str:
+    """The JSON Schema of a scenario file, for editors."""
+    return json.dumps(Scenario.model_json_schema(), indent=2)

@@ -1,0 +1,299 @@
+"""The `jigsaw` command line.
+
+    jigsaw run SCENARIO [--seed N] [--strategy NAME | --decisions FILE] [--json | --csv]
+               [--save FILE]
+    jigsaw run --load SAVE [--json | --csv]
+    jigsaw scenario list | show NAME | validate FILE | schema
+
+Every command exits 0 on success and 2 on bad usage or bad input, with one clear line on
+stderr that names the file, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from sim.decisions import Decision, for_round, load_decisions
+from sim.errors import InputError
+from sim.game import Game
+from sim.report import flat_row
+from sim.rivals import strategy
+from sim.scenario import (
+    STRATEGIES,
+    bundled_scenarios,
+    load_scenario,
+    read_toml,
+    resolve,
+    scenario_schema,
+)
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as one line and exit code 2, never a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="jigsaw",
+        description="Jigsaw: a marketing-vs-sales business simulation game.",
+        epilog="Scenarios: " + ", ".join(bundled_scenarios()) + " (or a path to a TOML file).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    run = sub.add_parser(
+        "run",
+        help="play a whole game headless and print the reports",
+        description="Play a whole game headless: the player seat follows a strategy or a "
+        "decisions file, rivals follow theirs. Prints a table by default.",
+    )
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="bundled name (e.g. classic) or path to a scenario TOML file",
+    )
+    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    who = run.add_mutually_exclusive_group()
+    who.add_argument(
+        "--strategy",
+        metavar="NAME",
+        help=f"player seat strategy: {', '.join(STRATEGIES)}, or split:X = the "
+        "scenario's budget_per_round with marketing share X (default balanced)",
+    )
+    who.add_argument(
+        "--decisions",
+        metavar="FILE",
+        help="decisions TOML for the player seat (one decision or [[rounds]])",
+    )
+    fmt = run.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print the reports as JSON")
+    fmt.add_argument("--csv", action="store_true", help="print one CSV row per round and firm")
+    run.add_argument("--save", metavar="FILE", help="write a save file (replayable) at the end")
+    run.add_argument("--load", metavar="SAVE", help="replay a save file instead of playing")
+
+    scen = sub.add_parser("scenario", help="list, show, validate scenarios; print the schema")
+    ssub = scen.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
+    ssub.add_parser("list", help="bundled scenarios with their titles")
+    show = ssub.add_parser("show", help="print a scenario's TOML (copy it to make your own)")
+    show.add_argument("name", metavar="NAME")
+    val = ssub.add_parser("validate", help="check a scenario file; exit 2 with the first problem")
+    val.add_argument("file", metavar="FILE")
+    ssub.add_parser("schema", help="print the JSON Schema of scenario files")
+    return parser
+
+
+# --- run -------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.load:
+        if args.scenario or args.strategy or args.decisions or args.save:
+            raise UsageError(
+                "jigsaw run: --load replays a save; give no SCENARIO, --strategy, "
+                "--decisions or --save with it"
+            )
+        game = Game.load(args.load)
+    else:
+        if not args.scenario:
+            raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
+        scenario = load_scenario(args.scenario)
+        game = Game(scenario, args.seed)
+        if args.decisions:
+            plans = {
+                fid: load_decisions(args.decisions, scenario, firm_id=fid)
+                for fid in game.player_ids
+            }
+
+            def decide(g: Game, fid: str) -> Decision:
+                return for_round(plans[fid], g.round)
+        else:
+            chosen = strategy(args.strategy or "balanced")
+
+            def decide(g: Game, fid: str) -> Decision:
+                return chosen(g.view(fid))
+
+        game.play(decide)
+        if args.save:
+            game.save(args.save)
+    if args.json:
+        print(json.dumps(game.to_json(), indent=1))
+    elif args.csv:
+        print(to_csv(game), end="")
+    else:
+        print(table(game))
+        if args.save:
+            print(f"\nSaved to {args.save} (replay with: jigsaw run --load {args.save})")
+    return 0
+
+
+def to_csv(game: Game) -> str:
+    rows = [flat_row(r, fid) for r in game.reports for fid in r.firms]
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=list(rows[0]) if rows else ["round", "firm"], lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def money(x: float | None) -> str:
+    if x is None:
+        return "-"
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    if x >= 1e6:
+        return f"{sign}{x / 1e6:.2f}M"
+    if x >= 1e3:
+        return f"{sign}{x / 1e3:.0f}k"
+    return f"{sign}{x:.0f}"
+
+
+def pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def ratio(x: float | None) -> str:
+    return "inf" if x is None else f"{x:.2f}"
+
+
+COLUMNS = (
+    "firm",
+    "revenue",
+    "profit",
+    "cash",
+    "share",
+    "cust",
+    "leads",
+    "cold",
+    "won",
+    "win%",
+    "reps",
+    "rho",
+)
+
+
+def table(game: Game) -> str:
+    """A readable round-by-round table, then the balanced scorecard."""
+    scen = game.scenario
+    lines = [f"{scen.meta.name} - seed {game.seed} - {scen.meta.currency}", ""]
+    for r in game.reports:
+        lines.append(f"Round {r.round} of {scen.meta.rounds}")
+        rows = [COLUMNS]
+        for fid, f in r.firms.items():
+            mark = "*" if f.controlled_by == "player" else " "
+            rows.append(
+                (
+                    f"{mark}{fid}" + (" (bankrupt)" if f.bankrupt else ""),
+                    money(f.revenue),
+                    money(f.profit),
+                    money(f.cash),
+                    pct(f.market_share),
+                    f"{f.total_customers:.0f}",
+                    f"{f.leads}",
+                    f"{f.leads_cold}",
+                    f"{f.deals_won}",
+                    pct(f.win_rate),
+                    f"{f.reps}",
+                    ratio(f.alignment_ratio),
+                )
+            )
+        lines += _align(rows)
+        for e in r.events:
+            lines.append(f"  ! {e}")
+        lines.append("")
+    lines.append("Balanced scorecard (0-100 per measure, weighted)")
+    score = game.score()
+    rows = [("rank", "firm", "total", *scen.scoring.weights().keys())]
+    for fid, s in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
+        rows.append(
+            (str(s["rank"]), fid, f"{s['total']:.1f}", *(f"{v:.0f}" for v in s["scores"].values()))
+        )
+    lines += _align(rows)
+    lines.append("")
+    lines.append(
+        "* player seat. rho = alignment ratio: <1 reps idle (fund marketing), "
+        ">1 leads wait or go cold (fund sales)."
+    )
+    return "\n".join(lines)
+
+
+def _align(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    out = []
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=False)
+        ]
+        out.append("  " + "  ".join(cells))
+    return out
+
+
+# --- scenario --------------------------------------------------------------------------------
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        rows = [("name", "difficulty", "rounds", "title")]
+        for name in bundled_scenarios():
+            s = load_scenario(name)
+            rows.append((name, s.meta.difficulty, str(s.meta.rounds), s.meta.name))
+        widths = [max(len(r[k]) for r in rows) for k in range(4)]
+        for r in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip())
+        return 0
+    if args.action == "show":
+        path = resolve(args.name)
+        read_toml(path)  # a readable error if it is not TOML
+        print(path.read_text(encoding="utf-8"), end="")
+        return 0
+    if args.action == "validate":
+        s = load_scenario(args.file)
+        print(
+            f"{args.file}: ok ({s.meta.name}: {len(s.segments)} segments, {len(s.firms)} firms, "
+            f"{s.meta.rounds} rounds)"
+        )
+        return 0
+    if args.action == "schema":
+        print(scenario_schema())
+        return 0
+    raise UsageError("jigsaw scenario: choose list, show NAME, validate FILE or schema")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "scenario":
+            return cmd_scenario(args)
+        parser.print_help()
+        return 0
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"jigsaw: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
