@@ -269,7 +269,9 @@ class SalesForce:
         env = self.env
         arrived = env.now
         req = self.slots.request()
-        if not req.triggered:
+        if not req.triggered and patience == float("inf"):
+            yield req
+        elif not req.triggered:
             got = yield req | env.timeout(patience)
             if req not in got:
                 req.cancel()
