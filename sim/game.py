@@ -127,7 +127,11 @@ class Game:
                 raise InputError(
                     "", f"decisions.{fid}", f"unknown firm; expected one of {', '.join(self.ids)}"
                 )
-        missing = [fid for fid in self.player_ids if fid not in decisions]
+        missing = [
+            fid
+            for fid in self.player_ids
+            if fid not in decisions and not self.ledgers[self.ids.index(fid)].bankrupt
+        ]
         if missing:
             raise InputError(
                 "", f"decisions.{missing[0]}", "player firm has no decisions for this round"

@@ -145,10 +145,10 @@ class Economics(Strict):
     skill_win_weight: float = Field(1.5, ge=0, le=10, description="Logit per (2 * skill - 1).")
     referral_bonus: float = Field(0.5, ge=0, le=5, description="Logit bonus of a referral lead.")
     outbound_penalty: float = Field(
-        0.8, ge=0, le=10, description="Logit penalty of an outbound lead that knows the brand."
+        1.0, ge=0, le=10, description="Logit penalty of an outbound lead that knows the brand."
     )
     unaware_penalty: float = Field(
-        1.4,
+        2.0,
         ge=0,
         le=10,
         description="Extra logit penalty when the prospect does not know the brand.",
