@@ -1,0 +1,20 @@
+"""Shared fixtures: small, fast variants of the bundled scenarios."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.scenario import Scenario, load_scenario, parse_scenario
+
+
+def shortened(name: str = "classic", rounds: int = 3, **meta: object) -> Scenario:
+    """A bundled scenario cut to a few rounds (everything else as shipped)."""
+    data = load_scenario(name).model_dump(mode="json")
+    data["meta"].update(rounds=rounds, **meta)
+    data["events"] = [e for e in data["events"] if e["round"] <= rounds]
+    return parse_scenario(data, f"{name} (shortened)")
+
+
+@pytest.fixture(scope="session")
+def short_classic() -> Scenario:
+    return shortened("classic", 3)
