@@ -54,11 +54,11 @@ class Chance:
         self._weyl = float(seq[-1]) if n else self._weyl
         return seq.reshape(size)
 
-    def gamma_mean(self, shape: float, mean: np.ndarray) -> np.ndarray:
-        """Durations with the given mean and gamma shape (the mean itself in mean-field mode)."""
+    def standard_gamma(self, shape: float, size: int) -> np.ndarray:
+        """Gamma variates with mean 1 and the given shape (all ones in mean-field mode)."""
         if self.mean_field:
-            return np.asarray(mean, dtype=np.float64)
-        return self.rng.gamma(shape, np.asarray(mean) / shape)
+            return np.ones(size)
+        return self.rng.standard_gamma(shape, size) / shape
 
     def choice(self, n: int) -> int:
         """An index in range(n)."""

@@ -329,11 +329,7 @@ class Game:
 
     def _bankrupt(self, i: int) -> None:
         """The firm leaves the market: customers go back to the prospects, reps leave."""
-        self.market.active[i] = False
-        self.market.aware[i] = 0.0
-        for ch in self.market.daily_spend:
-            self.market.daily_spend[ch][i] = 0.0
-            self.market.stock[ch][i] = 0.0
+        self.market.withdraw(i)
         self.accounts.release(i)
         self.forces[i].dissolve()
 

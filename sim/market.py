@@ -91,11 +91,13 @@ class Market:
         self.active = np.ones(F, dtype=bool)
         self.stock = {ch: np.zeros(self.shape) for ch in ("advertising", "pr", "demand_gen")}
         self.daily_spend = {ch: np.zeros(self.shape) for ch in self.stock}
+        self.daily_marketing = np.zeros(F)  # currency per day, all channels and segments
         self.targeting = np.tile(self._potential(), (F, 1))
         self.interest_multiplier = np.ones(S)
         self.churn_multiplier = np.ones(S)
         self.viral = np.zeros(self.shape)  # extra awareness hazard per year (events)
-        cells = np.arange(3 * S)  # (kind, segment) cells of a day's lead counts, kind-major
+        self._cells = np.arange(3 * S)  # (kind, segment) cells of a day's lead counts, kind-major
+        cells = self._cells
         self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND])[cells // S]
         self._segment_of_cell = cells % S
         self.awareness_chance = [Chance(seed, "awareness", i, self.mean_field) for i in range(F)]
@@ -118,6 +120,16 @@ class Market:
         for ch in self.daily_spend:
             self.daily_spend[ch][firm] = budget * mix.get(ch, 0.0) * targeting / days
         self.targeting[firm] = targeting
+        self.daily_marketing[firm] = sum(s[firm].sum() for s in self.daily_spend.values())
+
+    def withdraw(self, firm: int) -> None:
+        """A bankrupt firm leaves: no spend, no carry-over, nobody remembers it."""
+        self.active[firm] = False
+        self.aware[firm] = 0.0
+        self.daily_marketing[firm] = 0.0
+        for ch in self.daily_spend:
+            self.daily_spend[ch][firm] = 0.0
+            self.stock[ch][firm] = 0.0
 
     def effective_price(self) -> np.ndarray:
         return self.price * (1.0 - self.price_cut)
@@ -204,61 +216,79 @@ class Market:
         share_aware = aware_prospects / np.maximum(prospects, 1e-9)
         return np.stack([inbound, referral], axis=1), share_aware
 
-    def generate_leads(
+    def leads_today(
         self,
-        i: int,
         rates: np.ndarray,
         share_aware: np.ndarray,
-        idle_slots: float,
+        idle: np.ndarray,
         utility: np.ndarray,
         present: np.ndarray,
-        effort: float,
-    ) -> LeadBatch | None:
-        """Today's leads for firm i (inbound, referral, outbound) with their odds and cycle.
+        effort: np.ndarray,
+    ) -> dict[int, LeadBatch]:
+        """Today's leads for every firm (inbound, referral, outbound) with odds and cycle.
 
-        Each lead's win probability is a multinomial logit against the status quo and the
-        rivals the buyer knows: p = 1 / (1 + e^-(U_i + warmth + win_base) + sum_j e^(U_j - U_i
-        - warmth)), where rival j is on the shortlist with probability A_j (its awareness)."""
+        Each firm draws from its own streams (counts, uniforms, cycle times); the arithmetic
+        then runs over all firms' leads at once. Each lead's win probability is a multinomial
+        logit against the status quo and the rivals the buyer knows:
+        p = 1 / (1 + e^-(U_i + warmth + win_base) + sum_j e^(U_j - U_i - warmth)), where rival
+        j is on the shortlist with probability present[j, s] (its awareness)."""
         p = self.params
-        chance = self.lead_chance[i]
-        lam = np.concatenate(
-            [rates[i].ravel(), p.prospect_rate[i] * idle_slots * self.targeting[i]]
-        )
-        counts = chance.count(lam, "leads")
-        total = int(counts.sum())
-        if total == 0:
-            return None
-        kinds = np.repeat(self._kind_of_cell, counts)
-        segments = np.repeat(self._segment_of_cell, counts)
-        u = chance.uniform((total, 3 + len(self.brand)))
+        F, S = self.shape
+        outbound_rate = (p.prospect_rate * idle)[:, None] * self.targeting
+        lam = np.concatenate([rates.reshape(F, 2 * S), outbound_rate], axis=1)
+        blocks: list[tuple[int, int]] = []
+        cells, us, gs = [], [], []
+        for i, chance in enumerate(self.lead_chance):
+            if not self.active[i]:
+                continue
+            counts = chance.count(lam[i], "leads")
+            n = int(counts.sum())
+            if n == 0:
+                continue
+            blocks.append((i, n))
+            cells.append(np.repeat(self._cells, counts))
+            us.append(chance.uniform((n, 3 + F)))
+            gs.append(chance.standard_gamma(p.cycle_shape[i], n))
+        if not blocks:
+            return {}
+        firm = np.repeat([i for i, _ in blocks], [n for _, n in blocks])
+        cell = np.concatenate(cells)
+        u = np.concatenate(us)
+        kinds = self._kind_of_cell[cell]
+        segments = self._segment_of_cell[cell]
         outbound = kinds == OUTBOUND
-        knows = ~outbound | (u[:, 0] < share_aware[i, segments])
-        warmth = p.referral_bonus[i] * (kinds == REFERRAL) - outbound * (
-            p.outbound_penalty[i] + p.unaware_penalty[i] * ~knows
+        knows = ~outbound | (u[:, 0] < share_aware[firm, segments])
+        warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
+            p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
         )
-        own = utility[i, segments] + warmth
+        own = utility[firm, segments] + warmth
         rivals = u[:, 3:] < present[:, segments].T
-        rivals[:, i] = False
+        rivals[np.arange(len(firm)), firm] = False
         pressure = (rivals * np.exp(utility[:, segments].T - own[:, None])).sum(axis=1)
-        p_win = 1.0 / (1.0 + np.exp(-(own + p.win_base[i])) + pressure)
-        cycle = chance.gamma_mean(
-            p.cycle_shape[i], self.cycle_days[segments] / (0.7 + 0.6 * effort)
-        )
-        if self.mean_field:
-            order = np.arange(total)
-            offsets = (order + 0.5) / total
-        else:
-            order = np.argsort(u[:, 1])
-            offsets = u[order, 1]
-        return LeadBatch(
-            segment=segments[order],
-            kind=kinds[order],
-            p_win=p_win[order],
-            cycle=cycle[order],
-            fate=u[order, 2],
-            offset=offsets,
-            patience=self.patience_days[segments[order]],
-        )
+        p_win = 1.0 / (1.0 + np.exp(-(own + p.win_base[firm])) + pressure)
+        cycle = np.concatenate(gs) * self.cycle_days[segments] / (0.7 + 0.6 * effort[firm])
+        patience = self.patience_days[segments]
+        batches = {}
+        start = 0
+        for i, n in blocks:
+            block = slice(start, start + n)
+            start += n
+            if self.mean_field:
+                order = np.arange(n)
+                offsets = (order + 0.5) / n
+            else:
+                order = np.argsort(u[block, 1])
+                offsets = u[block, 1][order]
+            batches[i] = LeadBatch(
+                segment=segments[block][order],
+                kind=kinds[block][order],
+                p_win=p_win[block][order],
+                cycle=cycle[block][order],
+                fate=u[block, 2][order],
+                offset=offsets,
+                patience=patience[block][order],
+            )
+        return batches
 
     # --- the daily process -------------------------------------------------------------------
 
@@ -287,6 +317,8 @@ class Market:
             rates, share_aware = self.lead_rates(accounts, self.appeal())
             engaged = np.array([f.hunting_slots > 0 for f in forces])
             present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
+            idle = np.array([f.idle_slots() for f in forces])
+            batches = self.leads_today(rates, share_aware, idle, utility, present, effort)
             for i, force in enumerate(forces):
                 if not self.active[i]:
                     continue
@@ -294,13 +326,10 @@ class Market:
                 force.observe_day()
                 ledgers[i].accrue_day(
                     revenue=float(revenue[i]),
-                    marketing=float(sum(s[i].sum() for s in self.daily_spend.values())),
+                    marketing=float(self.daily_marketing[i]),
                     salaries=force.daily_salary(),
                     training=force.daily_training,
                 )
-                batch = self.generate_leads(
-                    i, rates, share_aware, force.idle_slots(), utility, present, force.effort
-                )
-                if batch is not None:
-                    force.receive(batch)
+                if i in batches:
+                    force.receive(batches[i])
             yield env.timeout(1.0)
