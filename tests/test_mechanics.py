@@ -1,0 +1,180 @@
+"""The rules of the game, one mechanic at a time."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import simpy
+
+from sim import Game
+from sim.decisions import expand, simple
+from sim.ledger import Ledger
+from sim.pipeline import SalesForce
+from sim.scenario import Economics, parse_scenario
+
+from .conftest import shortened
+
+ECON = Economics(ramp_days=30, deals_per_rep=5, account_management=0.2)
+ROUND = 91
+REP_ROUND = ECON.rep_cost_per_year * ROUND / 365
+
+
+def force(reps: int = 2) -> SalesForce:
+    return SalesForce(simpy.Environment(), 0, ECON, reps, 0.5, ROUND)
+
+
+def test_new_hires_work_only_after_their_ramp() -> None:
+    f = force(2)
+    hires, fires, hiring, _ = f.staff(4 * REP_ROUND / 0.9, 0.1, 0.08, 0.2)
+    assert (hires, fires, hiring) == (2, 0, 2 * ECON.hiring_cost)
+    assert f.productive == 2 and f.ramping == 2 and f.hunting_slots == 8  # 2 reps x 5 x 0.8
+    f.env.run(until=29.9)
+    assert f.productive == 2
+    f.env.run(until=30.1)
+    assert f.productive == 4 and f.ramping == 0 and f.hunting_slots == 16
+
+
+def test_letting_reps_go_pays_severance_and_frees_budget_for_training() -> None:
+    f = force(6)
+    budget = 4 * REP_ROUND / 0.9
+    _, fires, _, severance = f.staff(budget, 0.1, 0.08, 0.2)
+    assert fires == 2 and f.productive == 4
+    assert severance == pytest.approx(2 * ECON.severance_weeks / 52 * ECON.rep_cost_per_year)
+    assert f.daily_training == pytest.approx((budget - 4 * REP_ROUND) / ROUND)
+
+
+def test_account_management_takes_slots_from_hunting_and_covers_customers() -> None:
+    f = force(4)
+    f.staff(4 * REP_ROUND, 0.0, 0.08, 0.5)
+    assert f.hunting_slots == 10 and f.total_slots == 20
+    assert f.coverage(10 * ECON.accounts_per_slot) == pytest.approx(1.0)
+    assert f.coverage(20 * ECON.accounts_per_slot) == pytest.approx(0.5)
+
+
+def test_training_raises_skill_with_diminishing_returns_and_skill_fades_without() -> None:
+    def skill_after_a_year(training_per_day: float) -> float:
+        f = force(4)
+        f.skill = 0.3
+        f.daily_training = training_per_day
+        for _ in range(365):
+            f.train()
+        return f.skill
+
+    none, some, double = skill_after_a_year(0), skill_after_a_year(50), skill_after_a_year(100)
+    assert none < 0.3 < some < double < 1.0
+    assert double - some < some - 0.3  # diminishing returns
+
+
+def test_commission_buys_effort_with_diminishing_returns() -> None:
+    f = force()
+    f.commission_rate = ECON.commission_half
+    assert f.effort == pytest.approx(0.5)
+    f.commission_rate = 0.0
+    assert f.effort == 0.0
+
+
+def test_a_firm_that_runs_out_of_credit_leaves_the_market() -> None:
+    data = shortened("classic", 3).model_dump(mode="json")
+    data["firms"][1].update(cash=10_000, credit_line=0, budget_per_round=300_000)
+    scenario = parse_scenario(data)
+    game = Game(scenario, 3)
+    game.play(lambda g, fid: simple(scenario, 300_000, 0.4))
+    first, later = game.reports[0].firms["northwind"], game.reports[-1].firms["northwind"]
+    assert first.bankrupt and first.cash < 0
+    assert later.bankrupt and later.revenue == 0 and later.total_customers == 0
+    assert later.leads == 0 and later.reps == 0
+    assert game.reports[-1].firms["you"].revenue > 0
+
+
+def with_event(event: dict | None, name: str = "tutorial", rounds: int = 3) -> Game:
+    data = shortened(name, rounds).model_dump(mode="json")
+    data["events"] = [event] if event else []
+    scenario = parse_scenario(data)
+    game = Game(scenario, 1)
+    game.play(lambda g, fid: simple(scenario, 200_000, 0.5))
+    return game
+
+
+def test_a_recession_cuts_inbound_leads_and_raises_churn() -> None:
+    calm = with_event(None)
+    slump = with_event(
+        {
+            "round": 2,
+            "kind": "recession",
+            "interest_multiplier": 0.5,
+            "churn_multiplier": 2.0,
+            "rounds": 1,
+        }
+    )
+    assert calm.reports[0].firms["you"] == slump.reports[0].firms["you"]
+    c, s = calm.reports[1].firms["you"], slump.reports[1].firms["you"]
+    assert s.leads_inbound < 0.6 * c.leads_inbound
+    assert s.churned > 1.6 * c.churned
+    assert "Recession" in slump.reports[1].events[0]
+
+
+def test_a_price_war_cuts_the_rivals_prices_only_while_it_lasts() -> None:
+    game = with_event(
+        {"round": 2, "kind": "price_war", "firm": "you", "price_cut": 0.2, "rounds": 1}
+    )
+    prices = [r.firms["steady"].price for r in game.reports]
+    assert prices == [pytest.approx(1.0), pytest.approx(0.8), pytest.approx(1.0)]
+    assert all(r.firms["you"].price == pytest.approx(1.0) for r in game.reports)
+
+
+def test_a_budget_cut_reduces_what_the_firm_spends() -> None:
+    game = with_event({"round": 2, "kind": "budget_cut", "firm": "you", "share": 0.5})
+    spend = [r.firms["you"].marketing_spend for r in game.reports]
+    assert spend[1] == pytest.approx(0.5 * spend[0], rel=1e-6)
+    assert spend[2] == pytest.approx(spend[0], rel=1e-6)
+
+
+def test_rep_attrition_removes_productive_reps() -> None:
+    calm = with_event(None)
+    quit_ = with_event({"round": 2, "kind": "rep_attrition", "firm": "you", "share": 0.5})
+    assert quit_.reports[1].firms["you"].reps < calm.reports[1].firms["you"].reps
+
+
+def test_a_viral_moment_spreads_awareness() -> None:
+    calm = with_event(None)
+    viral = with_event({"round": 2, "kind": "viral_moment", "firm": "you", "awareness_boost": 0.3})
+    assert viral.reports[1].firms["you"].awareness["smb"] > (
+        calm.reports[1].firms["you"].awareness["smb"] + 0.2
+    )
+
+
+def test_mean_field_games_ignore_the_seed() -> None:
+    scenario = shortened("tutorial", 2)
+    assert scenario.meta.mean_field
+
+    def doc(seed: int) -> str:
+        game = Game(scenario, seed)
+        game.play(lambda g, fid: simple(scenario, 200_000, 0.5))
+        return json.dumps([r.to_dict() for r in game.reports])
+
+    assert doc(1) == doc(99)
+
+
+def test_simple_mode_fills_in_the_scenarios_defaults() -> None:
+    scenario = shortened("classic", 1)
+    d = expand(scenario, {"budget": 300_000, "marketing_share": 0.4})
+    assert d.marketing.budget == pytest.approx(120_000) and d.sales.budget == pytest.approx(180_000)
+    assert d.marketing.mix == scenario.economics.mix
+    assert d.marketing.targeting == pytest.approx(scenario.default_targeting())
+    assert d.sales.account_management == scenario.economics.account_management
+    assert d.price == 1.0
+
+
+def test_commission_is_paid_on_bookings_and_cash_moves_by_profit() -> None:
+    ledger = Ledger(cash=1_000.0, credit_line=500.0, gross_margin=0.75, fixed_per_round=100.0)
+    ledger.accrue_day(revenue=2_000.0, marketing=300.0, salaries=400.0, training=50.0)
+    ledger.book(10_000.0, 0.1)
+    ledger.charge(hiring=20.0, severance=30.0)
+    books = ledger.close()
+    assert books.commission == 1_000.0 and books.bookings == 10_000.0
+    assert books.cost_of_revenue == 500.0
+    assert books.profit == 2_000 - 500 - 300 - 400 - 50 - 1_000 - 20 - 30 - 100
+    assert books.cash == 1_000.0 + books.profit and not books.bankrupt
+    ledger.accrue_day(revenue=0.0, marketing=2_000.0, salaries=0.0, training=0.0)
+    assert ledger.close().bankrupt  # cash below -credit_line
