@@ -261,7 +261,7 @@ class Event(Strict):
     round: int = Field(ge=1, description="Round at whose start the event fires.")
     kind: Literal[
         "recession", "rival_launch", "viral_moment", "rep_attrition", "budget_cut", "price_war"
-    ]
+    ] = Field(description="What happens (docs/MODEL.md, Events).")
     firm: str | None = Field(None, description="Firm affected (default: the first player firm).")
     rounds: int = Field(1, ge=1, le=40, description="Rounds the effect lasts.")
     interest_multiplier: float = Field(0.7, gt=0, le=5, description="recession: leads x this.")
@@ -296,11 +296,11 @@ class RandomEvents(Strict):
 class Scoring(Strict):
     """Balanced scorecard weights (normalised to sum 1)."""
 
-    profit: float = Field(0.35, ge=0)
-    brand_equity: float = Field(0.2, ge=0)
-    market_share: float = Field(0.2, ge=0)
-    revenue_growth: float = Field(0.15, ge=0)
-    retention: float = Field(0.1, ge=0)
+    profit: float = Field(0.35, ge=0, description="Weight of cumulative operating profit.")
+    brand_equity: float = Field(0.2, ge=0, description="Weight of brand equity at the end.")
+    market_share: float = Field(0.2, ge=0, description="Weight of last round's revenue share.")
+    revenue_growth: float = Field(0.15, ge=0, description="Weight of last vs first revenue.")
+    retention: float = Field(0.1, ge=0, description="Weight of 1 - churned / customers served.")
 
     @model_validator(mode="after")
     def _positive(self) -> Scoring:

@@ -15,17 +15,20 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
-from sim.decisions import Decision, for_round, load_decisions
+from sim.decisions import Decision, check_affordable, for_round, load_decisions
 from sim.errors import InputError
 from sim.game import Game
 from sim.report import flat_row
 from sim.rivals import strategy
 from sim.scenario import (
     STRATEGIES,
+    Scenario,
     bundled_scenarios,
     load_scenario,
     read_toml,
@@ -43,6 +46,17 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def seed_number(text: str) -> int:
+    """`--seed`: a whole number, 0 or more (numpy's seeds cannot be negative)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def build_parser() -> Parser:
@@ -65,7 +79,7 @@ def build_parser() -> Parser:
         metavar="SCENARIO",
         help="bundled name (e.g. classic) or path to a scenario TOML file",
     )
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--seed", type=seed_number, default=1, help="random seed (default 1)")
     who = run.add_mutually_exclusive_group()
     who.add_argument(
         "--strategy",
@@ -109,16 +123,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         if not args.scenario:
             raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
-        scenario = load_scenario(args.scenario)
+        scenario = open_scenario(args.scenario)
         game = Game(scenario, args.seed)
         if args.decisions:
             plans = {
                 fid: load_decisions(args.decisions, scenario, firm_id=fid)
                 for fid in game.player_ids
             }
+            raw = read_toml(Path(args.decisions))
 
             def decide(g: Game, fid: str) -> Decision:
-                return for_round(plans[fid], g.round)
+                decision = for_round(plans[fid], g.round)
+                affordable(g, fid, decision, args.decisions, raw)
+                return decision
         else:
             chosen = strategy(args.strategy or "balanced")
 
@@ -127,7 +144,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         game.play(decide)
         if args.save:
-            game.save(args.save)
+            try:
+                game.save(args.save)
+            except OSError as exc:
+                raise InputError(args.save, "", f"cannot write save ({exc.strerror})") from None
     if args.json:
         print(json.dumps(game.to_json(), indent=1))
     elif args.csv:
@@ -137,6 +157,39 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.save:
             print(f"\nSaved to {args.save} (replay with: jigsaw run --load {args.save})")
     return 0
+
+
+def open_scenario(name_or_path: str) -> Scenario:
+    """`load_scenario`, with errors naming the file as the user typed it.
+
+    `load_scenario` labels a bare file name in the working folder (`x.toml`) as if it were
+    bundled (`scenarios/x.toml`); put the user's own spelling back.
+    """
+    try:
+        return load_scenario(name_or_path)
+    except InputError as exc:
+        if name_or_path not in bundled_scenarios() and exc.source == f"scenarios/{name_or_path}":
+            raise InputError(name_or_path, exc.field, exc.message) from None
+        raise
+
+
+def affordable(game: Game, fid: str, decision: Decision, source: str, raw: dict[str, Any]) -> None:
+    """Refuse a decisions-file entry the firm cannot pay for, naming the file and the entry."""
+    view = game.view(fid)
+    rounds = raw.get("rounds")
+    if isinstance(rounds, list) and rounds:
+        k = min(game.round, len(rounds) - 1)
+        entry, prefix = rounds[k], f"rounds[{k}]."
+    else:
+        entry, prefix = raw, ""
+    names = "budget" if "budget" in entry else "marketing.budget + sales.budget"
+    try:
+        check_affordable(decision, view.cash, view.credit_line, source, prefix + names)
+    except InputError as exc:
+        who = f" for firm {fid!r}" if len(game.player_ids) > 1 else ""
+        raise InputError(
+            exc.source, exc.field, f"{exc.message} in round {game.round + 1}{who}"
+        ) from None
 
 
 def to_csv(game: Game) -> str:
@@ -249,7 +302,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     if args.action == "list":
         rows = [("name", "difficulty", "rounds", "title")]
         for name in bundled_scenarios():
-            s = load_scenario(name)
+            s = open_scenario(name)
             rows.append((name, s.meta.difficulty, str(s.meta.rounds), s.meta.name))
         widths = [max(len(r[k]) for r in rows) for k in range(4)]
         for r in rows:
@@ -261,7 +314,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         print(path.read_text(encoding="utf-8"), end="")
         return 0
     if args.action == "validate":
-        s = load_scenario(args.file)
+        s = open_scenario(args.file)
         print(
             f"{args.file}: ok ({s.meta.name}: {len(s.segments)} segments, {len(s.firms)} firms, "
             f"{s.meta.rounds} rounds)"
@@ -284,15 +337,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(one_line(str(exc)), file=sys.stderr)
         return 2
     except InputError as exc:
-        print(f"jigsaw: {exc}", file=sys.stderr)
+        print(one_line(f"jigsaw: {exc}"), file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
         return 130
+
+
+def one_line(text: str) -> str:
+    """The rule is one line on stderr, whatever a message quotes from the user's input."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
 
 
 if __name__ == "__main__":
