@@ -95,10 +95,13 @@ class Accounts:
         self.prospects += self.customers[firm]
         self.customers[firm] = 0.0
 
-    def expected_churn(self, firm: int, price: float, coverage: float) -> float:
-        """The firm's current annual churn hazard averaged over its customers."""
+    def expected_churn(
+        self, firm: int, price: float, coverage: float, multiplier: np.ndarray
+    ) -> float:
+        """The firm's current annual churn hazard, averaged over its customers (or over the
+        segments, if it has none)."""
         rate = churn_rate(
-            self.base_churn,
+            self.base_churn * multiplier,
             self.am_reduction[firm : firm + 1],
             np.array([coverage]),
             np.array([price]),

@@ -5,17 +5,31 @@ so a stream depends only on the seed and its key, never on the order in which st
 made or on what other firms draw. Changing one firm's decisions changes only that firm's draws
 (common random numbers). In mean-field mode the same calls return expectations: counts become
 expected values (or, where a whole number is needed, a running carry of expected values), and
-uniforms become a low-discrepancy Weyl sequence, so deals still resolve one by one, smoothly.
+uniforms become a low-discrepancy sequence (Roberts' R_d: a Weyl sequence whose d columns step
+by the powers of the inverse "plastic" ratio of dimension d), so deals still resolve one by one
+and the share of leads won equals the mean win probability, smoothly.
+
+Streams are per (purpose, firm), vectorised over segments; a firm's deals draw their fate from
+its leads stream when the lead arrives.
 """
 
 from __future__ import annotations
 
-import math
+from functools import cache
 
 import numpy as np
 
-PURPOSES = ("awareness", "leads", "deals", "churn", "events")
-GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+PURPOSES = ("awareness", "leads", "churn", "events")
+
+
+@cache
+def roberts_steps(d: int) -> np.ndarray:
+    """Steps of the R_d low-discrepancy sequence: alpha_j = phi_d^-(j+1) mod 1, where phi_d is
+    the positive root of x^(d+1) = x + 1 (d = 1: the golden ratio)."""
+    phi = 2.0
+    for _ in range(64):
+        phi = (1.0 + phi) ** (1.0 / (d + 1))
+    return (1.0 / phi) ** np.arange(1, d + 1) % 1.0
 
 
 class Chance:
@@ -25,7 +39,7 @@ class Chance:
         key = (PURPOSES.index(purpose), firm + 1)
         self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
         self.mean_field = mean_field
-        self._weyl = 0.5 * GOLDEN
+        self._drawn: dict[int, int] = {}  # mean-field: points of R_d used so far, by d
         self._carry: dict[str, np.ndarray] = {}
 
     def binomial(self, n: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -45,14 +59,17 @@ class Chance:
         self._carry[key] = total - whole
         return whole.astype(np.int64)
 
-    def uniform(self, size: int | tuple[int, ...]) -> np.ndarray:
-        """Uniforms on [0, 1): pseudo-random, or a Weyl sequence in mean-field mode."""
+    def uniform(self, size: int | tuple[int, int]) -> np.ndarray:
+        """Uniforms on [0, 1): pseudo-random, or the next points of R_d in mean-field mode
+        (d = the number of columns, each row one point)."""
         if not self.mean_field:
             return self.rng.random(size)
-        n = int(np.prod(size))
-        seq = (self._weyl + GOLDEN * np.arange(1, n + 1)) % 1.0
-        self._weyl = float(seq[-1]) if n else self._weyl
-        return seq.reshape(size)
+        n, d = (size, 1) if isinstance(size, int) else size
+        start = self._drawn.get(d, 0)
+        self._drawn[d] = start + n
+        k = np.arange(start + 1, start + n + 1, dtype=np.float64)
+        points = (0.5 + np.outer(k, roberts_steps(d))) % 1.0
+        return points[:, 0] if isinstance(size, int) else points
 
     def standard_gamma(self, shape: float, size: int) -> np.ndarray:
         """Gamma variates with mean 1 and the given shape (all ones in mean-field mode)."""

@@ -20,7 +20,7 @@ TOLERANCE = 1e-6
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_shares(table: dict[str, float], what: str) -> None:
@@ -147,7 +147,7 @@ def expand(
                     _join(prefix, f"marketing.targeting.{seg}"),
                     f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
                 )
-        mk["targeting"] = {s: float(mk["targeting"].get(s, 0.0)) for s in scenario.segment_ids}
+        mk["targeting"] = {s: mk["targeting"].get(s, 0.0) for s in scenario.segment_ids}
     try:
         return Decision.model_validate({**raw, "marketing": mk, "sales": sl})
     except ValidationError as exc:

@@ -8,7 +8,7 @@ Kinds (fields of `sim.scenario.Event`):
 - viral_moment: `firm` (default: the first player) goes viral: `awareness_boost` of unaware
   accounts learn of it.
 - rep_attrition: `share` of `firm`'s productive reps quit (no severance; re-hiring ramps).
-- budget_cut: `firm`'s budgets this round are cut by `share`.
+- budget_cut: `firm`'s budgets are cut by `share` for `rounds` rounds.
 - price_war: every firm but `firm` cuts its price index by `price_cut` for `rounds` rounds.
 """
 
@@ -46,7 +46,7 @@ class Fired:
             f"+{e.brand_boost:g} brand)",
             "viral_moment": f"{who} goes viral (+{e.awareness_boost:.0%} of unaware accounts learn of it)",
             "rep_attrition": f"{e.share:.0%} of {who}'s reps quit",
-            "budget_cut": f"{who}'s budgets are cut by {e.share:.0%} this round",
+            "budget_cut": f"{who}'s budgets are cut by {e.share:.0%} for {e.rounds} round(s)",
             "price_war": f"Price war: {who}'s rivals cut prices by {e.price_cut:.0%} "
             f"for {e.rounds} round(s)",
         }[e.kind]
@@ -66,6 +66,7 @@ class EventBook:
         self._default_player = players[0] if players else 0
         self._default_rival = rivals[0] if rivals else 0
         self._index = {fid: k for k, fid in enumerate(ids)}
+        self._computer = np.array([not f.is_player for f in scenario.firms])
 
     def _target(self, event: Event) -> int | None:
         if event.kind == "recession":
@@ -84,7 +85,8 @@ class EventBook:
         u = self.chance.uniform(3)
         if rnd.probability > 0 and rnd.kinds and u[0] < rnd.probability:
             kind = rnd.kinds[int(u[1] * len(rnd.kinds))]
-            candidates = np.flatnonzero(active)
+            eligible = active & (self._computer if kind == "rival_launch" else True)
+            candidates = np.flatnonzero(eligible)
             firm = int(candidates[int(u[2] * len(candidates))]) if len(candidates) else 0
             event = Event(
                 round=round_no, kind=kind, firm=self.scenario.firm_ids[firm], **RANDOM_DEFAULTS

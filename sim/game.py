@@ -161,14 +161,19 @@ class Game:
         self.accounts.start_round()
         self._won_value[:] = 0.0
         for i, fid in enumerate(self.ids):
-            self.forces[i].arrived[:] = 0
-            self.forces[i].busy_slot_days = self.forces[i].slot_days = 0.0
+            self.forces[i].start_round()
             if fid in decisions and not self.ledgers[i].bankrupt:
                 self._apply(i, decisions[fid], self.events.budget_factor(round_no, i))
         for f in fired:
             if f.event.kind == "rep_attrition" and f.firm is not None:
                 self.forces[f.firm].lose(f.event.share)
-        self.history.append({fid: decisions[fid] for fid in self.ids if fid in decisions})
+        self.history.append(
+            {
+                fid: decisions[fid]
+                for i, fid in enumerate(self.ids)
+                if fid in decisions and not self.ledgers[i].bankrupt
+            }
+        )
         self.env.run(until=start + self.scenario.meta.round_days)
         report = self._close(
             round_no, [f.describe([x.label for x in self.scenario.firms]) for f in fired]
@@ -219,7 +224,6 @@ class Game:
     def _close(self, round_no: int, events: list[str]) -> RoundReport:
         scen = self.scenario
         seg_ids = scen.segment_ids
-        days = scen.meta.round_days
         books = [ledger.close() for ledger in self.ledgers]
         total_revenue = sum(b.revenue for b in books)
         firms: dict[str, FirmRound] = {}
@@ -232,25 +236,18 @@ class Game:
             won = [r for r in recs if r.outcome == WON]
             lost = sum(1 for r in recs if r.outcome in (LOST, TAKEN))
             cold = sum(1 for r in recs if r.outcome == COLD)
-            worked = sum(1 for r in recs if r.outcome != COLD)
             closed = len(won) + lost
             decided = self.history[-1].get(fid)
             cust = self.accounts.customers[i]
             coverage = force.coverage(cust.sum())
             hunting = force.hunting_slots
-            warm = int(force.arrived[INBOUND] + force.arrived[REFERRAL])
-            started = [r for r in recs if r.outcome != COLD]
-            hold = (
-                float(np.mean([r.ended - r.started for r in started]))
-                if started
-                else float(
-                    np.average(self.market.cycle_days, weights=self.market.targeting[i] + 1e-12)
-                )
-            )
-            rho = (warm / days) * hold / hunting if hunting > 0 else None
+            # rho: the slot-days the round's warm leads ask for over the slot-days available
+            rho = force.offered / force.slot_days if force.slot_days > 0 else None
             new_cust = float(self.accounts.won[i].sum())
             spend = b.marketing + b.sales
-            churn_hazard = self.accounts.expected_churn(i, float(price[i]), coverage)
+            churn_hazard = self.accounts.expected_churn(
+                i, float(price[i]), coverage, self.market.churn_multiplier
+            )
             acv = (
                 self._won_value[i].sum() / new_cust
                 if new_cust > 0
@@ -286,7 +283,7 @@ class Game:
                 leads_referral=int(force.arrived[REFERRAL]),
                 leads_outbound=int(force.arrived[OUTBOUND]),
                 leads_cold=cold,
-                leads_worked=worked,
+                leads_worked=force.started,
                 deals_won=len(won),
                 deals_lost=lost,
                 win_rate=r6(len(won) / closed) if closed else None,
@@ -400,8 +397,9 @@ class Game:
         for key in ("scenario", "seed", "decisions"):
             if key not in data:
                 raise InputError(source, key, "is required but missing")
-        if not isinstance(data["seed"], int):
-            raise InputError(source, "seed", f"must be an integer, got {data['seed']!r}")
+        seed = data["seed"]
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise InputError(source, "seed", f"must be a whole number, 0 or more, got {seed!r}")
         scenario = parse_scenario(data["scenario"], f"{source}: scenario")
         game = cls(scenario, data["seed"])
         rounds = data["decisions"]

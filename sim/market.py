@@ -95,7 +95,6 @@ class Market:
         self.targeting = np.tile(self._potential(), (F, 1))
         self.interest_multiplier = np.ones(S)
         self.churn_multiplier = np.ones(S)
-        self.viral = np.zeros(self.shape)  # extra awareness hazard per year (events)
         self._cells = np.arange(3 * S)  # (kind, segment) cells of a day's lead counts, kind-major
         cells = self._cells
         self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND])[cells // S]
@@ -146,11 +145,11 @@ class Market:
         self.h_dg = hill(self.stock["demand_gen"], p.demand_gen_half_saturation[:, None], 1.0)
 
     def spread_awareness(self, customers: np.ndarray) -> None:
-        """Generalized Bass: unaware accounts learn at (p + ad_lift h_ad + q A + viral) per year;
+        """Generalized Bass: unaware accounts learn at (p + ad_lift h_ad + q A) per year;
         aware non-customers forget at `forgetting` per year. Customers never forget."""
         N = self.accounts
         A = self.aware / N
-        hazard = self.innovation + self.ad_lift * self.h_ad + self.imitation * A + self.viral
+        hazard = self.innovation + self.ad_lift * self.h_ad + self.imitation * A
         learn_p = -np.expm1(-hazard * DT)
         forget_p = -np.expm1(-self.forgetting * DT)
         unaware = np.maximum(N - self.aware, 0.0)

@@ -26,7 +26,7 @@ INBOUND, REFERRAL, OUTBOUND = 0, 1, 2
 KINDS = ("inbound", "referral", "outbound")
 STAGES = ("qualify", "discover", "propose", "negotiate")
 STAGE_TIME = np.array([0.15, 0.25, 0.35, 0.25])  # share of a won deal's cycle spent per stage
-STAGE_LOSS = np.array([0.35, 0.30, 0.20, 0.15])  # share of the log-odds of losing per stage
+STAGE_LOSS = np.array([0.35, 0.30, 0.20, 0.15])  # share of ln(p_win) lost at each stage
 _HELD = np.cumsum(STAGE_TIME)  # share of the cycle held when a deal ends after stage k
 _SURVIVE = np.cumsum(STAGE_LOSS)  # a deal survives stage k iff fate < p_win ** _SURVIVE[k]
 DT = 1.0 / 365.0
@@ -57,6 +57,15 @@ class LeadBatch:
     fate: np.ndarray  # uniform: decides the stage a deal ends at
     offset: np.ndarray  # arrival time within the day, sorted
     patience: np.ndarray  # days a lead waits for a slot
+
+
+def expected_hold_share(p_win: np.ndarray) -> np.ndarray:
+    """Expected share of its cycle a deal holds its slot, given its win probability: it exits
+    after stage k < 3 with probability p^W(k-1) - p^W(k), and reaches the last stage with
+    probability p^W(2) (won or lost there, it held the whole cycle)."""
+    survive = np.asarray(p_win)[..., None] ** _SURVIVE[:-1]
+    before = np.concatenate([np.ones_like(survive[..., :1]), survive[..., :-1]], axis=-1)
+    return ((before - survive) * _HELD[:-1]).sum(axis=-1) + survive[..., -1] * _HELD[-1]
 
 
 def exit_stage(fate: float, p_win: float) -> int:
@@ -105,10 +114,8 @@ class SalesForce:
         self.slots.resize(self.hunting_capacity())
         self.on_close = on_close
         self.records: list[DealRecord] = []
-        self.arrived = np.zeros(3, dtype=np.int64)  # leads by kind this round
-        self.busy_slot_days = 0.0
-        self.slot_days = 0.0
         self.active = True
+        self.start_round()
 
     # --- headcount -------------------------------------------------------------------------
 
@@ -239,9 +246,20 @@ class SalesForce:
         self.slot_days += self.slots.capacity
         self.busy_slot_days += min(len(self.slots.users), self.slots.capacity)
 
+    def start_round(self) -> None:
+        """Reset the round's counters."""
+        self.arrived = np.zeros(3, dtype=np.int64)  # leads by kind
+        self.started = 0  # leads a slot took
+        self.offered = 0.0  # expected slot-days the warm leads ask for
+        self.busy_slot_days = 0.0
+        self.slot_days = 0.0
+
     def receive(self, batch: LeadBatch) -> None:
-        """Take one day's leads: each arrives at its offset within the day."""
+        """Take one day's leads: each arrives at its offset within the day. The warm ones add
+        their expected slot-days to the offered load (queueing theory's A = lambda / mu)."""
         self.arrived += np.bincount(batch.kind, minlength=3)
+        warm = batch.kind != OUTBOUND
+        self.offered += float((batch.cycle * expected_hold_share(batch.p_win))[warm].sum())
         self.env.process(self.arrivals(batch))
 
     def arrivals(self, batch: LeadBatch) -> Generator[simpy.Event, None, None]:
@@ -280,6 +298,7 @@ class SalesForce:
                 )
                 return
         started = env.now
+        self.started += 1
         stage = exit_stage(fate, p_win)
         won = fate < p_win
         yield env.timeout(cycle * float(_HELD[stage]))

@@ -58,7 +58,7 @@ class FirmRound:
     churned: float
     market_share: float  # share of the round's revenue across all firms
     rep_utilization: float | None  # busy slot-days / hunting slot-days
-    alignment_ratio: float | None  # rho = warm lead rate x mean slot hold / hunting slots
+    alignment_ratio: float | None  # rho = slot-days warm leads ask for / hunting slot-days
     cac: float | None  # (marketing + sales spend) / new customers
     ltv: float | None  # contract value x gross margin / annual churn hazard
     reps: int  # productive at the close
@@ -179,6 +179,8 @@ def scorecard(reports: list[RoundReport], scoring: Scoring) -> dict[str, dict[st
         lo, hi = min(values), max(values)
         for fid in ids:
             scaled[fid][metric] = 100.0 if hi == lo else 100.0 * (raw[fid][metric] - lo) / (hi - lo)
+            if last.firms[fid].bankrupt and metric in ("profit", "revenue_growth"):
+                scaled[fid][metric] = 0.0
     out: dict[str, dict[str, Any]] = {}
     totals = {fid: sum(weights[m] * scaled[fid][m] for m in weights) for fid in ids}
     ranking = sorted(ids, key=lambda f: (-totals[f], f))

@@ -107,6 +107,8 @@ def adaptive(view: RivalView) -> Decision:
         if last.profit < prev.profit:
             direction = -direction
         share = last.marketing_share + 0.1 * direction
+        if not 0.1 - 1e-9 <= share <= 0.8 + 1e-9:  # at a bound: probe the other way
+            share = last.marketing_share - 0.1 * direction
     return _decide(view, min(0.8, max(0.1, share)))
 
 

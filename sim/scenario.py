@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import InputError, from_validation
+from sim.errors import FieldError, InputError, from_validation
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
@@ -33,7 +33,7 @@ EVENT_KINDS = (
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Meta(Strict):
@@ -69,7 +69,9 @@ class Segment(Strict):
         description="Extra awareness hazard at full advertising saturation, per year.",
     )
     ad_half_saturation: float = Field(
-        8000, gt=0, description="Hill K: adstocked advertising (currency per day) at half effect."
+        8000,
+        gt=0,
+        description="Hill K, in adstock units: daily spend at half effect is K x (1 - decay).",
     )
     ad_shape: float = Field(
         1.0, ge=0.2, le=5, description="Hill slope S (<=1 concave, >1 S-shaped)."
@@ -83,7 +85,9 @@ class Segment(Strict):
     relationship_weight: Share = Field(
         0.2, description="0: buyers follow the brand; 1: buyers follow the rep."
     )
-    cycle_days: float = Field(30, ge=1, le=730, description="Mean sales cycle of a won deal, days.")
+    cycle_days: float = Field(
+        30, ge=1, le=730, description="Mean cycle of a won deal at neutral effort, days."
+    )
     patience_days: float = Field(
         14, ge=0, le=365, description="Days a lead waits for a free rep before it goes cold."
     )
@@ -115,12 +119,14 @@ class Economics(Strict):
         description="Adstock half-life per channel, days.",
     )
     pr_half_saturation: float = Field(
-        30000, gt=0, description="Hill K for adstocked PR (currency per day, all segments)."
+        30000,
+        gt=0,
+        description="Hill K for PR adstock summed over segments (daily spend x 1/(1-decay)).",
     )
     demand_gen_half_saturation: float = Field(
         2500,
         gt=0,
-        description="Hill K for adstocked demand generation (currency per day per segment).",
+        description="Hill K for demand-gen adstock per segment (daily spend x 1/(1-decay)).",
     )
     demand_gen_lift: float = Field(
         1.0,
@@ -262,7 +268,10 @@ class Event(Strict):
     kind: Literal[
         "recession", "rival_launch", "viral_moment", "rep_attrition", "budget_cut", "price_war"
     ] = Field(description="What happens (docs/MODEL.md, Events).")
-    firm: str | None = Field(None, description="Firm affected (default: the first player firm).")
+    firm: str | None = Field(
+        None,
+        description="Firm affected (default: the first player; rival_launch: the first rival).",
+    )
     rounds: int = Field(1, ge=1, le=40, description="Rounds the effect lasts.")
     interest_multiplier: float = Field(0.7, gt=0, le=5, description="recession: leads x this.")
     churn_multiplier: float = Field(1.3, gt=0, le=5, description="recession: churn x this.")
@@ -326,19 +335,23 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         seg_ids = [s.id for s in self.segments]
-        if len(set(seg_ids)) != len(seg_ids):
-            raise ValueError("segment ids must be unique")
         firm_ids = [f.id for f in self.firms]
-        if len(set(firm_ids)) != len(firm_ids):
-            raise ValueError("firm ids must be unique")
+        for table, ids in (("segments", seg_ids), ("firms", firm_ids)):
+            for k, ident in enumerate(ids):
+                if ident in ids[:k]:
+                    raise FieldError(
+                        (table, k, "id"),
+                        f"{ident!r} is already the id of {table}[{ids.index(ident)}]; "
+                        "ids must be unique",
+                    )
         sizes = {s.id: s.accounts for s in self.segments}
-        for f in self.firms:
+        for i, f in enumerate(self.firms):
             for table in ("awareness", "customers"):
                 for key in getattr(f, table):
                     if key not in sizes:
-                        raise ValueError(
-                            f"firm {f.id!r}: {table} names unknown segment {key!r}; "
-                            f"expected one of {', '.join(seg_ids)}"
+                        raise FieldError(
+                            ("firms", i, table, key),
+                            f"unknown segment; expected one of {', '.join(seg_ids)}",
                         )
             try:
                 self.economics_for(f)
@@ -439,9 +452,10 @@ def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a bundled scenario by name or a TOML file by path."""
-    path = resolve(str(name_or_path))
-    label = path.name if str(name_or_path) in bundled_scenarios() else str(name_or_path)
-    return parse_scenario(read_toml(path), f"scenarios/{label}" if label == path.name else label)
+    name = str(name_or_path)
+    path = resolve(name)
+    label = f"scenarios/{path.name}" if name in bundled_scenarios() else name
+    return parse_scenario(read_toml(path), label)
 
 
 def scenario_schema() -> str:

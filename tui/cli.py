@@ -28,7 +28,6 @@ from sim.report import flat_row
 from sim.rivals import strategy
 from sim.scenario import (
     STRATEGIES,
-    Scenario,
     bundled_scenarios,
     load_scenario,
     read_toml,
@@ -123,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         if not args.scenario:
             raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
-        scenario = open_scenario(args.scenario)
+        scenario = load_scenario(args.scenario)
         game = Game(scenario, args.seed)
         if args.decisions:
             plans = {
@@ -157,20 +156,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.save:
             print(f"\nSaved to {args.save} (replay with: jigsaw run --load {args.save})")
     return 0
-
-
-def open_scenario(name_or_path: str) -> Scenario:
-    """`load_scenario`, with errors naming the file as the user typed it.
-
-    `load_scenario` labels a bare file name in the working folder (`x.toml`) as if it were
-    bundled (`scenarios/x.toml`); put the user's own spelling back.
-    """
-    try:
-        return load_scenario(name_or_path)
-    except InputError as exc:
-        if name_or_path not in bundled_scenarios() and exc.source == f"scenarios/{name_or_path}":
-            raise InputError(name_or_path, exc.field, exc.message) from None
-        raise
 
 
 def affordable(game: Game, fid: str, decision: Decision, source: str, raw: dict[str, Any]) -> None:
@@ -302,7 +287,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     if args.action == "list":
         rows = [("name", "difficulty", "rounds", "title")]
         for name in bundled_scenarios():
-            s = open_scenario(name)
+            s = load_scenario(name)
             rows.append((name, s.meta.difficulty, str(s.meta.rounds), s.meta.name))
         widths = [max(len(r[k]) for r in rows) for k in range(4)]
         for r in rows:
@@ -314,7 +299,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         print(path.read_text(encoding="utf-8"), end="")
         return 0
     if args.action == "validate":
-        s = open_scenario(args.file)
+        s = load_scenario(args.file)
         print(
             f"{args.file}: ok ({s.meta.name}: {len(s.segments)} segments, {len(s.firms)} firms, "
             f"{s.meta.rounds} rounds)"

@@ -1,0 +1,538 @@
+"""Bad input gets one clear line, never a traceback.
+
+Through the real command line: `jigsaw` exits 2 and prints exactly one line on stderr that
+names the file, the field path and what was expected (DESIGN.md, "Scenario file", "Decisions",
+"Command line"). Most cases call `tui.cli.main(argv)` in process (fast); a few run the installed
+console script in a subprocess so that its real exit code is checked too. The good paths run end
+to end as well.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sim.scenario import bundled_scenarios, parse_scenario
+from tui.cli import main
+
+CLASSIC = bundled_scenarios()["classic"]
+CLASSIC_TEXT = CLASSIC.read_text(encoding="utf-8")
+CLASSIC_DATA = tomllib.loads(CLASSIC_TEXT)
+SEGMENTS = [s["id"] for s in CLASSIC_DATA["segments"]]
+ROUNDS = CLASSIC_DATA["meta"]["rounds"]
+
+
+def _script() -> str:
+    beside = Path(sys.executable).with_name("jigsaw")
+    found = str(beside) if beside.exists() else shutil.which("jigsaw")
+    assert found, "the jigsaw console script is not installed"
+    return found
+
+
+JIGSAW = _script()
+
+
+# --- running the command line ----------------------------------------------------------------
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    """`jigsaw ARGV` in process: (exit code, stdout, stderr)."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def script(*argv: object, cwd: Path | None = None) -> tuple[int, str, str]:
+    """`jigsaw ARGV` as the installed console script, in a subprocess."""
+    done = subprocess.run(
+        [JIGSAW, *map(str, argv)], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def one_error(result: tuple[int, str, str], *needles: str) -> str:
+    """Exit 2, no traceback, exactly one non-empty stderr line holding every needle."""
+    code, out, err = result
+    assert "Traceback" not in err and "Traceback" not in out, err
+    assert code == 2, (code, err)
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert line.strip(), err
+    assert line.startswith("jigsaw"), line
+    for needle in needles:
+        assert needle in line, f"{needle!r} not in {line!r}"
+    return line
+
+
+# --- scenario files ----------------------------------------------------------------------------
+
+
+def edit(text: str, key: str, nth: int, new: str | None) -> str:
+    """Replace (or with None, delete) the `nth` line that sets `key` in a TOML text."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
+    hits = list(pattern.finditer(text))
+    assert len(hits) > nth, f"classic.toml has no {nth}th {key!r} line"
+    m = hits[nth]
+    if new is None:
+        return text[: m.start()] + text[m.end() + 1 :]
+    return text[: m.start()] + new + text[m.end() :]
+
+
+def write_text(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# (file name, how to break classic.toml, field path, what was expected)
+SCENARIO_CASES = [
+    pytest.param(
+        "wrong_type.toml",
+        lambda t: edit(t, "accounts", 0, 'accounts = "many"'),
+        "segments[0].accounts",
+        "must be a whole number, got 'many'",
+        id="wrong-type",
+    ),
+    pytest.param(
+        "missing.toml",
+        lambda t: edit(t, "deal_value", 1, None),
+        "segments[1].deal_value",
+        "required",
+        id="missing-field",
+    ),
+    pytest.param(
+        "churn.toml",
+        lambda t: edit(t, "churn", 1, "churn = 3"),
+        "segments[1].churn",
+        "must be at most 1.0, got 3",
+        id="out-of-range",
+    ),
+    pytest.param(
+        "typo.toml",
+        lambda t: edit(t, "imitation", 1, "imitaton = 0.4"),
+        "segments[1].imitaton",
+        "not a known field",
+        id="unknown-field",
+    ),
+    pytest.param(
+        "awareness.toml",
+        lambda t: edit(t, "awareness", 0, "awareness = { nosuch = 0.05 }"),
+        "firms[0].awareness.nosuch",
+        "unknown segment",
+        id="awareness-unknown-segment",
+    ),
+    pytest.param(
+        "duplicate.toml",
+        lambda t: edit(t, "id", 1, f'id = "{SEGMENTS[0]}"'),
+        "segments[1].id",
+        "unique",
+        id="duplicate-segment-id",
+    ),
+    pytest.param(
+        "nan.toml",
+        lambda t: edit(edit(t, "rounds", 0, "rounds = 1"), "cash", 0, "cash = nan"),
+        "firms[0].cash",
+        "finite",
+        id="nan-cash",
+    ),
+]
+
+
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("run",)], ids=["validate", "run"])
+@pytest.mark.parametrize(("name", "breaks", "field", "expected"), SCENARIO_CASES)
+def test_a_bad_scenario_gets_one_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    command: tuple[str, ...],
+    name: str,
+    breaks: Callable[[str], str],
+    field: str,
+    expected: str,
+) -> None:
+    path = write_text(tmp_path, name, breaks(CLASSIC_TEXT))
+    line = one_error(cli(capsys, *command, path), str(path), field, expected)
+    assert f"{path}: {field}: " in line
+
+
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("run",)], ids=["validate", "run"])
+def test_a_scenario_that_is_not_toml(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    path = write_text(tmp_path, "syntax.toml", edit(CLASSIC_TEXT, "rounds", 0, "rounds = = 8"))
+    one_error(cli(capsys, *command, path), str(path), "bad TOML", "line ")
+
+
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("run",)], ids=["validate", "run"])
+def test_a_scenario_that_is_not_utf8(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(CLASSIC_TEXT.replace("Your company", "Café company").encode("latin-1"))
+    one_error(cli(capsys, *command, path), str(path), "UTF-8")
+
+
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("run",)], ids=["validate", "run"])
+def test_a_missing_scenario_file_via_the_script(tmp_path: Path, command: tuple[str, ...]) -> None:
+    one_error(script(*command, "nowhere.toml", cwd=tmp_path), "nowhere.toml", "no such")
+
+
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("run",)], ids=["validate", "run"])
+def test_the_script_names_a_relative_scenario_file_as_typed(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    write_text(tmp_path, "mine.toml", edit(CLASSIC_TEXT, "churn", 1, "churn = 3"))
+    line = one_error(script(*command, "mine.toml", cwd=tmp_path))
+    assert line == "jigsaw: mine.toml: segments[1].churn: must be at most 1.0, got 3"
+
+
+# --- decisions files --------------------------------------------------------------------------
+
+EVEN_TARGETING = ", ".join(f"{s} = {1 / len(SEGMENTS)!r}" for s in SEGMENTS)
+FULL = f"""
+[marketing]
+budget = 120000
+mix = {{ advertising = 0.5, pr = 0.2, demand_gen = 0.3 }}
+targeting = {{ {EVEN_TARGETING} }}
+
+[sales]
+budget = 180000
+training_share = 0.1
+commission_rate = 0.08
+account_management = 0.2
+"""
+
+# (decisions TOML, field path, what was expected)
+DECISION_CASES = [
+    pytest.param(
+        FULL.replace("budget = 120000", "budget = -5"),
+        "marketing.budget",
+        "must be at least 0",
+        id="negative-budget",
+    ),
+    pytest.param(
+        FULL.replace("demand_gen = 0.3", "demand_gen = 0.2"),
+        "marketing",
+        "mix shares must sum to 1, got 0.9",
+        id="mix-not-summing-to-1",
+    ),
+    pytest.param(
+        FULL.replace(f"{SEGMENTS[0]} = ", "nosuch = ", 1),
+        "marketing.targeting.nosuch",
+        "unknown segment; expected one of " + ", ".join(SEGMENTS),
+        id="targeting-unknown-segment",
+    ),
+    pytest.param(
+        "budget = 1e9\nmarketing_share = 0.4\n",
+        "budget",
+        "more than cash plus credit",
+        id="beyond-cash-and-credit",
+    ),
+    pytest.param(
+        "budget = 300000\nmarketing_share = 1.5\n",
+        "marketing_share",
+        "must be at most 1.0, got 1.5",
+        id="marketing-share-1.5",
+    ),
+    pytest.param(
+        "[[rounds]]\nbudget = 300000\nmarketing_share = 0.4\n" * (ROUNDS + 1),
+        "rounds",
+        f"has {ROUNDS + 1} entries; the scenario has {ROUNDS} rounds",
+        id="too-many-rounds",
+    ),
+    pytest.param(
+        'budget = "lots"\nmarketing_share = 0.4\n',
+        "budget",
+        "must be a number, got 'lots'",
+        id="wrong-type",
+    ),
+    pytest.param(
+        "budget = 300000\nmarketing_shar = 0.4\n",
+        "marketing_shar",
+        "is not a simple-mode field",
+        id="unknown-key-simple",
+    ),
+    pytest.param(
+        FULL.replace("training_share", "trainig_share"),
+        "sales.trainig_share",
+        "not a known field",
+        id="unknown-key-full",
+    ),
+    pytest.param(
+        'budget = 300000\n"market\\nshare" = 0.4\n',
+        "share",
+        "is not a simple-mode field",
+        id="key-with-a-newline-stays-on-one-line",
+    ),
+    pytest.param(
+        FULL.replace(f"{SEGMENTS[0]} = {1 / len(SEGMENTS)!r}", f'{SEGMENTS[0]} = "a lot"'),
+        f"marketing.targeting.{SEGMENTS[0]}",
+        "must be a number",
+        id="targeting-not-a-number",
+    ),
+    pytest.param(
+        FULL.replace("advertising = 0.5", "advertising = nan"),
+        "marketing.mix",
+        "finite",
+        id="nan-mix-share",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), DECISION_CASES)
+def test_a_bad_decisions_file_gets_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, field: str, expected: str
+) -> None:
+    path = write_text(tmp_path, "plan.toml", text)
+    line = one_error(cli(capsys, "run", "classic", "--decisions", path), str(path), field, expected)
+    assert line.startswith(f"jigsaw: {path}: ")
+
+
+def rounds_file(*marketing_budgets: float) -> str:
+    """A full-form `[[rounds]]` decisions file, one entry per marketing budget."""
+    entry = FULL.replace("[marketing]", "[rounds.marketing]").replace("[sales]", "[rounds.sales]")
+    return "".join(
+        "[[rounds]]\n" + entry.replace("budget = 120000", f"budget = {b!r}")
+        for b in marketing_budgets
+    )
+
+
+def test_spending_beyond_cash_names_the_round_entry(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write_text(tmp_path, "plan.toml", rounds_file(120000, 5e7))
+    one_error(
+        cli(capsys, "run", "classic", "--decisions", path),
+        str(path),
+        "rounds[1].marketing.budget + sales.budget",
+        "more than cash plus credit",
+        "in round 2",
+    )
+
+
+def test_a_bad_decisions_file_via_the_script(tmp_path: Path) -> None:
+    write_text(tmp_path, "plan.toml", "budget = -1\nmarketing_share = 0.4\n")
+    line = one_error(script("run", "classic", "--decisions", "plan.toml", cwd=tmp_path))
+    assert line == "jigsaw: plan.toml: budget: must be at least 0.0, got -1"
+
+
+def test_a_missing_decisions_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.toml"
+    one_error(cli(capsys, "run", "classic", "--decisions", path), str(path), "no such")
+
+
+# --- save files ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def save(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A real save, made once by the console script."""
+    path = tmp_path_factory.mktemp("save") / "game.json"
+    code, out, err = script("run", "classic", "--save", path)
+    assert code == 0, err
+    assert "Traceback" not in err
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_json(tmp_path: Path, data: object, name: str = "save.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def tampered(save: dict, change: Callable[[dict], None]) -> dict:
+    data = json.loads(json.dumps(save))
+    change(data)
+    return data
+
+
+def test_a_save_from_another_version_via_the_script(save: dict, tmp_path: Path) -> None:
+    path = write_json(tmp_path, tampered(save, lambda d: d.update(version=99)))
+    one_error(script("run", "--load", path), str(path), "version", "99", "version 1")
+
+
+def test_a_save_that_is_not_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "save.json"
+    path.write_text("this is not { json", encoding="utf-8")
+    one_error(cli(capsys, "run", "--load", path), str(path), "not a JSON save file")
+
+
+@pytest.mark.parametrize(
+    "data", [{"hello": "world"}, [1, 2, 3], None], ids=["dict", "list", "null"]
+)
+def test_json_that_is_not_a_save(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, data: object
+) -> None:
+    path = write_json(tmp_path, data)
+    one_error(cli(capsys, "run", "--load", path), str(path), "format", "not a Jigsaw save")
+
+
+def _budget(value: float) -> Callable[[dict], None]:
+    def change(d: dict) -> None:
+        d["decisions"][2]["you"]["marketing"]["budget"] = value
+
+    return change
+
+
+def _mix(d: dict) -> None:
+    d["decisions"][2]["you"]["marketing"]["mix"]["pr"] = 0.9
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "expected"),
+    [
+        (_budget(-100), "decisions[2].you.marketing.budget", "must be at least 0"),
+        (_mix, "decisions[2].you.marketing", "mix shares must sum to 1"),
+        (_budget(1e9), "decisions[2]", "more than cash plus credit"),
+    ],
+    ids=["negative-budget", "mix-sum", "beyond-cash"],
+)
+def test_a_save_with_tampered_decisions(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    save: dict,
+    change: Callable[[dict], None],
+    field: str,
+    expected: str,
+) -> None:
+    path = write_json(tmp_path, tampered(save, change))
+    one_error(cli(capsys, "run", "--load", path), str(path), field, expected)
+
+
+def test_a_save_with_a_bad_scenario(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, save: dict
+) -> None:
+    path = write_json(
+        tmp_path, tampered(save, lambda d: d["scenario"]["segments"][1].update(churn=3))
+    )
+    one_error(
+        cli(capsys, "run", "--load", path), str(path), "scenario", "segments[1].churn", "at most"
+    )
+
+
+def test_a_save_with_a_negative_seed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, save: dict
+) -> None:
+    path = write_json(tmp_path, tampered(save, lambda d: d.update(seed=-5)))
+    one_error(cli(capsys, "run", "--load", path), str(path), "seed", "-5")
+
+
+def test_a_missing_save(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.json"
+    one_error(cli(capsys, "run", "--load", path), str(path), "cannot read save")
+
+
+def test_a_save_that_cannot_be_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    blocker = write_text(tmp_path, "a_file", "")
+    target = blocker / "game.json"
+    one_error(cli(capsys, "run", "classic", "--save", target), str(target), "cannot write save")
+
+
+# --- usage -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "needles"),
+    [
+        (("run", "classic", "--strategy", "nosuch"), ("--strategy", "nosuch", "balanced")),
+        (("run", "classic", "--strategy", "split:2"), ("--strategy", "split:2", "between 0 and 1")),
+        (("run", "classic", "--seed", "-1"), ("--seed", "0 or more")),
+        (("run", "classic", "--seed", "many"), ("--seed", "whole number")),
+        (("run", "classic", "--json", "--csv"), ("--csv", "--json")),
+        (("run",), ("SCENARIO",)),
+        (("run", "classic", "--load", "game.json"), ("--load", "SCENARIO")),
+        (("scenario", "validate"), ("FILE", "required")),
+        (("nosuchcommand",), ("nosuchcommand", "run")),
+    ],
+    ids=[
+        "unknown-strategy",
+        "split-2",
+        "negative-seed",
+        "seed-not-a-number",
+        "json-and-csv",
+        "run-without-scenario",
+        "load-with-scenario",
+        "validate-without-file",
+        "unknown-command",
+    ],
+)
+def test_bad_usage_gets_one_line(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], needles: tuple[str, ...]
+) -> None:
+    one_error(cli(capsys, *argv), *needles)
+
+
+@pytest.mark.parametrize(
+    ("argv", "needles"),
+    [
+        (("run", "classic", "--bogus"), ("unrecognized arguments: --bogus", "--help")),
+        (("run", "classic", "--strategy", "nosuch"), ("--strategy", "nosuch", "unknown strategy")),
+    ],
+    ids=["unknown-option", "unknown-strategy"],
+)
+def test_bad_usage_via_the_script(argv: tuple[str, ...], needles: tuple[str, ...]) -> None:
+    one_error(script(*argv), *needles)
+
+
+# --- the good paths ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(bundled_scenarios()))
+def test_every_bundled_scenario_validates(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    for target in (name, bundled_scenarios()[name]):
+        code, out, err = cli(capsys, "scenario", "validate", target)
+        assert (code, err) == (0, "")
+        assert f"{target}: ok" in out
+
+
+def test_scenario_show_prints_toml_that_validates_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = cli(capsys, "scenario", "show", "classic")
+    assert (code, err) == (0, "")
+    parse_scenario(tomllib.loads(out), "shown")
+    copy = write_text(tmp_path, "copy.toml", out)
+    code, out, err = script("scenario", "validate", copy)
+    assert (code, err) == (0, "")
+    assert "ok" in out
+
+
+def test_scenario_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "scenario", "schema")
+    assert (code, err) == (0, "")
+    schema = json.loads(out)
+    assert "properties" in schema
+    assert {"meta", "segments", "firms"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "budget = 300000\nmarketing_share = 0.4\n",
+        rounds_file(100000, 140000),
+    ],
+    ids=["simple", "full-rounds"],
+)
+def test_a_good_decisions_file_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str
+) -> None:
+    path = write_text(tmp_path, "plan.toml", text)
+    code, out, err = cli(capsys, "run", "classic", "--decisions", path)
+    assert (code, err) == (0, "")
+    assert f"Round {ROUNDS} of {ROUNDS}" in out
+    assert "Balanced scorecard" in out
+
+
+def test_a_save_replays(capsys: pytest.CaptureFixture[str], tmp_path: Path, save: dict) -> None:
+    path = write_json(tmp_path, save)
+    code, out, err = cli(capsys, "run", "--load", path, "--json")
+    assert (code, err) == (0, "")
+    assert len(json.loads(out)["rounds"]) == ROUNDS
