@@ -28,7 +28,10 @@ STAGES = ("qualify", "discover", "propose", "negotiate")
 STAGE_TIME = np.array([0.15, 0.25, 0.35, 0.25])  # share of a won deal's cycle spent per stage
 STAGE_LOSS = np.array([0.35, 0.30, 0.20, 0.15])  # share of ln(p_win) lost at each stage
 _HELD = np.cumsum(STAGE_TIME)  # share of the cycle held when a deal ends after stage k
-_SURVIVE = np.cumsum(STAGE_LOSS)  # a deal survives stage k iff fate < p_win ** _SURVIVE[k]
+_SURVIVE = np.cumsum(STAGE_LOSS)
+_SURVIVE[-1] = (
+    1.0  # exactly: surviving every stage is winning (fate < p_win)  # a deal survives stage k iff fate < p_win ** _SURVIVE[k]
+)
 DT = 1.0 / 365.0
 
 WON, LOST, COLD, TAKEN = "won", "lost", "cold", "taken"
@@ -290,8 +293,10 @@ class SalesForce:
         if not req.triggered and patience == float("inf"):
             yield req
         elif not req.triggered:
-            got = yield req | env.timeout(patience)
-            if req not in got:
+            yield req | env.timeout(patience)
+            # Decide by the request itself: a slot freed at the very instant patience ran out
+            # was granted to this lead (the condition may not list it yet).
+            if not req.triggered:
                 req.cancel()
                 self.records.append(
                     DealRecord(segment, kind, arrived, float("nan"), env.now, COLD, -1)

@@ -13,7 +13,7 @@ from sim import Game, load_scenario
 from sim.rivals import strategy
 
 SEEDS = (1, 2, 3, 4)
-ALL_SALES, BALANCED, HEAVY, ALL_MARKETING = 0.0, 0.35, 0.7, 1.0
+ALL_SALES, BALANCED, HEAVY, ALL_MARKETING = 0.0, 0.4, 0.7, 1.0
 
 
 @cache
@@ -65,6 +65,6 @@ def test_the_alignment_ratio_rises_with_the_marketing_share() -> None:
         )
 
     idle, balanced, starved = late_rho(ALL_SALES), late_rho(BALANCED), late_rho(HEAVY)
-    assert idle < 0.3 < balanced < 2.5 < starved
+    assert idle < 0.2 < 0.6 < balanced < 1.4 < 2.5 < starved  # near 1 at the balanced split
     utilization = total(play(HEAVY, 1), "rep_utilization") / 8
     assert utilization > 0.9  # reps busy, leads queueing: sales is the bottleneck
