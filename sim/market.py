@@ -20,7 +20,7 @@ import simpy
 
 from sim.chance import Chance
 from sim.economy import FirmParams
-from sim.pipeline import INBOUND, OUTBOUND, REFERRAL, LeadBatch
+from sim.pipeline import INBOUND, OUTBOUND, REFERRAL, LeadBatch, expected_hold_share
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -152,14 +152,13 @@ class Market:
         hazard = self.innovation + self.ad_lift * self.h_ad + self.imitation * A
         learn_p = -np.expm1(-hazard * DT)
         forget_p = -np.expm1(-self.forgetting * DT)
-        unaware = np.maximum(N - self.aware, 0.0)
-        forgettable = np.maximum(self.aware - customers, 0.0)
+        # trials[i] = (unaware, forgettable) and chances[i] = (learn, forget), per segment
+        trials = np.stack([N - self.aware, self.aware - customers], axis=1)
+        chances = np.stack([learn_p, np.broadcast_to(forget_p, learn_p.shape)], axis=1)
         for i, chance in enumerate(self.awareness_chance):
             if not self.active[i]:
                 continue
-            gained, lost = chance.binomial(
-                np.stack([unaware[i], forgettable[i]]), np.stack([learn_p[i], forget_p])
-            )
+            gained, lost = chance.binomial(trials[i], chances[i])
             self.aware[i] = np.clip(self.aware[i] + gained - lost, customers[i], N)
 
     def build_brand(self, satisfaction: np.ndarray, customers: np.ndarray) -> None:
@@ -267,6 +266,7 @@ class Market:
         p_win = 1.0 / (1.0 + np.exp(-(own + p.win_base[firm])) + pressure)
         cycle = np.concatenate(gs) * self.cycle_days[segments] / (0.7 + 0.6 * effort[firm])
         patience = self.patience_days[segments]
+        offered = np.where(outbound, 0.0, cycle * expected_hold_share(p_win))
         batches = {}
         start = 0
         for i, n in blocks:
@@ -286,6 +286,7 @@ class Market:
                 fate=u[block, 2][order],
                 offset=offsets,
                 patience=patience[block][order],
+                offered=float(offered[block].sum()),
             )
         return batches
 
@@ -303,10 +304,13 @@ class Market:
             self.advertise()
             self.spread_awareness(accounts.customers)
             self.build_brand(accounts.satisfaction, accounts.customers)
-            skill = np.array([f.skill for f in forces])
-            effort = np.array([f.effort for f in forces])
-            coverage = np.array(
-                [f.coverage(accounts.customers[i].sum()) for i, f in enumerate(forces)]
+            skill = np.fromiter((f.skill for f in forces), float, len(forces))
+            effort = np.fromiter((f.effort for f in forces), float, len(forces))
+            held = accounts.customers.sum(axis=1)
+            coverage = np.fromiter(
+                (f.coverage(c) for f, c in zip(forces, held.tolist(), strict=True)),
+                float,
+                len(forces),
             )
             accounts.satisfy(coverage, self.effective_price(), skill, self.active)
             revenue = accounts.serve(
@@ -314,18 +318,20 @@ class Market:
             )
             utility = self.utility(skill, effort)
             rates, share_aware = self.lead_rates(accounts, self.appeal())
-            engaged = np.array([f.hunting_slots > 0 for f in forces])
+            engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
             present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
-            idle = np.array([f.idle_slots() for f in forces])
+            idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
             batches = self.leads_today(rates, share_aware, idle, utility, present, effort)
+            revenue_list = revenue.tolist()
+            marketing_list = self.daily_marketing.tolist()
             for i, force in enumerate(forces):
                 if not self.active[i]:
                     continue
                 force.train()
                 force.observe_day()
                 ledgers[i].accrue_day(
-                    revenue=float(revenue[i]),
-                    marketing=float(self.daily_marketing[i]),
+                    revenue=revenue_list[i],
+                    marketing=marketing_list[i],
                     salaries=force.daily_salary(),
                     training=force.daily_training,
                 )

@@ -60,6 +60,7 @@ class LeadBatch:
     fate: np.ndarray  # uniform: decides the stage a deal ends at
     offset: np.ndarray  # arrival time within the day, sorted
     patience: np.ndarray  # days a lead waits for a slot
+    offered: float = 0.0  # expected slot-days the warm leads of the batch ask for
 
 
 def expected_hold_share(p_win: np.ndarray) -> np.ndarray:
@@ -261,27 +262,28 @@ class SalesForce:
         """Take one day's leads: each arrives at its offset within the day. The warm ones add
         their expected slot-days to the offered load (queueing theory's A = lambda / mu)."""
         self.arrived += np.bincount(batch.kind, minlength=3)
-        warm = batch.kind != OUTBOUND
-        self.offered += float((batch.cycle * expected_hold_share(batch.p_win))[warm].sum())
+        self.offered += batch.offered
         self.env.process(self.arrivals(batch))
 
     def arrivals(self, batch: LeadBatch) -> Generator[simpy.Event, None, None]:
-        start = self.env.now
+        """Release the day's leads at their offsets; each becomes a `work` process."""
         env = self.env
-        for k in range(len(batch.kind)):
-            wait = start + float(batch.offset[k]) - env.now
+        start = env.now
+        leads = zip(
+            batch.offset.tolist(),
+            batch.segment.tolist(),
+            batch.kind.tolist(),
+            batch.p_win.tolist(),
+            batch.cycle.tolist(),
+            batch.fate.tolist(),
+            batch.patience.tolist(),
+            strict=True,
+        )
+        for offset, segment, kind, p_win, cycle, fate, patience in leads:
+            wait = start + offset - env.now
             if wait > 0:
                 yield env.timeout(wait)
-            env.process(
-                self.work(
-                    int(batch.segment[k]),
-                    int(batch.kind[k]),
-                    float(batch.p_win[k]),
-                    float(batch.cycle[k]),
-                    float(batch.fate[k]),
-                    float(batch.patience[k]),
-                )
-            )
+            env.process(self.work(segment, kind, p_win, cycle, fate, patience))
 
     def work(
         self, segment: int, kind: int, p_win: float, cycle: float, fate: float, patience: float
