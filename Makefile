@@ -22,7 +22,7 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 play: $(STAMP)
-	$(BIN)/jigsaw run classic
+	$(BIN)/jigsaw play classic
 
 test: $(TSTAMP)
 	$(BIN)/python -m pytest

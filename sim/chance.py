@@ -36,11 +36,22 @@ class Chance:
     """The draws one firm (or the market, firm=-1 -> index 0 of its own key) makes for one purpose."""
 
     def __init__(self, seed: int, purpose: str, firm: int, mean_field: bool = False) -> None:
-        key = (PURPOSES.index(purpose), firm + 1)
-        self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+        self.seed = seed
+        self.key = (PURPOSES.index(purpose), firm + 1)
+        self.rng = self._generator(self.key)
         self.mean_field = mean_field
         self._drawn: dict[int, int] = {}  # mean-field: points of R_d used so far, by d
         self._carry: dict[str, np.ndarray] = {}
+
+    def _generator(self, key: tuple[int, ...]) -> np.random.Generator:
+        return np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
+        )
+
+    def fork(self, salt: int) -> None:
+        """From now on draw from a sibling stream (the same key plus `salt`): another draw of
+        luck for what follows, as used by forecasts. Mean-field expectations are unaffected."""
+        self.rng = self._generator((*self.key, salt))
 
     def binomial(self, n: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Successes among n accounts with probability p each (float array of counts)."""

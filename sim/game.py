@@ -330,6 +330,38 @@ class Game:
         self.accounts.release(i)
         self.forces[i].dissolve()
 
+    def fork_luck(self, salt: int) -> None:
+        """Switch every random stream to a sibling keyed by `salt`: the past stays as it was,
+        what follows gets another draw of luck (salt 0 is never the game's own stream)."""
+        chances = [
+            *self.market.awareness_chance,
+            *self.market.lead_chance,
+            *self.accounts.chance,
+            self.events.chance,
+        ]
+        for chance in chances:
+            chance.fork(salt + 1)
+
+    def replay(self) -> Game:
+        """A new game at the same point: same scenario and seed, every round replayed."""
+        twin = Game(self.scenario, self.seed)
+        for decided in self.history:
+            twin.play_round(decided)
+        return twin
+
+    def forecast(
+        self, decisions: Mapping[str, Decision], replications: int = 4
+    ) -> list[RoundReport]:
+        """The next round under `decisions`, once per draw of luck: the game is replayed to
+        this point (the same past), then the round is played with a forked luck stream.
+        Rivals decide as they would. The game itself is not changed."""
+        out = []
+        for r in range(replications):
+            twin = self.replay()
+            twin.fork_luck(r)
+            out.append(twin.play_round(decisions))
+        return out
+
     # --- whole games -----------------------------------------------------------------------
 
     def play(self, decide: Callable[[Game, str], Decision]) -> list[RoundReport]:

@@ -97,6 +97,26 @@ def build_parser() -> Parser:
     run.add_argument("--save", metavar="FILE", help="write a save file (replayable) at the end")
     run.add_argument("--load", metavar="SAVE", help="replay a save file instead of playing")
 
+    play = sub.add_parser(
+        "play",
+        help="play in the terminal (the default command)",
+        description="Play Jigsaw in the terminal against computer-run rivals. With a SCENARIO "
+        "the boardroom opens at round 1; without one, the new-game screen first.",
+    )
+    play.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="bundled name (e.g. classic) or path to a scenario TOML file",
+    )
+    play.add_argument("--seed", type=seed_number, default=1, help="random seed (default 1)")
+    play.add_argument(
+        "--full",
+        action="store_true",
+        help="full decisions (mix, targeting, sales levers) instead of simple",
+    )
+    play.add_argument("--load", metavar="SAVE", help="continue a saved game")
+
     scen = sub.add_parser("scenario", help="list, show, validate scenarios; print the schema")
     ssub = scen.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
     ssub.add_parser("list", help="bundled scenarios with their titles")
@@ -311,6 +331,22 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     raise UsageError("jigsaw scenario: choose list, show NAME, validate FILE or schema")
 
 
+def cmd_play(args: argparse.Namespace | None) -> int:
+    """Start the terminal game (Textual is imported only here, so `run` stays light)."""
+    from tui.app import JigsawApp
+    from tui.session import Session
+
+    session = None
+    if args is not None and args.load:
+        if args.scenario:
+            raise UsageError("jigsaw play: give either a SCENARIO or --load SAVE, not both")
+        session = Session.load(args.load)
+    elif args is not None and args.scenario:
+        session = Session.new(load_scenario(args.scenario), args.seed, full_mode=args.full)
+    JigsawApp(session).run()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -319,6 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "scenario":
             return cmd_scenario(args)
+        if args.command in (None, "play"):
+            return cmd_play(args if args.command == "play" else None)
         parser.print_help()
         return 0
     except UsageError as exc:

@@ -1,0 +1,128 @@
+"""The Jigsaw terminal game (Textual).
+
+State lives in a `Session` (the model's `Game` plus the player's draft decisions); screens
+render it and send the player's intentions back as method calls on the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from sim.errors import InputError
+from sim.report import RoundReport
+from tui.screens.boardroom import Boardroom
+from tui.screens.dialogs import ConfirmQuit, HelpScreen
+from tui.screens.new_game import NewGame
+from tui.screens.round_report import RoundReportScreen
+from tui.screens.scorecard import Scorecard
+from tui.session import Session
+
+
+class JigsawApp(App[None]):
+    """Solo play against computer-run rivals."""
+
+    CSS_PATH = "jigsaw.tcss"
+    TITLE = "Jigsaw"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "request_quit", "Quit"),
+    ]
+
+    def __init__(
+        self, session: Session | None = None, scenario: str = "classic", hindsight: bool = True
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.preselect = scenario
+        self.hindsight = hindsight
+
+    def on_mount(self) -> None:
+        if self.session is None:
+            self.push_screen(NewGame(self.preselect))
+        elif self.session.finished:
+            self.push_screen(Scorecard(self.session, self.hindsight))
+        else:
+            self.push_screen(Boardroom(self.session))
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def start_session(self, session: Session) -> None:
+        self.session = session
+        screen = Scorecard(session, self.hindsight) if session.finished else Boardroom(session)
+        self.switch_screen(screen)
+
+    def new_game(self) -> None:
+        self.switch_screen(NewGame(self.preselect))
+
+    def show_round_report(self, report: RoundReport) -> None:
+        assert self.session is not None
+
+        def after(_: None) -> None:
+            if self.session is not None and (self.session.finished or self.session.bankrupt):
+                self.show_scorecard()
+
+        self.push_screen(RoundReportScreen(self.session, report), after)
+
+    def show_scorecard(self) -> None:
+        assert self.session is not None
+        self.switch_screen(Scorecard(self.session, self.hindsight))
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.session is None or not self.session.game.history:
+            self.notify("Nothing to save yet: play a round first.")
+            return
+        try:
+            path = self.session.save()
+        except InputError as exc:
+            self.notify(str(exc), title="Not saved", severity="error")
+            return
+        self.notify(f"Saved to {path}", title="Saved")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_request_quit(self) -> None:
+        if isinstance(self.screen, ConfirmQuit):
+            return
+        note = ""
+        if self.session is not None and self.session.game.history:
+            note = f"Your game is saved after every round ({self.session.save_path.parent})."
+
+        def answer(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(note), answer)
+
+    def _on_boardroom(self, action: str) -> None:
+        screen = self.screen
+        if isinstance(screen, Boardroom):
+            getattr(screen, f"action_{action}")()
+        else:
+            self.notify("Open the boardroom first.")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Advance the round", "Play the next round (n)", lambda: self._on_boardroom("advance")
+        )
+        yield SystemCommand(
+            "What-if forecast", "Forecast the next round (w)", lambda: self._on_boardroom("whatif")
+        )
+        yield SystemCommand(
+            "Full or simple decisions",
+            "Switch decisions mode (f)",
+            lambda: self._on_boardroom("toggle_full"),
+        )
+        yield SystemCommand("Save game", "Save now (ctrl+s)", self.action_save)
+        yield SystemCommand("Help", "How the game works (?)", self.action_help)
+        yield SystemCommand("New game", "Back to the new-game screen", self.new_game)
+        yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)

@@ -1,0 +1,130 @@
+"""Plain words from the numbers: what happened in a round and why, for the round report.
+
+Pure functions of the reports (no Textual), so they are tested directly.
+"""
+
+from __future__ import annotations
+
+from sim.report import FirmRound, RoundReport
+from sim.scenario import Scenario
+
+
+def money(x: float | None, currency: str = "") -> str:
+    if x is None:
+        return "-"
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    if x >= 1e6:
+        text = f"{x / 1e6:.2f}M"
+    elif x >= 1e3:
+        text = f"{x / 1e3:.0f}k"
+    else:
+        text = f"{x:.0f}"
+    return f"{sign}{text}"
+
+
+def change(now: float, before: float | None) -> str:
+    """'+12%' against the round before (or '' when there is none)."""
+    if before is None or before == 0:
+        return ""
+    return f"{(now - before) / abs(before):+.0%}"
+
+
+def gauge_words(rho: float | None) -> str:
+    """The alignment gauge in words."""
+    if rho is None:
+        return "no reps to work leads: every lead goes cold"
+    if rho < 0.6:
+        return "reps idle: marketing is starving sales"
+    if rho < 0.85:
+        return "reps have room: marketing could feed them more"
+    if rho <= 1.25:
+        return "aligned: marketing and sales in balance"
+    if rho <= 2.0:
+        return "leads waiting: sales is falling behind marketing"
+    return "leads going cold: sales is starving marketing"
+
+
+def explain(
+    scenario: Scenario, report: RoundReport, firm_id: str, before: RoundReport | None = None
+) -> list[str]:
+    """A few sentences on the firm's round, each drawn from its numbers."""
+    f = report.firms[firm_id]
+    prev = before.firms[firm_id] if before is not None else None
+    cur = scenario.meta.currency
+    out: list[str] = []
+    if f.bankrupt:
+        out.append(
+            f"Your cash fell below your credit line ({money(f.cash)} {cur}): the company is "
+            "bankrupt and has left the market."
+        )
+    rev_change = change(f.revenue, prev.revenue if prev else None)
+    out.append(
+        f"Revenue was {money(f.revenue)} {cur}"
+        + (f" ({rev_change} on the round before)" if rev_change else "")
+        + f" and operating profit {money(f.profit)}; you spent {money(f.marketing_spend)} on "
+        f"marketing and {money(f.sales_spend)} on sales."
+    )
+    warm = f.leads_inbound + f.leads_referral
+    out.append(
+        f"{f.leads} leads came in: {f.leads_inbound} inbound, {f.leads_referral} referrals and "
+        f"{f.leads_outbound} that your reps found by prospecting."
+    )
+    out.extend(_alignment(f, warm))
+    if f.deals_won + f.deals_lost:
+        out.append(
+            f"You won {f.deals_won} deals and lost {f.deals_lost} (win rate "
+            f"{(f.win_rate or 0):.0%}), gaining {f.new_customers:.0f} customers; "
+            f"{f.churned:.0f} customers left. You now have {f.total_customers:.0f}."
+        )
+    elif f.reps == 0 and not f.bankrupt:
+        out.append("With no productive reps, no deal could be worked or won.")
+    brand = f"Brand equity is {f.brand_equity:.0f}/100"
+    if prev is not None:
+        brand += f" ({f.brand_equity - prev.brand_equity:+.1f})"
+    aware = ", ".join(
+        f"{s.label} {f.awareness[s.id]:.0%}" for s in scenario.segments if s.id in f.awareness
+    )
+    out.append(f"{brand}; awareness: {aware}.")
+    out.append(_cash(scenario, report, firm_id))
+    for e in report.events:
+        out.append(f"News: {e}.")
+    return out
+
+
+def _alignment(f: FirmRound, warm: int) -> list[str]:
+    rho = f.alignment_ratio
+    if f.hunting_slots == 0 and warm:
+        return [
+            f"All {warm} warm leads had nobody to work them: with no reps on the sales floor, "
+            "every lead went cold. Marketing without sales is money thrown away."
+        ]
+    if warm and f.leads_cold / warm >= 0.05:
+        return [
+            f"{f.leads_cold / warm:.0%} of your warm leads went cold: your {f.reps} reps had "
+            f"{f.hunting_slots} deal slots for {warm} warm leads (alignment {rho:.2f}). "
+            "Sales is starving marketing: more reps, or less account management, would work them."
+        ]
+    if rho is not None and rho < 0.6:
+        share_out = f.leads_outbound / f.leads if f.leads else 0.0
+        return [
+            f"Your reps had time on their hands (alignment {rho:.2f}): {share_out:.0%} of their "
+            "deals were strangers they cold-called, who buy far less often. Marketing is "
+            "starving sales: awareness and demand generation would bring them warm leads."
+        ]
+    if rho is not None:
+        return [
+            f"Marketing and sales were in step (alignment {rho:.2f}): few leads went cold "
+            "and reps were busy with warm leads."
+        ]
+    return []
+
+
+def _cash(scenario: Scenario, report: RoundReport, firm_id: str) -> str:
+    f = report.firms[firm_id]
+    credit = scenario.firm(firm_id).credit_line
+    room = f.cash + credit
+    text = f"Cash at the close: {money(f.cash)}; with the credit line you can spend {money(room)}."
+    if f.cash < 0 and not f.bankrupt:
+        text += " You are drawing on credit: below minus the credit line the firm goes bankrupt."
+    return text

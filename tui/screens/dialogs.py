@@ -1,0 +1,57 @@
+"""Small dialogs: quit confirmation and help."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Markdown
+
+
+class ConfirmQuit(ModalScreen[bool]):
+    """Quit? (y / n)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Quit"),
+        Binding("n", "answer(False)", "Stay"),
+        Binding("escape", "answer(False)", "Stay", show=False),
+    ]
+
+    def __init__(self, note: str = "") -> None:
+        super().__init__()
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Quit Jigsaw?", id="quit-title")
+            if self.note:
+                yield Label(self.note, id="quit-note")
+            with Horizontal(id="quit-buttons"):
+                yield Button("Quit (y)", id="yes", variant="error")
+                yield Button("Stay (n)", id="no", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+def help_text() -> str:
+    return resources.files("tui").joinpath("help.md").read_text(encoding="utf-8")
+
+
+class HelpScreen(ModalScreen[None]):
+    """How the game works (from docs/MODEL.md, condensed) and the keys."""
+
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", show=False)]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(help_text())
+
+    def action_close(self) -> None:
+        self.dismiss(None)

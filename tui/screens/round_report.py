@@ -1,0 +1,48 @@
+"""After each round: what happened, in plain words drawn from the numbers."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from sim.report import RoundReport
+from tui.narrative import explain
+from tui.session import Session
+
+
+class RoundReportScreen(ModalScreen[None]):
+    """The round report; escape or enter closes it."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+    ]
+
+    def __init__(self, session: Session, report: RoundReport) -> None:
+        super().__init__()
+        self.session = session
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        idx = self.report.round - 1
+        before = s.reports[idx - 1] if idx > 0 else None
+        lines = explain(s.scenario, self.report, s.player, before)
+        with Vertical(id="dialog", classes="report"):
+            yield Label(
+                f"Round {self.report.round} of {s.scenario.meta.rounds}: what happened",
+                id="report-title",
+            )
+            with VerticalScroll(id="report-body"):
+                for line in lines:
+                    yield Static(f"• {line}", classes="report-line")
+            yield Button("Continue (enter)", id="close", variant="primary")
+
+    def on_button_pressed(self) -> None:
+        self.action_close()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

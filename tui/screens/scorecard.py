@@ -1,0 +1,135 @@
+"""End of game: the balanced scorecard, the ranking and a debrief."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ProgressBar, Static
+from textual_plotext import PlotextPlot
+
+from tui.narrative import money
+from tui.session import Session
+from tui.widgets.charts import GameCharts
+
+SHARES = [round(0.1 * k, 1) for k in range(11)]
+
+
+class Scorecard(Screen):
+    """The scorecard and the debrief; the hindsight search runs in a worker."""
+
+    BINDINGS = [Binding("n", "new_game", "New game")]
+
+    def __init__(self, session: Session, search: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.search = search
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="columns"):
+            with VerticalScroll(id="left", classes="panel") as left:
+                left.border_title = "Balanced scorecard"
+                yield Static(id="ranking")
+                yield Static(id="splits")
+            with Vertical(id="middle"):
+                with Vertical(classes="panel", id="hindsight-panel") as panel:
+                    panel.border_title = "In hindsight"
+                    yield Static(id="hindsight")
+                    yield ProgressBar(total=len(SHARES), id="hindsight-progress", show_eta=False)
+                yield GameCharts(id="charts", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        s = self.session
+        self.title = f"Jigsaw - {s.scenario.meta.name}"
+        self.sub_title = "Game over" if s.finished else s.round_label
+        self.query_one("#ranking", Static).update(self.ranking())
+        self.query_one("#splits", Static).update(self.splits())
+        self.query_one(GameCharts).show(s.reports, s.scenario, s.player)
+        if self.search and s.reports:
+            self.query_one("#hindsight", Static).update(
+                Text("Replaying the game at fixed splits, same seed...", style="dim")
+            )
+            self.look_back()
+        else:
+            self.query_one("#hindsight-progress").display = False
+
+    def ranking(self) -> Table:
+        s = self.session
+        score = s.game.score()
+        weights = s.scenario.scoring.weights()
+        table = Table(expand=True, box=None, title="Ranking", title_style="bold")
+        table.add_column("#")
+        table.add_column("Firm")
+        table.add_column("Total", justify="right")
+        for m in weights:
+            table.add_column(m.replace("_", " "), justify="right")
+        for fid, row in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
+            name = s.scenario.firm(fid).label + (" (you)" if fid == s.player else "")
+            style = "bold" if fid == s.player else ""
+            table.add_row(
+                str(row["rank"]),
+                name,
+                f"{row['total']:.1f}",
+                *(f"{v:.0f}" for v in row["scores"].values()),
+                style=style,
+            )
+        return table
+
+    def splits(self) -> Table:
+        s = self.session
+        table = Table(expand=True, box=None, title="Your rounds", title_style="bold")
+        for col in ("Round", "Mkt share", "Budget", "Profit", "rho", "Cold"):
+            table.add_column(col, justify="right")
+        for r, decided in zip(s.reports, s.game.history, strict=False):
+            f = r.firms[s.player]
+            d = decided.get(s.player)
+            table.add_row(
+                str(r.round),
+                f"{d.marketing_share:.0%}" if d else "-",
+                money(d.total_budget) if d else "-",
+                money(f.profit),
+                "-" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}",
+                str(f.leads_cold),
+            )
+        total = sum(r.firms[s.player].profit for r in s.reports)
+        table.add_row("all", "", "", money(total), "", "", style="bold")
+        return table
+
+    @work(thread=True, exclusive=True, group="hindsight")
+    def look_back(self) -> None:
+        bar = self.query_one("#hindsight-progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, progress=done)
+
+        results = self.session.hindsight(SHARES, progress=progress)
+        self.app.call_from_thread(self._show_hindsight, results)
+
+    def _show_hindsight(self, results: list[tuple[float, float, float]]) -> None:
+        s = self.session
+        mine = sum(r.firms[s.player].profit for r in s.reports)
+        best = max(results, key=lambda t: t[1])
+        text = Text()
+        text.append(
+            f"With the same seed and your average budget ({money(s.average_budget())}), the "
+            f"best fixed split would have been {best[0]:.0%} marketing: profit "
+            f"{money(best[1])} against your {money(mine)}.\n\n"
+        )
+        plot = self.query_one("#hindsight-plot", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("Profit over the game (k) at each fixed marketing share (%)")
+        plt.bar([f"{share:.0%}" for share, _, _ in results], [p / 1e3 for _, p, _ in results])
+        plot.refresh()
+        self.query_one("#hindsight", Static).update(text)
+        self.query_one("#hindsight-progress").display = False
+
+    def action_new_game(self) -> None:
+        self.app.new_game()

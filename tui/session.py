@@ -1,0 +1,249 @@
+"""A solo player's session: the game, the decisions being drafted, and where it is saved.
+
+The model (`sim.Game`) owns the truth; the session holds only what the player is typing for
+the next round (the draft) and turns it into a validated `Decision` when asked. Nothing here
+imports Textual, so it is tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.decisions import Decision, check_affordable, expand, simple
+from sim.errors import InputError
+from sim.game import Game
+from sim.report import RoundReport
+from sim.scenario import CHANNELS, Scenario
+
+
+def save_dir() -> Path:
+    """Where saves go: $JIGSAW_SAVE_DIR, else ~/.local/share/jigsaw/saves."""
+    env = os.environ.get("JIGSAW_SAVE_DIR")
+    if env:
+        return Path(env)
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "jigsaw" / "saves"
+
+
+def tenths(shares: dict[str, float]) -> dict[str, float]:
+    """Round shares to 0.1% so they still sum to 100% (largest remainder)."""
+    total = sum(shares.values()) or 1.0
+    raw = {k: 1000.0 * v / total for k, v in shares.items()}
+    whole = {k: int(v) for k, v in raw.items()}
+    short = 1000 - sum(whole.values())
+    for k in sorted(raw, key=lambda k: whole[k] - raw[k])[:short]:
+        whole[k] += 1
+    return {k: v / 1000.0 for k, v in whole.items()}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "game"
+
+
+@dataclass
+class Draft:
+    """The player's next-round settings as typed (validated only by `Session.decision`)."""
+
+    budget: float
+    marketing_share: float
+    price: float = 1.0
+    mix: dict[str, float] = field(default_factory=dict)
+    targeting: dict[str, float] = field(default_factory=dict)
+    training_share: float = 0.1
+    commission_rate: float = 0.08
+    account_management: float = 0.2
+
+    @classmethod
+    def from_decision(cls, d: Decision) -> Draft:
+        return cls(
+            budget=d.total_budget,
+            marketing_share=d.marketing_share,
+            price=d.price,
+            mix=dict(d.marketing.mix),
+            targeting=dict(d.marketing.targeting),
+            training_share=d.sales.training_share,
+            commission_rate=d.sales.commission_rate,
+            account_management=d.sales.account_management,
+        )
+
+    def table(self) -> dict[str, Any]:
+        """The full-form decisions table this draft stands for."""
+        return {
+            "marketing": {
+                "budget": self.budget * self.marketing_share,
+                "mix": dict(self.mix),
+                "targeting": dict(self.targeting),
+            },
+            "sales": {
+                "budget": self.budget * (1.0 - self.marketing_share),
+                "training_share": self.training_share,
+                "commission_rate": self.commission_rate,
+                "account_management": self.account_management,
+            },
+            "price": self.price,
+        }
+
+
+class Session:
+    """One solo game in the terminal."""
+
+    def __init__(self, game: Game, save_path: Path | None = None, full_mode: bool = False) -> None:
+        self.game = game
+        self.full_mode = full_mode
+        players = game.player_ids
+        self.player = players[0] if players else game.ids[0]
+        self.save_path = (
+            save_path or save_dir() / f"{slug(game.scenario.meta.name)}-{game.seed}.json"
+        )
+        self.draft = self._initial_draft()
+
+    @classmethod
+    def new(cls, scenario: Scenario, seed: int, full_mode: bool = False) -> Session:
+        return cls(Game(scenario, seed), full_mode=full_mode)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Session:
+        p = Path(path)
+        return cls(Game.load(p), save_path=p)
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.game.scenario
+
+    @property
+    def reports(self) -> list[RoundReport]:
+        return self.game.reports
+
+    @property
+    def last(self) -> RoundReport | None:
+        return self.game.reports[-1] if self.game.reports else None
+
+    @property
+    def round_label(self) -> str:
+        n = self.scenario.meta.rounds
+        k = min(self.game.round + 1, n)
+        return f"Round {k} of {n}"
+
+    def _initial_draft(self) -> Draft:
+        """Last round's decisions if any, else the scenario's defaults at a 40% split."""
+        if self.game.history and self.player in self.game.history[-1]:
+            return Draft.from_decision(self.game.history[-1][self.player])
+        scen = self.scenario
+        d = expand(
+            scen,
+            {"budget": scen.meta.budget_per_round, "marketing_share": 0.4},
+            firm_id=self.player,
+        )
+        return Draft.from_decision(d)
+
+    # --- decisions -----------------------------------------------------------------------
+
+    def decision(self) -> Decision:
+        """The draft as a validated decision; raises `InputError` naming the field."""
+        d = expand(self.scenario, self.draft.table(), "your decisions", firm_id=self.player)
+        i = self.game.ids.index(self.player)
+        ledger = self.game.ledgers[i]
+        check_affordable(d, ledger.cash, ledger.credit_line, "your decisions", "budget")
+        return d
+
+    def derived(self) -> dict[str, float]:
+        """Figures that follow from the draft: headcount, cash after spending, credit used."""
+        econ = self.scenario.economics_for(self.scenario.firm(self.player))
+        days = self.scenario.meta.round_days
+        rep_round = econ.rep_cost_per_year * days / 365.0
+        sales = self.draft.budget * (1.0 - self.draft.marketing_share)
+        reps = int(sales * (1.0 - self.draft.training_share) / rep_round + 1e-9)
+        i = self.game.ids.index(self.player)
+        ledger = self.game.ledgers[i]
+        cash_after = ledger.cash - self.draft.budget
+        return {
+            "marketing": self.draft.budget * self.draft.marketing_share,
+            "sales": sales,
+            "reps": reps,
+            "slots": reps * econ.deals_per_rep,
+            "training": max(0.0, sales - reps * rep_round),
+            "cash": ledger.cash,
+            "cash_after": cash_after,
+            "credit_line": ledger.credit_line,
+            "credit_used": max(0.0, -cash_after),
+            "room": ledger.cash + ledger.credit_line,
+        }
+
+    def defaults_for_full_mode(self) -> None:
+        """Make sure mix and targeting hold every channel and segment, in whole tenths of a
+        percent that sum to exactly 100% (so the fields show round numbers)."""
+        econ = self.scenario.economics_for(self.scenario.firm(self.player))
+        for ch in CHANNELS:
+            self.draft.mix.setdefault(ch, econ.mix[ch])
+        for seg, share in self.scenario.default_targeting().items():
+            self.draft.targeting.setdefault(seg, share)
+        self.draft.mix = tenths(self.draft.mix)
+        self.draft.targeting = tenths(self.draft.targeting)
+
+    # --- playing -------------------------------------------------------------------------
+
+    def advance(self) -> RoundReport:
+        """Play the next round with the draft (validated first), then autosave."""
+        decision = self.decision()
+        report = self.game.play_round({self.player: decision})
+        self.autosave()
+        return report
+
+    def forecast(self, replications: int = 4) -> list[RoundReport]:
+        """The next round under the draft, over several draws of luck (the game unchanged)."""
+        return self.game.forecast({self.player: self.decision()}, replications)
+
+    @property
+    def finished(self) -> bool:
+        return self.game.finished
+
+    @property
+    def bankrupt(self) -> bool:
+        return self.game.ledgers[self.game.ids.index(self.player)].bankrupt
+
+    def save(self, path: Path | None = None) -> Path:
+        """Save atomically (the file is a replay: scenario, seed, every decision)."""
+        target = path or self.save_path
+        try:
+            self.game.save(target)
+        except OSError as exc:
+            raise InputError(str(target), "", f"cannot write save ({exc.strerror})") from None
+        return target
+
+    def autosave(self) -> Path | None:
+        try:
+            return self.save(self.save_path.with_name("autosave.json"))
+        except InputError:
+            return None
+
+    def hindsight(
+        self, shares: list[float], progress: Any = None
+    ) -> list[tuple[float, float, float]]:
+        """An honest look back: replay the whole game (same seed, same rivals' rules) with one
+        fixed split every round at the player's average budget, for each share.
+        Returns [(share, cumulative profit, scorecard total)]."""
+        total = self.average_budget()
+        out = []
+        for k, share in enumerate(shares):
+            game = Game(self.scenario, self.game.seed)
+
+            def decide(g: Game, fid: str, share: float = share) -> Decision:
+                room = max(0.0, g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line)
+                return simple(self.scenario, min(total, 0.999 * room), share, firm_id=fid)
+
+            game.play(decide)
+            profit = sum(r.firms[self.player].profit for r in game.reports)
+            out.append((share, profit, game.score()[self.player]["total"]))
+            if progress is not None:
+                progress(k + 1, len(shares))
+        return out
+
+    def average_budget(self) -> float:
+        mine = [h[self.player].total_budget for h in self.game.history if self.player in h]
+        return sum(mine) / len(mine) if mine else self.scenario.meta.budget_per_round

@@ -1,0 +1,169 @@
+"""Read-only boards of the boardroom: KPIs, the funnel, the alignment gauge, rivals, news."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from sim.report import FirmRound, RoundReport
+from sim.scenario import Scenario
+from tui.narrative import gauge_words, money
+
+
+def _delta(now: float, before: float | None, fmt: str = "pct") -> Text:
+    if before is None:
+        return Text("")
+    diff = now - before
+    if fmt == "pct":
+        if before == 0:
+            return Text("")
+        label = f"{diff / abs(before):+.0%}"
+    elif fmt == "money":
+        label = money(diff) if diff < 0 else "+" + money(diff)
+    elif fmt == "pts":
+        label = f"{diff * 100:+.1f} pts"
+    else:
+        label = f"{diff:+.0f}"
+    style = "green" if diff > 0 else "red" if diff < 0 else "dim"
+    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
+    return Text(f"{arrow} {label}", style=style)
+
+
+class KpiBoard(Static):
+    """Last round's key figures, with the change against the round before."""
+
+    DEFAULT_CSS = "KpiBoard { height: auto; }"
+
+    def show(self, now: FirmRound | None, before: FirmRound | None) -> None:
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column("kpi", style="bold")
+        table.add_column("value", justify="right")
+        table.add_column("change", justify="right")
+        if now is None:
+            self.update(Text("No round played yet: set your split and press n.", style="dim"))
+            return
+        b = before
+        rows = [
+            ("Revenue", money(now.revenue), _delta(now.revenue, b.revenue if b else None)),
+            ("Profit", money(now.profit), _delta(now.profit, b.profit if b else None, "money")),
+            ("Cash", money(now.cash), _delta(now.cash, b.cash if b else None)),
+            (
+                "Market share",
+                f"{now.market_share:.1%}",
+                _delta(now.market_share, b.market_share if b else None, "pts"),
+            ),
+            (
+                "Brand equity",
+                f"{now.brand_equity:.0f}",
+                _delta(now.brand_equity, b.brand_equity if b else None, "abs"),
+            ),
+            (
+                "Customers",
+                f"{now.total_customers:.0f}",
+                _delta(now.total_customers, b.total_customers if b else None, "abs"),
+            ),
+        ]
+        for name, value, delta in rows:
+            table.add_row(name, value, delta)
+        self.update(table)
+
+
+class Funnel(Static):
+    """Aware prospects -> leads -> worked / gone cold -> won / lost, for the last round."""
+
+    DEFAULT_CSS = "Funnel { height: auto; }"
+
+    def show(self, f: FirmRound | None) -> None:
+        if f is None:
+            self.update(Text("The funnel appears after the first round.", style="dim"))
+            return
+        text = Text()
+        text.append(f"{f.aware_prospects:>7,.0f}  aware prospects\n")
+        text.append(f"{f.leads:>7,}  leads", style="bold")
+        text.append(f": {f.leads_inbound} in · {f.leads_referral} ref · {f.leads_outbound} out\n")
+        text.append(f"{f.leads_worked:>7,}  worked · ")
+        text.append(f"{f.leads_cold} cold\n", style="bold red" if f.leads_cold else "dim")
+        text.append(f"{f.deals_won:>7,}  won", style="green")
+        text.append(f" · {f.deals_lost} lost")
+        if f.win_rate is not None:
+            text.append(f" · win rate {f.win_rate:.0%}")
+        self.update(text)
+
+
+class AlignmentGauge(Static):
+    """The alignment ratio rho on a 0..3 scale, with what it means."""
+
+    DEFAULT_CSS = "AlignmentGauge { height: auto; }"
+    WIDTH = 22
+
+    def show(self, rho: float | None, played: bool = True) -> None:
+        if not played:
+            self.update(Text("rho appears after the first round.", style="dim"))
+            return
+        value = 3.0 if rho is None else min(rho, 3.0)
+        mark = min(self.WIDTH - 1, int(value / 3.0 * self.WIDTH))
+        one = int(self.WIDTH / 3)
+        bar = Text()
+        for k in range(self.WIDTH):
+            ch = "●" if k == mark else ("│" if k == one else "─")
+            zone = "yellow" if k < one * 0.6 else "green" if k < one * 1.3 else "red"
+            bar.append(ch, style=f"bold {zone}" if k == mark else zone)
+        label = "∞" if rho is None else f"{rho:.2f}"
+        text = Text.assemble(("rho ", "bold"), (label, "bold"), "\nidle ", bar, " cold\n")
+        words = gauge_words(rho)
+        style = (
+            "green"
+            if "aligned" in words
+            else "yellow"
+            if "idle" in words or "room" in words
+            else "red"
+        )
+        text.append(words, style=style)
+        self.update(text)
+
+
+class RivalBoard(Static):
+    """Every firm's public figures from the last round."""
+
+    DEFAULT_CSS = "RivalBoard { height: auto; }"
+
+    def show(self, report: RoundReport | None, scenario: Scenario, player: str) -> None:
+        table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+        table.add_column("Firm", no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column("Share", justify="right")
+        table.add_column("Price", justify="right")
+        table.add_column("Brand", justify="right")
+        for firm in scenario.firms:
+            f = report.firms[firm.id] if report else None
+            mine = firm.id == player
+            name = ("▶ " if mine else "  ") + firm.label
+            style = "bold" if mine else ""
+            if f is None:
+                table.add_row(
+                    name, "-", f"{firm.price:.2f}", f"{firm.brand_equity:.0f}", style=style
+                )
+            elif f.bankrupt:
+                table.add_row(name, "bankrupt", "-", "-", style="dim")
+            else:
+                table.add_row(
+                    name,
+                    f"{f.market_share:.0%}",
+                    f"{f.price:.2f}",
+                    f"{f.brand_equity:.0f}",
+                    style=style,
+                )
+        self.update(table)
+
+
+class NewsFeed(Static):
+    """Market events, newest first."""
+
+    DEFAULT_CSS = "NewsFeed { height: auto; }"
+
+    def show(self, reports: list[RoundReport]) -> None:
+        news = [e for r in reversed(reports) for e in r.events]
+        if not news:
+            self.update(Text("No market news yet.", style="dim"))
+            return
+        self.update(Text("\n".join(f"• {e}" for e in news[:6])))

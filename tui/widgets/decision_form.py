@@ -1,0 +1,199 @@
+"""The player's decisions for the next round: the split, the budget, price and, in full mode,
+the marketing mix, targeting and sales levers. Edits flow into the session's draft; a value
+that does not parse or is out of range is refused in place with a message."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.validation import Number
+from textual.widgets import Input, Label, Static
+
+from sim.errors import InputError
+from sim.scenario import CHANNELS
+from tui.narrative import money
+from tui.session import Session
+from tui.widgets.split_bar import SplitBar
+
+CHANNEL_LABELS = {"advertising": "Advertising", "pr": "PR", "demand_gen": "Demand gen"}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:g}" if abs(100 * x - round(100 * x)) > 1e-9 else f"{round(100 * x)}"
+
+
+class Field(Vertical):
+    """A labelled number input."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; width: 1fr; }
+    Field > Label { color: $text-muted; }
+    Field > Input { width: 1fr; }
+    """
+
+    def __init__(
+        self, label: str, value: str, field_id: str, minimum: float, maximum: float, unit: str = ""
+    ) -> None:
+        super().__init__(id=f"field-{field_id}")
+        self.label = label
+        self.value = value
+        self.field_id = field_id
+        self.minimum = minimum
+        self.maximum = maximum
+        self.unit = unit
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"{self.label}{f' ({self.unit})' if self.unit else ''}")
+        yield Input(
+            self.value,
+            id=self.field_id,
+            validators=[Number(minimum=self.minimum, maximum=self.maximum)],
+            valid_empty=False,
+        )
+
+
+class DecisionForm(Vertical):
+    """Edits `session.draft`; posts `Edited` after every accepted change."""
+
+    DEFAULT_CSS = """
+    DecisionForm { height: auto; }
+    DecisionForm .row { height: auto; }
+    DecisionForm #full { height: auto; }
+    DecisionForm.simple #full { display: none; }
+    DecisionForm #derived { margin-top: 1; height: auto; }
+    DecisionForm #problem { color: $error; height: auto; }
+    DecisionForm .section { color: $text-muted; text-style: bold; margin-top: 1; }
+    """
+
+    class Edited(Message):
+        """The draft changed (and may or may not be valid as a whole)."""
+
+    def __init__(self, session: Session, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self.invalid: dict[str, str] = {}
+        self.set_class(not session.full_mode, "simple")
+
+    def compose(self) -> ComposeResult:
+        d = self.session.draft
+        self.session.defaults_for_full_mode()
+        yield Label("Split: ← marketing · sales →", classes="section")
+        yield SplitBar(id="split")
+        with Horizontal(classes="row"):
+            yield Field(
+                "Budget",
+                f"{d.budget:.0f}",
+                "budget",
+                0,
+                1e12,
+                self.session.scenario.meta.currency,
+            )
+            yield Field("Price", f"{d.price:.2f}", "price", 0.5, 2.0, "x list")
+        with Vertical(id="full"):
+            yield Label("Marketing mix (%)", classes="section")
+            with Horizontal(classes="row"):
+                for ch in CHANNELS:
+                    yield Field(CHANNEL_LABELS[ch], _pct(d.mix[ch]), f"mix-{ch}", 0, 100)
+            yield Label("Targeting (%)", classes="section")
+            with Grid(classes="row", id="targeting"):
+                for seg in self.session.scenario.segments:
+                    yield Field(seg.label, _pct(d.targeting[seg.id]), f"target-{seg.id}", 0, 100)
+            yield Label("Sales levers (%)", classes="section")
+            with Horizontal(classes="row"):
+                yield Field("Training", _pct(d.training_share), "training", 0, 100)
+                yield Field("Commission", _pct(d.commission_rate), "commission", 0, 50)
+                yield Field("Acct mgmt", _pct(d.account_management), "am", 0, 90)
+        yield Static(id="derived")
+        yield Static(id="problem")
+
+    def on_mount(self) -> None:
+        self.query_one(SplitBar).share = self.session.draft.marketing_share
+        self.refresh_derived()
+
+    def set_full_mode(self, full: bool) -> None:
+        self.session.full_mode = full
+        self.set_class(not full, "simple")
+
+    @on(SplitBar.Changed)
+    def split_moved(self, event: SplitBar.Changed) -> None:
+        self.session.draft.marketing_share = event.share
+        self.refresh_derived()
+        self.post_message(self.Edited())
+
+    @on(Input.Changed)
+    def typed(self, event: Input.Changed) -> None:
+        field_id = event.input.id or ""
+        holder = self.query_one(f"#field-{field_id}", Field)
+        if event.value == holder.value and field_id not in self.invalid:
+            return  # the value it was given (Input reports it once on mount)
+        holder.value = event.value
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            label = self._label(field_id)
+            self.invalid[field_id] = f"{label}: {'; '.join(result.failure_descriptions)}"
+        else:
+            self.invalid.pop(field_id, None)
+            self._store(field_id, float(event.value))
+        self.refresh_derived()
+        self.post_message(self.Edited())
+
+    def _label(self, field_id: str) -> str:
+        try:
+            return self.query_one(f"#field-{field_id}", Field).label
+        except Exception:
+            return field_id
+
+    def _store(self, field_id: str, value: float) -> None:
+        d = self.session.draft
+        if field_id == "budget":
+            d.budget = value
+        elif field_id == "price":
+            d.price = value
+        elif field_id.startswith("mix-"):
+            d.mix[field_id[4:]] = value / 100
+        elif field_id.startswith("target-"):
+            d.targeting[field_id[7:]] = value / 100
+        elif field_id == "training":
+            d.training_share = value / 100
+        elif field_id == "commission":
+            d.commission_rate = value / 100
+        elif field_id == "am":
+            d.account_management = value / 100
+
+    def problem(self) -> str | None:
+        """Why the draft cannot be played, in one line (or None if it can)."""
+        if self.invalid:
+            return next(iter(self.invalid.values()))
+        try:
+            self.session.decision()
+        except InputError as exc:
+            return (
+                exc.message
+                if not exc.field or exc.field == "budget"
+                else f"{exc.field}: {exc.message}"
+            )
+        return None
+
+    def refresh_derived(self) -> None:
+        s = self.session
+        x = s.derived()
+        text = Text()
+        text.append(f"Marketing {money(x['marketing'])}", style="bold")
+        text.append(" · ")
+        text.append(f"Sales {money(x['sales'])}", style="bold")
+        text.append(
+            f" → {x['reps']:.0f} reps, {x['slots']:.0f} deal slots, training "
+            f"{money(x['training'])}\n"
+        )
+        text.append(f"Cash {money(x['cash'])} → {money(x['cash_after'])} after spending; ")
+        over = x["credit_used"] > x["credit_line"]
+        text.append(
+            f"credit used {money(x['credit_used'])} of {money(x['credit_line'])}",
+            style="bold red" if over else "",
+        )
+        self.query_one("#derived", Static).update(text)
+        problem = self.problem()
+        self.query_one("#problem", Static).update(f"⚠ {problem}" if problem else "")
