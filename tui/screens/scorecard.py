@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 from textual_plotext import PlotextPlot
@@ -17,6 +17,13 @@ from tui.session import Session
 from tui.widgets.charts import GameCharts
 
 SHARES = [round(0.1 * k, 1) for k in range(11)]
+SHORT = {
+    "profit": "Profit",
+    "brand_equity": "Brand",
+    "market_share": "Share",
+    "revenue_growth": "Growth",
+    "retention": "Retain",
+}
 
 
 class Scorecard(Screen):
@@ -28,6 +35,7 @@ class Scorecard(Screen):
         super().__init__()
         self.session = session
         self.search = search
+        self.hindsight_done = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,12 +44,12 @@ class Scorecard(Screen):
                 left.border_title = "Balanced scorecard"
                 yield Static(id="ranking")
                 yield Static(id="splits")
-            with Vertical(id="middle"):
-                with Vertical(classes="panel", id="hindsight-panel") as panel:
-                    panel.border_title = "In hindsight"
-                    yield Static(id="hindsight")
-                    yield ProgressBar(total=len(SHARES), id="hindsight-progress", show_eta=False)
-                yield GameCharts(id="charts", classes="panel")
+                yield GameCharts(id="charts")
+            with VerticalScroll(id="middle", classes="panel") as panel:
+                panel.border_title = "In hindsight"
+                yield Static(id="hindsight")
+                yield ProgressBar(total=len(SHARES), id="hindsight-progress", show_eta=False)
+                yield PlotextPlot(id="hindsight-plot")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,6 +66,7 @@ class Scorecard(Screen):
             self.look_back()
         else:
             self.query_one("#hindsight-progress").display = False
+            self.query_one("#hindsight-plot").display = False
 
     def ranking(self) -> Table:
         s = self.session
@@ -65,10 +74,10 @@ class Scorecard(Screen):
         weights = s.scenario.scoring.weights()
         table = Table(expand=True, box=None, title="Ranking", title_style="bold")
         table.add_column("#")
-        table.add_column("Firm")
+        table.add_column("Firm", ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column("Total", justify="right")
         for m in weights:
-            table.add_column(m.replace("_", " "), justify="right")
+            table.add_column(SHORT.get(m, m), justify="right")
         for fid, row in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
             name = s.scenario.firm(fid).label + (" (you)" if fid == s.player else "")
             style = "bold" if fid == s.player else ""
@@ -125,11 +134,17 @@ class Scorecard(Screen):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Profit over the game (k) at each fixed marketing share (%)")
-        plt.bar([f"{share:.0%}" for share, _, _ in results], [p / 1e3 for _, p, _ in results])
+        plt.title("Profit over the game (k) by fixed marketing share")
+        plt.bar(
+            [f"{share:.0%}" for share, _, _ in results],
+            [p / 1e3 for _, p, _ in results],
+            orientation="horizontal",
+            width=0.6,
+        )
         plot.refresh()
         self.query_one("#hindsight", Static).update(text)
         self.query_one("#hindsight-progress").display = False
+        self.hindsight_done = True
 
     def action_new_game(self) -> None:
         self.app.new_game()

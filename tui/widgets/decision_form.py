@@ -22,7 +22,8 @@ CHANNEL_LABELS = {"advertising": "Advertising", "pr": "PR", "demand_gen": "Deman
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:g}" if abs(100 * x - round(100 * x)) > 1e-9 else f"{round(100 * x)}"
+    """A share as a percentage with at most one decimal (50, 35.8)."""
+    return f"{100 * x:.1f}".removesuffix(".0")
 
 
 class Field(Vertical):
@@ -79,7 +80,8 @@ class DecisionForm(Vertical):
 
     def compose(self) -> ComposeResult:
         d = self.session.draft
-        self.session.defaults_for_full_mode()
+        if self.session.full_mode:
+            self.session.defaults_for_full_mode()
         yield Label("Split: ← marketing · sales →", classes="section")
         yield SplitBar(id="split")
         with Horizontal(classes="row"):
@@ -114,8 +116,20 @@ class DecisionForm(Vertical):
         self.refresh_derived()
 
     def set_full_mode(self, full: bool) -> None:
+        """Switch modes. Entering full mode rounds mix and targeting to tenths of a percent
+        (summing to 100), so the fields show what will be played."""
         self.session.full_mode = full
         self.set_class(not full, "simple")
+        if full:
+            self.session.defaults_for_full_mode()
+            d = self.session.draft
+            shown = {f"mix-{k}": v for k, v in d.mix.items()}
+            shown |= {f"target-{k}": v for k, v in d.targeting.items()}
+            for field_id, share in shown.items():
+                holder = self.query_one(f"#field-{field_id}", Field)
+                holder.value = _pct(share)
+                self.query_one(f"#{field_id}", Input).value = holder.value
+        self.refresh_derived()
 
     @on(SplitBar.Changed)
     def split_moved(self, event: SplitBar.Changed) -> None:

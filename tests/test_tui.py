@@ -1,0 +1,190 @@
+"""The terminal game, played through the keyboard with Textual's Pilot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim import Game, load_scenario
+from sim.decisions import expand
+from tui.app import JigsawApp
+from tui.screens.boardroom import Boardroom
+from tui.screens.dialogs import ConfirmQuit, HelpScreen
+from tui.screens.new_game import NewGame
+from tui.screens.round_report import RoundReportScreen
+from tui.screens.scorecard import Scorecard
+from tui.session import Session
+from tui.widgets.decision_form import DecisionForm
+from tui.widgets.split_bar import SplitBar
+
+
+@pytest.fixture(autouse=True)
+def saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JIGSAW_SAVE_DIR", str(tmp_path / "saves"))
+    return tmp_path / "saves"
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def advance(pilot) -> None:
+    """Press n, wait for the round, close the round report."""
+    await pilot.press("n")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, RoundReportScreen)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_a_whole_game_through_the_keyboard() -> None:
+    app = JigsawApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, NewGame)
+        await pilot.press("up")  # classic is highlighted; tutorial is above it
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Boardroom)
+        session = app.session
+        assert session is not None and session.scenario.meta.name.startswith("Tutorial")
+        assert app.screen.sub_title == "Round 1 of 6"
+
+        await pilot.press("right", "right")  # 40% -> 50% marketing
+        assert app.screen.query_one(SplitBar).share == pytest.approx(0.5)
+        assert session.draft.marketing_share == pytest.approx(0.5)
+
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.screen.forecast_shown
+        assert session.game.round == 0  # a forecast changes nothing
+
+        for k in range(1, 7):
+            await advance(pilot)
+            assert session.game.round == k
+            if k < 6:
+                assert app.screen.sub_title == f"Round {k + 1} of 6"
+        await settle(pilot)
+        assert isinstance(app.screen, Scorecard)
+        assert session.finished
+        mine = session.game.history[0]["you"]
+        assert mine.marketing_share == pytest.approx(0.5)
+
+
+async def test_save_quit_load_and_continue_with_identical_results(saves: Path) -> None:
+    scenario = load_scenario("classic")
+    app = JigsawApp(Session.new(scenario, 5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("left")  # 35% marketing
+        await advance(pilot)
+        await advance(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        path = app.session.save_path
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("y")
+        await pilot.pause()
+    assert path.exists() and json.loads(path.read_text())["seed"] == 5
+
+    again = JigsawApp(Session.load(path))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert again.screen.sub_title == "Round 3 of 8"
+        assert again.session.draft.marketing_share == pytest.approx(0.35)
+        for _ in range(6):
+            await advance(pilot)
+        await settle(pilot)
+        played = again.session.game
+
+    # The same decisions played headless in one go give the same game, to the byte.
+    assert all(h["you"].marketing_share == pytest.approx(0.35) for h in played.history)
+    straight = Game(scenario, 5)
+    plan = expand(scenario, {"budget": 300_000, "marketing_share": 0.35})
+    straight.play(lambda g, fid: plan)
+    assert json.dumps(straight.to_json()) == json.dumps(played.to_json())
+
+
+async def test_bad_input_is_refused_in_place_and_nothing_is_lost() -> None:
+    app = JigsawApp(Session.new(load_scenario("tutorial"), 1, full_mode=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = app.screen.query_one(DecisionForm)
+        budget = app.screen.query_one("#budget")
+        budget.value = "lots"
+        await pilot.pause()
+        assert "Budget" in (form.problem() or "")
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.game.round == 0  # refused, not crashed
+        assert isinstance(app.screen, Boardroom)
+
+        budget.value = "200000"
+        await pilot.pause()
+        assert form.problem() is None
+
+        app.screen.query_one("#mix-advertising").value = "150"  # a share over 100%
+        await pilot.pause()
+        assert "Advertising" in (form.problem() or "")
+        app.screen.query_one("#mix-advertising").value = "40"
+        await pilot.pause()
+        assert form.problem() is None
+
+        budget.value = "999999999"  # beyond cash plus credit
+        await pilot.pause()
+        assert "more than cash plus credit" in (form.problem() or "")
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.game.round == 0
+        budget.value = "200000"
+        await pilot.pause()
+        await advance(pilot)
+        assert app.session.game.round == 1
+
+
+async def test_quit_asks_first_and_help_explains_the_model() -> None:
+    app = JigsawApp(Session.new(load_scenario("tutorial"), 1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, Boardroom)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Boardroom)
+
+
+async def test_the_command_palette_offers_every_action() -> None:
+    app = JigsawApp(Session.new(load_scenario("tutorial"), 1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for title in (
+            "Advance the round",
+            "What-if forecast",
+            "Save game",
+            "Help",
+            "Quit",
+            "New game",
+            "Full or simple decisions",
+        ):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"advance")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.game.round == 1
