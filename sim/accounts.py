@@ -1,6 +1,7 @@
 """Customers: subscription revenue, satisfaction, churn, one firm per account.
 
-Scenario: a won account pays `deal_value x price` a year, recognised daily, until it churns.
+Scenario: a won account pays `deal_value x price` a year, at the price it signed at,
+recognised daily, until it churns (a later price change reaches new deals, not old contracts).
 Account management keeps customers covered; covered, fairly priced customers are satisfied,
 churn less and refer others. An account is a customer of at most one firm; a churned account
 returns to the prospects. Accounts are conserved: prospects + all firms' customers = accounts.
@@ -48,6 +49,8 @@ class Accounts:
             [[float(f.customers.get(s.id, 0)) for s in segs] for f in scenario.firms]
         )
         self.prospects = self.size - self.customers.sum(axis=0)
+        # annual contract value of each firm's customers per segment (starting ones at list)
+        self.contracts = self.customers * self.deal_value
         self.satisfaction = np.array([float(f.satisfaction) for f in scenario.firms])
         mf = scenario.meta.mean_field
         self.chance = [Chance(seed, "churn", i, mf) for i in range(len(scenario.firms))]
@@ -69,24 +72,31 @@ class Accounts:
         active: np.ndarray,
     ) -> np.ndarray:
         """One day: customers pay (revenue per firm), then some churn back to the prospects."""
-        revenue = (self.customers * self.deal_value).sum(axis=1) * price * DT
+        revenue = self.contracts.sum(axis=1) * DT
         rate = churn_rate(self.base_churn, self.am_reduction, coverage, price, self.satisfaction)
         p = -np.expm1(-rate * churn_multiplier[None, :] * DT)
         for i, chance in enumerate(self.chance):
             if not active[i]:
                 continue
             lost = np.minimum(chance.binomial(self.customers[i], p[i]), self.customers[i])
+            held = self.customers[i]
+            # churners leave with the average contract of their segment
+            self.contracts[i] -= np.divide(
+                self.contracts[i] * lost, held, out=np.zeros_like(lost), where=held > 0
+            )
             self.customers[i] -= lost
             self.prospects += lost
             self.churned[i] += lost
         return np.where(active, revenue, 0.0)
 
-    def win(self, firm: int, segment: int) -> bool:
-        """A won deal turns a prospect into the firm's customer, if one is still free."""
+    def win(self, firm: int, segment: int, value: float) -> bool:
+        """A won deal turns a prospect into the firm's customer (paying `value` a year), if
+        one is still free."""
         if self.prospects[segment] < 1.0:
             return False
         self.prospects[segment] -= 1.0
         self.customers[firm, segment] += 1.0
+        self.contracts[firm, segment] += value
         self.won[firm, segment] += 1.0
         return True
 
@@ -94,6 +104,7 @@ class Accounts:
         """A bankrupt firm's customers return to the prospects."""
         self.prospects += self.customers[firm]
         self.customers[firm] = 0.0
+        self.contracts[firm] = 0.0
 
     def expected_churn(
         self, firm: int, price: float, coverage: float, multiplier: np.ndarray

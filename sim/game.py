@@ -210,13 +210,13 @@ class Game:
 
     def _deal_won(self, firm: int, segment: int, kind: int, when: float) -> bool:
         """A deal was signed: the account becomes a customer (if still free) and is booked."""
-        if not self.market.active[firm] or not self.accounts.win(firm, segment):
-            return False
         m = self.market
+        value = float(m.deal_value[segment] * m.effective_price()[firm])
+        if not m.active[firm] or not self.accounts.win(firm, segment, value):
+            return False
         m.aware[firm, segment] = min(
             m.accounts[segment], max(m.aware[firm, segment], self.accounts.customers[firm, segment])
         )
-        value = float(m.deal_value[segment] * m.effective_price()[firm])
         self._won_value[firm, segment] += value
         self.ledgers[firm].book(value, self.forces[firm].commission_rate)
         return True
@@ -266,6 +266,11 @@ class Game:
                 cash=b.cash,
                 marketing_spend=b.marketing,
                 sales_spend=b.sales,
+                salaries=b.salaries,
+                hiring=b.hiring,
+                severance=b.severance,
+                training=b.training,
+                commission=b.commission,
                 cost_of_revenue=b.cost_of_revenue,
                 fixed_costs=b.fixed,
                 awareness={
@@ -350,7 +355,10 @@ class Game:
         return twin
 
     def forecast(
-        self, decisions: Mapping[str, Decision], replications: int = 4
+        self,
+        decisions: Mapping[str, Decision],
+        replications: int = 4,
+        progress: Callable[[int, int], None] | None = None,
     ) -> list[RoundReport]:
         """The next round under `decisions`, once per draw of luck: the game is replayed to
         this point (the same past), then the round is played with a forked luck stream.
@@ -360,6 +368,8 @@ class Game:
             twin = self.replay()
             twin.fork_luck(r)
             out.append(twin.play_round(decisions))
+            if progress is not None:
+                progress(r + 1, replications)
         return out
 
     # --- whole games -----------------------------------------------------------------------

@@ -81,8 +81,19 @@ def exit_stage(fate: float, p_win: float) -> int:
     return len(STAGES) - 1
 
 
-class SlotPool(simpy.Resource):
-    """Deal slots whose number changes as reps are hired, ramp up, quit or are let go."""
+class SlotPool(simpy.PreemptiveResource):
+    """Deal slots whose number changes as reps are hired, ramp up, quit or are let go.
+
+    Warm leads (inbound, referral) come first: they queue ahead of outbound ones and, when every
+    slot is busy, take the slot of a cold prospect, which the rep then drops (SimPy's
+    preemptive resource). So prospecting never crowds out demand that marketing made."""
+
+    def _do_put(self, event: simpy.resources.resource.PriorityRequest) -> bool | None:
+        # Preempt only when dropping one prospect frees exactly the slot the request needs
+        # (not with no slots at all, nor while the force is over capacity after a cut).
+        if self.users and len(self.users) == self.capacity:
+            return super()._do_put(event)
+        return simpy.Resource._do_put(self, event)
 
     def resize(self, capacity: int) -> None:
         grew = capacity > self._capacity
@@ -291,7 +302,8 @@ class SalesForce:
         """A lead: wait for a slot (or go cold), then work the deal to its end."""
         env = self.env
         arrived = env.now
-        req = self.slots.request()
+        warm = kind != OUTBOUND
+        req = self.slots.request(priority=0 if warm else 1, preempt=warm)
         if not req.triggered and patience == float("inf"):
             yield req
         elif not req.triggered:
@@ -308,7 +320,15 @@ class SalesForce:
         self.started += 1
         stage = exit_stage(fate, p_win)
         won = fate < p_win
-        yield env.timeout(cycle * float(_HELD[stage]))
+        try:
+            yield env.timeout(cycle * float(_HELD[stage]))
+        except simpy.Interrupt:
+            # A warm lead needed the slot: the rep drops this cold prospect, lost where it was.
+            reached = int(np.searchsorted(_HELD * cycle, env.now - started, side="right"))
+            self.records.append(
+                DealRecord(segment, kind, arrived, started, env.now, LOST, min(reached, 3))
+            )
+            return
         self.slots.release(req)
         outcome = LOST
         if won:

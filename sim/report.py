@@ -38,6 +38,11 @@ class FirmRound:
     cash: float  # at the end of the round
     marketing_spend: float
     sales_spend: float  # salaries, hiring, severance, training, commission
+    salaries: float
+    hiring: float
+    severance: float
+    training: float
+    commission: float
     cost_of_revenue: float
     fixed_costs: float
     awareness: dict[str, float]  # fraction of each segment's accounts that know the brand

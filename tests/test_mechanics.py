@@ -178,3 +178,28 @@ def test_commission_is_paid_on_bookings_and_cash_moves_by_profit() -> None:
     assert books.cash == 1_000.0 + books.profit and not books.bankrupt
     ledger.accrue_day(revenue=0.0, marketing=2_000.0, salaries=0.0, training=0.0)
     assert ledger.close().bankrupt  # cash below -credit_line
+
+
+def test_a_forecast_leaves_the_game_alone_and_shows_the_range_of_luck() -> None:
+    scenario = shortened("classic", 3)
+    plan = simple(scenario, 300_000, 0.4)
+    game = Game(scenario, 2)
+    game.play_round({"you": plan})
+    forecasts = game.forecast({"you": plan}, replications=3)
+    assert game.round == 1
+    revenues = {f.firms["you"].revenue for f in forecasts}
+    assert len(revenues) == 3  # three draws of luck, three outcomes
+    played = game.play_round({"you": plan})
+    untouched = Game(scenario, 2)
+    untouched.play_round({"you": plan})
+    assert played == untouched.play_round({"you": plan})  # the forecast changed nothing
+    low, high = min(revenues), max(revenues)
+    assert 0.8 * low < played.firms["you"].revenue < 1.2 * high
+
+
+def test_a_mean_field_forecast_has_no_spread() -> None:
+    scenario = shortened("tutorial", 2)
+    game = Game(scenario, 1)
+    plan = simple(scenario, 200_000, 0.5)
+    forecasts = game.forecast({"you": plan}, replications=2)
+    assert forecasts[0] == forecasts[1] == game.play_round({"you": plan})

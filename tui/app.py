@@ -110,7 +110,9 @@ class JigsawApp(App[None]):
             self.notify("Open the boardroom first.")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":  # Textual's quits at once; ours asks first
+                yield command
         yield SystemCommand(
             "Advance the round", "Play the next round (n)", lambda: self._on_boardroom("advance")
         )

@@ -30,6 +30,10 @@ def change(now: float, before: float | None) -> str:
     return f"{(now - before) / abs(before):+.0%}"
 
 
+def _rho(rho: float | None) -> str:
+    return "none (no reps)" if rho is None else f"{rho:.2f}"
+
+
 def gauge_words(rho: float | None) -> str:
     """The alignment gauge in words."""
     if rho is None:
@@ -63,11 +67,11 @@ def explain(
         f"Revenue was {money(f.revenue)} {cur}"
         + (f" ({rev_change} on the round before)" if rev_change else "")
         + f" and operating profit {money(f.profit)}; you spent {money(f.marketing_spend)} on "
-        f"marketing and {money(f.sales_spend)} on sales."
+        f"marketing and {money(f.sales_spend)} on sales ({_sales_lines(f)})."
     )
     warm = f.leads_inbound + f.leads_referral
     out.append(
-        f"{f.leads} leads came in: {f.leads_inbound} inbound, {f.leads_referral} referrals and "
+        f"{f.leads} leads came in: {f.leads_inbound} inbound, {f.leads_referral} from referrals and "
         f"{f.leads_outbound} that your reps found by prospecting."
     )
     out.extend(_alignment(f, warm))
@@ -92,30 +96,43 @@ def explain(
     return out
 
 
+def _sales_lines(f: FirmRound) -> str:
+    parts = [
+        ("salaries", f.salaries),
+        ("training", f.training),
+        ("hiring", f.hiring),
+        ("severance", f.severance),
+        ("commission", f.commission),
+    ]
+    return ", ".join(f"{name} {money(v)}" for name, v in parts if v > 0) or "nothing"
+
+
 def _alignment(f: FirmRound, warm: int) -> list[str]:
     rho = f.alignment_ratio
-    if f.hunting_slots == 0 and warm:
+    if warm and f.leads_cold >= warm and f.deals_won == 0:
         return [
-            f"All {warm} warm leads had nobody to work them: with no reps on the sales floor, "
-            "every lead went cold. Marketing without sales is money thrown away."
+            f"All {warm} warm leads went cold: with no reps free to work them, marketing's "
+            "demand was thrown away. Marketing without sales is money wasted."
         ]
     if warm and f.leads_cold / warm >= 0.05:
+        ramp = f" ({f.reps_ramping} new hires are still ramping up)" if f.reps_ramping else ""
         return [
-            f"{f.leads_cold / warm:.0%} of your warm leads went cold: your {f.reps} reps had "
-            f"{f.hunting_slots} deal slots for {warm} warm leads (alignment {rho:.2f}). "
-            "Sales is starving marketing: more reps, or less account management, would work them."
+            f"{f.leads_cold / warm:.0%} of your warm leads went cold: {warm} warm leads asked "
+            f"for more time than your {f.reps} productive reps had{ramp} (alignment "
+            f"{_rho(rho)}: {gauge_words(rho)}). More reps, or less account management, would "
+            "work them."
         ]
     if rho is not None and rho < 0.6:
         share_out = f.leads_outbound / f.leads if f.leads else 0.0
         return [
-            f"Your reps had time on their hands (alignment {rho:.2f}): {share_out:.0%} of their "
+            f"Your reps had time on their hands (alignment {rho:.2f}): {share_out:.0%} of the "
             "deals were strangers they cold-called, who buy far less often. Marketing is "
             "starving sales: awareness and demand generation would bring them warm leads."
         ]
     if rho is not None:
         return [
-            f"Marketing and sales were in step (alignment {rho:.2f}): few leads went cold "
-            "and reps were busy with warm leads."
+            f"Alignment {rho:.2f} ({gauge_words(rho)}): few leads went cold and reps were "
+            "busy with warm leads."
         ]
     return []
 

@@ -107,8 +107,16 @@ class Session:
 
     @classmethod
     def load(cls, path: str | Path) -> Session:
+        """Continue a saved game; full mode if its last decisions used more than the split."""
         p = Path(path)
-        return cls(Game.load(p), save_path=p)
+        session = cls(Game.load(p), save_path=p)
+        defaults = cls(Game(session.scenario, session.game.seed)).draft
+        d = session.draft
+        session.full_mode = any(
+            getattr(d, k) != getattr(defaults, k)
+            for k in ("mix", "targeting", "training_share", "commission_rate", "account_management")
+        )
+        return session
 
     # --- state ---------------------------------------------------------------------------
 
@@ -195,9 +203,9 @@ class Session:
         self.autosave()
         return report
 
-    def forecast(self, replications: int = 4) -> list[RoundReport]:
+    def forecast(self, replications: int = 4, progress: Any = None) -> list[RoundReport]:
         """The next round under the draft, over several draws of luck (the game unchanged)."""
-        return self.game.forecast({self.player: self.decision()}, replications)
+        return self.game.forecast({self.player: self.decision()}, replications, progress)
 
     @property
     def finished(self) -> bool:

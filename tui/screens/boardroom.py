@@ -26,6 +26,7 @@ class Boardroom(Screen):
     """The main screen of a solo game."""
 
     BINDINGS = [
+        Binding("escape", "leave_field", "Leave field", show=False),
         Binding("n", "advance", "Advance round"),
         Binding("w", "whatif", "What-if"),
         Binding("f", "toggle_full", "Full/simple"),
@@ -78,7 +79,7 @@ class Boardroom(Screen):
 
     def show_state(self) -> None:
         s = self.session
-        self.title = f"Jigsaw - {s.scenario.meta.name}"
+        self.title = f"Jigsaw · {s.scenario.meta.name}"
         self.sub_title = s.round_label if not s.finished else "Game over"
         reports = s.reports
         now = reports[-1].firms[s.player] if reports else None
@@ -89,6 +90,7 @@ class Boardroom(Screen):
         self.query_one(RivalBoard).show(s.last, s.scenario, s.player)
         self.query_one(NewsFeed).show(reports)
         self.query_one(GameCharts).show(reports, s.scenario, s.player)
+        self.query_one(DecisionForm).refresh_derived()
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -107,6 +109,10 @@ class Boardroom(Screen):
             self.query_one("#forecast", Static).update(
                 Text("Decisions changed: press w for a new forecast.", style="dim")
             )
+
+    def action_leave_field(self) -> None:
+        """Escape from a number field back to the split bar, where n, w and f work."""
+        self.query_one("#split").focus()
 
     def action_toggle_full(self) -> None:
         form = self.query_one(DecisionForm)
@@ -166,8 +172,16 @@ class Boardroom(Screen):
 
     @work(thread=True, exclusive=True, group="whatif")
     def forecast(self, at_round: int) -> None:
+        status = self.query_one("#forecast", Static)
+
+        def progress(done: int, total: int) -> None:
+            note = Text(
+                f"Forecasting the next round: {done} of {total} draws of luck...", style="dim"
+            )
+            self.app.call_from_thread(status.update, note)
+
         try:
-            reports = self.session.forecast(REPLICATIONS)
+            reports = self.session.forecast(REPLICATIONS, progress)
         except InputError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -193,6 +207,12 @@ class Boardroom(Screen):
         row("Customers", [f.total_customers for f in firms], lambda x: f"{x:.0f}")
         row("Deals won", [f.deals_won for f in firms], lambda x: f"{x:.0f}")
         row("Leads cold", [f.leads_cold for f in firms], lambda x: f"{x:.0f}")
-        row("rho", [f.alignment_ratio or 0.0 for f in firms], lambda x: f"{x:.2f}")
-        self.query_one("#forecast", Static).update(table)
+        rhos = [f.alignment_ratio for f in firms]
+        if any(r is None for r in rhos):
+            table.add_row("rho", "no reps", "no reps")
+        else:
+            row("rho", rhos, lambda x: f"{x:.2f}")
+        forecast = self.query_one("#forecast", Static)
+        forecast.update(table)
+        forecast.scroll_visible()
         self.forecast_shown = True

@@ -54,7 +54,7 @@ class Scorecard(Screen):
 
     def on_mount(self) -> None:
         s = self.session
-        self.title = f"Jigsaw - {s.scenario.meta.name}"
+        self.title = f"Jigsaw · {s.scenario.meta.name}"
         self.sub_title = "Game over" if s.finished else s.round_label
         self.query_one("#ranking", Static).update(self.ranking())
         self.query_one("#splits", Static).update(self.splits())
@@ -93,7 +93,7 @@ class Scorecard(Screen):
     def splits(self) -> Table:
         s = self.session
         table = Table(expand=True, box=None, title="Your rounds", title_style="bold")
-        for col in ("Round", "Mkt share", "Budget", "Profit", "rho", "Cold"):
+        for col in ("Round", "Marketing %", "Budget", "Profit", "rho", "Cold"):
             table.add_column(col, justify="right")
         for r, decided in zip(s.reports, s.game.history, strict=False):
             f = r.firms[s.player]

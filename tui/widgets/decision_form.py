@@ -82,7 +82,7 @@ class DecisionForm(Vertical):
         d = self.session.draft
         if self.session.full_mode:
             self.session.defaults_for_full_mode()
-        yield Label("Split: ← marketing · sales →", classes="section")
+        yield Label("Split: ←/→ moves the divider (shift: 1 pt)", classes="section")
         yield SplitBar(id="split")
         with Horizontal(classes="row"):
             yield Field(
@@ -154,6 +154,11 @@ class DecisionForm(Vertical):
         self.refresh_derived()
         self.post_message(self.Edited())
 
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        """Enter leaves a number field for the split bar, where n, w and f work."""
+        self.query_one(SplitBar).focus()
+
     def _label(self, field_id: str) -> str:
         try:
             return self.query_one(f"#field-{field_id}", Field).label
@@ -181,6 +186,11 @@ class DecisionForm(Vertical):
         """Why the draft cannot be played, in one line (or None if it can)."""
         if self.invalid:
             return next(iter(self.invalid.values()))
+        d = self.session.draft
+        for name, table in (("Marketing mix", d.mix), ("Targeting", d.targeting)):
+            total = 100 * sum(table.values())
+            if abs(total - 100) > 1e-4:
+                return f"{name} must add up to 100% (now {total:.4g}%)"
         try:
             self.session.decision()
         except InputError as exc:
@@ -210,4 +220,10 @@ class DecisionForm(Vertical):
         )
         self.query_one("#derived", Static).update(text)
         problem = self.problem()
+        usual = s.scenario.meta.budget_per_round
+        if not problem and usual and s.draft.budget < 0.25 * usual:
+            problem = (
+                f"Note: a budget of {money(s.draft.budget)} is far below the usual "
+                f"{money(usual)}; reps you cannot pay are let go."
+            )
         self.query_one("#problem", Static).update(f"⚠ {problem}" if problem else "")
