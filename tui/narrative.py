@@ -109,10 +109,12 @@ def _sales_lines(f: FirmRound) -> str:
 
 def _alignment(f: FirmRound, warm: int) -> list[str]:
     rho = f.alignment_ratio
-    if warm and f.leads_cold >= warm and f.deals_won == 0:
+    if warm and f.hunting_slots == 0:
+        waiting = " (the rest are still waiting)" if f.leads_cold < warm else ""
         return [
-            f"All {warm} warm leads went cold: with no reps free to work them, marketing's "
-            "demand was thrown away. Marketing without sales is money wasted."
+            f"{f.leads_cold / warm:.0%} of your {warm} warm leads went cold{waiting}: with no "
+            "reps on the sales floor, nobody could work them. Marketing without sales is money "
+            "wasted."
         ]
     if warm and f.leads_cold / warm >= 0.05:
         ramp = f" ({f.reps_ramping} new hires are still ramping up)" if f.reps_ramping else ""

@@ -1,0 +1,44 @@
+"""The round report's plain words follow the numbers."""
+
+from __future__ import annotations
+
+from sim import Game, load_scenario
+from sim.decisions import simple
+from tui.narrative import explain, gauge_words
+
+from .conftest import shortened
+
+
+def first_round(share: float) -> list[str]:
+    scenario = shortened("classic", 2)
+    game = Game(scenario, 1)
+    game.play_round({"you": simple(scenario, 300_000, share)})
+    report = game.play_round({"you": simple(scenario, 300_000, share)})
+    return explain(scenario, report, "you", game.reports[0])
+
+
+def test_all_marketing_is_told_that_its_leads_went_cold() -> None:
+    text = " ".join(first_round(1.0))
+    assert "warm leads went cold" in text and "Marketing without sales" in text
+
+
+def test_all_sales_is_told_its_reps_cold_call_strangers() -> None:
+    text = " ".join(first_round(0.0))
+    assert "cold-called" in text and "Marketing is starving sales" in text
+
+
+def test_the_report_names_the_money_and_the_news() -> None:
+    scenario = load_scenario("recession")
+    game = Game(scenario, 1)
+    for _ in range(4):
+        report = game.play_round({"you": simple(scenario, 300_000, 0.4)})
+    lines = explain(scenario, report, "you", game.reports[-2])
+    assert any(line.startswith("Revenue was") and "salaries" in line for line in lines)
+    assert any("Recession" in line for line in lines)
+
+
+def test_the_gauge_words_run_from_idle_to_cold() -> None:
+    assert "idle" in gauge_words(0.2)
+    assert "aligned" in gauge_words(1.0)
+    assert "going cold" in gauge_words(3.0)
+    assert "no reps" in gauge_words(None)
