@@ -71,6 +71,9 @@ async def test_a_whole_game_through_the_keyboard() -> None:
         await settle(pilot)
         assert isinstance(app.screen, Scorecard)
         assert session.finished
+        await pilot.press("n")  # a player still pressing n does not leave the scorecard
+        await pilot.pause()
+        assert isinstance(app.screen, Scorecard)
         mine = session.game.history[0]["you"]
         assert mine.marketing_share == pytest.approx(0.5)
 

@@ -29,7 +29,10 @@ SHORT = {
 class Scorecard(Screen):
     """The scorecard and the debrief; the hindsight search runs in a worker."""
 
-    BINDINGS = [Binding("n", "new_game", "New game")]
+    BINDINGS = [
+        Binding("ctrl+n", "new_game", "New game"),
+        Binding("n", "game_over", show=False),
+    ]
 
     def __init__(self, session: Session, search: bool = True) -> None:
         super().__init__()
@@ -145,6 +148,10 @@ class Scorecard(Screen):
         self.query_one("#hindsight", Static).update(text)
         self.query_one("#hindsight-progress").display = False
         self.hindsight_done = True
+
+    def action_game_over(self) -> None:
+        """n advanced rounds; here the game is over, so say so instead of leaving."""
+        self.notify("The game is over. ctrl+n starts a new one; q quits.")
 
     def action_new_game(self) -> None:
         self.app.new_game()
