@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 
 class InputError(Exception):
@@ -94,7 +95,7 @@ _EXPECTED = {
 }
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")

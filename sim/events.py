@@ -88,8 +88,13 @@ class EventBook:
             eligible = active & (self._computer if kind == "rival_launch" else True)
             candidates = np.flatnonzero(eligible)
             firm = int(candidates[int(u[2] * len(candidates))]) if len(candidates) else 0
-            event = Event(
-                round=round_no, kind=kind, firm=self.scenario.firm_ids[firm], **RANDOM_DEFAULTS
+            event = Event.model_validate(
+                {
+                    "round": round_no,
+                    "kind": kind,
+                    "firm": self.scenario.firm_ids[firm],
+                    **RANDOM_DEFAULTS,
+                }
             )
             new.append(Fired(event, None if kind == "recession" else firm, round_no))
         new = [f for f in new if f.firm is None or active[f.firm]]

@@ -228,7 +228,7 @@ class Game:
         total_revenue = sum(b.revenue for b in books)
         firms: dict[str, FirmRound] = {}
         mf = scen.meta.mean_field
-        count = (lambda x: r6(x)) if mf else (lambda x: int(round(x)))
+        count: Callable[[float], float] = r6 if mf else (lambda x: int(round(x)))
         price = self.market.effective_price()
         for i, fid in enumerate(self.ids):
             force, b = self.forces[i], books[i]

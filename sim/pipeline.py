@@ -88,12 +88,13 @@ class SlotPool(simpy.PreemptiveResource):
     slot is busy, take the slot of a cold prospect, which the rep then drops (SimPy's
     preemptive resource). So prospecting never crowds out demand that marketing made."""
 
-    def _do_put(self, event: simpy.resources.resource.PriorityRequest) -> bool | None:
+    def _do_put(self, event: simpy.resources.resource.PriorityRequest) -> None:  # type: ignore[override]
         # Preempt only when dropping one prospect frees exactly the slot the request needs
         # (not with no slots at all, nor while the force is over capacity after a cut).
         if self.users and len(self.users) == self.capacity:
-            return super()._do_put(event)
-        return simpy.Resource._do_put(self, event)
+            super()._do_put(event)
+        else:
+            simpy.Resource._do_put(self, event)
 
     def resize(self, capacity: int) -> None:
         grew = capacity > self._capacity
@@ -151,7 +152,7 @@ class SalesForce:
 
     @property
     def hunting_slots(self) -> int:
-        return self.slots.capacity
+        return int(self.slots.capacity)
 
     @property
     def effort(self) -> float:

@@ -7,22 +7,19 @@ Floats are rounded (money to cents, ratios to 6 decimals) so reports are byte-st
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from sim.scenario import Scoring
 
 
-def r6(x: float | None) -> float | None:
-    if x is None or not math.isfinite(x):
-        return None
+def r6(x: float) -> float:
+    """Ratios and counts, rounded to 6 decimals (stable bytes in reports)."""
     return round(float(x), 6)
 
 
-def r2(x: float | None) -> float | None:
-    if x is None or not math.isfinite(x):
-        return None
+def r2(x: float) -> float:
+    """Money, rounded to cents."""
     return round(float(x), 2)
 
 

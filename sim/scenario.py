@@ -327,10 +327,10 @@ class Scenario(Strict):
     meta: Meta
     segments: list[Segment] = Field(min_length=1, max_length=12)
     firms: list[Firm] = Field(min_length=1, max_length=16)
-    economics: Economics = Field(default_factory=Economics)
+    economics: Economics = Economics()  # frozen: one shared default is safe
     events: list[Event] = Field(default_factory=list)
-    random_events: RandomEvents = Field(default_factory=RandomEvents)
-    scoring: Scoring = Field(default_factory=Scoring)
+    random_events: RandomEvents = RandomEvents()
+    scoring: Scoring = Scoring()
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
