@@ -58,6 +58,16 @@ def seed_number(text: str) -> int:
     return value
 
 
+def add_scenario_and_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="bundled name (e.g. classic) or path to a scenario TOML file",
+    )
+    parser.add_argument("--seed", type=seed_number, default=1, help="random seed (default 1)")
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="jigsaw",
@@ -72,13 +82,7 @@ def build_parser() -> Parser:
         description="Play a whole game headless: the player seat follows a strategy or a "
         "decisions file, rivals follow theirs. Prints a table by default.",
     )
-    run.add_argument(
-        "scenario",
-        nargs="?",
-        metavar="SCENARIO",
-        help="bundled name (e.g. classic) or path to a scenario TOML file",
-    )
-    run.add_argument("--seed", type=seed_number, default=1, help="random seed (default 1)")
+    add_scenario_and_seed(run)
     who = run.add_mutually_exclusive_group()
     who.add_argument(
         "--strategy",
@@ -103,13 +107,7 @@ def build_parser() -> Parser:
         description="Play Jigsaw in the terminal against computer-run rivals. With a SCENARIO "
         "the boardroom opens at round 1; without one, the new-game screen first.",
     )
-    play.add_argument(
-        "scenario",
-        nargs="?",
-        metavar="SCENARIO",
-        help="bundled name (e.g. classic) or path to a scenario TOML file",
-    )
-    play.add_argument("--seed", type=seed_number, default=1, help="random seed (default 1)")
+    add_scenario_and_seed(play)
     play.add_argument(
         "--full",
         action="store_true",

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Static
 
 from sim.errors import InputError
@@ -20,6 +21,13 @@ from tui.widgets.charts import GameCharts
 from tui.widgets.decision_form import DecisionForm
 
 REPLICATIONS = 4
+
+
+def panel(title: str, board: Widget, id: str | None = None) -> Vertical:
+    """A titled, bordered box around one board."""
+    box = Vertical(board, id=id, classes="panel")
+    box.border_title = title
+    return box
 
 
 class Boardroom(Screen):
@@ -49,23 +57,13 @@ class Boardroom(Screen):
                     yield Button("Advance (n)", id="advance", variant="primary")
                 yield Static(id="forecast")
             with Vertical(id="middle"):
-                with Vertical(id="kpis", classes="panel") as kpis:
-                    kpis.border_title = "Last round"
-                    yield KpiBoard()
+                yield panel("Last round", KpiBoard(), id="kpis")
                 yield GameCharts(id="charts", classes="panel")
             with VerticalScroll(id="right"):
-                with Vertical(classes="panel") as gauge:
-                    gauge.border_title = "Alignment"
-                    yield AlignmentGauge()
-                with Vertical(classes="panel") as funnel:
-                    funnel.border_title = "Funnel"
-                    yield Funnel()
-                with Vertical(classes="panel") as rivals:
-                    rivals.border_title = "Market"
-                    yield RivalBoard()
-                with Vertical(classes="panel") as news:
-                    news.border_title = "News"
-                    yield NewsFeed()
+                yield panel("Alignment", AlignmentGauge())
+                yield panel("Funnel", Funnel())
+                yield panel("Market", RivalBoard())
+                yield panel("News", NewsFeed())
         yield Footer()
 
     def on_mount(self) -> None:
