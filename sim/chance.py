@@ -38,6 +38,7 @@ class Chance:
     def __init__(self, seed: int, purpose: str, firm: int, mean_field: bool = False) -> None:
         self.seed = seed
         self.key = (PURPOSES.index(purpose), firm + 1)
+        self.salt = 0
         self.rng = self._generator(self.key)
         self.mean_field = mean_field
         self._drawn: dict[int, int] = {}  # mean-field: points of R_d used so far, by d
@@ -48,10 +49,17 @@ class Chance:
             np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
         )
 
+    def start_round(self, round_no: int) -> None:
+        """Each round draws from its own stream, keyed (purpose, firm, round): a decision that
+        changes how much a firm draws in one round does not shift its draws in the next, so
+        common random numbers hold round by round."""
+        key = (*self.key, round_no)
+        self.rng = self._generator((*key, self.salt) if self.salt else key)
+
     def fork(self, salt: int) -> None:
-        """From now on draw from a sibling stream (the same key plus `salt`): another draw of
-        luck for what follows, as used by forecasts. Mean-field expectations are unaffected."""
-        self.rng = self._generator((*self.key, salt))
+        """From the next round on, draw from sibling streams (the keys plus `salt`): another
+        draw of luck for what follows, as used by forecasts. Mean-field is unaffected."""
+        self.salt = salt
 
     def binomial(self, n: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Successes among n accounts with probability p each (float array of counts)."""

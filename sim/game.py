@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 
 from sim.accounts import Accounts
+from sim.chance import Chance
 from sim.decisions import Decision, check_affordable, expand
 from sim.economy import FirmParams
 from sim.errors import InputError
@@ -149,6 +150,8 @@ class Game:
                     ledger.credit_line,
                     field=f"round {round_no}: {fid}: budget",
                 )
+        for chance in self.chances:
+            chance.start_round(round_no)
         fired = self.events.fire(round_no, self.market.active)
         for f in fired:
             self._strike(f.event.kind, f.firm, f.event)
@@ -335,16 +338,21 @@ class Game:
         self.accounts.release(i)
         self.forces[i].dissolve()
 
-    def fork_luck(self, salt: int) -> None:
-        """Switch every random stream to a sibling keyed by `salt`: the past stays as it was,
-        what follows gets another draw of luck (salt 0 is never the game's own stream)."""
-        chances = [
+    @property
+    def chances(self) -> list[Chance]:
+        """Every random stream of the game."""
+        return [
             *self.market.awareness_chance,
             *self.market.lead_chance,
             *self.accounts.chance,
             self.events.chance,
         ]
-        for chance in chances:
+
+    def fork_luck(self, salt: int) -> None:
+        """Switch every random stream to a sibling keyed by `salt` from the next round on:
+        the past stays as it was, what follows gets another draw of luck (salt 0 is never
+        the game's own stream)."""
+        for chance in self.chances:
             chance.fork(salt + 1)
 
     def replay(self) -> Game:

@@ -23,7 +23,8 @@ from typing import Any, NoReturn
 
 from sim.decisions import Decision, check_affordable, for_round, load_decisions
 from sim.errors import InputError
-from sim.game import Game
+from sim.experiment import DECISION_PARAMS, METRICS, Sweep, columns, parse_vary, run_sweep
+from sim.game import Game, write_atomic
 from sim.report import flat_row
 from sim.rivals import strategy
 from sim.scenario import (
@@ -114,6 +115,32 @@ def build_parser() -> Parser:
         help="full decisions (mix, targeting, sales levers) instead of simple",
     )
     play.add_argument("--load", metavar="SAVE", help="continue a saved game")
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="a grid of parameters times replications (Monte Carlo)",
+        description="Play the scenario at every point of a grid of decision or scenario "
+        "parameters, REPS times each (replication r uses seed + r at every point: common "
+        "random numbers). Prints the mean and 95%% interval per point and the paired "
+        "difference to the best point; --out writes one CSV row per (point, replication).",
+    )
+    add_scenario_and_seed(sweep)
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        metavar="NAME=START:STOP:STEPS",
+        required=True,
+        help="a parameter and its values (START:STOP:STEPS evenly spaced, or a,b,c); "
+        "repeat for a grid. Decision parameters: "
+        + ", ".join(DECISION_PARAMS)
+        + "; scenario parameters: segments.ID.FIELD, economics.FIELD, meta.FIELD",
+    )
+    sweep.add_argument("--reps", type=int, default=10, help="replications per point (10)")
+    sweep.add_argument(
+        "--workers", type=int, default=0, help="processes (0: one per core, 1: serial)"
+    )
+    sweep.add_argument("--metric", choices=METRICS, default="profit", help="summary metric")
+    sweep.add_argument("--out", metavar="FILE.csv", help="write every row to a CSV file")
 
     scen = sub.add_parser("scenario", help="list, show, validate scenarios; print the schema")
     ssub = scen.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
@@ -329,6 +356,82 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     raise UsageError("jigsaw scenario: choose list, show NAME, validate FILE or schema")
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    if not args.scenario:
+        raise UsageError("jigsaw sweep: give a SCENARIO (e.g. classic)")
+    if args.reps < 1:
+        raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
+    if args.workers < 0:
+        raise UsageError(f"jigsaw sweep: --workers must be 0 or more, got {args.workers}")
+    scenario = load_scenario(args.scenario)
+    axes: dict[str, list[float]] = {}
+    for text in args.vary:
+        name, values = parse_vary(text)
+        if name in axes:
+            raise UsageError(f"jigsaw sweep: --vary {name} is given twice")
+        axes[name] = values
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total} games", end="", file=sys.stderr, flush=True)
+
+    result = run_sweep(scenario, axes, args.reps, args.seed, args.workers, progress=progress)
+    print(file=sys.stderr)
+    if args.out:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns(result.rows), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(result.rows)
+        try:
+            write_atomic(Path(args.out), out.getvalue())
+        except OSError as exc:
+            raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
+    print(sweep_table(result, args.metric, args.seed))
+    for cell, error in result.failed:
+        print(
+            f"failed: point {cell.point_index} replication {cell.replication}: {error}",
+            file=sys.stderr,
+        )
+    return 0 if not result.failed else 1
+
+
+def sweep_table(result: Sweep, metric: str, seed: int) -> str:
+    summary = result.summary(metric)
+    best = max(summary, key=lambda row: row["mean"])["point"]
+    names = list(result.axes)
+    rows = [(*names, "n", f"mean {metric}", "95% low", "95% high", "vs best (paired 95%)")]
+    for row in summary:
+        k = row["point"]
+        if k == best:
+            vs = "best"
+        else:
+            d, lo, hi = result.paired(best, k, metric)
+            vs = f"{fmt(d)} [{fmt(lo)}, {fmt(hi)}]"
+        rows.append(
+            (
+                *(f"{row[n]:g}" for n in names),
+                str(row["n"]),
+                fmt(row["mean"]),
+                fmt(row["low"]),
+                fmt(row["high"]),
+                vs,
+            )
+        )
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    lines = [
+        f"{result.reps} replications per point, seeds {{seed}}..{{seed}}+{result.reps - 1} "
+        "at every point (common random numbers)"
+    ]
+    for r in rows:
+        lines.append("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
+    return "\n".join(lines)
+
+
+def fmt(x: float) -> str:
+    if x != x:  # nan
+        return "-"
+    return money(x) if abs(x) >= 1000 else f"{x:.3g}"
+
+
 def cmd_play(args: argparse.Namespace | None) -> int:
     """Start the terminal game (Textual is imported only here, so `run` stays light)."""
     from tui.app import JigsawApp
@@ -353,6 +456,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "scenario":
             return cmd_scenario(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
         if args.command in (None, "play"):
             return cmd_play(args if args.command == "play" else None)
         parser.print_help()

@@ -1,0 +1,396 @@
+"""Scenario experiments: a grid of decision or scenario parameters times N replications.
+
+Replication r uses seed `seed + r` at every grid point (common random numbers), so the
+difference between two points is not noise of the seeds. Each cell (point, replication) is a
+whole game with the player seat on a fixed decision and the rivals as the scenario says; cells
+run on an executor (serial or a local process pool) and come back in cell order, so the rows
+are identical whatever the executor and the number of workers.
+
+    run_sweep(scenario, {"marketing_share": [0.2, 0.4, 0.6]}, reps=10) -> Sweep
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.decisions import Decision, expand
+from sim.errors import InputError
+from sim.game import Game
+from sim.scenario import CHANNELS, Scenario, parse_scenario
+
+# Decision parameters: the player's fixed decision every round.
+DECISION_PARAMS = {
+    "budget": "total budget per round (currency)",
+    "marketing_share": "share of the budget for marketing (0..1)",
+    "price": "price index (0.5..2)",
+    "sales.training_share": "share of the sales budget for training (0..1)",
+    "sales.commission_rate": "commission on bookings (0..0.5)",
+    "sales.account_management": "share of sales capacity for customers (0..0.9)",
+    **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
+}
+METRICS = (
+    "profit",
+    "revenue",
+    "cash",
+    "customers",
+    "market_share",
+    "brand_equity",
+    "win_rate",
+    "cold_share",
+    "rho",
+    "score",
+)
+T95 = {
+    1: 12.706,
+    2: 4.303,
+    3: 3.182,
+    4: 2.776,
+    5: 2.571,
+    6: 2.447,
+    7: 2.365,
+    8: 2.306,
+    9: 2.262,
+    10: 2.228,
+    12: 2.179,
+    15: 2.131,
+    20: 2.086,
+    25: 2.060,
+    30: 2.042,
+}
+
+
+def t95(df: int) -> float:
+    """Two-sided 95% Student t quantile (table; normal beyond 30 degrees of freedom)."""
+    if df <= 0:
+        return math.nan
+    if df > 30:
+        return 1.96
+    return T95.get(df) or T95[min(k for k in T95 if k >= df)]
+
+
+def interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and 95% confidence interval (t) of the mean."""
+    m = statistics.fmean(values)
+    if len(values) < 2:
+        return m, math.nan, math.nan
+    half = t95(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+    return m, m - half, m + half
+
+
+# --- the grid --------------------------------------------------------------------------------
+
+
+def parse_vary(text: str) -> tuple[str, list[float]]:
+    """`NAME=START:STOP:STEPS` (evenly spaced, both ends) or `NAME=a,b,c`."""
+    name, sep, spec = text.partition("=")
+    name = name.strip()
+    if not sep or not name or not spec.strip():
+        raise InputError("--vary", text, "expected NAME=START:STOP:STEPS or NAME=a,b,c")
+    try:
+        if ":" in spec:
+            start, stop, steps = spec.split(":")
+            n = int(steps)
+            if n < 1:
+                raise InputError("--vary", name, f"needs at least 1 step, got {n}")
+            values = [float(x) for x in np.linspace(float(start), float(stop), n)]
+        else:
+            values = [float(x) for x in spec.split(",") if x.strip()]
+    except ValueError:
+        raise InputError("--vary", name, f"values must be numbers, got {spec!r}") from None
+    if not values:
+        raise InputError("--vary", name, "the range is empty")
+    return name, values
+
+
+def grid(axes: Mapping[str, Sequence[float]]) -> list[dict[str, float]]:
+    """Every combination of the axes' values, the first axis varying slowest."""
+    points: list[dict[str, float]] = [{}]
+    for name, values in axes.items():
+        points = [{**p, name: float(v)} for p in points for v in values]
+    return points
+
+
+def _scenario_with(base: dict[str, Any], point: Mapping[str, float]) -> dict[str, Any]:
+    """The scenario mapping with the point's scenario parameters set."""
+    data = {
+        **base,
+        "segments": [dict(s) for s in base["segments"]],
+        "economics": dict(base["economics"]),
+        "meta": dict(base["meta"]),
+    }
+    for name, value in point.items():
+        if name in DECISION_PARAMS:
+            continue
+        section, _, rest = name.partition(".")
+        if section == "segments":
+            seg_id, _, key = rest.partition(".")
+            seg = next((s for s in data["segments"] if s["id"] == seg_id), None)
+            if seg is None or key not in seg:
+                raise InputError("--vary", name, "unknown segment or segment field")
+            seg[key] = int(value) if isinstance(seg[key], int) else value
+        elif section in ("economics", "meta") and rest in data[section]:
+            old = data[section][rest]
+            if isinstance(old, bool) or not isinstance(old, int | float):
+                raise InputError("--vary", name, "is not a numeric parameter")
+            data[section][rest] = int(value) if isinstance(old, int) else value
+        else:
+            raise InputError(
+                "--vary",
+                name,
+                "unknown parameter; expected a decision parameter ("
+                + ", ".join(DECISION_PARAMS)
+                + ") or segments.ID.FIELD, economics.FIELD, "
+                "meta.FIELD",
+            )
+    return data
+
+
+RANGES = {
+    "budget": (0.0, math.inf),
+    "marketing_share": (0.0, 1.0),
+    "price": (0.5, 2.0),
+    "sales.training_share": (0.0, 1.0),
+    "sales.commission_rate": (0.0, 0.5),
+    "sales.account_management": (0.0, 0.9),
+    **{f"marketing.mix.{ch}": (0.0, 1.0) for ch in CHANNELS},
+}
+
+
+def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> Decision:
+    """The player's fixed decision at a point (scenario defaults for what is not varied)."""
+    for name, value in point.items():
+        if name in RANGES:
+            lo, hi = RANGES[name]
+            if not lo <= value <= hi:
+                raise InputError(
+                    "--vary", name, f"must be between {lo:g} and {hi:g}, got {value:g}"
+                )
+    econ = scenario.economics_for(scenario.firm(player))
+    budget = point.get("budget", scenario.meta.budget_per_round)
+    share = point.get("marketing_share", 0.4)
+    mix = dict(econ.mix)
+    for ch in CHANNELS:
+        key = f"marketing.mix.{ch}"
+        if key in point:
+            rest = 1.0 - mix[ch]
+            mix = {
+                c: (
+                    point[key]
+                    if c == ch
+                    else (
+                        mix[c] / rest * (1 - point[key])
+                        if rest > 0
+                        else (1 - point[key]) / (len(CHANNELS) - 1)
+                    )
+                )
+                for c in CHANNELS
+            }
+    sales: dict[str, float] = {"budget": budget * (1 - share)}
+    for key in ("training_share", "commission_rate", "account_management"):
+        if f"sales.{key}" in point:
+            sales[key] = point[f"sales.{key}"]
+    raw = {
+        "marketing": {"budget": budget * share, "mix": mix},
+        "sales": sales,
+        "price": point.get("price", 1.0),
+    }
+    return expand(scenario, raw, "--vary", firm_id=player)
+
+
+# --- one cell --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    index: int
+    point_index: int
+    point: dict[str, float]
+    replication: int
+    seed: int
+
+
+def play_cell(base: dict[str, Any], player: str, cell: Cell) -> dict[str, Any]:
+    """One game at one point with one seed; the row of inputs and final KPIs."""
+    scenario = parse_scenario(_scenario_with(base, cell.point), "--vary")
+    decision = _decision(scenario, player, cell.point)
+    game = Game(scenario, cell.seed)
+
+    def decide(g: Game, fid: str) -> Decision:
+        room = max(0.0, g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line)
+        if decision.total_budget <= room:
+            return decision
+        scale = 0.999 * room / decision.total_budget
+        raw = decision.to_dict()
+        raw["marketing"]["budget"] *= scale
+        raw["sales"]["budget"] *= scale
+        return expand(scenario, raw, "--vary", firm_id=fid)
+
+    game.play(decide)
+    mine = [r.firms[player] for r in game.reports]
+    last = mine[-1]
+    warm = sum(f.leads_inbound + f.leads_referral for f in mine)
+    closed = sum(f.deals_won + f.deals_lost for f in mine)
+    rhos = [f.alignment_ratio for f in mine if f.alignment_ratio is not None]
+    return {
+        "point": cell.point_index,
+        "replication": cell.replication,
+        "seed": cell.seed,
+        **cell.point,
+        "profit": round(sum(f.profit for f in mine), 2),
+        "revenue": round(sum(f.revenue for f in mine), 2),
+        "cash": last.cash,
+        "customers": last.total_customers,
+        "market_share": last.market_share,
+        "brand_equity": last.brand_equity,
+        "win_rate": round(sum(f.deals_won for f in mine) / closed, 6) if closed else 0.0,
+        "cold_share": round(sum(f.leads_cold for f in mine) / warm, 6) if warm else 0.0,
+        "rho": round(statistics.fmean(rhos), 6) if rhos else 0.0,
+        "score": game.score()[player]["total"],
+        "bankrupt": last.bankrupt,
+    }
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+@dataclass
+class Sweep:
+    """Rows, one per (point, replication), in cell order; failures after one retry."""
+
+    axes: dict[str, list[float]]
+    points: list[dict[str, float]]
+    reps: int
+    rows: list[dict[str, Any]]
+    failed: list[tuple[Cell, str]] = field(default_factory=list)
+
+    def values(self, point: int, metric: str) -> list[float]:
+        return [float(r[metric]) for r in self.rows if r["point"] == point]
+
+    def summary(self, metric: str = "profit") -> list[dict[str, Any]]:
+        """Per point: mean and 95% interval of the metric."""
+        out = []
+        for k, p in enumerate(self.points):
+            vals = self.values(k, metric)
+            if not vals:
+                continue
+            m, lo, hi = interval(vals)
+            out.append({"point": k, **p, "n": len(vals), "mean": m, "low": lo, "high": hi})
+        return out
+
+    def paired(self, a: int, b: int, metric: str = "profit") -> tuple[float, float, float]:
+        """Mean and 95% interval of (b - a) over the replications both points share."""
+        ra = {r["replication"]: float(r[metric]) for r in self.rows if r["point"] == a}
+        rb = {r["replication"]: float(r[metric]) for r in self.rows if r["point"] == b}
+        common = sorted(set(ra) & set(rb))
+        return interval([rb[r] - ra[r] for r in common])
+
+    def unpaired(self, a: int, b: int, metric: str = "profit") -> tuple[float, float, float]:
+        """The same difference as if the points had independent seeds (Welch, 95%)."""
+        va, vb = self.values(a, metric), self.values(b, metric)
+        diff = statistics.fmean(vb) - statistics.fmean(va)
+        se = math.sqrt(statistics.variance(va) / len(va) + statistics.variance(vb) / len(vb))
+        half = t95(min(len(va), len(vb)) - 1) * se
+        return diff, diff - half, diff + half
+
+
+def _run_cells(
+    base: dict[str, Any], player: str, cells: list[Cell], executor: Executor | None
+) -> list[dict[str, Any] | BaseException]:
+    if executor is None:
+        out: list[dict[str, Any] | BaseException] = []
+        for c in cells:
+            try:
+                out.append(play_cell(base, player, c))
+            except InputError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a failed cell is reported, not fatal
+                out.append(exc)
+        return out
+    futures = [executor.submit(play_cell, base, player, c) for c in cells]
+    results: list[dict[str, Any] | BaseException] = []
+    for f in futures:
+        try:
+            results.append(f.result())
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. a worker process died
+            results.append(exc)
+    return results
+
+
+def run_sweep(
+    scenario: Scenario,
+    axes: Mapping[str, Sequence[float]],
+    reps: int = 10,
+    seed: int = 1,
+    workers: int | None = None,
+    player: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Sweep:
+    """Play every grid point `reps` times (replication r: seed + r everywhere).
+
+    workers: None or 1 = serial; N > 1 = a local process pool of N workers (0: one per core).
+    Failed cells are retried once, serially; what still fails is listed in `Sweep.failed`.
+    """
+    if reps < 1:
+        raise InputError("--reps", "", f"must be at least 1, got {reps}")
+    players = [player] if player else (scenario.player_ids or scenario.firm_ids[:1])
+    me = players[0]
+    base = scenario.model_dump(mode="json")
+    points = grid(axes)
+    for point in points:  # validate every point up front: bad input fails before any work
+        checked = parse_scenario(_scenario_with(base, point), "--vary")
+        _decision(checked, me, point)
+    cells = [
+        Cell(k * reps + r, k, p, r, seed + r) for k, p in enumerate(points) for r in range(reps)
+    ]
+    rows: list[dict[str, Any] | None] = [None] * len(cells)
+    pending = cells
+    for attempt in range(2):
+        executor = None
+        if attempt == 0 and workers not in (None, 1):
+            executor = ProcessPoolExecutor(max_workers=workers or None)
+        try:
+            batch = [pending[i : i + 16] for i in range(0, len(pending), 16)] or [[]]
+            failed: list[Cell] = []
+            errors: dict[int, str] = {}
+            done = len(cells) - len(pending)
+            for chunk in batch:
+                for c, result in zip(chunk, _run_cells(base, me, chunk, executor), strict=True):
+                    if isinstance(result, BaseException):
+                        failed.append(c)
+                        errors[c.index] = f"{type(result).__name__}: {result}"
+                    else:
+                        rows[c.index] = result
+                    done += 1
+                if progress is not None:
+                    progress(done, len(cells))
+        finally:
+            if executor is not None:
+                executor.shutdown()
+        pending = failed
+        if not pending:
+            break
+    sweep = Sweep(
+        dict((k, list(v)) for k, v in axes.items()),
+        points,
+        reps,
+        [r for r in rows if r is not None],
+    )
+    sweep.failed = [(c, errors.get(c.index, "failed")) for c in pending]
+    return sweep
+
+
+def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in rows:
+        for k in r:
+            seen.setdefault(k, None)
+    return list(seen)
