@@ -301,20 +301,27 @@ class Sweep:
 
 
 def _run_cells(
-    base: dict[str, Any], player: str, cells: list[Cell], executor: Executor | None
+    base: dict[str, Any],
+    player: str,
+    cells: list[Cell],
+    executor: Executor | None,
+    progress: Callable[[], None],
 ) -> list[dict[str, Any] | BaseException]:
+    """Every cell's row (or the exception it raised), in cell order."""
+    results: list[dict[str, Any] | BaseException] = []
     if executor is None:
-        out: list[dict[str, Any] | BaseException] = []
         for c in cells:
             try:
-                out.append(play_cell(base, player, c))
+                results.append(play_cell(base, player, c))
             except InputError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a failed cell is reported, not fatal
-                out.append(exc)
-        return out
+                results.append(exc)
+            progress()
+        return results
     futures = [executor.submit(play_cell, base, player, c) for c in cells]
-    results: list[dict[str, Any] | BaseException] = []
+    for f in futures:
+        f.add_done_callback(lambda _: progress())
     for f in futures:
         try:
             results.append(f.result())
@@ -352,32 +359,36 @@ def run_sweep(
         Cell(k * reps + r, k, p, r, seed + r) for k, p in enumerate(points) for r in range(reps)
     ]
     rows: list[dict[str, Any] | None] = [None] * len(cells)
+    errors: dict[int, str] = {}
     pending = cells
-    for attempt in range(2):
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(cells))
+
+    for attempt in range(2):  # failed cells get one more try, serially
         executor = None
         if attempt == 0 and workers not in (None, 1):
             executor = ProcessPoolExecutor(max_workers=workers or None)
         try:
-            batch = [pending[i : i + 16] for i in range(0, len(pending), 16)] or [[]]
-            failed: list[Cell] = []
-            errors: dict[int, str] = {}
-            done = len(cells) - len(pending)
-            for chunk in batch:
-                for c, result in zip(chunk, _run_cells(base, me, chunk, executor), strict=True):
-                    if isinstance(result, BaseException):
-                        failed.append(c)
-                        errors[c.index] = f"{type(result).__name__}: {result}"
-                    else:
-                        rows[c.index] = result
-                    done += 1
-                if progress is not None:
-                    progress(done, len(cells))
+            results = _run_cells(base, me, pending, executor, tick)
         finally:
             if executor is not None:
                 executor.shutdown()
+        failed = []
+        for c, result in zip(pending, results, strict=True):
+            if isinstance(result, BaseException):
+                failed.append(c)
+                errors[c.index] = f"{type(result).__name__}: {result}"
+            else:
+                rows[c.index] = result
         pending = failed
         if not pending:
             break
+        done -= len(pending)
     sweep = Sweep(
         dict((k, list(v)) for k, v in axes.items()),
         points,
