@@ -418,8 +418,8 @@ def sweep_table(result: Sweep, metric: str, seed: int) -> str:
         )
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines = [
-        f"{result.reps} replications per point, seeds {{seed}}..{{seed}}+{result.reps - 1} "
-        "at every point (common random numbers)"
+        f"{result.reps} replications per point: seeds {seed}..{seed + result.reps - 1} at "
+        "every point (common random numbers)"
     ]
     for r in rows:
         lines.append("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
