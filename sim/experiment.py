@@ -16,14 +16,16 @@ import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.decisions import Decision, expand
-from sim.errors import InputError
+from sim.errors import InputError, from_validation
 from sim.game import Game
-from sim.scenario import CHANNELS, Scenario, parse_scenario
+from sim.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
 
 # Decision parameters: the player's fixed decision every round.
 DECISION_PARAMS = {
@@ -397,6 +399,44 @@ def run_sweep(
     )
     sweep.failed = [(c, errors.get(c.index, "failed")) for c in pending]
     return sweep
+
+
+class ExperimentFile(BaseModel):
+    """A reproducible study in TOML: the scenario, the grid, the replications, the outputs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scenario: str = Field(description="Bundled name or path (relative to this file).")
+    seed: int = Field(1, ge=0, description="Replication r plays with seed + r.")
+    reps: int = Field(10, ge=1, le=100_000, description="Replications per point.")
+    workers: int = Field(0, ge=0, description="Processes (0: one per core, 1: serial).")
+    metric: str = Field("profit", description="Metric of the summary: " + ", ".join(METRICS))
+    out: str | None = Field(None, description="CSV of every row (relative to the cwd).")
+    vary: dict[str, str | list[float]] = Field(
+        min_length=1, description='NAME = "START:STOP:STEPS" or NAME = [a, b, c].'
+    )
+
+
+def load_experiment(path: str | Path) -> tuple[ExperimentFile, Scenario, dict[str, list[float]]]:
+    """Read an experiment file: its settings, its scenario and its grid axes."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(str(path), "", "no such experiment file")
+    try:
+        spec = ExperimentFile.model_validate(read_toml(p))
+    except ValidationError as exc:
+        raise from_validation(str(path), exc) from None
+    if spec.metric not in METRICS:
+        raise InputError(str(path), "metric", f"expected one of {', '.join(METRICS)}")
+    local = p.parent / spec.scenario
+    scenario = load_scenario(str(local) if local.exists() else spec.scenario)
+    axes = {}
+    for name, values in spec.vary.items():
+        if isinstance(values, str):
+            axes[name] = parse_vary(f"{name}={values}")[1]
+        else:
+            axes[name] = [float(v) for v in values]
+    return spec, scenario, axes
 
 
 def columns(rows: Iterable[dict[str, Any]]) -> list[str]:

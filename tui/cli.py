@@ -23,7 +23,15 @@ from typing import Any, NoReturn
 
 from sim.decisions import Decision, check_affordable, for_round, load_decisions
 from sim.errors import InputError
-from sim.experiment import DECISION_PARAMS, METRICS, Sweep, columns, parse_vary, run_sweep
+from sim.experiment import (
+    DECISION_PARAMS,
+    METRICS,
+    Sweep,
+    columns,
+    load_experiment,
+    parse_vary,
+    run_sweep,
+)
 from sim.game import Game, write_atomic
 from sim.report import flat_row
 from sim.rivals import strategy
@@ -126,10 +134,14 @@ def build_parser() -> Parser:
     )
     add_scenario_and_seed(sweep)
     sweep.add_argument(
+        "--file",
+        metavar="EXPERIMENT.toml",
+        help="run a study from a file (scenario, seed, reps, workers, metric, out, [vary])",
+    )
+    sweep.add_argument(
         "--vary",
         action="append",
         metavar="NAME=START:STOP:STEPS",
-        required=True,
         help="a parameter and its values (START:STOP:STEPS evenly spaced, or a,b,c); "
         "repeat for a grid. Decision parameters: "
         + ", ".join(DECISION_PARAMS)
@@ -357,19 +369,29 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    if not args.scenario:
-        raise UsageError("jigsaw sweep: give a SCENARIO (e.g. classic)")
+    if args.file:
+        if args.scenario or args.vary:
+            raise UsageError(
+                "jigsaw sweep: --file holds the scenario and the grid; give no "
+                "SCENARIO or --vary with it"
+            )
+        spec, scenario, axes = load_experiment(args.file)
+        args.seed, args.reps, args.workers = spec.seed, spec.reps, spec.workers
+        args.metric, args.out = spec.metric, args.out or spec.out
+    else:
+        if not args.scenario or not args.vary:
+            raise UsageError("jigsaw sweep: give a SCENARIO and at least one --vary, or --file")
+        scenario = load_scenario(args.scenario)
+        axes = {}
+        for text in args.vary:
+            name, values = parse_vary(text)
+            if name in axes:
+                raise UsageError(f"jigsaw sweep: --vary {name} is given twice")
+            axes[name] = values
     if args.reps < 1:
         raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
     if args.workers < 0:
         raise UsageError(f"jigsaw sweep: --workers must be 0 or more, got {args.workers}")
-    scenario = load_scenario(args.scenario)
-    axes: dict[str, list[float]] = {}
-    for text in args.vary:
-        name, values = parse_vary(text)
-        if name in axes:
-            raise UsageError(f"jigsaw sweep: --vary {name} is given twice")
-        axes[name] = values
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total} games", end="", file=sys.stderr, flush=True)
