@@ -412,6 +412,7 @@ class ExperimentFile(BaseModel):
     workers: int = Field(0, ge=0, description="Processes (0: one per core, 1: serial).")
     metric: str = Field("profit", description="Metric of the summary: " + ", ".join(METRICS))
     out: str | None = Field(None, description="CSV of every row (relative to the cwd).")
+    plot: str | None = Field(None, description="Response curve, .png or .svg (cwd).")
     vary: dict[str, str | list[float]] = Field(
         min_length=1, description='NAME = "START:STOP:STEPS" or NAME = [a, b, c].'
     )

@@ -152,3 +152,17 @@ def test_the_shipped_experiment_files_are_valid() -> None:
     for path in sorted(root.glob("*.toml")):
         spec, scenario, axes = load_experiment(path)
         assert axes and spec.reps >= 1 and scenario.meta.name
+
+
+def test_the_response_curve_is_drawn(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from sim.plot import response_curve
+
+    sweep = run_sweep(
+        SCENARIO, {"marketing_share": [0.2, 0.5], "price": [1.0, 1.2]}, reps=2, workers=1
+    )
+    for name in ("curve.png", "curve.svg"):
+        path = response_curve(sweep, "profit", tmp_path / name)
+        assert path.stat().st_size > 1000
+    with pytest.raises(InputError):
+        response_curve(sweep, "profit", tmp_path / "curve.txt")

@@ -153,6 +153,9 @@ def build_parser() -> Parser:
     )
     sweep.add_argument("--metric", choices=METRICS, default="profit", help="summary metric")
     sweep.add_argument("--out", metavar="FILE.csv", help="write every row to a CSV file")
+    sweep.add_argument(
+        "--plot", metavar="FILE.png|svg", help="draw the response curve (extra: plot)"
+    )
 
     scen = sub.add_parser("scenario", help="list, show, validate scenarios; print the schema")
     ssub = scen.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
@@ -378,6 +381,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec, scenario, axes = load_experiment(args.file)
         args.seed, args.reps, args.workers = spec.seed, spec.reps, spec.workers
         args.metric, args.out = spec.metric, args.out or spec.out
+        args.plot = args.plot or spec.plot
     else:
         if not args.scenario or not args.vary:
             raise UsageError("jigsaw sweep: give a SCENARIO and at least one --vary, or --file")
@@ -408,6 +412,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
     print(sweep_table(result, args.metric, args.seed))
+    if args.plot:
+        from sim.plot import response_curve
+
+        saved = response_curve(
+            result,
+            args.metric,
+            args.plot,
+            f"{scenario.meta.name}: {args.metric} by {', '.join(axes)}",
+        )
+        print(f"Response curve saved to {saved}")
     for cell, error in result.failed:
         print(
             f"failed: point {cell.point_index} replication {cell.replication}: {error}",
