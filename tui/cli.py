@@ -129,7 +129,7 @@ def build_parser() -> Parser:
         help="a grid of parameters times replications (Monte Carlo)",
         description="Play the scenario at every point of a grid of decision or scenario "
         "parameters, REPS times each (replication r uses seed + r at every point: common "
-        "random numbers). Prints the mean and 95%% interval per point and the paired "
+        "random numbers). Prints the mean and 95% interval per point and the paired "
         "difference to the best point; --out writes one CSV row per (point, replication).",
     )
     add_scenario_and_seed(sweep)
