@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.decisions import Decision, expand
 from sim.errors import InputError, from_validation
 from sim.game import Game
+from sim.rivals import strategy
 from sim.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
 
 # Decision parameters: the player's fixed decision every round.
@@ -303,25 +304,24 @@ class Sweep:
 
 
 def _run_cells(
-    base: dict[str, Any],
-    player: str,
-    cells: list[Cell],
+    play: Callable[..., dict[str, Any]],
+    jobs: list[tuple[Any, ...]],
     executor: Executor | None,
     progress: Callable[[], None],
 ) -> list[dict[str, Any] | BaseException]:
-    """Every cell's row (or the exception it raised), in cell order."""
+    """`play(*job)` for every job: its row, or the exception it raised, in job order."""
     results: list[dict[str, Any] | BaseException] = []
     if executor is None:
-        for c in cells:
+        for job in jobs:
             try:
-                results.append(play_cell(base, player, c))
+                results.append(play(*job))
             except InputError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a failed cell is reported, not fatal
                 results.append(exc)
             progress()
         return results
-    futures = [executor.submit(play_cell, base, player, c) for c in cells]
+    futures = [executor.submit(play, *job) for job in jobs]
     for f in futures:
         f.add_done_callback(lambda _: progress())
     for f in futures:
@@ -332,6 +332,49 @@ def _run_cells(
         except Exception as exc:  # noqa: BLE001 - e.g. a worker process died
             results.append(exc)
     return results
+
+
+def _execute(
+    play: Callable[..., dict[str, Any]],
+    jobs: list[tuple[Any, ...]],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[dict[str, Any] | None], dict[int, str]]:
+    """Run every job (serially, or on a process pool); failed ones get one more try,
+    serially. Returns the rows in job order (None where a job failed twice) and the errors."""
+    rows: list[dict[str, Any] | None] = [None] * len(jobs)
+    errors: dict[int, str] = {}
+    pending = list(range(len(jobs)))
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(jobs))
+
+    for attempt in range(2):
+        executor = None
+        if attempt == 0 and workers not in (None, 1):
+            executor = ProcessPoolExecutor(max_workers=workers or None)
+        try:
+            results = _run_cells(play, [jobs[i] for i in pending], executor, tick)
+        finally:
+            if executor is not None:
+                executor.shutdown()
+        failed = []
+        for i, result in zip(pending, results, strict=True):
+            if isinstance(result, BaseException):
+                failed.append(i)
+                errors[i] = f"{type(result).__name__}: {result}"
+            else:
+                rows[i] = result
+                errors.pop(i, None)
+        pending = failed
+        if not pending:
+            break
+        done -= len(pending)
+    return rows, errors
 
 
 def run_sweep(
@@ -360,45 +403,116 @@ def run_sweep(
     cells = [
         Cell(k * reps + r, k, p, r, seed + r) for k, p in enumerate(points) for r in range(reps)
     ]
-    rows: list[dict[str, Any] | None] = [None] * len(cells)
-    errors: dict[int, str] = {}
-    pending = cells
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, len(cells))
-
-    for attempt in range(2):  # failed cells get one more try, serially
-        executor = None
-        if attempt == 0 and workers not in (None, 1):
-            executor = ProcessPoolExecutor(max_workers=workers or None)
-        try:
-            results = _run_cells(base, me, pending, executor, tick)
-        finally:
-            if executor is not None:
-                executor.shutdown()
-        failed = []
-        for c, result in zip(pending, results, strict=True):
-            if isinstance(result, BaseException):
-                failed.append(c)
-                errors[c.index] = f"{type(result).__name__}: {result}"
-            else:
-                rows[c.index] = result
-        pending = failed
-        if not pending:
-            break
-        done -= len(pending)
+    rows, errors = _execute(play_cell, [(base, me, c) for c in cells], workers, progress)
     sweep = Sweep(
         dict((k, list(v)) for k, v in axes.items()),
         points,
         reps,
         [r for r in rows if r is not None],
     )
-    sweep.failed = [(c, errors.get(c.index, "failed")) for c in pending]
+    sweep.failed = [(cells[i], e) for i, e in sorted(errors.items())]
     return sweep
+
+
+# --- strategy tournaments ------------------------------------------------------------------
+
+
+def play_match(
+    base: dict[str, Any], seat: int, strategy_name: str, replication: int, seed: int
+) -> dict[str, Any]:
+    """One game with `strategy_name` in seat `seat` and every other seat as the scenario has
+    it (player seats play `balanced`); the row of that seat's results."""
+    data = {**base, "firms": [dict(f) for f in base["firms"]]}
+    for k, firm in enumerate(data["firms"]):
+        if firm["controlled_by"] == "player" and k != seat:
+            firm["controlled_by"] = "balanced"
+    firm_id = data["firms"][seat]["id"]
+    data["firms"][seat]["controlled_by"] = "balanced"  # a valid name; the seat plays below
+    scenario = parse_scenario(data, "--strategies")
+    game = Game(scenario, seed)
+    play = strategy(strategy_name)
+    while not game.finished:
+        if game.ledgers[seat].bankrupt:
+            game.play_round({})
+        else:
+            game.play_round({firm_id: play(game.view(firm_id))})
+    mine = [r.firms[firm_id] for r in game.reports]
+    score = game.score()[firm_id]
+    return {
+        "seat": firm_id,
+        "strategy": strategy_name,
+        "replication": replication,
+        "seed": seed,
+        "profit": round(sum(f.profit for f in mine), 2),
+        "market_share": mine[-1].market_share,
+        "score": score["total"],
+        "rank": score["rank"],
+        "bankrupt": mine[-1].bankrupt,
+    }
+
+
+@dataclass
+class Tournament:
+    """Every strategy in every seat, `reps` times (the same seeds for every match-up)."""
+
+    strategies: list[str]
+    seats: list[str]
+    reps: int
+    rows: list[dict[str, Any]]
+    failed: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
+
+    def summary(self, metric: str = "profit") -> list[dict[str, Any]]:
+        """Per strategy over all seats and replications: mean and 95% interval, mean rank,
+        and how often it finished first."""
+        out = []
+        for name in self.strategies:
+            mine = [r for r in self.rows if r["strategy"] == name]
+            if not mine:
+                continue
+            m, lo, hi = interval([float(r[metric]) for r in mine])
+            out.append(
+                {
+                    "strategy": name,
+                    "n": len(mine),
+                    "mean": m,
+                    "low": lo,
+                    "high": hi,
+                    "mean_rank": statistics.fmean(r["rank"] for r in mine),
+                    "wins": sum(1 for r in mine if r["rank"] == 1),
+                }
+            )
+        return sorted(out, key=lambda row: -row["mean"])
+
+
+def run_tournament(
+    scenario: Scenario,
+    strategies: Sequence[str],
+    reps: int = 5,
+    seed: int = 1,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Tournament:
+    """Play every strategy in every seat `reps` times; replication r uses seed + r in every
+    match-up (common random numbers)."""
+    if reps < 1:
+        raise InputError("--reps", "", f"must be at least 1, got {reps}")
+    if not strategies:
+        raise InputError("--strategies", "", "name at least one strategy")
+    for name in strategies:
+        strategy(name)  # a clear error for an unknown name, before any work
+    base = scenario.model_dump(mode="json")
+    jobs = [
+        (base, k, name, r, seed + r)
+        for k in range(len(scenario.firms))
+        for name in strategies
+        for r in range(reps)
+    ]
+    rows, errors = _execute(play_match, jobs, workers, progress)
+    result = Tournament(
+        list(strategies), scenario.firm_ids, reps, [r for r in rows if r is not None]
+    )
+    result.failed = [(jobs[i][1:], e) for i, e in sorted(errors.items())]
+    return result
 
 
 class ExperimentFile(BaseModel):
@@ -414,8 +528,17 @@ class ExperimentFile(BaseModel):
     out: str | None = Field(None, description="CSV of every row (relative to the cwd).")
     plot: str | None = Field(None, description="Response curve, .png or .svg (cwd).")
     vary: dict[str, str | list[float]] = Field(
-        min_length=1, description='NAME = "START:STOP:STEPS" or NAME = [a, b, c].'
+        default_factory=dict, description='NAME = "START:STOP:STEPS" or NAME = [a, b, c].'
     )
+    strategies: list[str] = Field(
+        default_factory=list, description="A tournament instead: every strategy in every seat."
+    )
+
+    @model_validator(mode="after")
+    def _one_study(self) -> ExperimentFile:
+        if bool(self.vary) == bool(self.strategies):
+            raise ValueError("give either [vary] (a grid) or strategies (a tournament)")
+        return self
 
 
 def load_experiment(path: str | Path) -> tuple[ExperimentFile, Scenario, dict[str, list[float]]]:

@@ -151,7 +151,7 @@ def test_the_shipped_experiment_files_are_valid() -> None:
     root = Path(__file__).resolve().parents[1] / "experiments"
     for path in sorted(root.glob("*.toml")):
         spec, scenario, axes = load_experiment(path)
-        assert axes and spec.reps >= 1 and scenario.meta.name
+        assert (axes or spec.strategies) and spec.reps >= 1 and scenario.meta.name
 
 
 def test_the_response_curve_is_drawn(tmp_path: Path) -> None:
@@ -166,3 +166,30 @@ def test_the_response_curve_is_drawn(tmp_path: Path) -> None:
         assert path.stat().st_size > 1000
     with pytest.raises(InputError):
         response_curve(sweep, "profit", tmp_path / "curve.txt")
+
+
+def test_a_tournament_puts_every_strategy_in_every_seat() -> None:
+    from sim.experiment import run_tournament
+
+    names = ["balanced", "split:0.2"]
+    serial = run_tournament(shortened("tutorial", 2), names, reps=2, seed=5, workers=1)
+    pooled = run_tournament(shortened("tutorial", 2), names, reps=2, seed=5, workers=2)
+    assert serial.rows == pooled.rows and not serial.failed
+    seats = {(r["seat"], r["strategy"]) for r in serial.rows}
+    assert seats == {(s, n) for s in ("you", "steady") for n in names}
+    assert {r["seed"] for r in serial.rows} == {5, 6}
+    summary = serial.summary()
+    assert [row["n"] for row in summary] == [4, 4]
+    with pytest.raises(InputError):
+        run_tournament(SCENARIO, ["no_such_strategy"], reps=1)
+
+
+def test_a_tournament_file_runs(tmp_path: Path) -> None:
+    study = tmp_path / "t.toml"
+    study.write_text(
+        'scenario = "tutorial"\nreps = 1\nworkers = 1\nstrategies = ["balanced", "discounter"]\n'
+    )
+    exe = Path(sys.executable).with_name("jigsaw")
+    proc = subprocess.run([str(exe), "sweep", "--file", str(study)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "discounter" in proc.stdout and "mean rank" in proc.stdout

@@ -31,6 +31,7 @@ from sim.experiment import (
     load_experiment,
     parse_vary,
     run_sweep,
+    run_tournament,
 )
 from sim.game import Game, write_atomic
 from sim.report import flat_row
@@ -146,6 +147,12 @@ def build_parser() -> Parser:
         "repeat for a grid. Decision parameters: "
         + ", ".join(DECISION_PARAMS)
         + "; scenario parameters: segments.ID.FIELD, economics.FIELD, meta.FIELD",
+    )
+    sweep.add_argument(
+        "--strategies",
+        metavar="A,B,C",
+        help="a tournament instead of a grid: every strategy in every seat (names as for "
+        "run --strategy, including split:X)",
     )
     sweep.add_argument("--reps", type=int, default=10, help="replications per point (10)")
     sweep.add_argument(
@@ -382,6 +389,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.seed, args.reps, args.workers = spec.seed, spec.reps, spec.workers
         args.metric, args.out = spec.metric, args.out or spec.out
         args.plot = args.plot or spec.plot
+        if spec.strategies:
+            local = Path(args.file).parent / spec.scenario
+            args.scenario = str(local) if local.exists() else spec.scenario
+            args.strategies = ",".join(spec.strategies)
+            return cmd_tournament(args)
+    elif args.strategies:
+        if args.vary or not args.scenario:
+            raise UsageError("jigsaw sweep: --strategies takes a SCENARIO and no --vary")
+        return cmd_tournament(args)
     else:
         if not args.scenario or not args.vary:
             raise UsageError("jigsaw sweep: give a SCENARIO and at least one --vary, or --file")
@@ -403,14 +419,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     result = run_sweep(scenario, axes, args.reps, args.seed, args.workers, progress=progress)
     print(file=sys.stderr)
     if args.out:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns(result.rows), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(result.rows)
-        try:
-            write_atomic(Path(args.out), out.getvalue())
-        except OSError as exc:
-            raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
+        write_rows(args.out, result.rows)
     print(sweep_table(result, args.metric, args.seed))
     if args.plot:
         from sim.plot import response_curve
@@ -428,6 +437,65 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0 if not result.failed else 1
+
+
+def cmd_tournament(args: argparse.Namespace) -> int:
+    if args.reps < 1:
+        raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
+    scenario = load_scenario(args.scenario)
+    names = [n.strip() for n in args.strategies.split(",") if n.strip()]
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total} games", end="", file=sys.stderr, flush=True)
+
+    result = run_tournament(scenario, names, args.reps, args.seed, args.workers, progress)
+    print(file=sys.stderr)
+    if args.out:
+        write_rows(args.out, result.rows)
+    metric = args.metric if args.metric in ("profit", "market_share", "score") else "profit"
+    rows = [("strategy", "games", f"mean {metric}", "95% low", "95% high", "mean rank", "wins")]
+    for row in result.summary(metric):
+        rows.append(
+            (
+                row["strategy"],
+                str(row["n"]),
+                fmt(row["mean"]),
+                fmt(row["low"]),
+                fmt(row["high"]),
+                f"{row['mean_rank']:.2f}",
+                str(row["wins"]),
+            )
+        )
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    print(
+        f"Every strategy in each of {len(result.seats)} seats, {result.reps} replications "
+        f"(seeds {args.seed}..{args.seed + result.reps - 1} in every match-up)"
+    )
+    for r in rows:
+        print(
+            "  ".join(
+                [r[0].ljust(widths[0])]
+                + [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
+            )
+        )
+    for job, error in result.failed:
+        print(
+            f"failed: seat {job[0]} strategy {job[1]} replication {job[2]}: {error}",
+            file=sys.stderr,
+        )
+    return 0 if not result.failed else 1
+
+
+def write_rows(path: str, rows: list[dict[str, Any]]) -> None:
+    """Every row to CSV, atomically."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns(rows), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    try:
+        write_atomic(Path(path), out.getvalue())
+    except OSError as exc:
+        raise InputError(path, "", f"cannot write ({exc.strerror})") from None
 
 
 def sweep_table(result: Sweep, metric: str, seed: int) -> str:
