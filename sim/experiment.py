@@ -3,8 +3,8 @@
 Replication r uses seed `seed + r` at every grid point (common random numbers), so the
 difference between two points is not noise of the seeds. Each cell (point, replication) is a
 whole game with the player seat on a fixed decision and the rivals as the scenario says; cells
-run on an executor (serial or a local process pool) and come back in cell order, so the rows
-are identical whatever the executor and the number of workers.
+run on an executor (serial, a local process pool or Dask: `sim.executor`) and come back in
+cell order, so the rows are identical whatever the executor and the number of workers.
 
     run_sweep(scenario, {"marketing_share": [0.2, 0.4, 0.6]}, reps=10) -> Sweep
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.decisions import Decision, expand
 from sim.errors import InputError, from_validation
+from sim.executor import open_executor
 from sim.game import Game
 from sim.rivals import strategy
 from sim.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
@@ -339,9 +340,10 @@ def _execute(
     jobs: list[tuple[Any, ...]],
     workers: int | None,
     progress: Callable[[int, int], None] | None,
+    scheduler: str | None = None,
 ) -> tuple[list[dict[str, Any] | None], dict[int, str]]:
-    """Run every job (serially, or on a process pool); failed ones get one more try,
-    serially. Returns the rows in job order (None where a job failed twice) and the errors."""
+    """Run every job (serially, on a process pool or on Dask); failed ones get one more try,
+    in this process. Returns the rows in job order (None where a job failed twice) and the errors."""
     rows: list[dict[str, Any] | None] = [None] * len(jobs)
     errors: dict[int, str] = {}
     pending = list(range(len(jobs)))
@@ -354,14 +356,9 @@ def _execute(
             progress(done, len(jobs))
 
     for attempt in range(2):
-        executor = None
-        if attempt == 0 and workers not in (None, 1):
-            executor = ProcessPoolExecutor(max_workers=workers or None)
-        try:
+        first = attempt == 0
+        with open_executor(workers if first else 1, scheduler if first else None) as executor:
             results = _run_cells(play, [jobs[i] for i in pending], executor, tick)
-        finally:
-            if executor is not None:
-                executor.shutdown()
         failed = []
         for i, result in zip(pending, results, strict=True):
             if isinstance(result, BaseException):
@@ -385,11 +382,14 @@ def run_sweep(
     workers: int | None = None,
     player: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> Sweep:
     """Play every grid point `reps` times (replication r: seed + r everywhere).
 
     workers: None or 1 = serial; N > 1 = a local process pool of N workers (0: one per core).
-    Failed cells are retried once, serially; what still fails is listed in `Sweep.failed`.
+    scheduler: a Dask cluster instead of the local pool: "local" (a `LocalCluster` of
+    `workers` processes) or an address such as "tcp://host:8786" (extra `cluster`).
+    Failed cells are retried once, in this process; what still fails is in `Sweep.failed`.
     """
     if reps < 1:
         raise InputError("--reps", "", f"must be at least 1, got {reps}")
@@ -403,7 +403,8 @@ def run_sweep(
     cells = [
         Cell(k * reps + r, k, p, r, seed + r) for k, p in enumerate(points) for r in range(reps)
     ]
-    rows, errors = _execute(play_cell, [(base, me, c) for c in cells], workers, progress)
+    jobs = [(base, me, c) for c in cells]
+    rows, errors = _execute(play_cell, jobs, workers, progress, scheduler)
     sweep = Sweep(
         dict((k, list(v)) for k, v in axes.items()),
         points,
@@ -491,9 +492,10 @@ def run_tournament(
     seed: int = 1,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> Tournament:
     """Play every strategy in every seat `reps` times; replication r uses seed + r in every
-    match-up (common random numbers)."""
+    match-up (common random numbers). workers and scheduler as for `run_sweep`."""
     if reps < 1:
         raise InputError("--reps", "", f"must be at least 1, got {reps}")
     if not strategies:
@@ -507,7 +509,7 @@ def run_tournament(
         for name in strategies
         for r in range(reps)
     ]
-    rows, errors = _execute(play_match, jobs, workers, progress)
+    rows, errors = _execute(play_match, jobs, workers, progress, scheduler)
     result = Tournament(
         list(strategies), scenario.firm_ids, reps, [r for r in rows if r is not None]
     )
@@ -524,8 +526,13 @@ class ExperimentFile(BaseModel):
     seed: int = Field(1, ge=0, description="Replication r plays with seed + r.")
     reps: int = Field(10, ge=1, le=100_000, description="Replications per point.")
     workers: int = Field(0, ge=0, description="Processes (0: one per core, 1: serial).")
+    scheduler: str | None = Field(
+        None, description='Dask: "local" or "tcp://host:8786" (extra cluster); none: local pool.'
+    )
     metric: str = Field("profit", description="Metric of the summary: " + ", ".join(METRICS))
-    out: str | None = Field(None, description="CSV of every row (relative to the cwd).")
+    out: str | None = Field(
+        None, description="Every row: .csv, or .parquet with pyarrow (relative to the cwd)."
+    )
     plot: str | None = Field(None, description="Response curve, .png or .svg (cwd).")
     vary: dict[str, str | list[float]] = Field(
         default_factory=dict, description='NAME = "START:STOP:STEPS" or NAME = [a, b, c].'
@@ -561,11 +568,3 @@ def load_experiment(path: str | Path) -> tuple[ExperimentFile, Scenario, dict[st
         else:
             axes[name] = [float(v) for v in values]
     return spec, scenario, axes
-
-
-def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
-    seen: dict[str, None] = {}
-    for r in rows:
-        for k in r:
-            seen.setdefault(k, None)
-    return list(seen)

@@ -326,7 +326,7 @@ class Scoring(Strict):
 class Scenario(Strict):
     meta: Meta
     segments: list[Segment] = Field(min_length=1, max_length=12)
-    firms: list[Firm] = Field(min_length=1, max_length=16)
+    firms: list[Firm] = Field(min_length=1, max_length=40)
     economics: Economics = Economics()  # frozen: one shared default is safe
     events: list[Event] = Field(default_factory=list)
     random_events: RandomEvents = RandomEvents()

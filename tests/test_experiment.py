@@ -4,6 +4,7 @@ numbers, and bad --vary refused with one clear line."""
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim.errors import InputError
-from sim.experiment import grid, interval, parse_vary, run_sweep
+from sim.experiment import _execute, grid, interval, parse_vary, run_sweep
 
 from .conftest import shortened
 
@@ -193,3 +194,84 @@ def test_a_tournament_file_runs(tmp_path: Path) -> None:
     proc = subprocess.run([str(exe), "sweep", "--file", str(study)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "discounter" in proc.stdout and "mean rank" in proc.stdout
+
+
+def test_the_same_sweep_gives_identical_rows_on_a_dask_local_cluster(serial) -> None:
+    pytest.importorskip("distributed", reason="Dask is the extra jigsaw-sim[cluster]")
+    on_dask = run_sweep(SCENARIO, AXES, reps=4, seed=11, workers=2, scheduler="local")
+    assert on_dask.rows == serial.rows and not on_dask.failed
+
+
+PARENT = os.getpid()
+
+
+def play_or_die(job: int) -> dict[str, int]:
+    """A cell that kills its worker process when it runs away from the test process, and
+    that fails everywhere when job is negative."""
+    if job < 0:
+        raise ValueError("this cell always fails")
+    if job == 3 and os.getpid() != PARENT:
+        os._exit(1)
+    return {"job": job, "square": job * job}
+
+
+@pytest.mark.parametrize("scheduler", [None, "local"])
+def test_a_worker_that_dies_loses_no_other_result(scheduler: str | None) -> None:
+    if scheduler:
+        pytest.importorskip("distributed", reason="Dask is the extra jigsaw-sim[cluster]")
+    jobs = [(k,) for k in range(6)] + [(-1,)]
+    rows, errors = _execute(play_or_die, jobs, 2, None, scheduler)
+    assert rows[:6] == [{"job": k, "square": k * k} for k in range(6)]
+    assert rows[6] is None and list(errors) == [6]
+    assert "this cell always fails" in errors[6]
+
+
+def test_rows_are_written_to_parquet_and_match_the_csv(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow.parquet", reason="Parquet is the extra jigsaw-sim[parquet]")
+    exe = Path(sys.executable).with_name("jigsaw")
+    args = ["sweep", "tutorial", "--vary", "marketing_share=0.3,0.6", "--reps", "2"]
+    for name in ("rows.csv", "rows.parquet"):
+        proc = subprocess.run(
+            [str(exe), *args, "--workers", "1", "--out", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "rows.csv", newline="") as fh:
+        from_csv = list(csv.DictReader(fh))
+    table = pa.read_table(tmp_path / "rows.parquet").to_pylist()
+    assert len(table) == len(from_csv) == 4
+    assert list(table[0]) == list(from_csv[0])
+    for a, b in zip(table, from_csv, strict=True):
+        assert a["profit"] == pytest.approx(float(b["profit"]))
+
+
+def test_a_bad_output_file_is_refused_before_any_game(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("jigsaw")
+    proc = subprocess.run(
+        [str(exe), "sweep", "tutorial", "--vary", "marketing_share=0.3,0.6", "--out", "r.xlsx"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip() == "jigsaw: r.xlsx: expected a .csv or .parquet file name, got '.xlsx'"
+    )
+
+
+def test_the_progress_bar_counts_games_on_stderr_and_leaves_stdout_clean() -> None:
+    exe = Path(sys.executable).with_name("jigsaw")
+    proc = subprocess.run(
+        [str(exe), "sweep", "tutorial", "--vary", "marketing_share=0.3,0.6", "--reps", "2"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "games" in proc.stderr and "4/4" in proc.stderr
+    assert "games" not in proc.stdout and "mean profit" in proc.stdout
+
+
+def test_an_unknown_scheduler_is_refused() -> None:
+    with pytest.raises(InputError, match="expected 'local' or an address"):
+        run_sweep(SCENARIO, AXES, reps=1, scheduler="nowhere")

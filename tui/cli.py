@@ -27,14 +27,14 @@ from sim.experiment import (
     DECISION_PARAMS,
     METRICS,
     Sweep,
-    columns,
     load_experiment,
     parse_vary,
     run_sweep,
     run_tournament,
 )
-from sim.game import Game, write_atomic
-from sim.report import flat_row
+from sim.game import Game
+from sim.report import flat_row, money, pct
+from sim.results import check_output, write_rows
 from sim.rivals import strategy
 from sim.scenario import (
     STRATEGIES,
@@ -44,6 +44,8 @@ from sim.scenario import (
     resolve,
     scenario_schema,
 )
+from tui.class_commands import add_class_parser, cmd_class
+from tui.progress import ProgressBar
 
 
 class UsageError(Exception):
@@ -159,10 +161,22 @@ def build_parser() -> Parser:
         "--workers", type=int, default=0, help="processes (0: one per core, 1: serial)"
     )
     sweep.add_argument("--metric", choices=METRICS, default="profit", help="summary metric")
-    sweep.add_argument("--out", metavar="FILE.csv", help="write every row to a CSV file")
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask (extra: cluster): 'local' starts a LocalCluster of --workers "
+        "processes; tcp://host:8786 uses a running scheduler",
+    )
+    sweep.add_argument(
+        "--out",
+        metavar="FILE.csv|parquet",
+        help="write every row (inputs and final KPIs) to CSV, or Parquet with pyarrow",
+    )
     sweep.add_argument(
         "--plot", metavar="FILE.png|svg", help="draw the response curve (extra: plot)"
     )
+
+    add_class_parser(sub, Parser)
 
     scen = sub.add_parser("scenario", help="list, show, validate scenarios; print the schema")
     ssub = scen.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
@@ -253,22 +267,6 @@ def to_csv(game: Game) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
-
-
-def money(x: float | None) -> str:
-    if x is None:
-        return "-"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:.2f}M"
-    if x >= 1e3:
-        return f"{sign}{x / 1e3:.0f}k"
-    return f"{sign}{x:.0f}"
-
-
-def pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
 
 
 def ratio(x: float | None) -> str:
@@ -387,6 +385,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             )
         spec, scenario, axes = load_experiment(args.file)
         args.seed, args.reps, args.workers = spec.seed, spec.reps, spec.workers
+        args.scheduler = args.scheduler or spec.scheduler
         args.metric, args.out = spec.metric, args.out or spec.out
         args.plot = args.plot or spec.plot
         if spec.strategies:
@@ -413,11 +412,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.workers < 0:
         raise UsageError(f"jigsaw sweep: --workers must be 0 or more, got {args.workers}")
 
-    def progress(done: int, total: int) -> None:
-        print(f"\r{done}/{total} games", end="", file=sys.stderr, flush=True)
-
-    result = run_sweep(scenario, axes, args.reps, args.seed, args.workers, progress=progress)
-    print(file=sys.stderr)
+    if args.out:
+        check_output(args.out)
+    with ProgressBar("games") as progress:
+        result = run_sweep(
+            scenario,
+            axes,
+            args.reps,
+            args.seed,
+            args.workers,
+            progress=progress,
+            scheduler=args.scheduler,
+        )
     if args.out:
         write_rows(args.out, result.rows)
     print(sweep_table(result, args.metric, args.seed))
@@ -445,11 +451,12 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
 
-    def progress(done: int, total: int) -> None:
-        print(f"\r{done}/{total} games", end="", file=sys.stderr, flush=True)
-
-    result = run_tournament(scenario, names, args.reps, args.seed, args.workers, progress)
-    print(file=sys.stderr)
+    if args.out:
+        check_output(args.out)
+    with ProgressBar("games") as progress:
+        result = run_tournament(
+            scenario, names, args.reps, args.seed, args.workers, progress, args.scheduler
+        )
     if args.out:
         write_rows(args.out, result.rows)
     metric = args.metric if args.metric in ("profit", "market_share", "score") else "profit"
@@ -484,18 +491,6 @@ def cmd_tournament(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0 if not result.failed else 1
-
-
-def write_rows(path: str, rows: list[dict[str, Any]]) -> None:
-    """Every row to CSV, atomically."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns(rows), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    try:
-        write_atomic(Path(path), out.getvalue())
-    except OSError as exc:
-        raise InputError(path, "", f"cannot write ({exc.strerror})") from None
 
 
 def sweep_table(result: Sweep, metric: str, seed: int) -> str:
@@ -562,6 +557,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_scenario(args)
         if args.command == "sweep":
             return cmd_sweep(args)
+        if args.command == "class":
+            return cmd_class(args)
         if args.command in (None, "play"):
             return cmd_play(args if args.command == "play" else None)
         parser.print_help()

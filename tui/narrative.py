@@ -5,22 +5,8 @@ Pure functions of the reports (no Textual), so they are tested directly.
 
 from __future__ import annotations
 
-from sim.report import FirmRound, RoundReport
+from sim.report import FirmRound, RoundReport, money
 from sim.scenario import Scenario
-
-
-def money(x: float | None, currency: str = "") -> str:
-    if x is None:
-        return "-"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        text = f"{x / 1e6:.2f}M"
-    elif x >= 1e3:
-        text = f"{x / 1e3:.0f}k"
-    else:
-        text = f"{x:.0f}"
-    return f"{sign}{text}"
 
 
 def change(now: float, before: float | None) -> str:

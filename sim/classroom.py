@@ -1,0 +1,591 @@
+"""A class: teams compete in one market, an instructor runs the rounds and the debrief.
+
+A class is one SQLite file (WAL journal, every write in one `BEGIN IMMEDIATE` transaction,
+schema versioned by `PRAGMA user_version`). It holds the scenario, the seed, the teams (each
+team plays one firm of the scenario; its join code is stored only as a salted scrypt hash),
+every team's decision per round with who submitted it and when, and the round status.
+
+The decisions are the truth: results are recomputed by replaying them (the same scenario,
+seed and decisions give the same reports, see `sim.game`). Each closed round also keeps its
+report as JSON, a cache for cheap reads (a team's cash when it submits, the dashboard).
+
+Rounds. Round K is *open* until the instructor advances: teams submit (and may resubmit) for
+the open round only. `advance` closes round K in one transaction: a team that did not submit
+keeps its last decision (logged as carried), round K is played, its report stored, and round
+K+1 opened. A process killed in the middle of it leaves the class at round K, open; a second
+advance for the same round (`expect_round`) does nothing, so no round is ever run twice.
+
+Seats: teams take the scenario's player seats first, then the computer-run seats in order;
+seats no team fills stay computer-run (an unfilled player seat plays `balanced`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import socket
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sim.decisions import Decision, check_affordable, for_round, parse_decisions
+from sim.errors import InputError
+from sim.game import Game
+from sim.rivals import RivalView
+from sim.scenario import Scenario, parse_scenario
+
+SCHEMA_VERSION = 1
+FORMAT = "jigsaw-class"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
+CODE_LENGTH = 12  # 60 bits
+BUSY_TIMEOUT_MS = 60_000
+MAX_TEAMS = 40  # a large class; the scenario schema allows as many firms
+
+SCHEMA = """
+CREATE TABLE class (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    format TEXT NOT NULL,
+    class_id TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    salt BLOB NOT NULL,
+    instructor_hash BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    open_round INTEGER NOT NULL
+);
+CREATE TABLE teams (
+    name TEXT PRIMARY KEY,
+    firm_id TEXT NOT NULL UNIQUE,
+    seat INTEGER NOT NULL UNIQUE,
+    code_hash BLOB NOT NULL
+);
+CREATE TABLE decisions (
+    round INTEGER NOT NULL,
+    team TEXT NOT NULL REFERENCES teams(name),
+    decision TEXT NOT NULL,
+    how TEXT NOT NULL CHECK (how IN ('submitted', 'carried')),
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (round, team)
+);
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    round INTEGER NOT NULL,
+    team TEXT NOT NULL REFERENCES teams(name),
+    decision TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE rounds (
+    round INTEGER PRIMARY KEY,
+    closed_at TEXT NOT NULL,
+    report TEXT NOT NULL
+);
+CREATE TABLE log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    what TEXT NOT NULL
+);
+"""
+
+
+def now() -> str:
+    """UTC, to the millisecond, ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_code() -> str:
+    """A join code: 12 characters in three groups (XXXX-XXXX-XXXX), 60 random bits."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[k : k + 4] for k in range(0, CODE_LENGTH, 4))
+
+
+def _normal(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _hash(code: str, salt: bytes, who: str) -> bytes:
+    """scrypt (RFC 7914) of the code, salted per class and per holder."""
+    return hashlib.scrypt(
+        _normal(code).encode(), salt=salt + who.encode(), n=2**14, r=8, p=1, dklen=32
+    )
+
+
+def whoami() -> str:
+    """Who submitted, when the caller does not say: user@host."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    firm_id: str
+    seat: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A team's decision for a round: what, how it got there, who and when."""
+
+    round: int
+    team: str
+    decision: Decision
+    how: str  # "submitted" or "carried"
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """What anyone may see: the open round, the teams, who has submitted (not what)."""
+
+    scenario: str
+    rounds: int
+    open_round: int  # rounds + 1 once the game is over
+    teams: list[Team]
+    submitted: dict[str, str]  # team -> when, for the open round
+
+    @property
+    def over(self) -> bool:
+        return self.open_round > self.rounds
+
+    @property
+    def headline(self) -> str:
+        if self.over:
+            return f"Game over: all {self.rounds} rounds played"
+        return f"Round {self.open_round} of {self.rounds}"
+
+
+@dataclass(frozen=True)
+class Advanced:
+    """The result of `advance`: the round closed (None if nothing was done) and why."""
+
+    round: int | None
+    carried: dict[str, str]  # team -> what it kept, for teams that did not submit
+    message: str
+
+
+def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Team]]:
+    """The class's copy of the scenario: teams take seats (player seats first), their firms
+    are named after them and controlled by players; every other seat is computer-run."""
+    clean = [n.strip() for n in names]
+    if not clean or any(not n for n in clean):
+        raise InputError("--teams", "", "expected team names separated by commas, e.g. Red,Blue")
+    for n in clean:
+        if len(n) > 40 or any(ch in n for ch in ",\n\r\t"):
+            raise InputError("--teams", n, "a team name is 1-40 characters, no commas")
+    if len({n.casefold() for n in clean}) != len(clean):
+        raise InputError("--teams", "", "team names must be different")
+    firms = scenario.firms
+    if len(clean) > min(len(firms), MAX_TEAMS):
+        raise InputError(
+            "--teams",
+            "",
+            f"{len(clean)} teams but {scenario.meta.name} has {len(firms)} firms; "
+            f"at most {len(firms)} teams",
+        )
+    order = [i for i, f in enumerate(firms) if f.is_player] + [
+        i for i, f in enumerate(firms) if not f.is_player
+    ]
+    data = scenario.model_dump(mode="json")
+    teams = []
+    seated = set()
+    for name, i in zip(clean, order, strict=False):
+        data["firms"][i]["controlled_by"] = "player"
+        data["firms"][i]["name"] = name
+        teams.append(Team(name, firms[i].id, i))
+        seated.add(i)
+    for i, f in enumerate(firms):
+        if i not in seated and f.is_player:
+            data["firms"][i]["controlled_by"] = "balanced"
+    return parse_scenario(data, "class scenario"), teams
+
+
+class Classroom:
+    """One class in one SQLite file. Open it with `Classroom.create` or `Classroom(path)`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(str(path), "", "no such class file (create one with jigsaw class new)")
+        self.db = self._connect(self.path)
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            row = self.db.execute(
+                "SELECT format, class_id, scenario, seed FROM class WHERE id = 1"
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        if row is None or row[0] != FORMAT:
+            raise InputError(str(path), "", "is not a Jigsaw class file")
+        if version != SCHEMA_VERSION:
+            raise InputError(
+                str(path),
+                "schema",
+                f"class file schema {version} is not supported (this Jigsaw reads "
+                f"schema {SCHEMA_VERSION})",
+            )
+        self.class_id: str = row[1]
+        self.scenario = parse_scenario(json.loads(row[2]), f"{path}: scenario")
+        self.seed: int = row[3]
+        self.teams = [
+            Team(*r) for r in self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat")
+        ]
+
+    # --- set-up ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise InputError(str(path), "", f"is not a Jigsaw class file ({exc})") from None
+        return db
+
+    @classmethod
+    def create(
+        cls, path: str | Path, scenario: Scenario, team_names: list[str], seed: int = 1
+    ) -> tuple[Classroom, str, dict[str, str]]:
+        """A new class file. Returns the class, the instructor code and each team's code:
+        the only time the codes exist in clear."""
+        p = Path(path)
+        if p.exists():
+            raise InputError(str(path), "", "already exists; choose another --db or delete it")
+        seated, teams = seat_teams(scenario, team_names)
+        salt = secrets.token_bytes(16)
+        instructor = new_code()
+        codes = {t.name: new_code() for t in teams}
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+        try:
+            db = cls._connect(tmp)
+            db.execute("PRAGMA journal_mode = DELETE")  # one file while it is built
+            db.execute("BEGIN IMMEDIATE")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(
+                "INSERT INTO class VALUES (1, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    FORMAT,
+                    secrets.token_hex(8),
+                    json.dumps(seated.model_dump(mode="json"), sort_keys=True),
+                    int(seed),
+                    salt,
+                    _hash(instructor, salt, "\0instructor"),
+                    now(),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO teams (name, firm_id, seat, code_hash) VALUES (?, ?, ?, ?)",
+                [(t.name, t.firm_id, t.seat, _hash(codes[t.name], salt, t.name)) for t in teams],
+            )
+            db.execute(
+                "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
+                (
+                    now(),
+                    f"class created: {scenario.meta.name}, seed {seed}, teams "
+                    + ", ".join(t.name for t in teams),
+                ),
+            )
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+            db.close()
+            os.link(tmp, p)  # never over a class someone created meanwhile
+        except FileExistsError:
+            raise InputError(
+                str(path), "", "already exists; choose another --db or delete it"
+            ) from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        return cls(p), instructor, codes
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): writers queue on SQLite's
+        lock and each sees the state the previous one committed."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- who is asking ---------------------------------------------------------------------
+
+    def _salt(self) -> bytes:
+        return bytes(self.db.execute("SELECT salt FROM class WHERE id = 1").fetchone()[0])
+
+    def team(self, name: str) -> Team:
+        for t in self.teams:
+            if t.name.casefold() == name.strip().casefold():
+                return t
+        raise InputError(
+            str(self.path),
+            "team",
+            f"no team {name!r} in this class (teams: {', '.join(t.name for t in self.teams)})",
+        )
+
+    def check_team(self, name: str, code: str) -> Team:
+        """The team, if the code is its code; a clear refusal otherwise."""
+        team = self.team(name)
+        stored = self.db.execute("SELECT code_hash FROM teams WHERE name = ?", (team.name,))
+        if not hmac.compare_digest(
+            bytes(stored.fetchone()[0]), _hash(code, self._salt(), team.name)
+        ):
+            raise InputError("--code", "", f"wrong code for team {team.name} in this class")
+        return team
+
+    def check_instructor(self, code: str) -> None:
+        stored = self.db.execute("SELECT instructor_hash FROM class WHERE id = 1").fetchone()[0]
+        if not hmac.compare_digest(bytes(stored), _hash(code, self._salt(), "\0instructor")):
+            raise InputError("--code", "", "wrong instructor code for this class")
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def open_round(self) -> int:
+        return int(self.db.execute("SELECT open_round FROM class WHERE id = 1").fetchone()[0])
+
+    def status(self) -> Status:
+        k = self.open_round
+        submitted = dict(
+            self.db.execute(
+                "SELECT team, at FROM decisions WHERE round = ? AND how = 'submitted'", (k,)
+            ).fetchall()
+        )
+        return Status(self.scenario.meta.name, self.scenario.meta.rounds, k, self.teams, submitted)
+
+    def decisions(self, up_to_round: int | None = None) -> list[Submission]:
+        """Every decision of the closed rounds (and no open round's: they stay private until
+        the round closes), in round and seat order."""
+        last = self.open_round - 1 if up_to_round is None else min(up_to_round, self.open_round - 1)
+        seat = {t.name: t.seat for t in self.teams}
+        rows = self.db.execute(
+            "SELECT round, team, decision, how, by, at FROM decisions WHERE round <= ? "
+            "ORDER BY round",
+            (last,),
+        ).fetchall()
+        out = [
+            Submission(r, team, Decision.model_validate_json(d), how, by, at)
+            for r, team, d, how, by, at in rows
+        ]
+        return sorted(out, key=lambda s: (s.round, seat[s.team]))
+
+    def own_decision(self, team: Team) -> Submission | None:
+        """The team's own submission for the open round, if it made one."""
+        row = self.db.execute(
+            "SELECT round, team, decision, how, by, at FROM decisions WHERE round = ? AND team = ?",
+            (self.open_round, team.name),
+        ).fetchone()
+        if row is None:
+            return None
+        return Submission(row[0], row[1], Decision.model_validate_json(row[2]), *row[3:])
+
+    def game(self, up_to_round: int | None = None) -> Game:
+        """The market replayed from the decisions through the last closed round."""
+        by_round: dict[int, dict[str, Decision]] = {}
+        firm = {t.name: t.firm_id for t in self.teams}
+        for s in self.decisions(up_to_round):
+            by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
+        game = Game(self.scenario, self.seed)
+        for k in sorted(by_round):
+            game.play_round(by_round[k])
+        return game
+
+    def cached_report(self, round_no: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT report FROM rounds WHERE round = ?", (round_no,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def log(self) -> list[tuple[str, str, str]]:
+        return [
+            tuple(r)
+            for r in self.db.execute("SELECT at, who, what FROM log ORDER BY id").fetchall()
+        ]
+
+    def _cash(self, firm_id: str, round_no: int) -> tuple[float, float]:
+        """A firm's cash and credit line as round `round_no` opens (from the cache)."""
+        firm = self.scenario.firm(firm_id)
+        if round_no == 1:
+            return firm.cash, firm.credit_line
+        report = self.cached_report(round_no - 1)
+        assert report is not None, "a closed round always has its report"
+        return report["firms"][firm_id]["cash"], firm.credit_line
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def parse(self, team: Team, raw: Mapping[str, Any], source: str) -> list[Decision]:
+        """A decisions file's content for this team's firm (one decision or [[rounds]])."""
+        return parse_decisions(dict(raw), self.scenario, source, firm_id=team.firm_id)
+
+    def submit(
+        self,
+        team_name: str,
+        code: str,
+        raw: Mapping[str, Any],
+        source: str = "<decisions>",
+        by: str | None = None,
+        expect_round: int | None = None,
+    ) -> int:
+        """Record a team's decision for the open round (replacing an earlier one for it).
+        Returns the round it was recorded for. With `expect_round`, refuse if another round
+        is open; a [[rounds]] file gives the entry for the open round."""
+        team = self.check_team(team_name, code)
+        plan = self.parse(team, raw, source)
+        with self._write() as db:
+            k = self.open_round
+            if k > self.scenario.meta.rounds:
+                raise InputError(source, "", "the game is over: no round is open")
+            if expect_round is not None and expect_round != k:
+                state = "is closed" if expect_round < k else "is not open yet"
+                raise InputError(source, "", f"round {expect_round} {state}; round {k} is open")
+            decision = for_round(plan, k - 1)
+            cash, credit = self._cash(team.firm_id, k)
+            bankrupt = (
+                k > 1 and (self.cached_report(k - 1) or {})["firms"][team.firm_id]["bankrupt"]
+            )
+            if bankrupt:
+                raise InputError(source, "", f"{team.name} is bankrupt: it makes no decisions")
+            try:
+                check_affordable(decision, cash, credit, source)
+            except InputError as exc:
+                raise InputError(exc.source, exc.field, f"{exc.message} in round {k}") from None
+            at, who, text = now(), by or whoami(), decision.model_dump_json()
+            db.execute(
+                "INSERT INTO decisions (round, team, decision, how, by, at) "
+                "VALUES (?, ?, ?, 'submitted', ?, ?) "
+                "ON CONFLICT (round, team) DO UPDATE SET decision = excluded.decision, "
+                "how = 'submitted', by = excluded.by, at = excluded.at",
+                (k, team.name, text, who, at),
+            )
+            db.execute(
+                "INSERT INTO submissions (round, team, decision, by, at) VALUES (?, ?, ?, ?, ?)",
+                (k, team.name, text, who, at),
+            )
+            db.execute(
+                "INSERT INTO log (at, who, what) VALUES (?, ?, ?)",
+                (at, team.name, f"submitted round {k} (by {who})"),
+            )
+        return k
+
+    def advance(self, code: str, expect_round: int | None = None) -> Advanced:
+        """Close the open round: carry the last decision of every team that did not submit,
+        play the round, keep its report, open the next. All or nothing, in one transaction.
+        With `expect_round`, only that round is closed: asking again does nothing."""
+        self.check_instructor(code)
+        with self._write() as db:
+            k = self.open_round
+            rounds = self.scenario.meta.rounds
+            if expect_round is not None and expect_round < k:
+                return Advanced(None, {}, f"round {expect_round} is already closed; nothing done")
+            if expect_round is not None and expect_round > k:
+                raise InputError("--round", str(expect_round), f"round {k} is the open round")
+            if k > rounds:
+                raise InputError("", "", f"the game is over: all {rounds} rounds are played")
+            game = self.game(k - 1)
+            given = {
+                team: Decision.model_validate_json(text)
+                for team, text in db.execute(
+                    "SELECT team, decision FROM decisions WHERE round = ?", (k,)
+                )
+            }
+            carried: dict[str, str] = {}
+            at = now()
+            for t in self.teams:
+                if t.name in given or game.ledgers[t.seat].bankrupt:
+                    continue
+                decision, note = self._carry(game, t, k)
+                given[t.name] = decision
+                carried[t.name] = note
+                db.execute(
+                    "INSERT INTO decisions (round, team, decision, how, by, at) "
+                    "VALUES (?, ?, ?, 'carried', 'instructor', ?)",
+                    (k, t.name, decision.model_dump_json(), at),
+                )
+                db.execute(
+                    "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
+                    (at, f"{t.name} did not submit round {k}: {note}"),
+                )
+            _fault("carried")
+            report = game.play_round(
+                {t.firm_id: given[t.name] for t in self.teams if t.name in given}
+            )
+            db.execute(
+                "INSERT INTO rounds (round, closed_at, report) VALUES (?, ?, ?)",
+                (k, at, json.dumps(report.to_dict(), sort_keys=True)),
+            )
+            _fault("played")
+            db.execute(
+                "UPDATE class SET open_round = ? WHERE id = 1 AND open_round = ?", (k + 1, k)
+            )
+            db.execute(
+                "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
+                (at, f"closed round {k}" + (f"; carried: {', '.join(carried)}" if carried else "")),
+            )
+            _fault("before-commit")
+        nxt = f"round {k + 1} is open" if k < rounds else "the game is over"
+        return Advanced(k, carried, f"closed round {k}; {nxt}")
+
+    def _carry(self, game: Game, team: Team, k: int) -> tuple[Decision, str]:
+        """A team that did not submit keeps its last decision (the balanced default before
+        its first), cut to what its cash and credit allow."""
+        last = self.db.execute(
+            "SELECT decision FROM decisions WHERE team = ? AND round < ? "
+            "ORDER BY round DESC LIMIT 1",
+            (team.name, k),
+        ).fetchone()
+        if last is None:
+            decision, note = game.decide_for(team.firm_id, "balanced"), "balanced default"
+        else:
+            decision, note = Decision.model_validate_json(last[0]), "kept its last decision"
+        ledger = game.ledgers[team.seat]
+        available = max(0.0, ledger.cash + ledger.credit_line)
+        if decision.total_budget > available:
+            decision = scaled(
+                decision, available / decision.total_budget if decision.total_budget else 0.0
+            )
+            note += ", cut to what cash and credit allow"
+        return decision, note
+
+    # --- what a team may see ---------------------------------------------------------------
+
+    def team_view(self, team_name: str, code: str) -> tuple[Team, RivalView]:
+        """The closed rounds as this team may see them: its own books in full, the others'
+        public figures only (`RoundReport.public`), as a rival strategy sees them."""
+        team = self.check_team(team_name, code)
+        return team, self.game().view(team.firm_id)
+
+
+def scaled(decision: Decision, factor: float) -> Decision:
+    """The same decision with both budgets times `factor` (shares unchanged)."""
+    data = decision.to_dict()
+    data["marketing"]["budget"] *= factor
+    data["sales"]["budget"] *= factor
+    return Decision.model_validate(data)
+
+
+def _fault(point: str) -> None:
+    """Crash-safety tests kill the process here (JIGSAW_CLASS_FAULT=point): what SIGKILL in
+    the middle of `advance` does, at a known place rather than a lucky one."""
+    if os.environ.get("JIGSAW_CLASS_FAULT") == point:
+        os.kill(os.getpid(), 9)

@@ -1,0 +1,324 @@
+"""The instructor's debrief of a class: one self-contained HTML page and CSV of everything.
+
+The page holds the leaderboard on the balanced scorecard, a chart per measure (revenue,
+profit, market share, awareness, alignment ratio rho) with a line per firm over the rounds,
+every team's decisions side by side (carried ones marked), the events and the class log.
+The charts are inline SVG, so the page opens offline, prints, and needs no plotting library.
+Everything a user typed (team names) is escaped.
+
+    write_debrief(classroom, "debrief/") -> [index.html, rounds.csv, decisions.csv, ...]
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sim.classroom import Classroom, Submission
+from sim.game import Game, write_atomic
+from sim.report import RoundReport, flat_row, money, pct
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+
+
+def awareness(report: RoundReport, firm_id: str) -> float:
+    """Awareness over the whole market: each segment's weighted by its accounts."""
+    total = sum(s.accounts for s in report.segments.values())
+    if not total:
+        return 0.0
+    shares = report.firms[firm_id].awareness
+    return sum(shares.get(k, 0.0) * s.accounts for k, s in report.segments.items()) / total
+
+
+MEASURES: list[tuple[str, Callable[[RoundReport, str], float | None], Callable[[float], str]]] = [
+    ("Revenue", lambda r, f: r.firms[f].revenue, money),
+    ("Profit", lambda r, f: r.firms[f].profit, money),
+    ("Market share (of revenue)", lambda r, f: r.firms[f].market_share, pct),
+    ("Awareness (all segments)", awareness, pct),
+    (
+        "Alignment ratio rho (warm demand / sales capacity)",
+        lambda r, f: r.firms[f].alignment_ratio,
+        lambda x: f"{x:.2f}",
+    ),
+]
+
+
+def line_chart(
+    title: str,
+    series: dict[str, list[float | None]],
+    label: Callable[[float], str],
+    width: int = 560,
+    height: int = 250,
+) -> str:
+    """An SVG line chart: rounds along x, one polyline per firm, a zero line when the values
+    cross it. Missing values (None) break the line."""
+    left, right, top, bottom = 64, 12, 28, 34
+    values = [v for vs in series.values() for v in vs if v is not None]
+    n = max((len(vs) for vs in series.values()), default=0)
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    lo, hi = min(lo, 0.0), max(hi, 0.0)  # the zero line is always on the chart
+    if hi == lo:
+        hi = lo + 1.0
+    pad = 0.05 * (hi - lo)
+    lo, hi = lo - (pad if lo < 0 else 0.0), hi + pad
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(k: int) -> float:
+        return left + (plot_w * k / (n - 1) if n > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h * (hi - v) / (hi - lo)
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{html.escape(title)}">',
+        f'<text x="{left}" y="18" class="title">{html.escape(title)}</text>',
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" class="frame"/>',
+    ]
+    for j in range(5):
+        v = lo + (hi - lo) * j / 4
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" class="tick" text-anchor="end">{html.escape(label(v))}</text>'
+        )
+    if lo < 0 < hi:
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" class="zero"/>'
+        )
+    for k in range(n):
+        out.append(
+            f'<text x="{x(k):.1f}" y="{top + plot_h + 16}" class="tick" text-anchor="middle">{k + 1}</text>'
+        )
+    out.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" class="tick" text-anchor="middle">round</text>'
+    )
+    for idx, (name, vs) in enumerate(series.items()):
+        colour = PALETTE[idx % len(PALETTE)]
+        runs: list[list[str]] = [[]]
+        for k, value in enumerate(vs):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{x(k):.1f},{y(value):.1f}")
+        for run in runs:
+            if len(run) > 1:
+                out.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+                )
+            for point in run:
+                px, py = point.split(",")
+                out.append(
+                    f'<circle cx="{px}" cy="{py}" r="2.5" fill="{colour}"><title>{html.escape(name)}</title></circle>'
+                )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1180px; color: #222; }
+h1 { margin-bottom: 0.2rem; } .sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.92rem; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; vertical-align: top; }
+th { background: #f3f3f3; } td.name, th.name { text-align: left; }
+tr.computer td { color: #666; } .carried { color: #a0522d; font-style: italic; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+.legend span { display: inline-block; margin-right: 1rem; } .legend i { display: inline-block;
+  width: 0.9rem; height: 0.9rem; margin-right: 0.3rem; vertical-align: -0.1rem; }
+svg .title { font-weight: 600; font-size: 13px; } svg .tick { font-size: 11px; fill: #555; }
+svg .frame { fill: none; stroke: #bbb; } svg .grid { stroke: #eee; } svg .zero { stroke: #888; }
+"""
+
+
+def decision_text(s: Submission) -> str:
+    d = s.decision
+    return (
+        f"budget {money(d.total_budget)} &middot; marketing {pct(d.marketing_share)} &middot; "
+        f"price {d.price:.2f}"
+    )
+
+
+def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
+    """The debrief HTML."""
+    scenario = classroom.scenario
+    status = classroom.status()
+    reports = game.reports
+    team_of = {t.firm_id: t.name for t in classroom.teams}
+    names = {f.id: f.label for f in scenario.firms}
+    esc = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Debrief: {esc(scenario.meta.name)}</title><style>{CSS}</style></head><body>",
+        f"<h1>Debrief: {esc(scenario.meta.name)}</h1>",
+        f"<p class='sub'>Seed {classroom.seed} &middot; {esc(status.headline)} &middot; "
+        f"{len(classroom.teams)} teams &middot; generated "
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}</p>",
+    ]
+    if not reports:
+        parts.append("<p>No round has been played yet.</p>")
+    else:
+        score = game.score()
+        weights = scenario.scoring.weights()
+        parts.append(
+            "<h2>Leaderboard (balanced scorecard)</h2><table><tr><th>rank</th>"
+            "<th class='name'>firm</th><th>total</th>"
+        )
+        parts += [f"<th>{esc(m.replace('_', ' '))} ({w:.0%})</th>" for m, w in weights.items()]
+        parts.append("<th>profit (all rounds)</th><th>market share</th></tr>")
+        for fid in sorted(score, key=lambda f: score[f]["rank"]):
+            row = score[fid]
+            who = (
+                f"{esc(team_of[fid])}"
+                if fid in team_of
+                else f"{esc(names[fid])} (computer: {esc(scenario.firm(fid).controlled_by)})"
+            )
+            css = "" if fid in team_of else " class='computer'"
+            parts.append(
+                f"<tr{css}><td>{row['rank']}</td><td class='name'>{who}</td>"
+                f"<td>{row['total']:.1f}</td>"
+            )
+            parts += [f"<td>{row['scores'][m]:.0f}</td>" for m in weights]
+            parts.append(
+                f"<td>{money(row['measures']['profit'])}</td>"
+                f"<td>{pct(reports[-1].firms[fid].market_share)}</td></tr>"
+            )
+        parts.append("</table>")
+        parts.append("<h2>Over the rounds</h2><p class='legend'>")
+        for idx, fid in enumerate(game.ids):
+            label = team_of.get(fid, f"{names[fid]} (computer)")
+            parts.append(
+                f"<span><i style='background:{PALETTE[idx % len(PALETTE)]}'></i>{esc(label)}</span>"
+            )
+        parts.append("</p><div class='charts'>")
+        for title, measure, label_fn in MEASURES:
+            series = {
+                team_of.get(fid, names[fid]): [measure(r, fid) for r in reports] for fid in game.ids
+            }
+            parts.append(line_chart(title, series, label_fn))
+        parts.append("</div>")
+    parts.append("<h2>Decisions, side by side</h2>")
+    if decisions:
+        rounds = sorted({s.round for s in decisions})
+        by = {(s.round, s.team): s for s in decisions}
+        parts.append("<table><tr><th>round</th>")
+        parts += [f"<th class='name'>{esc(t.name)}</th>" for t in classroom.teams]
+        parts.append("</tr>")
+        for k in rounds:
+            parts.append(f"<tr><td>{k}</td>")
+            for t in classroom.teams:
+                s = by.get((k, t.name))
+                if s is None:
+                    parts.append("<td class='name'>bankrupt</td>")
+                    continue
+                how = (
+                    " <span class='carried'>(carried: not submitted)</span>"
+                    if s.how == "carried"
+                    else f"<br><small>{esc(s.by)}, {esc(s.at[:19].replace('T', ' '))}</small>"
+                )
+                parts.append(f"<td class='name'>{decision_text(s)}{how}</td>")
+            parts.append("</tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>No decisions yet: the first round is still open.</p>")
+    events = [(r.round, e) for r in reports for e in r.events]
+    if events:
+        parts.append("<h2>Events</h2><ul>")
+        parts += [f"<li>Round {k}: {esc(e)}</li>" for k, e in events]
+        parts.append("</ul>")
+    parts.append(
+        "<h2>Class log</h2><table><tr><th class='name'>when (UTC)</th>"
+        "<th class='name'>who</th><th class='name'>what</th></tr>"
+    )
+    for at, who, what in classroom.log():
+        parts.append(
+            f"<tr><td class='name'>{esc(at[:19].replace('T', ' '))}</td>"
+            f"<td class='name'>{esc(who)}</td><td class='name'>{esc(what)}</td></tr>"
+        )
+    parts.append(
+        "</table><p>Data: <a href='rounds.csv'>rounds.csv</a> &middot; "
+        "<a href='decisions.csv'>decisions.csv</a> &middot; "
+        "<a href='scorecard.csv'>scorecard.csv</a> &middot; <a href='log.csv'>log.csv</a></p>"
+    )
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def to_csv(header: Sequence[str], rows: list[dict[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write_debrief(classroom: Classroom, out_dir: str | Path) -> list[Path]:
+    """The debrief page and its CSVs, each written atomically. Returns the files."""
+    out = Path(out_dir)
+    game = classroom.game()
+    decisions = classroom.decisions()
+    team_of = {t.firm_id: t.name for t in classroom.teams}
+    files: dict[str, str] = {"index.html": page(classroom, game, decisions)}
+
+    rounds = []
+    for r in game.reports:
+        for fid in game.ids:
+            rounds.append({"team": team_of.get(fid, ""), **flat_row(r, fid)})
+    header = list(rounds[0]) if rounds else ["team", "round", "firm"]
+    files["rounds.csv"] = to_csv(header, rounds)
+
+    rows = []
+    for s in decisions:
+        d = s.decision
+        rows.append(
+            {
+                "round": s.round,
+                "team": s.team,
+                "firm": classroom.team(s.team).firm_id,
+                "how": s.how,
+                "by": s.by,
+                "at": s.at,
+                "budget": d.total_budget,
+                "marketing_share": round(d.marketing_share, 6),
+                "price": d.price,
+                "marketing_budget": d.marketing.budget,
+                "sales_budget": d.sales.budget,
+                **{f"mix.{k}": v for k, v in d.marketing.mix.items()},
+                **{f"targeting.{k}": v for k, v in d.marketing.targeting.items()},
+                "training_share": d.sales.training_share,
+                "commission_rate": d.sales.commission_rate,
+                "account_management": d.sales.account_management,
+            }
+        )
+    header = list(rows[0]) if rows else ["round", "team", "firm", "how", "by", "at"]
+    files["decisions.csv"] = to_csv(header, rows)
+
+    score_rows = []
+    if game.reports:
+        for fid, row in game.score().items():
+            score_rows.append(
+                {
+                    "firm": fid,
+                    "team": team_of.get(fid, ""),
+                    "rank": row["rank"],
+                    "total": row["total"],
+                    **{f"score.{k}": v for k, v in row["scores"].items()},
+                    **{f"measure.{k}": v for k, v in row["measures"].items()},
+                }
+            )
+        score_rows.sort(key=lambda r: r["rank"])  # type: ignore[arg-type, return-value]
+    header = list(score_rows[0]) if score_rows else ["firm", "team", "rank", "total"]
+    files["scorecard.csv"] = to_csv(header, score_rows)
+    files["log.csv"] = to_csv(
+        ["at", "who", "what"],
+        [dict(zip(("at", "who", "what"), r, strict=True)) for r in classroom.log()],
+    )
+    written = []
+    for name, text in files.items():
+        write_atomic(out / name, text)
+        written.append(out / name)
+    return written

@@ -1,0 +1,90 @@
+"""Where the cells of an experiment run: in this process, on a local process pool, or on a
+Dask cluster.
+
+Every cell is a whole game that carries its own seed, so the place it runs cannot change its
+result: the rows are identical whatever the executor and however many workers it has. Each
+executor here is a `concurrent.futures.Executor` (Dask's through `Client.get_executor`), so
+the experiment code submits cells one way for all of them.
+
+    with open_executor(workers=0, scheduler=None) as executor:   # None: run serially
+        ...
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from sim.errors import InputError
+
+CLUSTER_EXTRA = "pip install 'jigsaw-sim[cluster]'"
+SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "inproc://", "ucx://")
+
+
+def cores() -> int:
+    """Cores this process may use (the affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def open_executor(workers: int | None, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """The executor for an experiment; None means "play the cells in this process".
+
+    workers: None or 1 = serial; N > 1 = N worker processes; 0 = one per core.
+    scheduler: None for a local pool; "local" starts a Dask `LocalCluster` of `workers`
+    single-threaded worker processes; "tcp://host:8786" connects to a running Dask scheduler
+    (its workers need jigsaw-sim installed, the same version).
+    """
+    if scheduler is None:
+        if workers in (None, 1):
+            yield None
+            return
+        pool = ProcessPoolExecutor(max_workers=workers or cores())
+        try:
+            yield pool
+        finally:
+            pool.shutdown(cancel_futures=True)
+        return
+    with _dask_client(workers, scheduler) as client:
+        yield client.get_executor(pure=False)
+
+
+@contextmanager
+def _dask_client(workers: int | None, scheduler: str) -> Iterator[Any]:
+    if scheduler != "local" and not scheduler.startswith(SCHEMES):
+        raise InputError(
+            f"--scheduler {scheduler}", "", "expected 'local' or an address like tcp://host:8786"
+        )
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError(
+            "--scheduler", "", f"Dask is not installed; install it with {CLUSTER_EXTRA}"
+        ) from None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=workers or cores(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+        return
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(
+            f"--scheduler {scheduler}", "", f"cannot reach the Dask scheduler ({exc})"
+        ) from None
+    with client:
+        yield client

@@ -1,0 +1,422 @@
+"""The classroom: one SQLite file per class, teams submit, the instructor advances.
+
+A team never sees or changes another team's decisions before the round closes; wrong codes,
+closed rounds, another class's codes and malformed files are refused with one clear line;
+30 teams submitting at once while the instructor advances lose nothing and run each round
+once; a process killed in the middle of `advance` leaves the class before or after the round,
+never in between.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.classroom import Classroom, seat_teams
+from sim.decisions import expand
+from sim.errors import InputError
+from sim.game import Game
+from sim.scenario import Scenario, parse_scenario
+
+from .conftest import shortened
+
+JIGSAW = str(Path(sys.executable).with_name("jigsaw"))
+GOOD = {"budget": 300_000, "marketing_share": 0.4}
+
+
+def jigsaw(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [JIGSAW, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+
+
+@pytest.fixture
+def room(tmp_path: Path) -> tuple[Classroom, str, dict[str, str]]:
+    return Classroom.create(tmp_path / "class.db", shortened("classic", 3), ["Red", "Blue"], 7)
+
+
+def crowd(n: int, rounds: int = 2) -> Scenario:
+    """A market of n firms (tutorial's, one segment, smooth mean-field draws)."""
+    data = shortened("tutorial", rounds).model_dump(mode="json")
+    base = data["firms"][1]
+    data["firms"] = [
+        dict(base, id=f"f{k:02d}", name="", controlled_by="balanced", customers={})
+        for k in range(n)
+    ]
+    return parse_scenario(data, f"{n} firms")
+
+
+# --- setting up ----------------------------------------------------------------------------
+
+
+def test_class_new_prints_one_code_per_line_and_stores_them_only_hashed(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    proc = jigsaw("class", "new", "classic", "--teams", "Red,Blue,Green", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split(": ")[0] for line in lines] == ["instructor", "Red", "Blue", "Green"]
+    codes = [line.split(": ")[1] for line in lines]
+    assert len(set(codes)) == 4 and all(len(c) == 14 for c in codes)
+    raw = db.read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("c.db-")
+    )
+    for code in codes:
+        assert code.encode() not in raw and code.replace("-", "").encode() not in raw
+    status = jigsaw("class", "status", "--db", str(db))
+    assert "Round 1 of 8" in status.stdout
+    assert "Computer-run: Initech (adaptive)" in status.stdout
+
+
+def test_teams_take_player_seats_first_and_the_rest_stay_computer_run() -> None:
+    scenario, teams = seat_teams(shortened("classic", 2), ["Red", "Blue"])
+    assert [(t.name, t.firm_id) for t in teams] == [("Red", "you"), ("Blue", "northwind")]
+    assert [f.controlled_by for f in scenario.firms][:2] == ["player", "player"]
+    assert [f.label for f in scenario.firms][:2] == ["Red", "Blue"]
+    assert all(not f.is_player for f in scenario.firms[2:])
+    with pytest.raises(InputError, match="at most 4 teams"):
+        seat_teams(shortened("classic", 2), ["a", "b", "c", "d", "e"])
+    with pytest.raises(InputError, match="must be different"):
+        seat_teams(shortened("classic", 2), ["Red", "red"])
+
+
+def test_a_class_file_is_never_overwritten(tmp_path: Path) -> None:
+    Classroom.create(tmp_path / "c.db", shortened("classic", 2), ["Red"])
+    with pytest.raises(InputError, match="already exists"):
+        Classroom.create(tmp_path / "c.db", shortened("classic", 2), ["Red"])
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def test_wrong_codes_are_refused(room, tmp_path: Path) -> None:
+    c, instructor, codes = room
+    other, other_instructor, other_codes = Classroom.create(
+        tmp_path / "other.db", shortened("classic", 3), ["Red", "Blue"], 7
+    )
+    for team, code, why in [
+        ("Red", "AAAA-BBBB-CCCC", "wrong code for team Red"),
+        ("Red", codes["Blue"], "wrong code for team Red"),  # another team's
+        ("Red", other_codes["Red"], "wrong code for team Red"),  # another class's
+        ("Red", instructor, "wrong code for team Red"),
+        ("Purple", codes["Red"], "no team 'Purple'"),
+    ]:
+        with pytest.raises(InputError, match=why):
+            c.submit(team, code, GOOD)
+    with pytest.raises(InputError, match="wrong instructor code"):
+        c.advance(other_instructor)
+    with pytest.raises(InputError, match="wrong instructor code"):
+        c.advance(codes["Red"])
+    assert c.status().submitted == {} and c.open_round == 1
+    # Codes are forgiving about case and dashes, not about characters.
+    assert c.submit("red", codes["Red"].lower().replace("-", " "), GOOD) == 1
+
+
+def test_a_team_never_sees_another_teams_decisions_before_the_round_closes(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], {"budget": 280_000, "marketing_share": 0.35})
+    assert c.decisions() == []  # the open round's decisions are nobody's business yet
+    assert c.own_decision(c.team("Blue")) is None
+    assert list(c.status().submitted) == ["Red"]  # who, not what
+    _, view = c.team_view("Blue", codes["Blue"])
+    assert view.own == [] and view.public == []
+    c.advance(instructor)
+    (red, blue) = c.decisions()
+    assert red.team == "Red" and red.how == "submitted" and red.decision.total_budget == 280_000
+    assert blue.team == "Blue" and blue.how == "carried"
+    _, view = c.team_view("Blue", codes["Blue"])
+    assert len(view.own) == 1 and view.own[0].name == "Blue"
+    assert set(view.public[0]["you"]) == {
+        "market_share",
+        "price",
+        "revenue",
+        "customers",
+        "bankrupt",
+    }
+
+
+def test_results_show_a_team_its_own_books_and_only_the_public_report(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], {"budget": 280_000, "marketing_share": 0.35})
+    c.advance(instructor)
+    c.close()
+    proc = jigsaw(
+        "class", "results", "--db", str(c.path), "--team", "Blue", "--code", codes["Blue"]
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Your books" in proc.stdout and "Market report, round 1 (public)" in proc.stdout
+    assert "280k" not in proc.stdout and "35%" not in proc.stdout.split("Market report")[1]
+
+
+def test_a_closed_round_is_refused_and_resubmitting_replaces(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], {"budget": 200_000, "marketing_share": 0.3})
+    c.submit("Red", codes["Red"], {"budget": 250_000, "marketing_share": 0.5})
+    c.advance(instructor)
+    red = c.decisions()[0]
+    assert red.decision.total_budget == 250_000 and red.decision.marketing_share == 0.5
+    with pytest.raises(InputError, match="round 1 is closed; round 2 is open"):
+        c.submit("Red", codes["Red"], GOOD, expect_round=1)
+    with pytest.raises(InputError, match="round 3 is not open yet"):
+        c.submit("Red", codes["Red"], GOOD, expect_round=3)
+    submissions = c.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    assert submissions == 2  # both kept in the history
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("budget = 300000\nmarketing_share = 1.5\n", "marketing_share"),
+        ("budget = 300000\nmarketing_share = 0.4\ncolour = 'red'\n", "colour"),
+        ("budget = 'lots'\nmarketing_share = 0.4\n", "budget"),
+        ("budget = 300000\nmarketing_share = \n", "TOML"),
+        ("budget = 90000000\nmarketing_share = 0.4\n", "more than cash plus credit"),
+    ],
+)
+def test_a_malformed_decisions_file_is_refused_with_one_line(
+    room, tmp_path: Path, content: str, expected: str
+) -> None:
+    c, _, codes = room
+    c.close()
+    path = tmp_path / "d.toml"
+    path.write_text(content)
+    proc = jigsaw(
+        "class", "submit", "--db", str(c.path), "--team", "Red", "--code", codes["Red"], str(path)
+    )
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert str(path) in proc.stderr and expected in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert Classroom(c.path).status().submitted == {}
+
+
+def test_sql_is_parameterised_so_a_hostile_team_name_is_just_a_name(tmp_path: Path) -> None:
+    hostile = "Robert'); DROP TABLE teams;--"
+    c, instructor, codes = Classroom.create(
+        tmp_path / "c.db", shortened("classic", 2), [hostile, "<b>Blue</b>"]
+    )
+    assert c.submit(hostile, codes[hostile], GOOD, by="x' OR '1'='1") == 1
+    c.advance(instructor)
+    again = Classroom(c.path)
+    assert [t.name for t in again.teams] == [hostile, "<b>Blue</b>"]
+    assert again.decisions()[0].by == "x' OR '1'='1"
+    source = Path("sim/classroom.py").read_text()
+    # Every statement with a value in it binds it with ?; the only f-strings are PRAGMAs of
+    # module constants.
+    for line in source.splitlines():
+        if 'execute(f"' in line:
+            assert "PRAGMA" in line and "{BUSY_TIMEOUT_MS}" in line or "{SCHEMA_VERSION}" in line
+
+
+def test_a_file_that_is_not_a_class_or_of_another_schema_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE x (y)").connection.commit()
+    c, _, _ = Classroom.create(tmp_path / "newer.db", shortened("classic", 2), ["Red"])
+    c.db.execute("PRAGMA user_version = 99")
+    c.close()
+    for path, expected in [
+        (junk, "is not a Jigsaw class file"),
+        (other, "is not a Jigsaw class file"),
+        (tmp_path / "newer.db", "schema 99 is not supported"),
+        (tmp_path / "missing.db", "no such class file"),
+    ]:
+        proc = jigsaw("class", "status", "--db", str(path))
+        assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# --- rounds --------------------------------------------------------------------------------
+
+
+def test_a_team_that_did_not_submit_keeps_its_last_decision_and_it_is_logged(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], {"budget": 260_000, "marketing_share": 0.45})
+    c.submit("Blue", codes["Blue"], {"budget": 240_000, "marketing_share": 0.3})
+    c.advance(instructor)
+    c.submit("Blue", codes["Blue"], {"budget": 250_000, "marketing_share": 0.5})
+    done = c.advance(instructor)
+    assert done.round == 2 and done.carried == {"Red": "kept its last decision"}
+    red2 = [s for s in c.decisions() if s.round == 2 and s.team == "Red"][0]
+    assert red2.how == "carried" and red2.decision.total_budget == 260_000
+    assert any("Red did not submit round 2: kept its last decision" in w for _, _, w in c.log())
+
+
+def test_advancing_the_same_round_twice_plays_it_once(room) -> None:
+    c, instructor, _ = room
+    first = c.advance(instructor, expect_round=1)
+    second = c.advance(instructor, expect_round=1)
+    assert first.round == 1 and second.round is None and "already closed" in second.message
+    assert c.db.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 1
+    assert c.open_round == 2
+
+
+def test_the_class_replays_to_the_same_market_as_a_game_played_straight(room) -> None:
+    c, instructor, codes = room
+    plan = [(0.3, 0.5), (0.45, 0.4), (0.6, 0.35)]
+    for red, blue in plan:
+        c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": red})
+        c.submit("Blue", codes["Blue"], {"budget": 300_000, "marketing_share": blue})
+        c.advance(instructor)
+    assert c.status().over and c.status().headline == "Game over: all 3 rounds played"
+    straight = Game(c.scenario, c.seed)
+    for red, blue in plan:
+        straight.play_round(
+            {
+                fid: expand(c.scenario, {"budget": 300_000, "marketing_share": m}, firm_id=fid)
+                for fid, m in (("you", red), ("northwind", blue))
+            }
+        )
+    assert [r.to_dict() for r in c.game().reports] == [r.to_dict() for r in straight.reports]
+    cached = [c.cached_report(k) for k in (1, 2, 3)]
+    assert cached == [r.to_dict() for r in straight.reports]
+    with pytest.raises(InputError, match="the game is over"):
+        c.advance(instructor)
+    with pytest.raises(InputError, match="the game is over"):
+        c.submit("Red", codes["Red"], GOOD)
+
+
+# --- concurrency and crashes ---------------------------------------------------------------
+
+
+def _submit_at_once(db: str, team: str, code: str, share: float, start, out) -> None:
+    start.wait()
+    c = Classroom(db)
+    k = c.submit(team, code, {"budget": 200_000, "marketing_share": share}, by=team)
+    out.put((team, k))
+
+
+def _advance_at_once(db: str, code: str, start, out) -> None:
+    start.wait()
+    out.put(("instructor", Classroom(db).advance(code, expect_round=1).round))
+
+
+def test_thirty_teams_submitting_while_the_instructor_advances_lose_nothing(tmp_path: Path) -> None:
+    names = [f"Team{k:02d}" for k in range(30)]
+    c, instructor, codes = Classroom.create(tmp_path / "c.db", crowd(30, rounds=3), names, seed=3)
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Barrier(32), ctx.Queue()
+    db = str(c.path)
+    procs = [
+        ctx.Process(target=_submit_at_once, args=(db, n, codes[n], 0.2 + k / 100, start, out))
+        for k, n in enumerate(names)
+    ] + [ctx.Process(target=_advance_at_once, args=(db, instructor, start, out)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    got = [out.get(timeout=180) for _ in range(32)]
+    results = {who: k for who, k in got if who != "instructor"}
+    closed = sorted((k for who, k in got if who == "instructor"), key=lambda k: k or 0)
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert closed == [None, 1]  # two advances of round 1 at once: one played it, one did not
+    assert c.db.execute("SELECT round FROM rounds ORDER BY round").fetchall() == [(1,)]
+    rows = c.db.execute("SELECT team, round, how, by FROM decisions").fetchall()
+    assert c.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 30
+    for team, k in results.items():
+        # Each submission landed in exactly the round submit() said, and was played.
+        assert (team, k, "submitted", team) in rows
+    assert sorted(t for t, r, _, _ in rows if r == 1) == names  # submitted or carried
+    assert set(results.values()) <= {1, 2}
+
+
+@pytest.mark.parametrize("point", ["carried", "played", "before-commit"])
+def test_killing_advance_midway_leaves_the_round_before(room, point: str) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], GOOD)
+    before = c.db.execute("SELECT COUNT(*) FROM log").fetchone()[0]
+    proc = jigsaw(
+        "class",
+        "advance",
+        "--db",
+        str(c.path),
+        "--code",
+        instructor,
+        env={"JIGSAW_CLASS_FAULT": point},
+    )
+    assert proc.returncode == -signal.SIGKILL
+    after = Classroom(c.path)
+    assert after.open_round == 1
+    assert after.db.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 0
+    assert after.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 1  # Red's only
+    assert after.db.execute("SELECT COUNT(*) FROM log").fetchone()[0] == before
+    assert after.advance(instructor).round == 1  # and the class goes on
+
+
+def test_killing_advance_at_any_moment_leaves_the_round_before_or_after(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], GOOD)
+    seen = set()
+    for delay in (0.05, 0.15, 0.25, 0.35, 0.5, 0.7, 1.0, 1.5):
+        proc = subprocess.Popen(
+            [JIGSAW, "class", "advance", "--db", str(c.path), "--code", instructor],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = Classroom(c.path)
+        k = now.open_round
+        closed = now.db.execute("SELECT COUNT(*) FROM rounds").fetchone()[0]
+        played = now.db.execute("SELECT COUNT(*) FROM decisions WHERE round < ?", (k,))
+        pending = now.db.execute(
+            "SELECT COUNT(*) FROM decisions WHERE how='carried' AND round >= ?", (k,)
+        )
+        # Closed rounds have their report and both teams' decisions; the open one nothing carried.
+        assert closed == k - 1 and played.fetchone()[0] == 2 * (k - 1)
+        assert pending.fetchone()[0] == 0
+        seen.add(k)
+        now.close()
+        if k > 3:  # the game is over: nothing left to interrupt
+            break
+    assert len(seen) > 1  # kills landed before and after at least one round closed
+
+
+# --- the debrief ---------------------------------------------------------------------------
+
+
+def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path) -> None:
+    c, instructor, codes = Classroom.create(
+        tmp_path / "c.db", shortened("classic", 3), ["Red", "<script>x</script>"], 2
+    )
+    evil = "<script>x</script>"
+    for k in range(3):
+        c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.3 + 0.1 * k})
+        if k != 1:
+            c.submit(evil, codes[evil], {"budget": 250_000, "marketing_share": 0.5})
+        c.advance(instructor)
+    c.close()
+    out = tmp_path / "debrief"
+    proc = jigsaw("class", "report", "--db", str(c.path), "--code", instructor, "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "index.html").read_text()
+    assert "Leaderboard" in page and page.count("<svg") == 5
+    for title in ("Revenue", "Profit", "Market share", "Awareness", "Alignment ratio"):
+        assert f'aria-label="{title}' in page
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "carried: not submitted" in page  # the evil team skipped round 2
+    with open(out / "rounds.csv", newline="") as fh:
+        rounds = list(csv.DictReader(fh))
+    assert len(rounds) == 3 * 4 and {r["team"] for r in rounds} == {"Red", evil, ""}
+    with open(out / "decisions.csv", newline="") as fh:
+        decisions = list(csv.DictReader(fh))
+    assert [(d["round"], d["team"], d["how"]) for d in decisions][2:4] == [
+        ("2", "Red", "submitted"),
+        ("2", evil, "carried"),
+    ]
+    with open(out / "scorecard.csv", newline="") as fh:
+        assert [r["rank"] for r in csv.DictReader(fh)] == ["1", "2", "3", "4"]
+    wrong = jigsaw(
+        "class", "report", "--db", str(c.path), "--code", codes["Red"], "--out", str(out)
+    )
+    assert wrong.returncode == 2 and "wrong instructor code" in wrong.stderr

@@ -1,0 +1,260 @@
+"""`jigsaw class ...`: a classroom game from the command line.
+
+    jigsaw class new SCENARIO --teams "Red,Blue,Green" [--db class.db] [--seed N]
+    jigsaw class status [--db class.db]
+    jigsaw class submit --team T --code C FILE [--round K] [--by NAME]
+    jigsaw class results --team T --code C          # the team's own books + the public report
+    jigsaw class advance --code INSTRUCTOR [--round K]
+    jigsaw class report --code INSTRUCTOR --out DIR  # the debrief: index.html + CSV
+
+The class lives in one SQLite file (`sim.classroom`); these commands only read and write it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.classroom import Classroom
+from sim.errors import InputError
+from sim.report import money, pct
+from sim.scenario import load_scenario, read_toml
+
+DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")
+
+
+def add_class_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    cls = sub.add_parser(
+        "class",
+        help="a classroom game: teams in one market, the instructor runs the rounds",
+        description="Teams compete in one market; the instructor advances the rounds and "
+        "exports the debrief. The class is one SQLite file (--db, default class.db or "
+        "$JIGSAW_CLASS_DB).",
+    )
+    actions = cls.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
+
+    def db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", default=DEFAULT_DB, help=f"the class file ({DEFAULT_DB})")
+
+    new = actions.add_parser(
+        "new",
+        help="create a class; prints the instructor code and one join code per team",
+        description="Create a class on SCENARIO. Teams take the scenario's player seats first, "
+        "then the computer-run seats; seats no team fills stay computer-run. Prints "
+        "'instructor: CODE' and 'TEAM: CODE', one per line: the codes are stored hashed and "
+        "cannot be shown again.",
+    )
+    new.add_argument("scenario", metavar="SCENARIO", help="bundled name or TOML path")
+    new.add_argument("--teams", required=True, help='team names, e.g. "Red,Blue,Green"')
+    new.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    db(new)
+
+    status = actions.add_parser(
+        "status",
+        help="the open round and who has submitted",
+        description="The open round "
+        "(Round K of N) and which teams have submitted for it (never what they submitted).",
+    )
+    db(status)
+
+    submit = actions.add_parser(
+        "submit",
+        help="submit a team's decisions for the open round",
+        description="Record a team's decisions (a decisions TOML: one decision, or "
+        "[[rounds]] whose entry for the open round is used) for the open round. A team may "
+        "resubmit until the round closes; the last submission counts.",
+    )
+    submit.add_argument("file", metavar="FILE")
+    submit.add_argument("--team", required=True)
+    submit.add_argument("--code", required=True, help="the team's join code")
+    submit.add_argument("--round", type=int, help="refuse unless this round is the open one")
+    submit.add_argument("--by", help="who is submitting (default: user@host)")
+    db(submit)
+
+    results = actions.add_parser(
+        "results",
+        help="a team's own books and the public market report",
+        description="The closed rounds as a team sees them: its own figures in full, and "
+        "the public market report (shares, prices, revenue, customers) of every firm.",
+    )
+    results.add_argument("--team", required=True)
+    results.add_argument("--code", required=True)
+    db(results)
+
+    advance = actions.add_parser(
+        "advance",
+        help="close the open round and play it (instructor)",
+        description="Close the open round: a team that did not submit keeps its last "
+        "decisions (logged as carried), the round is played and the next one opens. With "
+        "--round K, only round K is closed: running it twice never plays a round twice.",
+    )
+    advance.add_argument("--code", required=True, help="the instructor code")
+    advance.add_argument("--round", type=int, help="close only this round")
+    db(advance)
+
+    report = actions.add_parser(
+        "report",
+        help="write the debrief: an HTML page and CSV of everything (instructor)",
+        description="Write DIR/index.html (leaderboard, charts per team over the rounds, "
+        "decisions side by side, events, log) and rounds.csv, decisions.csv, scorecard.csv, "
+        "log.csv.",
+    )
+    report.add_argument("--code", required=True, help="the instructor code")
+    report.add_argument("--out", required=True, metavar="DIR")
+    db(report)
+
+
+def cmd_class(args: argparse.Namespace) -> int:
+    if args.action == "new":
+        scenario = load_scenario(args.scenario)
+        if args.seed < 0:
+            raise InputError("--seed", "", f"must be 0 or more, got {args.seed}")
+        room, instructor, codes = Classroom.create(
+            args.db, scenario, args.teams.split(","), args.seed
+        )
+        print(f"instructor: {instructor}")
+        for team in room.teams:
+            print(f"{team.name}: {codes[team.name]}")
+        computer = [f.label for f in room.scenario.firms if not f.is_player]
+        extra = f"; computer-run: {', '.join(computer)}" if computer else ""
+        print(
+            f"Class {args.db} created on {scenario.meta.name} (seed {args.seed}){extra}. "
+            "Keep these codes: they are stored hashed and cannot be shown again.",
+            file=sys.stderr,
+        )
+        return 0
+    if args.action is None:
+        raise InputError(
+            "class", "", "name an action: new, status, submit, results, advance or report"
+        )
+    room = Classroom(args.db)
+    try:
+        return ACTIONS[args.action](room, args)
+    finally:
+        room.close()
+
+
+def status(room: Classroom, args: argparse.Namespace) -> int:
+    s = room.status()
+    print(f"{room.scenario.meta.name} ({args.db}), seed {room.seed}")
+    print(s.headline)
+    width = max(len(t.name) for t in s.teams)
+    for t in s.teams:
+        if s.over:
+            state = "done"
+        elif t.name in s.submitted:
+            state = f"submitted {s.submitted[t.name][11:19]} UTC"
+        else:
+            state = "not yet"
+        print(f"  {t.name.ljust(width)}  {state}")
+    computer = [f"{f.label} ({f.controlled_by})" for f in room.scenario.firms if not f.is_player]
+    if computer:
+        print(f"Computer-run: {', '.join(computer)}")
+    return 0
+
+
+def submit(room: Classroom, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.exists():
+        raise InputError(args.file, "", "no such decisions file")
+    k = room.submit(
+        args.team, args.code, read_toml(path), args.file, by=args.by, expect_round=args.round
+    )
+    team = room.team(args.team)
+    mine = room.own_decision(team)
+    assert mine is not None
+    d = mine.decision
+    print(
+        f"{team.name}: decisions recorded for round {k} of {room.scenario.meta.rounds} "
+        f"(budget {money(d.total_budget)}, marketing {pct(d.marketing_share)}, "
+        f"price {d.price:.2f}); you may resubmit until the round closes"
+    )
+    return 0
+
+
+def results(room: Classroom, args: argparse.Namespace) -> int:
+    team, view = room.team_view(args.team, args.code)
+    status = room.status()
+    print(f"{team.name} ({team.firm_id}) in {room.scenario.meta.name}: {status.headline}")
+    if not view.own:
+        print("No round has closed yet.")
+        return 0
+    rows = [("round", "revenue", "profit", "cash", "share", "customers", "won", "win%", "rho")]
+    for f in view.own:
+        rows.append(
+            (
+                str(view.own.index(f) + 1),
+                money(f.revenue),
+                money(f.profit),
+                money(f.cash),
+                pct(f.market_share),
+                f"{f.total_customers:.0f}",
+                str(f.deals_won),
+                pct(f.win_rate),
+                "inf" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}",
+            )
+        )
+    print("Your books")
+    print(_table(rows))
+    names = {f.id: f.label for f in room.scenario.firms}
+    print(f"Market report, round {len(view.public)} (public)")
+    rows = [("firm", "share", "price", "revenue", "customers")]
+    for fid, p in view.public[-1].items():
+        rows.append(
+            (
+                names[fid] + (" (bankrupt)" if p["bankrupt"] else ""),
+                pct(p["market_share"]),
+                f"{p['price']:.2f}",
+                money(p["revenue"]),
+                f"{p['customers']:.0f}",
+            )
+        )
+    print(_table(rows))
+    return 0
+
+
+def advance(room: Classroom, args: argparse.Namespace) -> int:
+    done = room.advance(args.code, expect_round=args.round)
+    print(done.message)
+    for name, note in done.carried.items():
+        print(f"  {name} did not submit: {note}")
+    return 0
+
+
+def report(room: Classroom, args: argparse.Namespace) -> int:
+    from sim.debrief import write_debrief
+
+    room.check_instructor(args.code)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError(args.out, "", "is a file; --out names a folder")
+    try:
+        files = write_debrief(room, out)
+    except OSError as exc:
+        raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
+    print(f"Debrief written to {out / 'index.html'}")
+    for f in files[1:]:
+        print(f"  {f}")
+    return 0
+
+
+ACTIONS = {
+    "status": status,
+    "submit": submit,
+    "results": results,
+    "advance": advance,
+    "report": report,
+}
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(
+            [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
+        )
+        for r in rows
+    )
