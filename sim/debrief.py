@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,12 @@ MEASURES: list[tuple[str, Callable[[RoundReport, str], float | None], Callable[[
 ]
 
 
+def nice_step(rough: float) -> float:
+    """The round step (1, 2, 2.5 or 5 times a power of ten) at or above `rough`."""
+    power = 10.0 ** math.floor(math.log10(rough))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough * (1 - 1e-9))
+
+
 def line_chart(
     title: str,
     series: dict[str, list[float | None]],
@@ -63,8 +70,9 @@ def line_chart(
     lo, hi = min(lo, 0.0), max(hi, 0.0)  # the zero line is always on the chart
     if hi == lo:
         hi = lo + 1.0
-    pad = 0.05 * (hi - lo)
-    lo, hi = lo - (pad if lo < 0 else 0.0), hi + pad
+    step = nice_step((hi - lo) / 4)
+    lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    ticks = [lo + step * j for j in range(round((hi - lo) / step) + 1)]
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(k: int) -> float:
@@ -79,8 +87,7 @@ def line_chart(
         f'<text x="{left}" y="18" class="title">{html.escape(title)}</text>',
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" class="frame"/>',
     ]
-    for j in range(5):
-        v = lo + (hi - lo) * j / 4
+    for v in ticks:
         out.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
         )

@@ -7,6 +7,7 @@ render it and send the player's intentions back as method calls on the session.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -34,15 +35,31 @@ class JigsawApp(App[None]):
     ]
 
     def __init__(
-        self, session: Session | None = None, scenario: str = "classic", hindsight: bool = True
+        self,
+        session: Session | None = None,
+        scenario: str = "classic",
+        hindsight: bool = True,
+        class_db: str | Path | None = None,
     ) -> None:
+        """class_db: a team's seat in a class (its login screen first, unless `session` is
+        already the team's `ClassSession`)."""
         super().__init__()
         self.session = session
         self.preselect = scenario
-        self.hindsight = hindsight
+        self.class_db = class_db
+        self.hindsight = hindsight and class_db is None and not (session and session.submits)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save" and self.session is not None and not self.session.can_save:
+            return False  # the class file keeps everything
+        return True
 
     def on_mount(self) -> None:
-        if self.session is None:
+        if self.session is None and self.class_db is not None:
+            from tui.screens.class_login import ClassLogin
+
+            self.push_screen(ClassLogin(self.class_db))
+        elif self.session is None:
             self.push_screen(NewGame(self.preselect))
         elif self.session.finished:
             self.push_screen(Scorecard(self.session, self.hindsight))
@@ -53,6 +70,8 @@ class JigsawApp(App[None]):
 
     def start_session(self, session: Session) -> None:
         self.session = session
+        if session.submits:
+            self.hindsight = False
         screen = Scorecard(session, self.hindsight) if session.finished else Boardroom(session)
         self.switch_screen(screen)
 
@@ -75,6 +94,9 @@ class JigsawApp(App[None]):
     # --- actions -------------------------------------------------------------------------
 
     def action_save(self) -> None:
+        if self.session is not None and not self.session.can_save:
+            self.notify("Nothing to save: the class file keeps every decision.")
+            return
         if self.session is None or not self.session.game.history:
             self.notify("Nothing to save yet: play a round first.")
             return
@@ -93,7 +115,9 @@ class JigsawApp(App[None]):
         if isinstance(self.screen, ConfirmQuit):
             return
         note = ""
-        if self.session is not None and self.session.game.history:
+        if self.session is not None and self.session.submits:
+            note = "Your submitted decisions are kept in the class file."
+        elif self.session is not None and self.session.game.history:
             note = f"Your game is saved after every round ({self.session.save_path.parent})."
 
         def answer(quit_: bool | None) -> None:
@@ -113,18 +137,68 @@ class JigsawApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title != "Quit":  # Textual's quits at once; ours asks first
                 yield command
-        yield SystemCommand(
-            "Advance the round", "Play the next round (n)", lambda: self._on_boardroom("advance")
-        )
-        yield SystemCommand(
-            "What-if forecast", "Forecast the next round (w)", lambda: self._on_boardroom("whatif")
-        )
+        if self.session is not None and self.session.submits:
+            yield SystemCommand(
+                "Submit decisions",
+                "Submit your decisions for the open round (n)",
+                lambda: self._on_boardroom("advance"),
+            )
+        else:
+            yield SystemCommand(
+                "Advance the round",
+                "Play the next round (n)",
+                lambda: self._on_boardroom("advance"),
+            )
+        if self.session is None or self.session.can_forecast:
+            yield SystemCommand(
+                "What-if forecast",
+                "Forecast the next round (w)",
+                lambda: self._on_boardroom("whatif"),
+            )
         yield SystemCommand(
             "Full or simple decisions",
             "Switch decisions mode (f)",
             lambda: self._on_boardroom("toggle_full"),
         )
+        if self.session is not None and self.session.submits:
+            yield SystemCommand("Help", "How the game works (?)", self.action_help)
+            yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)
+            return
         yield SystemCommand("Save game", "Save now (ctrl+s)", self.action_save)
         yield SystemCommand("Help", "How the game works (?)", self.action_help)
         yield SystemCommand("New game", "Back to the new-game screen", self.new_game)
         yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)
+
+
+class InstructorApp(App[None]):
+    """`jigsaw class dashboard`: the instructor's screen for one class."""
+
+    CSS_PATH = "jigsaw.tcss"
+    TITLE = "Jigsaw"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "request_quit", "Quit"),
+    ]
+
+    def __init__(self, db: str | Path, code: str) -> None:
+        super().__init__()
+        self.db, self.code = db, code
+
+    def on_mount(self) -> None:
+        from tui.screens.dashboard import Dashboard
+
+        self.push_screen(Dashboard(self.db, self.code))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_request_quit(self) -> None:
+        if isinstance(self.screen, ConfirmQuit):
+            return
+
+        def answer(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(ConfirmQuit("The class file keeps everything."), answer)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,38 @@ def add_class_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> N
     advance.add_argument("--round", type=int, help="close only this round")
     db(advance)
 
+    play = actions.add_parser(
+        "play",
+        help="a team's boardroom in the terminal (its own books and the public report)",
+        description="Play for one team: n submits your decisions for the open round; the "
+        "boardroom shows the round report when the instructor closes the round. Without "
+        "--team and --code, a login screen asks for them.",
+    )
+    play.add_argument("--team")
+    play.add_argument("--code", help="the team's join code")
+    play.add_argument("--full", action="store_true", help="full decisions, not simple")
+    db(play)
+
+    dash = actions.add_parser(
+        "dashboard",
+        help="the instructor's screen: submissions, leaderboard, close the round",
+        description="Watch submissions arrive, see the leaderboard, close the round (a) and "
+        "write the debrief (d).",
+    )
+    dash.add_argument("--code", required=True, help="the instructor code")
+    db(dash)
+
+    serve = actions.add_parser(
+        "serve",
+        help="teams play in a browser (extra: serve)",
+        description="Serve the team boardroom over HTTP with textual-serve: each browser tab "
+        "gets its own game process, and each team logs in with its code. Install with "
+        "pip install 'jigsaw-sim[serve]'.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    db(serve)
+
     report = actions.add_parser(
         "report",
         help="write the debrief: an HTML page and CSV of everything (instructor)",
@@ -126,6 +159,8 @@ def cmd_class(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0
+    if args.action == "serve":
+        return serve(args)
     if args.action is None:
         raise InputError(
             "class", "", "name an action: new, status, submit, results, advance or report"
@@ -241,7 +276,51 @@ def report(room: Classroom, args: argparse.Namespace) -> int:
     return 0
 
 
+def play(room: Classroom, args: argparse.Namespace) -> int:
+    from tui.app import JigsawApp
+    from tui.class_session import ClassSession
+
+    if (args.team is None) != (args.code is None):
+        raise InputError("class play", "", "give both --team and --code, or neither")
+    session = None
+    if args.team is not None:
+        session = ClassSession.login(args.db, args.team, args.code)
+        session.full_mode = args.full
+    room.close()
+    JigsawApp(session, class_db=args.db).run()
+    return 0
+
+
+def dashboard(room: Classroom, args: argparse.Namespace) -> int:
+    from tui.app import InstructorApp
+
+    room.check_instructor(args.code)
+    room.close()
+    InstructorApp(args.db, args.code).run()
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Teams in a browser: textual-serve runs `jigsaw class play --db DB` per connection."""
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise InputError(
+            "class serve", "", "textual-serve is not installed: pip install 'jigsaw-sim[serve]'"
+        ) from None
+    db = Path(args.db).resolve()
+    Classroom(db).close()  # a clear error now rather than in every browser tab
+    if not 0 < args.port < 65536:
+        raise InputError("--port", "", f"must be 1-65535, got {args.port}")
+    command = shlex.join([sys.executable, "-m", "tui.cli", "class", "play", "--db", str(db)])
+    print(f"Serving {db.name} on http://{args.host}:{args.port} (ctrl+c to stop)", file=sys.stderr)
+    Server(command, host=args.host, port=args.port, title="Jigsaw class").serve()
+    return 0
+
+
 ACTIONS = {
+    "play": play,
+    "dashboard": dashboard,
     "status": status,
     "submit": submit,
     "results": results,

@@ -91,11 +91,23 @@ class Draft:
 class Session:
     """One solo game in the terminal."""
 
-    def __init__(self, game: Game, save_path: Path | None = None, full_mode: bool = False) -> None:
+    # What this kind of session offers the screens (a class seat overrides them).
+    submits = False  # n submits decisions to a class instead of playing the round
+    can_forecast = True  # what-if
+    can_save = True
+    public_only = False  # rivals' private figures (brand) stay hidden
+
+    def __init__(
+        self,
+        game: Game,
+        save_path: Path | None = None,
+        full_mode: bool = False,
+        player: str | None = None,
+    ) -> None:
         self.game = game
         self.full_mode = full_mode
         players = game.player_ids
-        self.player = players[0] if players else game.ids[0]
+        self.player = player or (players[0] if players else game.ids[0])
         self.save_path = (
             save_path or save_dir() / f"{slug(game.scenario.meta.name)}-{game.seed}.json"
         )

@@ -21,6 +21,7 @@ from tui.widgets.charts import GameCharts
 from tui.widgets.decision_form import DecisionForm
 
 REPLICATIONS = 4
+POLL_SECONDS = 2.0  # a class seat looks for the instructor's advance this often
 
 
 def panel(title: str, board: Widget, id: str | None = None) -> Vertical:
@@ -36,6 +37,7 @@ class Boardroom(Screen):
     BINDINGS = [
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("n", "advance", "Advance round"),
+        Binding("n", "submit", "Submit decisions"),  # a class seat: only one of the two shows
         Binding("w", "whatif", "What-if"),
         Binding("f", "toggle_full", "Full/simple"),
     ]
@@ -53,8 +55,10 @@ class Boardroom(Screen):
                 left.border_title = "Your decisions"
                 yield DecisionForm(self.session, id="form")
                 with Horizontal(id="actions"):
-                    yield Button("What-if (w)", id="whatif")
-                    yield Button("Advance (n)", id="advance", variant="primary")
+                    if self.session.can_forecast:
+                        yield Button("What-if (w)", id="whatif")
+                    label = "Submit (n)" if self.session.submits else "Advance (n)"
+                    yield Button(label, id="advance", variant="primary")
                 yield Static(id="forecast")
             with Vertical(id="middle"):
                 yield panel("Last round", KpiBoard(), id="kpis")
@@ -69,6 +73,21 @@ class Boardroom(Screen):
     def on_mount(self) -> None:
         self.show_state()
         self.query_one("#split").focus()
+        if self.session.submits:
+            self.set_interval(POLL_SECONDS, self.poll_class)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A class seat submits (n) and has no what-if; a solo game advances (n)."""
+        if action == "whatif":
+            return self.session.can_forecast
+        if action == "advance":
+            return not self.session.submits
+        if action == "submit":
+            return self.session.submits
+        return True
+
+    def action_submit(self) -> None:
+        self.action_advance()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "narrow")
@@ -85,7 +104,7 @@ class Boardroom(Screen):
         self.query_one(KpiBoard).show(now, before)
         self.query_one(Funnel).show(now)
         self.query_one(AlignmentGauge).show(now.alignment_ratio if now else None, now is not None)
-        self.query_one(RivalBoard).show(s.last, s.scenario, s.player)
+        self.query_one(RivalBoard).show(s.last, s.scenario, s.player, public_only=s.public_only)
         self.query_one(NewsFeed).show(reports)
         self.query_one(GameCharts).show(reports, s.scenario, s.player)
         self.query_one(DecisionForm).refresh_derived()
@@ -134,11 +153,40 @@ class Boardroom(Screen):
     @work(thread=True, exclusive=True, group="advance")
     def advance_round(self) -> None:
         try:
-            report = self.session.advance()
+            result = self.session.advance()
         except InputError as exc:
             self.app.call_from_thread(self._advance_failed, str(exc))
             return
-        self.app.call_from_thread(self._advanced, report)
+        if isinstance(result, RoundReport):
+            self.app.call_from_thread(self._advanced, result)
+        else:
+            self.app.call_from_thread(self._submitted, result)
+
+    def _submitted(self, round_no: int) -> None:
+        self.busy = False
+        self.query_one("#advance", Button).loading = False
+        self.sub_title = self.session.round_label
+        self.notify(
+            f"Your decisions for round {round_no} are in. You may change and resubmit them "
+            "until the instructor closes the round.",
+            title="Submitted",
+        )
+
+    def poll_class(self) -> None:
+        """A class seat: has the instructor closed the round?"""
+        if not self.busy:
+            self.check_closed()
+
+    @work(thread=True, exclusive=True, group="poll")
+    def check_closed(self) -> None:
+        poll = getattr(self.session, "poll", None)
+        try:
+            reports = poll() if poll is not None else []
+        except InputError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if reports:
+            self.app.call_from_thread(self._advanced, reports[-1])
 
     def _advance_failed(self, message: str) -> None:
         self.busy = False
@@ -154,7 +202,7 @@ class Boardroom(Screen):
         self.app.show_round_report(report)
 
     def action_whatif(self) -> None:
-        if self.busy:
+        if self.busy or not self.session.can_forecast:
             return
         if self.session.finished:
             self.notify("The game is over.")

@@ -128,7 +128,14 @@ class RivalBoard(Static):
 
     DEFAULT_CSS = "RivalBoard { height: auto; }"
 
-    def show(self, report: RoundReport | None, scenario: Scenario, player: str) -> None:
+    def show(
+        self,
+        report: RoundReport | None,
+        scenario: Scenario,
+        player: str,
+        public_only: bool = False,
+    ) -> None:
+        """public_only: a rival's brand equity is not in the public report (class play)."""
         table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         table.add_column("Firm", no_wrap=True, overflow="ellipsis", ratio=1)
         table.add_column("Share", justify="right")
@@ -146,13 +153,8 @@ class RivalBoard(Static):
             elif f.bankrupt:
                 table.add_row(name, "bankrupt", "-", "-", style="dim")
             else:
-                table.add_row(
-                    name,
-                    f"{f.market_share:.0%}",
-                    f"{f.price:.2f}",
-                    f"{f.brand_equity:.0f}",
-                    style=style,
-                )
+                brand = "?" if public_only and not mine else f"{f.brand_equity:.0f}"
+                table.add_row(name, f"{f.market_share:.0%}", f"{f.price:.2f}", brand, style=style)
         self.update(table)
 
 

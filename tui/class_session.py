@@ -1,0 +1,103 @@
+"""A team's seat in a class, for the boardroom: `n` submits the draft to the class file, and
+the round advances when the instructor closes it (the boardroom polls for that).
+
+The market is replayed from the class file (`Classroom.game`), but the screens show only what
+the team may see: its own books in full and the public market report. What-if is not
+offered (it would need the other teams' decisions) and there is no save: the class file keeps
+everything. Each call opens the class file afresh, so it is safe from worker threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sim.classroom import Classroom, Team
+from sim.errors import InputError
+from sim.report import RoundReport
+from tui.session import Draft, Session
+
+
+class ClassSession(Session):
+    """One team in one class."""
+
+    submits = True
+    can_forecast = False
+    can_save = False
+    public_only = True
+
+    def __init__(self, db: str | Path, team: Team, code: str, full_mode: bool = False) -> None:
+        self.db = Path(db)
+        self.team = team
+        self.code = code
+        with self.room() as room:
+            game = room.game()
+            mine = room.own_decision(team)
+        super().__init__(game, save_path=self.db, full_mode=full_mode, player=team.firm_id)
+        if mine is not None:
+            self.draft = Draft.from_decision(mine.decision)
+        self.submitted_round = mine.round if mine is not None else None
+
+    @classmethod
+    def login(cls, db: str | Path, team_name: str, code: str) -> ClassSession:
+        """Check the team's code, then open its seat (InputError on a wrong code)."""
+        with cls._open(db) as room:
+            team = room.check_team(team_name, code)
+        return cls(db, team, code)
+
+    @staticmethod
+    @contextmanager
+    def _open(db: str | Path) -> Iterator[Classroom]:
+        room = Classroom(db)
+        try:
+            yield room
+        finally:
+            room.close()
+
+    def room(self) -> Any:
+        return self._open(self.db)
+
+    @property
+    def round_label(self) -> str:
+        label = super().round_label
+        if self.submitted_round == self.game.round + 1:
+            return f"{label} · submitted"
+        return label
+
+    # --- playing -------------------------------------------------------------------------
+
+    def advance(self) -> int:  # type: ignore[override]
+        """Submit the draft for the open round; returns the round it was recorded for."""
+        decision = self.decision()
+        with self.room() as room:
+            k = room.submit(
+                self.team.name,
+                self.code,
+                decision.to_dict(),
+                "your decisions",
+                by=f"{self.team.name} (terminal)",
+            )
+        self.submitted_round = k
+        return k
+
+    def poll(self) -> list[RoundReport]:
+        """The rounds the instructor closed since we last looked (their reports), if any."""
+        with self.room() as room:
+            closed = room.open_round - 1
+            if closed <= self.game.round:
+                return []
+            game = room.game()
+        before = self.game.round
+        self.game = game
+        return game.reports[before:]
+
+    def forecast(self, replications: int = 4, progress: Any = None) -> list[RoundReport]:
+        raise InputError("", "", "what-if is not available in class play")
+
+    def save(self, path: Path | None = None) -> Path:
+        return self.db
+
+    def autosave(self) -> Path | None:
+        return None

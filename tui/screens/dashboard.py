@@ -1,0 +1,236 @@
+"""The instructor's dashboard: who has submitted, the leaderboard, close the round, debrief.
+
+It reads the class file every two seconds (in a worker thread), so submissions appear as
+teams make them, from terminals, files or browsers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from sim.classroom import Classroom, Status
+from sim.errors import InputError
+from sim.report import money
+from tui.screens.dialogs import Confirm
+
+REFRESH_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the dashboard shows, read from the class file in one go."""
+
+    name: str
+    status: Status
+    score: dict[str, dict]
+    profit: dict[str, float]
+    labels: dict[str, str]  # firm id -> team name or "Firm (computer)"
+    events: list[tuple[int, str]]
+    log: list[tuple[str, str, str]]
+
+
+def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
+    room = Classroom(db)
+    try:
+        status = room.status()
+        closed = status.open_round - 1
+        if closed not in cache:  # replay only when a round has closed since last time
+            game = room.game()
+            profit = {fid: sum(r.firms[fid].profit for r in game.reports) for fid in game.ids}
+            events = [(r.round, e) for r in game.reports for e in r.events]
+            cache.clear()
+            cache[closed] = (game.score(), profit, events)
+        score, profit, events = cache[closed]
+        team_of = {t.firm_id: t.name for t in room.teams}
+        labels = {f.id: team_of.get(f.id, f"{f.label} (computer)") for f in room.scenario.firms}
+        return Snapshot(
+            room.scenario.meta.name, status, score, profit, labels, events, room.log()[-40:]
+        )
+    finally:
+        room.close()
+
+
+class Dashboard(Screen):
+    """`jigsaw class dashboard`: the instructor's screen."""
+
+    BINDINGS = [
+        Binding("a", "advance", "Close the round"),
+        Binding("d", "debrief", "Write the debrief"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def __init__(self, db: str | Path, code: str) -> None:
+        super().__init__()
+        self.db = Path(db)
+        self.code = code
+        self.cache: dict[int, tuple] = {}
+        self.shown: Snapshot | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dash-columns"):
+            with VerticalScroll(id="dash-left"):
+                box = Vertical(Static(id="submissions"), classes="panel")
+                box.border_title = "Submissions"
+                yield box
+                with Horizontal(id="dash-actions"):
+                    yield Button("Close the round (a)", id="advance", variant="warning")
+                    yield Button("Debrief (d)", id="debrief")
+                box = Vertical(Static(id="leaderboard"), classes="panel")
+                box.border_title = "Leaderboard"
+                yield box
+            with VerticalScroll(id="dash-right"):
+                box = Vertical(Static(id="events"), classes="panel")
+                box.border_title = "Events"
+                yield box
+                box = Vertical(Static(id="class-log"), classes="panel")
+                box.border_title = "Class log"
+                yield box
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Jigsaw · instructor"
+        self.action_refresh()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh)
+
+    # --- state flows down ------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.read()
+
+    @work(thread=True, exclusive=True, group="read")
+    def read(self) -> None:
+        try:
+            snap = snapshot(self.db, self.cache)
+        except InputError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.show, snap)
+
+    def show(self, snap: Snapshot) -> None:
+        self.shown = snap
+        s = snap.status
+        self.sub_title = f"{snap.name} · {s.headline}"
+        table = Table(box=None, expand=True, show_edge=False)
+        table.add_column("Team")
+        table.add_column(f"Round {s.open_round}" if not s.over else "", justify="right")
+        for t in s.teams:
+            if s.over:
+                state = Text("done", style="dim")
+            elif t.name in s.submitted:
+                state = Text(f"submitted {s.submitted[t.name][11:19]}", style="green")
+            else:
+                state = Text("waiting", style="yellow")
+            table.add_row(t.name, state)
+        done = len(s.submitted)
+        header = Text(f"{s.headline}: {done} of {len(s.teams)} teams submitted\n", style="bold")
+        self.query_one("#submissions", Static).update(_stack(header, table))
+        board = Table(box=None, expand=True, show_edge=False)
+        for name, justify in (
+            ("#", "right"),
+            ("Firm", "left"),
+            ("Score", "right"),
+            ("Profit", "right"),
+        ):
+            board.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for fid in sorted(snap.score, key=lambda f: snap.score[f]["rank"]):
+            row = snap.score[fid]
+            board.add_row(
+                str(row["rank"]), snap.labels[fid], f"{row['total']:.1f}", money(snap.profit[fid])
+            )
+        self.query_one("#leaderboard", Static).update(
+            board if snap.score else Text("No round has closed yet.", style="dim")
+        )
+        news = "\n".join(f"Round {k}: {e}" for k, e in reversed(snap.events)) or "No events yet."
+        self.query_one("#events", Static).update(Text(news))
+        log = "\n".join(f"{at[11:19]}  {who}: {what}" for at, who, what in reversed(snap.log))
+        self.query_one("#class-log", Static).update(Text(log))
+        button = self.query_one("#advance", Button)
+        button.disabled = s.over or self.busy
+        button.label = "Game over" if s.over else f"Close round {s.open_round} (a)"
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#advance")
+    def _advance_pressed(self) -> None:
+        self.action_advance()
+
+    @on(Button.Pressed, "#debrief")
+    def _debrief_pressed(self) -> None:
+        self.action_debrief()
+
+    def action_advance(self) -> None:
+        snap = self.shown
+        if snap is None or self.busy or snap.status.over:
+            return
+        s = snap.status
+        waiting = [t.name for t in s.teams if t.name not in s.submitted]
+        note = (
+            f"Not submitted: {', '.join(waiting)}. They keep their last decisions."
+            if waiting
+            else "Every team has submitted."
+        )
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.busy = True
+                self.query_one("#advance", Button).loading = True
+                self.advance(s.open_round)
+
+        self.app.push_screen(
+            Confirm(f"Close round {s.open_round} and play it?", note, "Close"), answer
+        )
+
+    @work(thread=True, exclusive=True, group="advance")
+    def advance(self, round_no: int) -> None:
+        room = Classroom(self.db)
+        try:
+            done = room.advance(self.code, expect_round=round_no)
+        except InputError as exc:
+            self.app.call_from_thread(self._advanced, str(exc), "error")
+            return
+        finally:
+            room.close()
+        self.app.call_from_thread(self._advanced, done.message, "information")
+
+    def _advanced(self, message: str, severity: str) -> None:
+        self.busy = False
+        self.query_one("#advance", Button).loading = False
+        self.notify(message, severity=severity)  # type: ignore[arg-type]
+        self.action_refresh()
+
+    def action_debrief(self) -> None:
+        self.write_debrief()
+
+    @work(thread=True, exclusive=True, group="debrief")
+    def write_debrief(self) -> None:
+        from sim.debrief import write_debrief
+
+        out = self.db.with_name(f"{self.db.stem}-debrief")
+        room = Classroom(self.db)
+        try:
+            write_debrief(room, out)
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"{out}: {exc.strerror}", severity="error")
+            return
+        finally:
+            room.close()
+        self.app.call_from_thread(self.notify, f"Debrief written to {out / 'index.html'}")
+
+
+def _stack(*parts: object) -> Table:
+    grid = Table.grid()
+    for part in parts:
+        grid.add_row(part)  # type: ignore[arg-type]
+    return grid
