@@ -50,7 +50,10 @@ class JigsawApp(App[None]):
         self.hindsight = hindsight and class_db is None and not (session and session.submits)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save" and self.session is not None and not self.session.can_save:
+        if action == "save" and (
+            (self.session is not None and not self.session.can_save)
+            or (self.session is None and self.class_db is not None)
+        ):
             return False  # the class file keeps everything
         return True
 

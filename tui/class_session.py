@@ -77,7 +77,7 @@ class ClassSession(Session):
                 self.code,
                 decision.to_dict(),
                 "your decisions",
-                by=f"{self.team.name} (terminal)",
+                by=f"{self.team.name} (boardroom)",
             )
         self.submitted_round = k
         return k

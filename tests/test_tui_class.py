@@ -1,0 +1,111 @@
+"""Class play in the terminal, through the keyboard: a team logs in, submits, and sees the
+round when the instructor closes it; the instructor's dashboard closes rounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from sim.classroom import Classroom
+from tui.app import InstructorApp, JigsawApp
+from tui.class_session import ClassSession
+from tui.screens import boardroom
+from tui.screens.boardroom import Boardroom
+from tui.screens.class_login import ClassLogin
+from tui.screens.dashboard import Dashboard
+from tui.screens.dialogs import Confirm
+from tui.screens.round_report import RoundReportScreen
+from tui.widgets.boards import RivalBoard
+
+from .conftest import shortened
+
+
+@pytest.fixture
+def room(tmp_path: Path) -> tuple[Classroom, str, dict[str, str]]:
+    return Classroom.create(tmp_path / "class.db", shortened("classic", 2), ["Red", "Blue"], 5)
+
+
+def text_of(widget) -> str:
+    """What a Static shows, as plain text (Rich tables included)."""
+    console = Console(width=100, record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_team_logs_in_submits_and_sees_the_round_when_the_instructor_closes_it(
+    room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c, instructor, codes = room
+    monkeypatch.setattr(boardroom, "POLL_SECONDS", 0.1)
+    app = JigsawApp(class_db=c.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ClassLogin)
+        await pilot.press("enter", "down", "enter")  # open the team list, pick Red
+        await pilot.press("tab", *"WRONG-CODE-0000", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClassLogin)
+        assert "wrong code for team Red" in text_of(app.screen.query_one("#login-problem"))
+        await pilot.press(*codes["Red"], "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Boardroom)
+        assert not app.screen.query("#whatif")  # no what-if in a class
+        await pilot.press("right", "n")  # 45% marketing, submit
+        await settle(pilot)
+        assert app.screen.sub_title == "Round 1 of 2 · submitted"
+        mine = c.own_decision(c.team("Red"))
+        assert mine is not None and mine.decision.marketing_share == pytest.approx(0.45)
+        assert isinstance(app.session, ClassSession) and app.session.game.round == 0
+
+        c.advance(instructor)  # the instructor closes the round elsewhere
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, RoundReportScreen):
+                break
+        assert isinstance(app.screen, RoundReportScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.sub_title == "Round 2 of 2"
+        rows = text_of(app.screen.query_one(RivalBoard)).splitlines()
+        blue = next(r for r in rows if "Blue" in r)
+        red = next(r for r in rows if "Red" in r)
+        assert blue.split()[-1] == "?"  # the other firms' brand equity is not public
+        assert red.split()[-1].isdigit()  # ours is
+
+
+async def test_a_team_seat_shows_only_its_own_books(room) -> None:
+    c, instructor, codes = room
+    c.submit("Blue", codes["Blue"], {"budget": 310_000, "marketing_share": 0.55})
+    session = ClassSession.login(c.path, "Red", codes["Red"])
+    assert session.player == "you" and session.public_only and not session.can_forecast
+    assert session.draft.budget != 310_000 or session.draft.marketing_share != 0.55
+    with pytest.raises(Exception, match="what-if is not available"):
+        session.forecast()
+
+
+async def test_the_instructor_closes_a_round_from_the_dashboard(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.4})
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, Dashboard)
+        text = text_of(app.screen.query_one("#submissions"))
+        assert "1 of 2 teams submitted" in text
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await settle(pilot)
+        await settle(pilot)
+        assert Classroom(c.path).open_round == 2
+        assert "Round 2 of 2" in app.screen.sub_title
+        board = text_of(app.screen.query_one("#leaderboard"))
+        assert "Red" in board and "Blue" in board
