@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import signal
 import shutil
+import signal
 import socket
 import subprocess
 import sys
