@@ -58,9 +58,15 @@ class Accounts:
         self.won = np.zeros_like(self.customers)  # this round
 
     def satisfy(
-        self, coverage: np.ndarray, price: np.ndarray, skill: np.ndarray, active: np.ndarray
+        self,
+        coverage: np.ndarray,
+        price: np.ndarray,
+        skill: np.ndarray,
+        active: np.ndarray,
+        quality_bonus: np.ndarray | float = 0.0,
     ) -> None:
-        target = satisfaction_target(coverage, price, skill)
+        """Satisfaction relaxes toward its target (plus the product's quality bonus, points)."""
+        target = np.clip(satisfaction_target(coverage, price, skill) + quality_bonus, 0, 100)
         moved = target + (self.satisfaction - target) * np.exp(-SATISFACTION_RATE * DT)
         self.satisfaction = np.where(active, moved, self.satisfaction)
 

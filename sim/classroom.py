@@ -467,7 +467,7 @@ class Classroom:
             if bankrupt:
                 raise InputError(source, "", f"{team.name} is bankrupt: it makes no decisions")
             try:
-                check_affordable(decision, cash, credit, source)
+                check_affordable(decision, cash, credit, source, scenario=self.scenario)
             except InputError as exc:
                 raise InputError(exc.source, exc.field, f"{exc.message} in round {k}") from None
             at, who, text = now(), by or whoami(), decision.model_dump_json()

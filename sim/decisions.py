@@ -1,8 +1,9 @@
 """A firm's decisions for one round, and decisions files.
 
-Full form: a marketing budget with its mix and targeting, a sales budget with training,
-commission and account management, and a price index. Simple form: `budget` and
-`marketing_share`, expanded with the scenario's defaults. A decisions file holds one decision
+Full form: a marketing budget with its mix, targeting and target position, a sales budget
+with training, commission and account management, a product (R&D) budget, the market studies
+to buy, and a price index. Simple form: `budget`, `marketing_share` and `product_share`
+(the rest goes to sales), expanded with the scenario's defaults. A decisions file holds one decision
 (used every round) or a `[[rounds]]` list (a shorter list repeats its last entry).
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import InputError, from_validation
-from sim.scenario import CHANNELS, Scenario, read_toml
+from sim.scenario import CHANNELS, STUDIES, Point, Scenario, read_toml
 
 TOLERANCE = 1e-6
 
@@ -35,6 +36,11 @@ class Marketing(_Strict):
     budget: float = Field(ge=0, description="Marketing spend this round, currency.")
     mix: dict[str, float] = Field(description="Shares of advertising, pr, demand_gen (sum 1).")
     targeting: dict[str, float] = Field(description="Shares by segment id (sum 1).")
+    positioning: Point | None = Field(
+        None,
+        description="The position communications claim on the perceptual map (none: keep "
+        "the last target; at the start, the firm's starting position).",
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> Marketing:
@@ -62,14 +68,39 @@ class Sales(_Strict):
     )
 
 
+class Product(_Strict):
+    budget: float = Field(0.0, ge=0, description="Product development (R&D) spend, currency.")
+
+
 class Decision(_Strict):
     marketing: Marketing
     sales: Sales
+    product: Product = Product()
+    research: list[str] = Field(
+        default_factory=list, description="Market studies to buy: " + ", ".join(STUDIES)
+    )
     price: float = Field(1.0, ge=0.5, le=2.0, description="Price index on list price.")
+
+    @model_validator(mode="after")
+    def _studies(self) -> Decision:
+        for k, name in enumerate(self.research):
+            if name not in STUDIES:
+                raise ValueError(f"unknown study {name!r}; expected one of {', '.join(STUDIES)}")
+            if name in self.research[:k]:
+                raise ValueError(f"study {name!r} is listed twice")
+        return self
 
     @property
     def total_budget(self) -> float:
-        return self.marketing.budget + self.sales.budget
+        """Marketing + sales + product (research is priced by the scenario: `spending`)."""
+        return self.marketing.budget + self.sales.budget + self.product.budget
+
+    def research_cost(self, scenario: Scenario) -> float:
+        return sum(scenario.research.price(s) for s in self.research)
+
+    def spending(self, scenario: Scenario) -> float:
+        """Everything this decision spends in a round, research included."""
+        return self.total_budget + self.research_cost(scenario)
 
     @property
     def marketing_share(self) -> float:
@@ -108,23 +139,26 @@ def expand(
         econ = scenario.economics_for(scenario.firm(firm_id))
     raw = dict(raw)
     if "marketing_share" in raw or ("budget" in raw and "marketing" not in raw):
-        simple_keys = {"budget", "marketing_share", "price"}
+        simple_keys = {"budget", "marketing_share", "product_share", "price", "research"}
         extra = set(raw) - simple_keys
         if extra:
             name = sorted(extra)[0]
             raise InputError(
                 source,
                 _join(prefix, name),
-                "is not a simple-mode field (budget, marketing_share, price)",
+                "is not a simple-mode field (budget, marketing_share, product_share, price, "
+                "research)",
             )
         try:
             simple_form = _SimpleDecision.model_validate(raw)
         except ValidationError as exc:
             raise from_validation(source, exc, prefix) from None
-        b, m = simple_form.budget, simple_form.marketing_share
+        b, m, p = simple_form.budget, simple_form.marketing_share, simple_form.product_share
         raw = {
             "marketing": {"budget": b * m},
-            "sales": {"budget": b * (1 - m)},
+            "sales": {"budget": b * (1 - m - p)},
+            "product": {"budget": b * p},
+            "research": simple_form.research,
             "price": simple_form.price,
         }
     for section in ("marketing", "sales"):
@@ -157,7 +191,18 @@ def expand(
 class _SimpleDecision(_Strict):
     budget: float = Field(ge=0)
     marketing_share: float = Field(0.4, ge=0, le=1)
+    product_share: float = Field(0.0, ge=0, le=1)
     price: float = Field(1.0, ge=0.5, le=2.0)
+    research: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _room(self) -> _SimpleDecision:
+        if self.marketing_share + self.product_share > 1 + TOLERANCE:
+            raise ValueError(
+                f"marketing_share + product_share is {self.marketing_share + self.product_share:g}"
+                "; together they can take at most the whole budget"
+            )
+        return self
 
 
 def _join(prefix: str, name: str) -> str:
@@ -165,16 +210,22 @@ def _join(prefix: str, name: str) -> str:
 
 
 def check_affordable(
-    decision: Decision, cash: float, credit_line: float, source: str = "", field: str = ""
+    decision: Decision,
+    cash: float,
+    credit_line: float,
+    source: str = "",
+    field: str = "",
+    scenario: Scenario | None = None,
 ) -> None:
-    """Refuse spending beyond cash plus credit (a clear message, not a crash)."""
+    """Refuse spending beyond cash plus credit (a clear message, not a crash). With the
+    scenario, the studies bought count too."""
     available = cash + credit_line
-    if decision.total_budget > available + TOLERANCE:
+    spend = decision.spending(scenario) if scenario is not None else decision.total_budget
+    if spend > available + TOLERANCE:
         raise InputError(
             source,
             field or "budget",
-            f"spending {decision.total_budget:,.0f} is more than cash plus credit "
-            f"({available:,.0f})",
+            f"spending {spend:,.0f} is more than cash plus credit ({available:,.0f})",
         )
 
 

@@ -20,6 +20,7 @@ class FirmParams:
             ch: np.array([e.half_life_days[ch] for e in econs]) for ch in CHANNELS
         }
         self.decay = {ch: 0.5 ** (1.0 / hl) for ch, hl in self.half_life_days.items()}
+        self.rd_decay = 0.5 ** (1.0 / self.rd_half_life_days)
 
     def __getattr__(self, name: str) -> np.ndarray:  # for type checkers: fields set above
         raise AttributeError(name)

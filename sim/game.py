@@ -27,13 +27,26 @@ from sim.errors import InputError
 from sim.events import EventBook
 from sim.ledger import Ledger
 from sim.market import Market
-from sim.pipeline import COLD, INBOUND, LOST, OUTBOUND, REFERRAL, TAKEN, WON, SalesForce
+from sim.pipeline import (
+    COLD,
+    INBOUND,
+    LOST,
+    OUTBOUND,
+    REASONS,
+    REFERRAL,
+    TAKEN,
+    WON,
+    SalesForce,
+)
 from sim.report import FirmRound, RoundReport, SegmentRound, r2, r6, scorecard
 from sim.rivals import RivalView, strategy
 from sim.scenario import Scenario, parse_scenario
 
 SAVE_FORMAT = "jigsaw-save"
-SAVE_VERSION = 1
+SAVE_VERSION = 2
+# Version 1 saves (before positioning, product and research) still load: their scenarios have
+# no segment ideals and their decisions no R&D or studies, so they replay exactly as played.
+READS_VERSIONS = (1, 2)
 
 
 class Game:
@@ -149,9 +162,11 @@ class Game:
                     ledger.cash,
                     ledger.credit_line,
                     field=f"round {round_no}: {fid}: budget",
+                    scenario=self.scenario,
                 )
         for chance in self.chances:
             chance.start_round(round_no)
+        self.market.start_round(round_no)
         fired = self.events.fire(round_no, self.market.active)
         for f in fired:
             self._strike(f.event.kind, f.firm, f.event)
@@ -196,7 +211,11 @@ class Game:
             d.sales.commission_rate,
             d.sales.account_management,
         )
-        self.ledgers[i].charge(hiring=hiring, severance=severance)
+        self.market.set_product(i, d.product.budget * factor, days)
+        if d.marketing.positioning is not None:
+            self.market.set_target(i, *d.marketing.positioning.xy())
+        research = d.research_cost(self.scenario)
+        self.ledgers[i].charge(hiring=hiring, severance=severance, research=research)
 
     def _strike(self, kind: str, firm: int | None, event: Any) -> None:
         """Immediate effects of an event on awareness and brand."""
@@ -247,7 +266,7 @@ class Game:
             # rho: the slot-days the round's warm leads ask for over the slot-days available
             rho = force.offered / force.slot_days if force.slot_days > 0 else None
             new_cust = float(self.accounts.won[i].sum())
-            spend = b.marketing + b.sales
+            spend = b.marketing + b.sales + b.product  # acquisition cost: research aside
             churn_hazard = self.accounts.expected_churn(
                 i, float(price[i]), coverage, self.market.churn_multiplier
             )
@@ -313,6 +332,17 @@ class Game:
                 price=r6(price[i]),
                 marketing_share=r6(decided.marketing_share) if decided else 0.0,
                 bankrupt=b.bankrupt,
+                product_spend=b.product,
+                research_spend=b.research,
+                quality=r6(self.market.quality[i]),
+                position={
+                    s: [r6(v) for v in self.market.position[i, k]] for k, s in enumerate(seg_ids)
+                },
+                target=[r6(v) for v in self.market.target[i]],
+                studies=list(decided.research) if decided else [],
+                lost_reasons={
+                    name: sum(1 for r in recs if r.reason == k) for k, name in enumerate(REASONS)
+                },
             )
             if b.bankrupt and self.market.active[i]:
                 self._bankrupt(i)
@@ -327,6 +357,9 @@ class Game:
                 share={
                     fid: r6(self.accounts.customers[i, k] / size) for i, fid in enumerate(self.ids)
                 },
+                ideal=[r6(v) for v in self.market.ideal[k]]
+                if scen.segments[k].ideal is not None
+                else None,
             )
         return RoundReport(
             round=round_no, day=int(self.env.now), firms=firms, segments=segments, events=events
@@ -437,12 +470,12 @@ class Game:
             raise InputError(
                 source, "format", f"is not a Jigsaw save (expected format {SAVE_FORMAT!r})"
             )
-        if data.get("version") != SAVE_VERSION:
+        if data.get("version") not in READS_VERSIONS:
             raise InputError(
                 source,
                 "version",
                 f"save format version {data.get('version')!r} is not supported "
-                f"(this Jigsaw reads version {SAVE_VERSION})",
+                f"(this Jigsaw reads versions {', '.join(map(str, READS_VERSIONS))})",
             )
         for key in ("scenario", "seed", "decisions"):
             if key not in data:

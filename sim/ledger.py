@@ -1,7 +1,8 @@
 """Money: a firm's P&L per round, cash and credit line, bankruptcy.
 
-Spending accrues daily (marketing, salaries, training), revenue daily, commission when a deal
-is booked, hiring and severance when headcount changes, fixed costs per round. At the close
+Spending accrues daily (marketing, salaries, training, product development), revenue daily,
+commission when a deal is booked, hiring and severance when headcount changes, market studies
+when they are bought (at the start of the round), fixed costs per round. At the close
 each line is rounded to cents and cash moves by exactly the operating profit. A firm whose cash
 falls below `-credit_line` is bankrupt and leaves the market.
 """
@@ -27,6 +28,8 @@ class Books:
     severance: float
     training: float
     commission: float
+    product: float
+    research: float
     fixed: float
     bookings: float
     profit: float
@@ -51,6 +54,8 @@ class Ledger:
         "severance",
         "training",
         "commission",
+        "product",
+        "research",
         "bookings",
     )
 
@@ -69,22 +74,29 @@ class Ledger:
         return self.cash_cents / 100.0
 
     def accrue_day(
-        self, revenue: float, marketing: float, salaries: float, training: float
+        self,
+        revenue: float,
+        marketing: float,
+        salaries: float,
+        training: float,
+        product: float = 0.0,
     ) -> None:
         ln = self.lines
         ln["revenue"] += revenue
         ln["marketing"] += marketing
         ln["salaries"] += salaries
         ln["training"] += training
+        ln["product"] += product
 
     def book(self, value: float, commission_rate: float) -> None:
         """A won deal: first-year contract value booked, commission paid on it."""
         self.lines["bookings"] += value
         self.lines["commission"] += value * commission_rate
 
-    def charge(self, hiring: float = 0.0, severance: float = 0.0) -> None:
+    def charge(self, hiring: float = 0.0, severance: float = 0.0, research: float = 0.0) -> None:
         self.lines["hiring"] += hiring
         self.lines["severance"] += severance
+        self.lines["research"] += research
 
     def close(self) -> Books:
         """Close the round: profit in cents, cash moves by exactly that, bankruptcy checked."""
@@ -99,6 +111,8 @@ class Ledger:
             + c["severance"]
             + c["training"]
             + c["commission"]
+            + c["product"]
+            + c["research"]
             + fixed
         )
         profit = c["revenue"] - costs
@@ -114,6 +128,8 @@ class Ledger:
             severance=c["severance"] / 100,
             training=c["training"] / 100,
             commission=c["commission"] / 100,
+            product=c["product"] / 100,
+            research=c["research"] / 100,
             fixed=fixed / 100,
             bookings=c["bookings"] / 100,
             profit=profit / 100,

@@ -20,7 +20,16 @@ import simpy
 
 from sim.chance import Chance
 from sim.economy import FirmParams
-from sim.pipeline import INBOUND, OUTBOUND, REFERRAL, LeadBatch, expected_hold_share
+from sim.pipeline import (
+    INBOUND,
+    OUTBOUND,
+    REFERRAL,
+    RIVAL,
+    LeadBatch,
+    expected_hold_share,
+)
+from sim.positioning import drifted_ideal, fit_penalty, settle
+from sim.product import improve
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -99,6 +108,19 @@ class Market:
         cells = self._cells
         self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND])[cells // S]
         self._segment_of_cell = cells % S
+        # the perceptual map (sim.positioning) and the product (sim.product)
+        self.ideal_base = np.array([s.ideal.xy() if s.ideal else (0.5, 0.5) for s in segs])
+        self.ideal_drift = np.array([(s.ideal_drift.power, s.ideal_drift.service) for s in segs])
+        self.ideal = self.ideal_base.copy()
+        self.fit_weight = np.array([s.fit_weight if s.ideal is not None else 0.0 for s in segs])
+        start = np.array([f.position.xy() for f in firms], dtype=float).reshape(F, 2)
+        self.position = np.repeat(start[:, None, :], S, axis=1)
+        self.target = start.copy()
+        self.quality = start[:, 0].copy()
+        self.service_anchor = start[:, 1].copy()
+        self.rd_stock = np.zeros(F)
+        self.daily_rd = np.zeros(F)
+        self.h_rd = np.zeros(F)
         self.awareness_chance = [Chance(seed, "awareness", i, self.mean_field) for i in range(F)]
         self.lead_chance = [Chance(seed, "leads", i, self.mean_field) for i in range(F)]
         # last tick's figures, for reports
@@ -121,11 +143,24 @@ class Market:
         self.targeting[firm] = targeting
         self.daily_marketing[firm] = sum(s[firm].sum() for s in self.daily_spend.values())
 
+    def set_product(self, firm: int, budget: float, days: int) -> None:
+        """Spread a round's R&D budget evenly over its days."""
+        self.daily_rd[firm] = budget / days
+
+    def set_target(self, firm: int, power: float, service: float) -> None:
+        """The position the firm's communications claim from now on."""
+        self.target[firm] = (power, service)
+
+    def start_round(self, round_no: int) -> None:
+        """Segment ideals move as the scenario says (round 1: where they start)."""
+        self.ideal = drifted_ideal(self.ideal_base, self.ideal_drift, round_no)
+
     def withdraw(self, firm: int) -> None:
         """A bankrupt firm leaves: no spend, no carry-over, nobody remembers it."""
         self.active[firm] = False
         self.aware[firm] = 0.0
         self.daily_marketing[firm] = 0.0
+        self.daily_rd[firm] = 0.0
         for ch in self.daily_spend:
             self.daily_spend[ch][firm] = 0.0
             self.stock[ch][firm] = 0.0
@@ -143,6 +178,29 @@ class Market:
         self.h_ad = hill(self.stock["advertising"], self.ad_half, self.ad_shape)
         self.h_pr = hill(self.stock["pr"].sum(axis=1), p.pr_half_saturation, 1.0)
         self.h_dg = hill(self.stock["demand_gen"], p.demand_gen_half_saturation[:, None], 1.0)
+
+    def develop(self) -> None:
+        """R&D stock (adstock), its saturation, and quality one day on (`sim.product`)."""
+        p = self.params
+        self.rd_stock = adstock(self.rd_stock, self.daily_rd, p.rd_decay)
+        self.h_rd = hill(self.rd_stock, p.rd_half_saturation, 1.0)
+        moved = improve(self.quality, self.h_rd, p.quality_gain_rate, p.quality_obsolescence, DT)
+        self.quality = np.where(self.active, moved, self.quality)
+
+    def reposition(self) -> None:
+        """Perceived positions one day on (`sim.positioning`): communications pull toward the
+        target, reality (power = quality, the starting service) pulls back."""
+        p = self.params
+        move = p.position_move_rate[:, None] * (self.h_ad + self.h_pr[:, None]) / 2.0
+        reality = np.stack([self.quality, self.service_anchor], axis=1)
+        moved = settle(
+            self.position, self.target, reality, move, p.position_drift_rate[:, None], DT
+        )
+        self.position = np.where(self.active[:, None, None], moved, self.position)
+
+    def fit(self) -> np.ndarray:
+        """w_s |P - I_s|^2, firms x segments: log-appeal and logit lost to a poor fit."""
+        return fit_penalty(self.position, self.ideal, self.fit_weight)
 
     def spread_awareness(self, customers: np.ndarray) -> None:
         """Generalized Bass: unaware accounts learn at (p + ad_lift h_ad + q A) per year;
@@ -172,24 +230,37 @@ class Market:
         target = (delta * 100.0 * self.h_pr + m * satisfaction) / rate
         self.brand = np.where(self.active, relax(self.brand, target, rate, DT), self.brand)
 
-    def appeal(self) -> np.ndarray:
+    def appeal(self, fit: np.ndarray | float = 0.0) -> np.ndarray:
         """How much an aware prospect wants to talk to the firm (1 = neutral), firms x segments:
-        (1 + lift h_dg) exp(brand_lift (G - 50)/50) price^-elasticity."""
+        (1 + lift h_dg) exp(brand_lift (G - 50)/50) price^-elasticity e^-fit."""
         p = self.params
         brand = np.exp(p.brand_lift * (self.brand - 50.0) / 50.0)
         price = self.effective_price()[:, None] ** (-self.elasticity)
-        return (1.0 + p.demand_gen_lift[:, None] * self.h_dg) * brand[:, None] * price
+        return (
+            (1.0 + p.demand_gen_lift[:, None] * self.h_dg) * brand[:, None] * price * np.exp(-fit)
+        )
 
-    def utility(self, skill: np.ndarray, effort: np.ndarray) -> np.ndarray:
-        """A buyer's utility of each firm in each segment (logit scale): brand weighted by
-        1 - relationship_weight, rep skill by relationship_weight, price, and sales effort."""
+    def utility_parts(
+        self, skill: np.ndarray, effort: np.ndarray, fit: np.ndarray | float = 0.0
+    ) -> np.ndarray:
+        """The parts of a buyer's utility of each firm in each segment (logit scale), stacked
+        as REASONS orders them: price, brand (weighted by 1 - relationship_weight), rep skill
+        (by relationship_weight), fit on the map, and sales effort. Shape parts x F x S."""
         p = self.params
         rw = self.relationship
+        F, S = self.shape
         brand = p.brand_win_weight[:, None] * (self.brand[:, None] - 50.0) / 50.0
         rep = p.skill_win_weight[:, None] * (2.0 * skill[:, None] - 1.0)
         price = self.elasticity * np.log(self.effective_price())[:, None]
         push = p.commission_win_weight[:, None] * (effort[:, None] - 0.5)
-        return (1.0 - rw) * brand + rw * rep - price + push
+        parts = [-price, (1.0 - rw) * brand, rw * rep, -fit, push]
+        return np.stack([np.broadcast_to(x, (F, S)) for x in parts])
+
+    def utility(
+        self, skill: np.ndarray, effort: np.ndarray, fit: np.ndarray | float = 0.0
+    ) -> np.ndarray:
+        """A buyer's utility of each firm in each segment: the sum of `utility_parts`."""
+        return self.utility_parts(skill, effort, fit).sum(axis=0)
 
     def aware_prospects(self, customers: np.ndarray, prospects: np.ndarray) -> np.ndarray:
         """Accounts that know firm i and buy from nobody: its aware non-customers, thinned by
@@ -222,6 +293,7 @@ class Market:
         utility: np.ndarray,
         present: np.ndarray,
         effort: np.ndarray,
+        parts: np.ndarray | None = None,
     ) -> dict[int, LeadBatch]:
         """Today's leads for every firm (inbound, referral, outbound) with odds and cycle.
 
@@ -229,7 +301,12 @@ class Market:
         then runs over all firms' leads at once. Each lead's win probability is a multinomial
         logit against the status quo and the rivals the buyer knows:
         p = 1 / (1 + e^-(U_i + warmth + win_base) + sum_j e^(U_j - U_i - warmth)), where rival
-        j is on the shortlist with probability present[j, s] (its awareness)."""
+        j is on the shortlist with probability present[j, s] (its awareness).
+
+        Each lead also carries the reason it would be lost (for the win/loss study): the loss
+        goes to a rival with probability pressure / (pressure + e^-(U_i + warmth + win_base)),
+        read off the same uniform that decides the deal; otherwise the buyer stays with the
+        status quo, for the weakest part of the firm's utility (price, brand, rep or fit)."""
         p = self.params
         F, S = self.shape
         outbound_rate = (p.prospect_rate * idle)[:, None] * self.targeting
@@ -263,7 +340,15 @@ class Market:
         rivals = u[:, 3:] < present[:, segments].T
         rivals[np.arange(len(firm)), firm] = False
         pressure = (rivals * np.exp(utility[:, segments].T - own[:, None])).sum(axis=1)
-        p_win = 1.0 / (1.0 + np.exp(-(own + p.win_base[firm])) + pressure)
+        status_quo = np.exp(-(own + p.win_base[firm]))
+        p_win = 1.0 / (1.0 + status_quo + pressure)
+        if parts is None:
+            reason = np.full(len(firm), RIVAL)
+        else:
+            rival_share = pressure / (pressure + status_quo)
+            where_lost = (u[:, 2] - p_win) / np.maximum(1.0 - p_win, 1e-12)
+            weakest = np.argmin(parts[:4][:, firm, segments], axis=0)
+            reason = np.where(where_lost < rival_share, RIVAL, weakest)
         cycle = np.concatenate(gs) * self.cycle_days[segments] / (0.7 + 0.6 * effort[firm])
         patience = self.patience_days[segments]
         offered = np.where(outbound, 0.0, cycle * expected_hold_share(p_win))
@@ -286,6 +371,7 @@ class Market:
                 fate=u[block, 2][order],
                 offset=offsets,
                 patience=patience[block][order],
+                reason=reason[block][order],
                 offered=float(offered[block].sum()),
             )
         return batches
@@ -302,6 +388,9 @@ class Market:
         """Once a day: marketing works, customers pay or churn, leads reach the sales forces."""
         while True:
             self.advertise()
+            self.develop()
+            self.reposition()
+            fit = self.fit()
             self.spread_awareness(accounts.customers)
             self.build_brand(accounts.satisfaction, accounts.customers)
             skill = np.fromiter((f.skill for f in forces), float, len(forces))
@@ -312,18 +401,21 @@ class Market:
                 float,
                 len(forces),
             )
-            accounts.satisfy(coverage, self.effective_price(), skill, self.active)
+            quality_bonus = self.params.quality_satisfaction * (self.quality - 0.5)
+            accounts.satisfy(coverage, self.effective_price(), skill, self.active, quality_bonus)
             revenue = accounts.serve(
                 self.effective_price(), coverage, self.churn_multiplier, self.active
             )
-            utility = self.utility(skill, effort)
-            rates, share_aware = self.lead_rates(accounts, self.appeal())
+            parts = self.utility_parts(skill, effort, fit)
+            utility = parts.sum(axis=0)
+            rates, share_aware = self.lead_rates(accounts, self.appeal(fit))
             engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
             present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
             idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
-            batches = self.leads_today(rates, share_aware, idle, utility, present, effort)
+            batches = self.leads_today(rates, share_aware, idle, utility, present, effort, parts)
             revenue_list = revenue.tolist()
             marketing_list = self.daily_marketing.tolist()
+            rd_list = self.daily_rd.tolist()
             for i, force in enumerate(forces):
                 if not self.active[i]:
                     continue
@@ -334,6 +426,7 @@ class Market:
                     marketing=marketing_list[i],
                     salaries=force.daily_salary(),
                     training=force.daily_training,
+                    product=rd_list[i],
                 )
                 if i in batches:
                     force.receive(batches[i])

@@ -35,6 +35,10 @@ _SURVIVE[-1] = (
 DT = 1.0 / 365.0
 
 WON, LOST, COLD, TAKEN = "won", "lost", "cold", "taken"
+# Why a lead was lost (the win/loss study): the weakest part of the firm's offer against the
+# status quo (price, brand, rep, fit), a rival, going cold, or dropped for a warm lead.
+REASONS = ("price", "brand", "rep", "fit", "rival", "cold", "dropped")
+PRICE, BRAND, REP, FIT, RIVAL, WENT_COLD, DROPPED = range(len(REASONS))
 
 
 class DealRecord(NamedTuple):
@@ -47,6 +51,7 @@ class DealRecord(NamedTuple):
     ended: float  # day it was won, lost or went cold
     outcome: str  # won, lost, cold, taken (won, but the account had signed elsewhere)
     stage: int  # index into STAGES where it ended (-1: never started)
+    reason: int = -1  # index into REASONS for a lead not won (-1: won)
 
 
 @dataclass(slots=True)
@@ -60,6 +65,7 @@ class LeadBatch:
     fate: np.ndarray  # uniform: decides the stage a deal ends at
     offset: np.ndarray  # arrival time within the day, sorted
     patience: np.ndarray  # days a lead waits for a slot
+    reason: np.ndarray  # index into REASONS: why it is lost, if it is
     offered: float = 0.0  # expected slot-days the warm leads of the batch ask for
 
 
@@ -289,16 +295,24 @@ class SalesForce:
             batch.cycle.tolist(),
             batch.fate.tolist(),
             batch.patience.tolist(),
+            batch.reason.tolist(),
             strict=True,
         )
-        for offset, segment, kind, p_win, cycle, fate, patience in leads:
+        for offset, segment, kind, p_win, cycle, fate, patience, reason in leads:
             wait = start + offset - env.now
             if wait > 0:
                 yield env.timeout(wait)
-            env.process(self.work(segment, kind, p_win, cycle, fate, patience))
+            env.process(self.work(segment, kind, p_win, cycle, fate, patience, reason))
 
     def work(
-        self, segment: int, kind: int, p_win: float, cycle: float, fate: float, patience: float
+        self,
+        segment: int,
+        kind: int,
+        p_win: float,
+        cycle: float,
+        fate: float,
+        patience: float,
+        reason: int = RIVAL,
     ) -> Generator[simpy.Event, None, None]:
         """A lead: wait for a slot (or go cold), then work the deal to its end."""
         env = self.env
@@ -314,7 +328,7 @@ class SalesForce:
             if not req.triggered:
                 req.cancel()
                 self.records.append(
-                    DealRecord(segment, kind, arrived, float("nan"), env.now, COLD, -1)
+                    DealRecord(segment, kind, arrived, float("nan"), env.now, COLD, -1, WENT_COLD)
                 )
                 return
         started = env.now
@@ -327,18 +341,20 @@ class SalesForce:
             # A warm lead needed the slot: the rep drops this cold prospect, lost where it was.
             reached = int(np.searchsorted(_HELD * cycle, env.now - started, side="right"))
             self.records.append(
-                DealRecord(segment, kind, arrived, started, env.now, LOST, min(reached, 3))
+                DealRecord(segment, kind, arrived, started, env.now, LOST, min(reached, 3), DROPPED)
             )
             return
         self.slots.release(req)
         outcome = LOST
         if won:
-            outcome = WON
+            outcome, reason = WON, -1
             if not self.active or (
                 self.on_close is not None and not self.on_close(self.firm, segment, kind, env.now)
             ):
-                outcome = TAKEN
-        self.records.append(DealRecord(segment, kind, arrived, started, env.now, outcome, stage))
+                outcome, reason = TAKEN, RIVAL
+        self.records.append(
+            DealRecord(segment, kind, arrived, started, env.now, outcome, stage, reason)
+        )
 
     def take_records(self) -> list[DealRecord]:
         """The round's closed leads and deals; counters restart for the next round."""

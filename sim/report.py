@@ -68,8 +68,15 @@ class FirmRound:
     hunting_slots: int
     rep_skill: float
     price: float
-    marketing_share: float  # marketing budget / (marketing + sales budget) decided
+    marketing_share: float  # marketing budget / everything decided (marketing + sales + product)
     bankrupt: bool
+    product_spend: float  # R&D this round
+    research_spend: float  # market studies bought this round
+    quality: float  # product quality index at the close, 0..1
+    position: dict[str, list[float]]  # perceived [power, service] per segment at the close
+    target: list[float]  # the [power, service] the firm's communications claim
+    studies: list[str]  # market studies bought this round
+    lost_reasons: dict[str, int]  # leads not won this round, by reason (sim.pipeline.REASONS)
 
     @property
     def leads(self) -> int:
@@ -91,6 +98,7 @@ class SegmentRound:
     prospects: float
     customers: dict[str, float]  # by firm
     share: dict[str, float]  # customers / accounts, by firm
+    ideal: list[float] | None = None  # [power, service] buyers want (None: no positioning)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
 
 CHANNELS = ("advertising", "pr", "demand_gen")
+AXES = ("power", "service")  # the perceptual map: simple..powerful, self-serve..high-touch
+STUDIES = ("brand_tracker", "perceptual_map", "win_loss", "pipeline_benchmark")
 STRATEGIES = ("balanced", "brand_builder", "sales_machine", "discounter", "adaptive")
 EVENT_KINDS = (
     "recession",
@@ -50,6 +52,27 @@ class Meta(Strict):
     )
     difficulty: Literal["easy", "medium", "hard"] = Field("medium", description="Shown to players.")
     learning_goals: list[str] = Field(default_factory=list, description="What a player learns.")
+
+
+class Point(Strict):
+    """A place on the perceptual map; both axes run 0..1."""
+
+    power: Share = Field(0.5, description="0 = simple, 1 = powerful (what the product does).")
+    service: Share = Field(0.5, description="0 = self-serve, 1 = high-touch (how it is sold).")
+
+    def xy(self) -> tuple[float, float]:
+        return (self.power, self.service)
+
+
+class Drift(Strict):
+    """How far a segment's ideal moves each round, per axis (the map is clipped to 0..1)."""
+
+    power: float = Field(
+        0.0, ge=-0.2, le=0.2, description="Change of the ideal's power, per round."
+    )
+    service: float = Field(
+        0.0, ge=-0.2, le=0.2, description="Change of the ideal's service, per round."
+    )
 
 
 class Segment(Strict):
@@ -92,6 +115,19 @@ class Segment(Strict):
         14, ge=0, le=365, description="Days a lead waits for a free rep before it goes cold."
     )
     churn: Share = Field(0.25, description="Customer churn per year before account management.")
+    ideal: Point | None = Field(
+        None,
+        description="Where this segment's buyers want a product on the perceptual map "
+        "(none: positioning does not matter here).",
+    )
+    ideal_drift: Drift = Field(Drift(), description="How the ideal moves each round.")
+    fit_weight: float = Field(
+        2.5,
+        ge=0,
+        le=20,
+        description="Log-appeal and logit of winning lost per unit of squared distance "
+        "between a firm's perceived position and the ideal.",
+    )
 
     @property
     def label(self) -> str:
@@ -199,6 +235,37 @@ class Economics(Strict):
     account_management: float = Field(
         0.2, ge=0, le=0.9, description="Default share of sales capacity kept for customers."
     )
+    position_move_rate: float = Field(
+        4.0,
+        ge=0,
+        le=50,
+        description="Rate the perceived position moves toward the target at full communication "
+        "saturation, per year.",
+    )
+    position_drift_rate: float = Field(
+        1.0,
+        ge=0,
+        le=50,
+        description="Rate the perceived position drifts back toward the product's reality "
+        "(power = quality, the starting service), per year.",
+    )
+    rd_half_life_days: float = Field(
+        120, ge=1, le=3650, description="Half-life of the R&D stock (the lag), days."
+    )
+    rd_half_saturation: float = Field(
+        400_000,
+        gt=0,
+        description="Hill K for the R&D stock (daily spend x 1/(1-decay)) at half the gain rate.",
+    )
+    quality_gain_rate: float = Field(
+        1.0, ge=0, le=20, description="Quality gained per year at full R&D saturation x (1 - q)."
+    )
+    quality_obsolescence: float = Field(
+        0.0, ge=0, le=5, description="Quality lost per year as the market moves on (x q)."
+    )
+    quality_satisfaction: float = Field(
+        20.0, ge=0, le=100, description="Satisfaction points per unit of (quality - 0.5)."
+    )
 
     @model_validator(mode="after")
     def _channels(self) -> Economics:
@@ -234,6 +301,11 @@ class Firm(Strict):
     brand_equity: float = Field(40, ge=0, le=100, description="Starting brand equity, 0..100.")
     satisfaction: float = Field(60, ge=0, le=100, description="Starting customer satisfaction.")
     price: float = Field(1.0, ge=0.5, le=2.0, description="Starting price index on list price.")
+    position: Point = Field(
+        Point(),
+        description="Where buyers place the firm at the start, in every segment; its power is "
+        "also the product's quality (0..1).",
+    )
     budget_per_round: float | None = Field(
         None, ge=0, description="A computer-run firm's budget per round (default: meta's)."
     )
@@ -323,6 +395,24 @@ class Scoring(Strict):
         return {k: v / total for k, v in raw.items()}
 
 
+class Research(Strict):
+    """Prices of the market studies a firm may buy each round (currency per study)."""
+
+    brand_tracker: float = Field(
+        15_000, ge=0, description="Awareness and brand equity of every firm by segment."
+    )
+    perceptual_map: float = Field(
+        20_000, ge=0, description="Perceived positions of every firm and the segment ideals."
+    )
+    win_loss: float = Field(10_000, ge=0, description="Why your deals were lost this round.")
+    pipeline_benchmark: float = Field(
+        8_000, ge=0, description="Industry win rate, cycle and lead response time."
+    )
+
+    def price(self, study: str) -> float:
+        return float(getattr(self, study))
+
+
 class Scenario(Strict):
     meta: Meta
     segments: list[Segment] = Field(min_length=1, max_length=12)
@@ -331,6 +421,12 @@ class Scenario(Strict):
     events: list[Event] = Field(default_factory=list)
     random_events: RandomEvents = RandomEvents()
     scoring: Scoring = Scoring()
+    research: Research = Research()
+
+    @property
+    def positioning(self) -> bool:
+        """Positioning matters once any segment has an ideal point."""
+        return any(s.ideal is not None for s in self.segments)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:

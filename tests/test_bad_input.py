@@ -356,7 +356,7 @@ def tampered(save: dict, change: Callable[[dict], None]) -> dict:
 
 def test_a_save_from_another_version_via_the_script(save: dict, tmp_path: Path) -> None:
     path = write_json(tmp_path, tampered(save, lambda d: d.update(version=99)))
-    one_error(script("run", "--load", path), str(path), "version", "99", "version 1")
+    one_error(script("run", "--load", path), str(path), "version", "99", "versions 1, 2")
 
 
 def test_a_save_that_is_not_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

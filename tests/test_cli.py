@@ -85,7 +85,7 @@ def test_loading_a_save_replays_the_same_game(
 def test_save_is_written_atomically_and_readable(saved: tuple[Path, dict]) -> None:
     path, _ = saved
     data = json.loads(path.read_text())
-    assert data["format"] == "jigsaw-save" and data["version"] == 1
+    assert data["format"] == "jigsaw-save" and data["version"] == 2
     assert len(data["decisions"]) == 6 and set(data["decisions"][0]) == {"you", "steady"}
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 

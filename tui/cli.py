@@ -250,7 +250,9 @@ def affordable(game: Game, fid: str, decision: Decision, source: str, raw: dict[
         entry, prefix = raw, ""
     names = "budget" if "budget" in entry else "marketing.budget + sales.budget"
     try:
-        check_affordable(decision, view.cash, view.credit_line, source, prefix + names)
+        check_affordable(
+            decision, view.cash, view.credit_line, source, prefix + names, game.scenario
+        )
     except InputError as exc:
         who = f" for firm {fid!r}" if len(game.player_ids) > 1 else ""
         raise InputError(

@@ -169,7 +169,9 @@ class Session:
         d = expand(self.scenario, self.draft.table(), "your decisions", firm_id=self.player)
         i = self.game.ids.index(self.player)
         ledger = self.game.ledgers[i]
-        check_affordable(d, ledger.cash, ledger.credit_line, "your decisions", "budget")
+        check_affordable(
+            d, ledger.cash, ledger.credit_line, "your decisions", "budget", self.scenario
+        )
         return d
 
     def derived(self) -> dict[str, float]:
