@@ -451,6 +451,8 @@ class Classroom:
         Returns the round it was recorded for. With `expect_round`, refuse if another round
         is open; a [[rounds]] file gives the entry for the open round."""
         team = self.check_team(team_name, code)
+        if expect_round is not None and expect_round < 1:
+            raise InputError("--round", str(expect_round), "rounds are numbered from 1")
         plan = self.parse(team, raw, source)
         with self._write() as db:
             k = self.open_round
@@ -493,6 +495,8 @@ class Classroom:
         play the round, keep its report, open the next. All or nothing, in one transaction.
         With `expect_round`, only that round is closed: asking again does nothing."""
         self.check_instructor(code)
+        if expect_round is not None and expect_round < 1:
+            raise InputError("--round", str(expect_round), "rounds are numbered from 1")
         with self._write() as db:
             k = self.open_round
             rounds = self.scenario.meta.rounds

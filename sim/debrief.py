@@ -24,6 +24,33 @@ from sim.game import Game, write_atomic
 from sim.report import RoundReport, flat_row, money, pct
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+NAMED = {  # a team called Red is drawn in red
+    "red": "#d62728",
+    "blue": "#1f77b4",
+    "green": "#2ca02c",
+    "purple": "#9467bd",
+    "orange": "#ff7f0e",
+    "brown": "#8c564b",
+    "pink": "#e377c2",
+    "cyan": "#17becf",
+    "teal": "#17becf",
+    "yellow": "#bcbd22",
+    "grey": "#7f7f7f",
+    "gray": "#7f7f7f",
+    "black": "#222222",
+}
+
+
+def colours(names: list[str]) -> dict[str, str]:
+    """A colour per name: its own when the name is a colour, else the next one not taken."""
+    out = {n: NAMED[n.strip().lower()] for n in names if n.strip().lower() in NAMED}
+    free = [c for c in PALETTE if c not in out.values()] or PALETTE
+    k = 0
+    for n in names:
+        if n not in out:
+            out[n] = free[k % len(free)]
+            k += 1
+    return out
 
 
 def awareness(report: RoundReport, firm_id: str) -> float:
@@ -105,8 +132,9 @@ def line_chart(
     out.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" class="tick" text-anchor="middle">round</text>'
     )
-    for idx, (name, vs) in enumerate(series.items()):
-        colour = PALETTE[idx % len(PALETTE)]
+    palette = colours(list(series))
+    for name, vs in series.items():
+        colour = palette[name]
         runs: list[list[str]] = [[]]
         for k, value in enumerate(vs):
             if value is None:
@@ -194,13 +222,17 @@ def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
                 f"<td>{money(row['measures']['profit'])}</td>"
                 f"<td>{pct(reports[-1].firms[fid].market_share)}</td></tr>"
             )
-        parts.append("</table>")
+        parts.append(
+            "</table><p class='sub'>Each measure is scored across the firms of this market: "
+            "the best firm 100, the worst 0, the others in between; the total weighs the "
+            "scores. Small gaps can look large: compare the measures in scorecard.csv.</p>"
+        )
         parts.append("<h2>Over the rounds</h2><p class='legend'>")
-        for idx, fid in enumerate(game.ids):
+        palette = colours([team_of.get(fid, names[fid]) for fid in game.ids])
+        for fid in game.ids:
             label = team_of.get(fid, f"{names[fid]} (computer)")
-            parts.append(
-                f"<span><i style='background:{PALETTE[idx % len(PALETTE)]}'></i>{esc(label)}</span>"
-            )
+            swatch = palette[team_of.get(fid, names[fid])]
+            parts.append(f"<span><i style='background:{swatch}'></i>{esc(label)}</span>")
         parts.append("</p><div class='charts'>")
         for title, measure, label_fn in MEASURES:
             series = {

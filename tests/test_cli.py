@@ -133,3 +133,17 @@ def test_help_exits_zero() -> None:
     for args in (["--help"], ["run", "--help"], ["scenario", "--help"]):
         proc = subprocess.run([str(exe), *args], capture_output=True, text=True)
         assert proc.returncode == 0 and "usage" in proc.stdout
+
+
+def test_the_readmes_full_form_decisions_example_plays(tmp_path: Path) -> None:
+    """The example users copy first must work as printed."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "full.toml"
+    path.write_text(block)
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("jigsaw")), "run", "classic", "--decisions", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -163,7 +163,10 @@ def cmd_class(args: argparse.Namespace) -> int:
         return serve(args)
     if args.action is None:
         raise InputError(
-            "class", "", "name an action: new, status, submit, results, advance or report"
+            "class",
+            "",
+            "name an action: new, status, submit, results, play, dashboard, advance, report "
+            "or serve (jigsaw class --help)",
         )
     room = Classroom(args.db)
     try:
@@ -213,7 +216,7 @@ def submit(room: Classroom, args: argparse.Namespace) -> int:
 def results(room: Classroom, args: argparse.Namespace) -> int:
     team, view = room.team_view(args.team, args.code)
     status = room.status()
-    print(f"{team.name} ({team.firm_id}) in {room.scenario.meta.name}: {status.headline}")
+    print(f"{team.name} in {room.scenario.meta.name}: {status.headline}")
     if not view.own:
         print("No round has closed yet.")
         return 0

@@ -173,8 +173,9 @@ class Boardroom(Screen):
         )
 
     def poll_class(self) -> None:
-        """A class seat: has the instructor closed the round?"""
-        if not self.busy:
+        """A class seat: has the instructor closed the round? (Not while a round report or a
+        dialog is open: the next look happens when the player is back.)"""
+        if not self.busy and self.app.screen is self:
             self.check_closed()
 
     @work(thread=True, exclusive=True, group="poll")
@@ -182,8 +183,11 @@ class Boardroom(Screen):
         poll = getattr(self.session, "poll", None)
         try:
             reports = poll() if poll is not None else []
-        except InputError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        except Exception as exc:  # noqa: BLE001 - a class file in trouble must not end the game
+            message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+            self.app.call_from_thread(
+                self.notify, message, title="Cannot read the class", severity="error"
+            )
             return
         if reports:
             self.app.call_from_thread(self._advanced, reports[-1])

@@ -70,6 +70,13 @@ class Scorecard(Screen):
         else:
             self.query_one("#hindsight-progress").display = False
             self.query_one("#hindsight-plot").display = False
+            if s.submits:  # a class seat: the instructor's debrief looks back instead
+                self.query_one("#middle").display = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_game" and self.session.submits:
+            return False  # a team stays in its class
+        return True
 
     def ranking(self) -> Table:
         s = self.session

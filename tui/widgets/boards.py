@@ -147,9 +147,8 @@ class RivalBoard(Static):
             name = ("▶ " if mine else "  ") + firm.label
             style = "bold" if mine else ""
             if f is None:
-                table.add_row(
-                    name, "-", f"{firm.price:.2f}", f"{firm.brand_equity:.0f}", style=style
-                )
+                brand = "?" if public_only and not mine else f"{firm.brand_equity:.0f}"
+                table.add_row(name, "-", f"{firm.price:.2f}", brand, style=style)
             elif f.bankrupt:
                 table.add_row(name, "bankrupt", "-", "-", style="dim")
             else:
