@@ -2,8 +2,9 @@
 
 Full form: a marketing budget with its mix, targeting and target position, a sales budget
 with training, commission and account management, a product (R&D) budget, the market studies
-to buy, and a price index. Simple form: `budget`, `marketing_share` and `product_share`
-(the rest goes to sales), expanded with the scenario's defaults. A decisions file holds one decision
+to buy, and a price index. Simple form: `budget`, `product_share` of it for R&D, and
+`marketing_share` of the rest for marketing (sales gets what is left), expanded with the
+scenario's defaults. A decisions file holds one decision
 (used every round) or a `[[rounds]]` list (a shorter list repeats its last entry).
 """
 
@@ -104,8 +105,15 @@ class Decision(_Strict):
 
     @property
     def marketing_share(self) -> float:
-        total = self.total_budget
+        """Marketing's share of marketing + sales: the split the game is about."""
+        total = self.marketing.budget + self.sales.budget
         return self.marketing.budget / total if total > 0 else 0.0
+
+    @property
+    def product_share(self) -> float:
+        """Product development's share of the whole budget."""
+        total = self.total_budget
+        return self.product.budget / total if total > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -154,9 +162,10 @@ def expand(
         except ValidationError as exc:
             raise from_validation(source, exc, prefix) from None
         b, m, p = simple_form.budget, simple_form.marketing_share, simple_form.product_share
+        rest = b * (1 - p) if p else b  # product first; marketing and sales split the rest
         raw = {
-            "marketing": {"budget": b * m},
-            "sales": {"budget": b * (1 - m - p)},
+            "marketing": {"budget": rest * m},
+            "sales": {"budget": rest * (1 - m)},
             "product": {"budget": b * p},
             "research": simple_form.research,
             "price": simple_form.price,
@@ -195,14 +204,7 @@ class _SimpleDecision(_Strict):
     price: float = Field(1.0, ge=0.5, le=2.0)
     research: list[str] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _room(self) -> _SimpleDecision:
-        if self.marketing_share + self.product_share > 1 + TOLERANCE:
-            raise ValueError(
-                f"marketing_share + product_share is {self.marketing_share + self.product_share:g}"
-                "; together they can take at most the whole budget"
-            )
-        return self
+
 
 
 def _join(prefix: str, name: str) -> str:

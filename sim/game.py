@@ -395,6 +395,15 @@ class Game:
             twin.play_round(decided)
         return twin
 
+    def rewound(self, rounds: int = 1) -> Game:
+        """The game as it stood `rounds` rounds ago: the same scenario and seed with the
+        earlier rounds replayed (saves are replays, so this is cheap and exact)."""
+        keep = max(0, len(self.history) - rounds)
+        twin = Game(self.scenario, self.seed)
+        for decided in self.history[:keep]:
+            twin.play_round(decided)
+        return twin
+
     def forecast(
         self,
         decisions: Mapping[str, Decision],

@@ -68,7 +68,7 @@ class FirmRound:
     hunting_slots: int
     rep_skill: float
     price: float
-    marketing_share: float  # marketing budget / everything decided (marketing + sales + product)
+    marketing_share: float  # marketing budget / (marketing + sales budget) decided
     bankrupt: bool
     product_spend: float  # R&D this round
     research_spend: float  # market studies bought this round

@@ -134,7 +134,7 @@ async def test_bad_input_is_refused_in_place_and_nothing_is_lost() -> None:
 
         app.screen.query_one("#mix-advertising").value = "150"  # a share over 100%
         await pilot.pause()
-        assert "Advertising" in (form.problem() or "")
+        assert "Ads" in (form.problem() or "")
         app.screen.query_one("#mix-advertising").value = "40"
         await pilot.pause()
         assert form.problem() is None

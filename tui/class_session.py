@@ -26,6 +26,7 @@ class ClassSession(Session):
     submits = True
     can_forecast = False
     can_save = False
+    can_undo = False  # a class's rounds are closed for everyone
     public_only = True
 
     def __init__(self, db: str | Path, team: Team, code: str, full_mode: bool = False) -> None:

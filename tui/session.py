@@ -17,7 +17,7 @@ from sim.decisions import Decision, check_affordable, expand, simple
 from sim.errors import InputError
 from sim.game import Game
 from sim.report import RoundReport
-from sim.scenario import CHANNELS, Scenario
+from sim.scenario import AXES, CHANNELS, Scenario
 
 
 def save_dir() -> Path:
@@ -56,9 +56,13 @@ class Draft:
     training_share: float = 0.1
     commission_rate: float = 0.08
     account_management: float = 0.2
+    product_share: float = 0.0  # of the whole budget, for R&D; marketing and sales split the rest
+    positioning: tuple[float, float] | None = None  # (power, service) claimed; None: as before
+    research: list[str] = field(default_factory=list)
 
     @classmethod
     def from_decision(cls, d: Decision) -> Draft:
+        target = d.marketing.positioning
         return cls(
             budget=d.total_budget,
             marketing_share=d.marketing_share,
@@ -68,22 +72,35 @@ class Draft:
             training_share=d.sales.training_share,
             commission_rate=d.sales.commission_rate,
             account_management=d.sales.account_management,
+            product_share=d.product_share,
+            positioning=target.xy() if target is not None else None,
+            research=list(d.research),
         )
+
+    @property
+    def rest(self) -> float:
+        """What marketing and sales split: the budget less R&D."""
+        return self.budget * (1.0 - self.product_share) if self.product_share else self.budget
 
     def table(self) -> dict[str, Any]:
         """The full-form decisions table this draft stands for."""
+        marketing: dict[str, Any] = {
+            "budget": self.rest * self.marketing_share,
+            "mix": dict(self.mix),
+            "targeting": dict(self.targeting),
+        }
+        if self.positioning is not None:
+            marketing["positioning"] = dict(zip(AXES, self.positioning, strict=True))
         return {
-            "marketing": {
-                "budget": self.budget * self.marketing_share,
-                "mix": dict(self.mix),
-                "targeting": dict(self.targeting),
-            },
+            "marketing": marketing,
             "sales": {
-                "budget": self.budget * (1.0 - self.marketing_share),
+                "budget": self.rest * (1.0 - self.marketing_share),
                 "training_share": self.training_share,
                 "commission_rate": self.commission_rate,
                 "account_management": self.account_management,
             },
+            "product": {"budget": self.budget * self.product_share},
+            "research": list(self.research),
             "price": self.price,
         }
 
@@ -95,6 +112,7 @@ class Session:
     submits = False  # n submits decisions to a class instead of playing the round
     can_forecast = True  # what-if
     can_save = True
+    can_undo = True  # solo play may go back a round; a class may not
     public_only = False  # rivals' private figures (brand) stay hidden
 
     def __init__(
@@ -179,14 +197,18 @@ class Session:
         econ = self.scenario.economics_for(self.scenario.firm(self.player))
         days = self.scenario.meta.round_days
         rep_round = econ.rep_cost_per_year * days / 365.0
-        sales = self.draft.budget * (1.0 - self.draft.marketing_share)
-        reps = int(sales * (1.0 - self.draft.training_share) / rep_round + 1e-9)
+        d = self.draft
+        sales = d.rest * (1.0 - d.marketing_share)
+        reps = int(sales * (1.0 - d.training_share) / rep_round + 1e-9)
         i = self.game.ids.index(self.player)
         ledger = self.game.ledgers[i]
-        cash_after = ledger.cash - self.draft.budget
+        research = sum(self.scenario.research.price(name) for name in d.research)
+        cash_after = ledger.cash - d.budget - research
         return {
-            "marketing": self.draft.budget * self.draft.marketing_share,
+            "marketing": d.rest * d.marketing_share,
             "sales": sales,
+            "product": d.budget * d.product_share,
+            "research": research,
             "reps": reps,
             "slots": reps * econ.deals_per_rep,
             "training": max(0.0, sales - reps * rep_round),
@@ -216,6 +238,19 @@ class Session:
         report = self.game.play_round({self.player: decision})
         self.autosave()
         return report
+
+    def undo(self) -> int:
+        """Go back one round: the game is replayed to the round before, and the draft holds
+        the decisions of the round taken back (play them again, or change them). Returns the
+        round that is open again."""
+        if not self.game.history:
+            raise InputError("", "", "nothing to go back to: no round has been played")
+        taken_back = self.game.history[-1].get(self.player)
+        self.game = self.game.rewound(1)
+        if taken_back is not None:
+            self.draft = Draft.from_decision(taken_back)
+        self.autosave()
+        return self.game.round + 1
 
     def forecast(self, replications: int = 4, progress: Any = None) -> list[RoundReport]:
         """The next round under the draft, over several draws of luck (the game unchanged)."""

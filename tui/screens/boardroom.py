@@ -40,6 +40,7 @@ class Boardroom(Screen):
         Binding("n", "submit", "Submit decisions"),  # a class seat: only one of the two shows
         Binding("w", "whatif", "What-if"),
         Binding("f", "toggle_full", "Full/simple"),
+        Binding("u", "undo", "Back a round"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -84,6 +85,8 @@ class Boardroom(Screen):
             return not self.session.submits
         if action == "submit":
             return self.session.submits
+        if action == "undo":
+            return self.session.can_undo and bool(self.session.game.history)
         return True
 
     def action_submit(self) -> None:
@@ -126,6 +129,26 @@ class Boardroom(Screen):
             self.query_one("#forecast", Static).update(
                 Text("Decisions changed: press w for a new forecast.", style="dim")
             )
+
+    def action_undo(self) -> None:
+        """Solo play: take the last round back (the game replays to the round before)."""
+        if self.busy or not self.session.can_undo:
+            return
+        try:
+            open_round = self.session.undo()
+        except InputError as exc:
+            self.notify(exc.message, severity="warning")
+            return
+        self.query_one(DecisionForm).load_draft()
+        self.query_one("#forecast", Static).update("")
+        self.forecast_shown = False
+        self.show_state()
+        self.refresh_bindings()
+        self.notify(
+            f"Back to round {open_round}: its decisions are in the form, play them again or "
+            "change them.",
+            title="Went back a round",
+        )
 
     def action_leave_field(self) -> None:
         """Escape from a number field back to the split bar, where n, w and f work."""

@@ -1,5 +1,6 @@
-"""The player's decisions for the next round: the split, the budget, price and, in full mode,
-the marketing mix, targeting and sales levers. Edits flow into the session's draft; a value
+"""The player's decisions for the next round: the split, the budget, price, the share for
+product development and, in full mode, the marketing mix, targeting, the position claimed,
+the sales levers and the market studies to buy. Edits flow into the session's draft; a value
 that does not parse or is out of range is refused in place with a message."""
 
 from __future__ import annotations
@@ -10,15 +11,21 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.validation import Number
-from textual.widgets import Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from sim.errors import InputError
-from sim.scenario import CHANNELS
+from sim.scenario import CHANNELS, STUDIES
 from tui.narrative import money
 from tui.session import Session
 from tui.widgets.split_bar import SplitBar
 
-CHANNEL_LABELS = {"advertising": "Advertising", "pr": "PR", "demand_gen": "Demand gen"}
+CHANNEL_LABELS = {"advertising": "Ads", "pr": "PR", "demand_gen": "Demand gen"}
+STUDY_LABELS = {
+    "brand_tracker": "Brand tracker",
+    "perceptual_map": "Perceptual map",
+    "win_loss": "Win/loss",
+    "pipeline_benchmark": "Pipeline benchmark",
+}
 
 
 def _pct(x: float) -> str:
@@ -67,6 +74,8 @@ class DecisionForm(Vertical):
     DecisionForm #derived { margin-top: 1; height: auto; }
     DecisionForm #problem { color: $error; height: auto; }
     DecisionForm .section { color: $text-muted; text-style: bold; margin-top: 1; }
+    DecisionForm #studies { grid-size: 1; grid-gutter: 0; height: auto; }
+    DecisionForm #studies Checkbox { border: none; padding: 0; height: 1; }
     """
 
     class Edited(Message):
@@ -94,7 +103,17 @@ class DecisionForm(Vertical):
                 self.session.scenario.meta.currency,
             )
             yield Field("Price", f"{d.price:.2f}", "price", 0.5, 2.0, "x list")
+        with Horizontal(classes="row"):
+            yield Field("R&D", _pct(d.product_share), "rd", 0, 100, "% of budget")
         with Vertical(id="full"):
+            power, service = self._claimed()
+            yield Label(
+                "Position claimed (0 simple/self-serve .. 100 powerful/high-touch)",
+                classes="section",
+            )
+            with Horizontal(classes="row"):
+                yield Field("Power", _pct(power), "pos-power", 0, 100)
+                yield Field("Service", _pct(service), "pos-service", 0, 100)
             yield Label("Marketing mix (%)", classes="section")
             with Horizontal(classes="row"):
                 for ch in CHANNELS:
@@ -108,12 +127,63 @@ class DecisionForm(Vertical):
                 yield Field("Training", _pct(d.training_share), "training", 0, 100)
                 yield Field("Commission", _pct(d.commission_rate), "commission", 0, 50)
                 yield Field("Acct mgmt", _pct(d.account_management), "am", 0, 90)
+            yield Label("Market studies (bought with the round)", classes="section")
+            with Grid(classes="row", id="studies"):
+                for study in STUDIES:
+                    price = money(self.session.scenario.research.price(study))
+                    yield Checkbox(
+                        f"{STUDY_LABELS[study]} {price}", study in d.research, id=f"study-{study}"
+                    )
         yield Static(id="derived")
         yield Static(id="problem")
 
     def on_mount(self) -> None:
         self.query_one(SplitBar).share = self.session.draft.marketing_share
         self.refresh_derived()
+
+    def _claimed(self) -> tuple[float, float]:
+        """The position the draft claims (by default, what the firm claims now)."""
+        if self.session.draft.positioning is not None:
+            return self.session.draft.positioning
+        game = self.session.game
+        power, service = game.market.target[game.ids.index(self.session.player)]
+        return float(power), float(service)
+
+    def load_draft(self) -> None:
+        """Show the session's draft again (after going back a round)."""
+        d = self.session.draft
+        power, service = self._claimed()
+        shown = {
+            "budget": f"{d.budget:.0f}",
+            "price": f"{d.price:.2f}",
+            "rd": _pct(d.product_share),
+            "pos-power": _pct(power),
+            "pos-service": _pct(service),
+            "training": _pct(d.training_share),
+            "commission": _pct(d.commission_rate),
+            "am": _pct(d.account_management),
+        }
+        shown |= {f"mix-{k}": _pct(v) for k, v in d.mix.items()}
+        shown |= {f"target-{k}": _pct(v) for k, v in d.targeting.items()}
+        for field_id, value in shown.items():
+            for holder in self.query(f"#field-{field_id}").results(Field):
+                holder.value = value
+                self.query_one(f"#{field_id}", Input).value = value
+        for study in STUDIES:
+            self.query_one(f"#study-{study}", Checkbox).value = study in d.research
+        self.invalid.clear()
+        self.query_one(SplitBar).share = d.marketing_share
+        self.refresh_derived()
+
+    @on(Checkbox.Changed)
+    def study_toggled(self, event: Checkbox.Changed) -> None:
+        study = (event.checkbox.id or "").removeprefix("study-")
+        research = [s for s in self.session.draft.research if s != study]
+        if event.value:
+            research.append(study)
+        self.session.draft.research = [s for s in STUDIES if s in research]
+        self.refresh_derived()
+        self.post_message(self.Edited())
 
     def set_full_mode(self, full: bool) -> None:
         """Switch modes. Entering full mode rounds mix and targeting to tenths of a percent
@@ -181,6 +251,15 @@ class DecisionForm(Vertical):
             d.commission_rate = value / 100
         elif field_id == "am":
             d.account_management = value / 100
+        elif field_id == "rd":
+            d.product_share = value / 100
+        elif field_id in ("pos-power", "pos-service"):
+            power, service = self._claimed()
+            if field_id == "pos-power":
+                power = value / 100
+            else:
+                service = value / 100
+            d.positioning = (power, service)
 
     def problem(self) -> str | None:
         """Why the draft cannot be played, in one line (or None if it can)."""
@@ -208,10 +287,15 @@ class DecisionForm(Vertical):
         text.append(f"Marketing {money(x['marketing'])}", style="bold")
         text.append(" · ")
         text.append(f"Sales {money(x['sales'])}", style="bold")
+        if x["product"]:
+            text.append(" · ")
+            text.append(f"R&D {money(x['product'])}", style="bold")
         text.append(
             f" → {x['reps']:.0f} reps, {x['slots']:.0f} deal slots, training "
             f"{money(x['training'])}\n"
         )
+        if x["research"]:
+            text.append(f"Studies {money(x['research'])}\n")
         text.append(f"Cash {money(x['cash'])} → {money(x['cash_after'])} after spending; ")
         over = x["credit_used"] > x["credit_line"]
         text.append(
