@@ -205,8 +205,6 @@ class _SimpleDecision(_Strict):
     research: list[str] = Field(default_factory=list)
 
 
-
-
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 

@@ -39,6 +39,7 @@ from sim.pipeline import (
     SalesForce,
 )
 from sim.report import FirmRound, RoundReport, SegmentRound, r2, r6, scorecard
+from sim.research import redact, results
 from sim.rivals import RivalView, strategy
 from sim.scenario import Scenario, parse_scenario
 
@@ -115,8 +116,9 @@ class Game:
             round=self.round + 1,
             cash=self.ledgers[i].cash,
             credit_line=self.ledgers[i].credit_line,
-            own=[r.firms[firm_id] for r in self.reports],
+            own=[redact(r.firms[firm_id]) for r in self.reports],
             public=[r.public() for r in self.reports],
+            studies=[results(r, firm_id) for r in self.reports],
         )
 
     def decide_for(self, firm_id: str, strategy_name: str | None = None) -> Decision:
@@ -259,6 +261,7 @@ class Game:
             lost = sum(1 for r in recs if r.outcome in (LOST, TAKEN))
             cold = sum(1 for r in recs if r.outcome == COLD)
             closed = len(won) + lost
+            waits = [r.started - r.arrived for r in recs if r.started == r.started]  # not nan
             decided = self.history[-1].get(fid)
             cust = self.accounts.customers[i]
             coverage = force.coverage(cust.sum())
@@ -343,6 +346,7 @@ class Game:
                 lost_reasons={
                     name: sum(1 for r in recs if r.reason == k) for k, name in enumerate(REASONS)
                 },
+                response_days=r6(float(np.mean(waits))) if waits else None,
             )
             if b.bankrupt and self.market.active[i]:
                 self._bankrupt(i)

@@ -77,6 +77,7 @@ class FirmRound:
     target: list[float]  # the [power, service] the firm's communications claim
     studies: list[str]  # market studies bought this round
     lost_reasons: dict[str, int]  # leads not won this round, by reason (sim.pipeline.REASONS)
+    response_days: float | None  # mean days from a lead's arrival to a rep taking it
 
     @property
     def leads(self) -> int:

@@ -31,8 +31,9 @@ class RivalView:
     round: int
     cash: float
     credit_line: float
-    own: list[FirmRound] = field(default_factory=list)  # its own past rounds
+    own: list[FirmRound] = field(default_factory=list)  # its own past rounds (sim.research)
     public: list[dict[str, dict[str, Any]]] = field(default_factory=list)  # market reports
+    studies: list[dict[str, Any]] = field(default_factory=list)  # what it bought, per round
 
     @property
     def budget(self) -> float:

@@ -34,6 +34,7 @@ from sim.experiment import (
 )
 from sim.game import Game
 from sim.report import flat_row, money, pct
+from sim.research import firm_view
 from sim.results import check_output, write_rows
 from sim.rivals import strategy
 from sim.scenario import (
@@ -110,6 +111,12 @@ def build_parser() -> Parser:
     fmt = run.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the reports as JSON")
     fmt.add_argument("--csv", action="store_true", help="print one CSV row per round and firm")
+    fmt.add_argument(
+        "--view",
+        metavar="FIRM",
+        help="print as JSON only what FIRM may know: its own books (figures behind studies it "
+        "did not buy are null), the public report and the studies it bought",
+    )
     run.add_argument("--save", metavar="FILE", help="write a save file (replayable) at the end")
     run.add_argument("--load", metavar="SAVE", help="replay a save file instead of playing")
 
@@ -228,7 +235,14 @@ def cmd_run(args: argparse.Namespace) -> int:
                 game.save(args.save)
             except OSError as exc:
                 raise InputError(args.save, "", f"cannot write save ({exc.strerror})") from None
-    if args.json:
+    if args.view:
+        if args.view not in game.ids:
+            raise InputError(
+                "--view", args.view, f"unknown firm; expected one of {', '.join(game.ids)}"
+            )
+        view = {"scenario": game.scenario.meta.name, "seed": game.seed}
+        print(json.dumps(view | firm_view(game.reports, args.view), indent=1))
+    elif args.json:
         print(json.dumps(game.to_json(), indent=1))
     elif args.csv:
         print(to_csv(game), end="")
