@@ -39,7 +39,9 @@ def churn_rate(
 class Accounts:
     """Who buys from whom, what they pay, and who leaves."""
 
-    def __init__(self, scenario: Scenario, seed: int, am_reduction: np.ndarray) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int, am_reduction: np.ndarray, streams: int = 2
+    ) -> None:
         segs = scenario.segments
         self.size = np.array([float(s.accounts) for s in segs])
         self.deal_value = np.array([float(s.deal_value) for s in segs])
@@ -53,7 +55,9 @@ class Accounts:
         self.contracts = self.customers * self.deal_value
         self.satisfaction = np.array([float(f.satisfaction) for f in scenario.firms])
         mf = scenario.meta.mean_field
-        self.chance = [Chance(seed, "churn", i, mf) for i in range(len(scenario.firms))]
+        self.chance = [
+            Chance(seed, "churn", i, mf, per_day=streams >= 2) for i in range(len(scenario.firms))
+        ]
         self.churned = np.zeros_like(self.customers)  # this round
         self.won = np.zeros_like(self.customers)  # this round
 

@@ -10,7 +10,13 @@ by the powers of the inverse "plastic" ratio of dimension d), so deals still res
 and the share of leads won equals the mean win probability, smoothly.
 
 Streams are per (purpose, firm), vectorised over segments; a firm's deals draw their fate from
-its leads stream when the lead arrives.
+its leads stream when the lead arrives. Within a round, the leads stream restarts each day, and
+the awareness and churn streams each week, at a fixed point of the round's stream
+(`start_day`: the PCG64 state jumped by the day or week), so a decision that changes how many
+draws a firm makes today does not shift what it draws tomorrow: common random numbers hold
+day by day where most draws are made (a daily jump for every stream would cost a third of a
+game's time; these cost about 5%). (Saves of version 1 replay with the round-keyed streams they were
+played with: `per_day=False`.)
 """
 
 from __future__ import annotations
@@ -20,6 +26,13 @@ from functools import cache
 import numpy as np
 
 PURPOSES = ("awareness", "leads", "churn", "events")
+# How often (days) each purpose's stream restarts at a fixed point of the round's stream: the
+# leads stream, which most decisions change the size of, daily; the others weekly.
+RESYNC_DAYS = {
+    PURPOSES.index("leads"): 1,
+    PURPOSES.index("awareness"): 7,
+    PURPOSES.index("churn"): 7,
+}
 
 
 @cache
@@ -35,19 +48,27 @@ def roberts_steps(d: int) -> np.ndarray:
 class Chance:
     """The draws one firm (or the market, firm=-1 -> index 0 of its own key) makes for one purpose."""
 
-    def __init__(self, seed: int, purpose: str, firm: int, mean_field: bool = False) -> None:
+    def __init__(
+        self,
+        seed: int,
+        purpose: str,
+        firm: int,
+        mean_field: bool = False,
+        per_day: bool = True,
+    ) -> None:
         self.seed = seed
         self.key = (PURPOSES.index(purpose), firm + 1)
         self.salt = 0
+        self.per_day = per_day and not mean_field
+        self._round_bits: np.random.PCG64
         self.rng = self._generator(self.key)
         self.mean_field = mean_field
         self._drawn: dict[int, int] = {}  # mean-field: points of R_d used so far, by d
         self._carry: dict[str, np.ndarray] = {}
 
     def _generator(self, key: tuple[int, ...]) -> np.random.Generator:
-        return np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
-        )
+        self._round_bits = np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
+        return np.random.Generator(self._round_bits)
 
     def start_round(self, round_no: int) -> None:
         """Each round draws from its own stream, keyed (purpose, firm, round): a decision that
@@ -55,6 +76,13 @@ class Chance:
         common random numbers hold round by round."""
         key = (*self.key, round_no)
         self.rng = self._generator((*key, self.salt) if self.salt else key)
+
+    def start_day(self, day: int) -> None:
+        """Every RESYNC_DAYS days (by purpose) the draws restart at a fixed point of the
+        round's stream, so what a decision changes in today's draws does not shift later ones."""
+        every = RESYNC_DAYS.get(self.key[0], 7)
+        if self.per_day and day % every == 0:
+            self.rng = np.random.Generator(self._round_bits.jumped(day // every + 1))
 
     def fork(self, salt: int) -> None:
         """From the next round on, draw from sibling streams (the keys plus `salt`): another

@@ -26,7 +26,7 @@ from sim.decisions import Decision, expand
 from sim.errors import InputError, from_validation
 from sim.executor import open_executor
 from sim.game import Game
-from sim.rivals import strategy
+from sim.rivals import check_strategy, strategy
 from sim.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
 
 # Decision parameters: the player's fixed decision every round.
@@ -501,7 +501,7 @@ def run_tournament(
     if not strategies:
         raise InputError("--strategies", "", "name at least one strategy")
     for name in strategies:
-        strategy(name)  # a clear error for an unknown name, before any work
+        check_strategy(name, scenario)  # a clear error for an unknown name, before any work
     base = scenario.model_dump(mode="json")
     jobs = [
         (base, k, name, r, seed + r)

@@ -53,13 +53,16 @@ READS_VERSIONS = (1, 2)
 class Game:
     """One market, its firms, and the rounds played so far."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0, streams: int = 2) -> None:
+        """streams: how random streams are keyed (2: by day; 1: by round, as version 1
+        saves were played)."""
         self.scenario = scenario
         self.seed = int(seed)
+        self.streams = streams
         self.env = simpy.Environment()
         self.params = FirmParams(scenario)
-        self.market = Market(scenario, self.params, self.seed)
-        self.accounts = Accounts(scenario, self.seed, self.params.am_churn_reduction)
+        self.market = Market(scenario, self.params, self.seed, streams)
+        self.accounts = Accounts(scenario, self.seed, self.params.am_churn_reduction, streams)
         days = scenario.meta.round_days
         self.forces = [
             SalesForce(
@@ -394,7 +397,7 @@ class Game:
 
     def replay(self) -> Game:
         """A new game at the same point: same scenario and seed, every round replayed."""
-        twin = Game(self.scenario, self.seed)
+        twin = Game(self.scenario, self.seed, self.streams)
         for decided in self.history:
             twin.play_round(decided)
         return twin
@@ -403,7 +406,7 @@ class Game:
         """The game as it stood `rounds` rounds ago: the same scenario and seed with the
         earlier rounds replayed (saves are replays, so this is cheap and exact)."""
         keep = max(0, len(self.history) - rounds)
-        twin = Game(self.scenario, self.seed)
+        twin = Game(self.scenario, self.seed, self.streams)
         for decided in self.history[:keep]:
             twin.play_round(decided)
         return twin
@@ -466,7 +469,7 @@ class Game:
     def to_save(self) -> dict[str, Any]:
         return {
             "format": SAVE_FORMAT,
-            "version": SAVE_VERSION,
+            "version": SAVE_VERSION if self.streams >= 2 else 1,
             "scenario": self.scenario.model_dump(mode="json"),
             "seed": self.seed,
             "decisions": [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in self.history],
@@ -497,7 +500,7 @@ class Game:
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise InputError(source, "seed", f"must be a whole number, 0 or more, got {seed!r}")
         scenario = parse_scenario(data["scenario"], f"{source}: scenario")
-        game = cls(scenario, data["seed"])
+        game = cls(scenario, data["seed"], streams=1 if data["version"] == 1 else 2)
         rounds = data["decisions"]
         if not isinstance(rounds, list) or len(rounds) > scenario.meta.rounds:
             raise InputError(

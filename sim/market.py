@@ -66,7 +66,8 @@ def relax(value: np.ndarray, target: np.ndarray, rate: np.ndarray | float, dt: f
 class Market:
     """Awareness, brand equity and leads for every firm in every segment."""
 
-    def __init__(self, scenario: Scenario, params: FirmParams, seed: int) -> None:
+    def __init__(self, scenario: Scenario, params: FirmParams, seed: int, streams: int = 2) -> None:
+        """streams: 2 = day-keyed random streams; 1 = round-keyed (saves of version 1)."""
         segs = scenario.segments
         firms = scenario.firms
         self.scenario = scenario
@@ -121,8 +122,9 @@ class Market:
         self.rd_stock = np.zeros(F)
         self.daily_rd = np.zeros(F)
         self.h_rd = np.zeros(F)
-        self.awareness_chance = [Chance(seed, "awareness", i, self.mean_field) for i in range(F)]
-        self.lead_chance = [Chance(seed, "leads", i, self.mean_field) for i in range(F)]
+        mf, per_day = self.mean_field, streams >= 2
+        self.awareness_chance = [Chance(seed, "awareness", i, mf, per_day) for i in range(F)]
+        self.lead_chance = [Chance(seed, "leads", i, mf, per_day) for i in range(F)]
         # last tick's figures, for reports
         self.h_ad = np.zeros(self.shape)
         self.h_pr = np.zeros(F)
@@ -387,6 +389,9 @@ class Market:
     ) -> Generator[simpy.Event, None, None]:
         """Once a day: marketing works, customers pay or churn, leads reach the sales forces."""
         while True:
+            today = int(env.now)
+            for chance in (*self.awareness_chance, *self.lead_chance, *accounts.chance):
+                chance.start_day(today)
             self.advertise()
             self.develop()
             self.reposition()

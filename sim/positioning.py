@@ -16,10 +16,11 @@ P <- P* + (P - P*) e^{-(m+d) dt}, P* = (m T + d R) / (m + d), a convex combinati
 positions stay on the map.
 
 Fit: D = |P - I_s|^2 (0..2). The firm's appeal in the segment is multiplied by
-e^{-w_s D} and the buyer's logit utility falls by w_s D (w_s = the segment's fit_weight):
-a firm on the ideal point loses nothing; one half a map away on one axis (D = 0.25, w = 2.5)
-loses 46% of its inbound interest and 0.63 logit of its win odds. Segments without an ideal
-ignore positions.
+e^{-w_s (D - D_ref)} and the buyer's logit utility changes by -w_s (D - D_ref) (w_s = the
+segment's fit_weight, D_ref = 0.1: about a third of the map away neither helps nor hurts).
+With w = 4, a firm on the ideal point gains e^0.4 = 1.49x inbound interest and 0.4 logit of
+win odds; one half a map away on one axis (D = 0.25) loses 45% of its interest and 0.6 logit.
+Segments without an ideal ignore positions (their weight is 0).
 """
 
 from __future__ import annotations
@@ -53,9 +54,13 @@ def distance2(position: np.ndarray, ideal: np.ndarray) -> np.ndarray:
     return ((position - ideal[None, :, :]) ** 2).sum(axis=-1)
 
 
+FIT_REFERENCE = 0.1  # squared distance at which fit neither helps nor hurts (0.32 map units)
+
+
 def fit_penalty(position: np.ndarray, ideal: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """w_s |P - I_s|^2, firms x segments (0 where a segment has no ideal: weight 0)."""
-    return weight[None, :] * distance2(position, ideal)
+    """w_s (|P - I_s|^2 - D_ref), firms x segments: negative (a gain) closer than
+    sqrt(D_ref) to the ideal, positive farther; 0 where a segment has no ideal (weight 0)."""
+    return weight[None, :] * (distance2(position, ideal) - FIT_REFERENCE)
 
 
 def drifted_ideal(base: np.ndarray, drift: np.ndarray, round_no: int) -> np.ndarray:

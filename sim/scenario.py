@@ -23,7 +23,7 @@ Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
 CHANNELS = ("advertising", "pr", "demand_gen")
 AXES = ("power", "service")  # the perceptual map: simple..powerful, self-serve..high-touch
 STUDIES = ("brand_tracker", "perceptual_map", "win_loss", "pipeline_benchmark")
-STRATEGIES = ("balanced", "brand_builder", "sales_machine", "discounter", "adaptive")
+STRATEGIES = ("balanced", "brand_builder", "sales_machine", "discounter", "adaptive", "even")
 EVENT_KINDS = (
     "recession",
     "rival_launch",
@@ -122,7 +122,7 @@ class Segment(Strict):
     )
     ideal_drift: Drift = Field(Drift(), description="How the ideal moves each round.")
     fit_weight: float = Field(
-        2.5,
+        4.0,
         ge=0,
         le=20,
         description="Log-appeal and logit of winning lost per unit of squared distance "
@@ -236,7 +236,7 @@ class Economics(Strict):
         0.2, ge=0, le=0.9, description="Default share of sales capacity kept for customers."
     )
     position_move_rate: float = Field(
-        4.0,
+        8.0,
         ge=0,
         le=50,
         description="Rate the perceived position moves toward the target at full communication "

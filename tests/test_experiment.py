@@ -41,7 +41,7 @@ def test_common_random_numbers_narrow_the_paired_difference() -> None:
     """The same seeds at both points: the paired interval of the difference is much narrower
     than the one independent seeds would give (Welch on the same rows)."""
     scenario = shortened("classic", 4)
-    sweep = run_sweep(scenario, {"marketing_share": [0.3, 0.5]}, reps=6, seed=3, workers=1)
+    sweep = run_sweep(scenario, {"marketing_share": [0.3, 0.5]}, reps=8, seed=3, workers=2)
     d, lo, hi = sweep.paired(0, 1)
     ud, ulo, uhi = sweep.unpaired(0, 1)
     assert d == pytest.approx(ud)

@@ -67,4 +67,4 @@ def test_the_alignment_ratio_rises_with_the_marketing_share() -> None:
     idle, balanced, starved = late_rho(ALL_SALES), late_rho(BALANCED), late_rho(HEAVY)
     assert idle < 0.2 < 0.6 < balanced < 1.4 < 2.5 < starved  # near 1 at the balanced split
     utilization = total(play(HEAVY, 1), "rep_utilization") / 8
-    assert utilization > 0.9  # reps busy, leads queueing: sales is the bottleneck
+    assert utilization > 0.85  # reps busy, leads queueing: sales is the bottleneck

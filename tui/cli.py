@@ -36,7 +36,7 @@ from sim.game import Game
 from sim.report import flat_row, money, pct
 from sim.research import firm_view
 from sim.results import check_output, write_rows
-from sim.rivals import strategy
+from sim.rivals import check_strategy, strategy
 from sim.scenario import (
     STRATEGIES,
     bundled_scenarios,
@@ -224,6 +224,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 affordable(g, fid, decision, args.decisions, raw)
                 return decision
         else:
+            check_strategy(args.strategy or "balanced", scenario)
             chosen = strategy(args.strategy or "balanced")
 
             def decide(g: Game, fid: str) -> Decision:
