@@ -253,12 +253,12 @@ class Economics(Strict):
         120, ge=1, le=3650, description="Half-life of the R&D stock (the lag), days."
     )
     rd_half_saturation: float = Field(
-        400_000,
+        200_000,
         gt=0,
         description="Hill K for the R&D stock (daily spend x 1/(1-decay)) at half the gain rate.",
     )
     quality_gain_rate: float = Field(
-        1.0, ge=0, le=20, description="Quality gained per year at full R&D saturation x (1 - q)."
+        2.0, ge=0, le=20, description="Quality gained per year at full R&D saturation x (1 - q)."
     )
     quality_obsolescence: float = Field(
         0.0, ge=0, le=5, description="Quality lost per year as the market moves on (x q)."
