@@ -148,11 +148,14 @@ def test_a_bad_experiment_file_names_the_field(tmp_path: Path) -> None:
 
 def test_the_shipped_experiment_files_are_valid() -> None:
     from sim.experiment import load_experiment
+    from sim.rivals import check_strategy
 
     root = Path(__file__).resolve().parents[1] / "experiments"
     for path in sorted(root.glob("*.toml")):
         spec, scenario, axes = load_experiment(path)
         assert (axes or spec.strategies) and spec.reps >= 1 and scenario.meta.name
+        for name in spec.strategies:
+            check_strategy(name, scenario)
 
 
 def test_the_response_curve_is_drawn(tmp_path: Path) -> None:

@@ -191,3 +191,36 @@ async def test_the_command_palette_offers_every_action() -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.session.game.round == 1
+
+
+async def test_the_boardroom_shows_only_the_research_bought(tmp_path: Path) -> None:
+    """No study: brand equity '?' and an unknown map. Buy the brand tracker and the
+    perceptual map (full mode's checkboxes), play a round: both appear, the map as a plot."""
+    from rich.console import Console
+
+    from tui.widgets.boards import KpiBoard
+    from tui.widgets.charts import GameCharts
+
+    def text_of(widget) -> str:
+        console = Console(width=100, record=True)
+        console.print(widget.content)
+        return console.export_text()
+
+    app = JigsawApp(Session.new(load_scenario("classic"), 2, full_mode=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await advance(pilot)
+        kpis = text_of(app.screen.query_one(KpiBoard))
+        assert "Brand equity" in kpis and "buy a tracker" in kpis
+        charts = app.screen.query_one(GameCharts)
+        assert "unknown" in charts.map_title
+        for study in ("brand_tracker", "perceptual_map"):
+            app.screen.query_one(f"#study-{study}").value = True
+        await pilot.pause()
+        assert app.session.draft.research == ["brand_tracker", "perceptual_map"]
+        await advance(pilot)
+        kpis = text_of(app.screen.query_one(KpiBoard))
+        assert "buy a tracker" not in kpis
+        title = charts.map_title
+        assert title.startswith("Perceptual map:") and "unknown" not in title
+        assert app.session.reports[-1].firms["you"].research_spend == 35_000

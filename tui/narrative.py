@@ -69,13 +69,31 @@ def explain(
         )
     elif f.reps == 0 and not f.bankrupt:
         out.append("With no productive reps, no deal could be worked or won.")
-    brand = f"Brand equity is {f.brand_equity:.0f}/100"
-    if prev is not None:
-        brand += f" ({f.brand_equity - prev.brand_equity:+.1f})"
-    aware = ", ".join(
-        f"{s.label} {f.awareness[s.id]:.0%}" for s in scenario.segments if s.id in f.awareness
-    )
-    out.append(f"{brand}; awareness: {aware}.")
+    if "brand_tracker" in f.studies:
+        brand = f"Your brand tracker: brand equity {f.brand_equity:.0f}/100"
+        if prev is not None and "brand_tracker" in prev.studies:
+            brand += f" ({f.brand_equity - prev.brand_equity:+.1f})"
+        aware = ", ".join(
+            f"{s.label} {f.awareness[s.id]:.0%}" for s in scenario.segments if s.id in f.awareness
+        )
+        out.append(f"{brand}; awareness: {aware}.")
+    else:
+        out.append(
+            "Brand equity and awareness are unknown this round: no brand tracker was bought."
+        )
+    if "win_loss" in f.studies and any(f.lost_reasons.values()):
+        reasons = sorted(f.lost_reasons.items(), key=lambda kv: -kv[1])
+        said = ", ".join(f"{name} {n}" for name, n in reasons if n)
+        out.append(f"Win/loss study, leads not won by reason: {said}.")
+    if "perceptual_map" in f.studies and scenario.positioning:
+        where = []
+        for seg in scenario.segments:
+            ideal = report.segments[seg.id].ideal
+            p = f.position.get(seg.id)
+            if ideal is not None and p is not None:
+                gap = ((p[0] - ideal[0]) ** 2 + (p[1] - ideal[1]) ** 2) ** 0.5
+                where.append(f"{seg.label} {gap:.2f} from its ideal")
+        out.append(f"Perceptual map: buyers place you {'; '.join(where)} (0 = a perfect fit).")
     out.append(_cash(scenario, report, firm_id))
     for e in report.events:
         out.append(f"News: {e}.")

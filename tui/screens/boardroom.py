@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from sim.errors import InputError
 from sim.report import RoundReport
+from sim.research import last_known, redact
 from tui.narrative import money
 from tui.session import Session
 from tui.widgets.boards import AlignmentGauge, Funnel, KpiBoard, NewsFeed, RivalBoard
@@ -102,14 +103,26 @@ class Boardroom(Screen):
         self.title = f"Jigsaw · {s.scenario.meta.name}"
         self.sub_title = s.round_label if not s.finished else "Game over"
         reports = s.reports
-        now = reports[-1].firms[s.player] if reports else None
-        before = reports[-2].firms[s.player] if len(reports) > 1 else None
-        self.query_one(KpiBoard).show(now, before)
+        now = redact(reports[-1].firms[s.player]) if reports else None
+        before = redact(reports[-2].firms[s.player]) if len(reports) > 1 else None
+        tracker, age = last_known(reports, s.player, "brand_tracker")
+        brand = (tracker[s.player]["brand_equity"], age) if tracker and age is not None else None
+        self.query_one(KpiBoard).show(now, before, brand, gated=True)
         self.query_one(Funnel).show(now)
         self.query_one(AlignmentGauge).show(now.alignment_ratio if now else None, now is not None)
-        self.query_one(RivalBoard).show(s.last, s.scenario, s.player, public_only=s.public_only)
+        brands = {
+            fid: f"{v['brand_equity']:.0f}" + (f" ({age}r)" if age else "")
+            for fid, v in (tracker or {}).items()
+        }
+        if not reports:  # the scenario's starting figures are public
+            brands = {f.id: f"{f.brand_equity:.0f}" for f in s.scenario.firms}
+            if s.public_only:
+                brands = {s.player: brands[s.player]}
+        self.query_one(RivalBoard).show(s.last, s.scenario, s.player, brands=brands)
         self.query_one(NewsFeed).show(reports)
-        self.query_one(GameCharts).show(reports, s.scenario, s.player)
+        targeting = s.draft.targeting or s.scenario.default_targeting()
+        focus = max(targeting, key=lambda k: targeting[k]) if targeting else None
+        self.query_one(GameCharts).show(reports, s.scenario, s.player, gated=True, segment=focus)
         self.query_one(DecisionForm).refresh_derived()
 
     # --- actions ----------------------------------------------------------------------------

@@ -30,12 +30,34 @@ def _delta(now: float, before: float | None, fmt: str = "pct") -> Text:
     return Text(f"{arrow} {label}", style=style)
 
 
+def _brand(
+    now: FirmRound, before: FirmRound | None, known: tuple[float, int] | None, gated: bool
+) -> tuple[str, Text]:
+    """The brand equity cell: the truth, or what a brand tracker last said, with its age."""
+    if not gated:
+        return f"{now.brand_equity:.0f}", _delta(
+            now.brand_equity, before.brand_equity if before else None, "abs"
+        )
+    if known is None:
+        return "?", Text("buy a tracker", style="dim")
+    value, age = known
+    return f"{value:.0f}", Text("" if age == 0 else f"{age} rd old", style="dim")
+
+
 class KpiBoard(Static):
     """Last round's key figures, with the change against the round before."""
 
     DEFAULT_CSS = "KpiBoard { height: auto; }"
 
-    def show(self, now: FirmRound | None, before: FirmRound | None) -> None:
+    def show(
+        self,
+        now: FirmRound | None,
+        before: FirmRound | None,
+        brand: tuple[float, int] | None = None,
+        gated: bool = False,
+    ) -> None:
+        """gated: brand equity comes only from a brand tracker (`brand` = (value, age in
+        rounds), or None if none was ever bought)."""
         table = Table.grid(padding=(0, 2), expand=True)
         table.add_column("kpi", style="bold")
         table.add_column("value", justify="right")
@@ -55,8 +77,7 @@ class KpiBoard(Static):
             ),
             (
                 "Brand equity",
-                f"{now.brand_equity:.0f}",
-                _delta(now.brand_equity, b.brand_equity if b else None, "abs"),
+                *_brand(now, b, brand, gated),
             ),
             (
                 "Customers",
@@ -79,7 +100,10 @@ class Funnel(Static):
             self.update(Text("The funnel appears after the first round.", style="dim"))
             return
         text = Text()
-        text.append(f"{f.aware_prospects:>7,.0f}  aware prospects\n")
+        if f.aware_prospects == f.aware_prospects:  # not nan: a brand tracker was bought
+            text.append(f"{f.aware_prospects:>7,.0f}  aware prospects\n")
+        else:
+            text.append("      ?  aware prospects\n", style="dim")
         text.append(f"{f.leads:>7,}  leads", style="bold")
         text.append(f": {f.leads_inbound} in · {f.leads_referral} ref · {f.leads_outbound} out\n")
         text.append(f"{f.leads_worked:>7,}  worked · ")
@@ -134,8 +158,10 @@ class RivalBoard(Static):
         scenario: Scenario,
         player: str,
         public_only: bool = False,
+        brands: dict[str, str] | None = None,
     ) -> None:
-        """public_only: a rival's brand equity is not in the public report (class play)."""
+        """public_only: a rival's brand equity is not in the public report (class play).
+        brands: what a brand tracker last said per firm (shown instead of the truth)."""
         table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         table.add_column("Firm", no_wrap=True, overflow="ellipsis", ratio=1)
         table.add_column("Share", justify="right")
@@ -148,11 +174,15 @@ class RivalBoard(Static):
             style = "bold" if mine else ""
             if f is None:
                 brand = "?" if public_only and not mine else f"{firm.brand_equity:.0f}"
+                if brands is not None:
+                    brand = brands.get(firm.id, "?")
                 table.add_row(name, "-", f"{firm.price:.2f}", brand, style=style)
             elif f.bankrupt:
                 table.add_row(name, "bankrupt", "-", "-", style="dim")
             else:
                 brand = "?" if public_only and not mine else f"{f.brand_equity:.0f}"
+                if brands is not None:
+                    brand = brands.get(firm.id, "?")
                 table.add_row(name, f"{f.market_share:.0%}", f"{f.price:.2f}", brand, style=style)
         self.update(table)
 

@@ -1,4 +1,4 @@
-"""Charts over the rounds, drawn with textual-plotext."""
+"""Charts over the rounds, and the perceptual map, drawn with textual-plotext."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ from textual.widgets import TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from sim.report import RoundReport
+from sim.research import last_known
 from sim.scenario import Scenario
 
 
 class GameCharts(Vertical):
-    """Revenue and profit, awareness by segment, market share by firm."""
+    """Revenue and profit, awareness by segment, market share by firm, the perceptual map.
+
+    gated (the boardroom): awareness and the map show only what studies bought; ungated (the
+    scorecard, after the game): the whole truth."""
 
     DEFAULT_CSS = (
         "GameCharts { height: 1fr; min-height: 12; } GameCharts PlotextPlot { height: 1fr; }"
     )
+
+    map_title = ""  # what the map shows (its title), for screens and tests
 
     def compose(self) -> ComposeResult:
         with TabbedContent():
@@ -26,8 +32,18 @@ class GameCharts(Vertical):
                 yield PlotextPlot(id="plot-awareness")
             with TabPane("Share", id="chart-share"):
                 yield PlotextPlot(id="plot-share")
+            with TabPane("Map", id="chart-map"):
+                yield PlotextPlot(id="plot-map")
 
-    def show(self, reports: list[RoundReport], scenario: Scenario, player: str) -> None:
+    def show(
+        self,
+        reports: list[RoundReport],
+        scenario: Scenario,
+        player: str,
+        gated: bool = False,
+        segment: str | None = None,
+    ) -> None:
+        """segment: whose map to draw (default: the segment the player targets most)."""
         rounds = [r.round for r in reports]
         ticks = list(range(1, scenario.meta.rounds + 1))
 
@@ -58,16 +74,21 @@ class GameCharts(Vertical):
             plt.hline(0.0)
         plot.refresh()
 
-        plot, plt = prepare("plot-awareness", "Your awareness by segment (%)")
-        if rounds:
+        tracked = [r for r in reports if not gated or "brand_tracker" in r.firms[player].studies]
+        title = "Your awareness by segment (%)"
+        if gated and not tracked:
+            title = "Awareness: unknown (buy a brand tracker)"
+        plot, plt = prepare("plot-awareness", title)
+        if tracked:
             for seg in scenario.segments:
                 plt.plot(
-                    rounds,
-                    [100 * r.firms[player].awareness[seg.id] for r in reports],
+                    [r.round for r in tracked],
+                    [100 * r.firms[player].awareness[seg.id] for r in tracked],
                     label=seg.label,
                     marker="braille",
                 )
         plot.refresh()
+        self.show_map(reports, scenario, player, gated, segment)
 
         plot, plt = prepare("plot-share", "Revenue share by firm (%)")
         if rounds:
@@ -77,5 +98,63 @@ class GameCharts(Vertical):
                     [100 * r.firms[firm.id].market_share for r in reports],
                     label=firm.label,
                     marker="braille",
+                )
+        plot.refresh()
+
+    def show_map(
+        self,
+        reports: list[RoundReport],
+        scenario: Scenario,
+        player: str,
+        gated: bool,
+        segment: str | None,
+    ) -> None:
+        """Where buyers in one segment place every firm, and what they want (the ideals)."""
+        plot = self.query_one("#plot-map", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlim(0, 1)
+        plt.ylim(0, 1)
+        plt.xlabel("power: simple .. powerful")
+        plt.ylabel("service")
+        if not scenario.positioning:
+            self.map_title = "This market has no perceptual map"
+            plt.title(self.map_title)
+            plot.refresh()
+            return
+        if gated:
+            found, age = last_known(reports, player, "perceptual_map")
+        else:
+            found = None
+            if reports:
+                last = reports[-1]
+                found = {
+                    "ideals": {s: seg.ideal for s, seg in last.segments.items()},
+                    "positions": {fid: dict(f.position) for fid, f in last.firms.items()},
+                }
+            age = 0
+        if found is None:
+            self.map_title = "Perceptual map: unknown (buy a perceptual map study)"
+            plt.title(self.map_title)
+            plot.refresh()
+            return
+        seg = segment or max(
+            scenario.segment_ids,
+            key=lambda s: reports[-1].firms[player].awareness.get(s, 0.0) if not gated else 0.0,
+        )
+        label = next(s.label for s in scenario.segments if s.id == seg)
+        when = "" if not age else f", {age} round{'s' if age > 1 else ''} old"
+        self.map_title = f"Perceptual map: {label}{when}"
+        plt.title(self.map_title)
+        for s_id, ideal in found["ideals"].items():
+            if ideal is not None:
+                name = next(s.label for s in scenario.segments if s.id == s_id)
+                plt.scatter([ideal[0]], [ideal[1]], marker="x", label=f"{name} ideal")
+        for firm in scenario.firms:
+            p = found["positions"].get(firm.id, {}).get(seg)
+            if p is not None:
+                plt.scatter(
+                    [p[0]], [p[1]], marker="o" if firm.id == player else "dot", label=firm.label
                 )
         plot.refresh()

@@ -107,10 +107,7 @@ class DecisionForm(Vertical):
             yield Field("R&D", _pct(d.product_share), "rd", 0, 100, "% of budget")
         with Vertical(id="full"):
             power, service = self._claimed()
-            yield Label(
-                "Position claimed (0 simple/self-serve .. 100 powerful/high-touch)",
-                classes="section",
-            )
+            yield Label("Position claimed (0..100)", classes="section")
             with Horizontal(classes="row"):
                 yield Field("Power", _pct(power), "pos-power", 0, 100)
                 yield Field("Service", _pct(service), "pos-service", 0, 100)
