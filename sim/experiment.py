@@ -37,6 +37,9 @@ DECISION_PARAMS = {
     "sales.training_share": "share of the sales budget for training (0..1)",
     "sales.commission_rate": "commission on bookings (0..0.5)",
     "sales.account_management": "share of sales capacity for customers (0..0.9)",
+    "product_share": "share of the budget for R&D, taken first (0..1)",
+    "marketing.positioning.power": "position claimed: power (0 simple .. 1 powerful)",
+    "marketing.positioning.service": "position claimed: service (0 self-serve .. 1 high-touch)",
     **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
 }
 METRICS = (
@@ -164,6 +167,9 @@ RANGES = {
     "sales.commission_rate": (0.0, 0.5),
     "sales.account_management": (0.0, 0.9),
     **{f"marketing.mix.{ch}": (0.0, 1.0) for ch in CHANNELS},
+    "product_share": (0.0, 1.0),
+    "marketing.positioning.power": (0.0, 1.0),
+    "marketing.positioning.service": (0.0, 1.0),
 }
 
 
@@ -196,13 +202,24 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
                 )
                 for c in CHANNELS
             }
-    sales: dict[str, float] = {"budget": budget * (1 - share)}
+    product = budget * point.get("product_share", 0.0)
+    rest = budget - product if product else budget
+    sales: dict[str, float] = {"budget": rest * (1 - share)}
     for key in ("training_share", "commission_rate", "account_management"):
         if f"sales.{key}" in point:
             sales[key] = point[f"sales.{key}"]
+    marketing: dict[str, Any] = {"budget": rest * share, "mix": mix}
+    axes = ("marketing.positioning.power", "marketing.positioning.service")
+    if any(a in point for a in axes):
+        start = scenario.firm(player).position
+        marketing["positioning"] = {
+            "power": point.get(axes[0], start.power),
+            "service": point.get(axes[1], start.service),
+        }
     raw = {
-        "marketing": {"budget": budget * share, "mix": mix},
+        "marketing": marketing,
         "sales": sales,
+        "product": {"budget": product},
         "price": point.get("price", 1.0),
     }
     return expand(scenario, raw, "--vary", firm_id=player)

@@ -42,3 +42,22 @@ def test_the_gauge_words_run_from_idle_to_cold() -> None:
     assert "aligned" in gauge_words(1.0)
     assert "going cold" in gauge_words(3.0)
     assert "no reps" in gauge_words(None)
+
+
+def test_the_round_report_tells_what_the_studies_found() -> None:
+    from sim import Game, load_scenario
+    from sim.decisions import expand
+    from tui.narrative import explain
+
+    scenario = load_scenario("classic")
+    game = Game(scenario, 3)
+    studies = ["brand_tracker", "perceptual_map", "win_loss", "pipeline_benchmark"]
+    raw = {"budget": 300_000, "marketing_share": 0.45, "research": studies}
+    game.play_round({"you": expand(scenario, raw, firm_id="you")})
+    text = " ".join(explain(scenario, game.reports[0], "you", None))
+    assert "Your brand tracker: brand equity" in text
+    assert "Win/loss study" in text and "Pipeline benchmark: the industry won" in text
+    assert "Perceptual map: buyers place you" in text
+    game.play_round({"you": expand(scenario, {"budget": 300_000}, firm_id="you")})
+    text = " ".join(explain(scenario, game.reports[1], "you", game.reports[0]))
+    assert "unknown this round" in text and "Win/loss" not in text

@@ -224,3 +224,20 @@ async def test_the_boardroom_shows_only_the_research_bought(tmp_path: Path) -> N
         title = charts.map_title
         assert title.startswith("Perceptual map:") and "unknown" not in title
         assert app.session.reports[-1].firms["you"].research_spend == 35_000
+
+
+async def test_u_goes_back_a_round_and_the_same_decisions_replay_identically() -> None:
+    session = Session.new(load_scenario("tutorial"), 4)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("right")  # 45% marketing
+        await advance(pilot)
+        await advance(pilot)
+        played = json.dumps(session.game.to_json())
+        await pilot.press("u")
+        await pilot.pause()
+        assert session.game.round == 1 and app.screen.sub_title == "Round 2 of 6"
+        assert session.draft.marketing_share == pytest.approx(0.45)
+        await advance(pilot)
+        assert json.dumps(session.game.to_json()) == played

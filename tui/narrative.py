@@ -6,6 +6,7 @@ Pure functions of the reports (no Textual), so they are tested directly.
 from __future__ import annotations
 
 from sim.report import FirmRound, RoundReport, money
+from sim.research import benchmark
 from sim.scenario import Scenario
 
 
@@ -85,6 +86,18 @@ def explain(
         reasons = sorted(f.lost_reasons.items(), key=lambda kv: -kv[1])
         said = ", ".join(f"{name} {n}" for name, n in reasons if n)
         out.append(f"Win/loss study, leads not won by reason: {said}.")
+    if "pipeline_benchmark" in f.studies:
+        bench = benchmark(report)
+
+        def days(x: float | None) -> str:
+            return "-" if x is None else f"{x:.1f} days"
+
+        out.append(
+            f"Pipeline benchmark: the industry won {(bench['win_rate'] or 0):.0%} of its deals "
+            f"(you {(f.win_rate or 0):.0%}), in {days(bench['cycle_days'])} (you "
+            f"{days(f.cycle_days)}), and took {days(bench['response_days'])} to answer a lead "
+            f"(you {days(f.response_days)})."
+        )
     if "perceptual_map" in f.studies and scenario.positioning:
         where = []
         for seg in scenario.segments:
