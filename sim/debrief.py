@@ -15,7 +15,7 @@ import csv
 import html
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -172,10 +172,18 @@ svg .frame { fill: none; stroke: #bbb; } svg .grid { stroke: #eee; } svg .zero {
 
 def decision_text(s: Submission) -> str:
     d = s.decision
-    return (
+    text = (
         f"budget {money(d.total_budget)} &middot; marketing {pct(d.marketing_share)} &middot; "
         f"price {d.price:.2f}"
     )
+    if d.product.budget:
+        text += f" &middot; R&amp;D {money(d.product.budget)}"
+    if d.marketing.positioning is not None:
+        p = d.marketing.positioning
+        text += f" &middot; claims ({p.power:.2f}, {p.service:.2f})"
+    if d.research:
+        text += " &middot; studies: " + ", ".join(html.escape(r) for r in d.research)
+    return text
 
 
 def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
@@ -287,7 +295,7 @@ def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
     return "\n".join(parts)
 
 
-def to_csv(header: Sequence[str], rows: list[dict[str, object]]) -> str:
+def to_csv(header: Sequence[str], rows: Sequence[Mapping[str, object]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\n")
     writer.writeheader()
@@ -331,6 +339,14 @@ def write_debrief(classroom: Classroom, out_dir: str | Path) -> list[Path]:
                 "training_share": d.sales.training_share,
                 "commission_rate": d.sales.commission_rate,
                 "account_management": d.sales.account_management,
+                "product_budget": d.product.budget,
+                "positioning.power": d.marketing.positioning.power
+                if d.marketing.positioning
+                else "",
+                "positioning.service": d.marketing.positioning.service
+                if d.marketing.positioning
+                else "",
+                "research": " ".join(d.research),
             }
         )
     header = list(rows[0]) if rows else ["round", "team", "firm", "how", "by", "at"]
