@@ -27,6 +27,7 @@ import hmac
 import json
 import os
 import secrets
+import signal
 import socket
 import sqlite3
 from collections.abc import Iterator, Mapping
@@ -268,6 +269,8 @@ class Classroom:
         p = Path(path)
         if p.exists():
             raise InputError(str(path), "", "already exists; choose another --db or delete it")
+        if not p.parent.is_dir():
+            raise InputError(str(path), "", f"no such folder: {p.parent}")
         seated, teams = seat_teams(scenario, team_names)
         salt = secrets.token_bytes(16)
         instructor = new_code()
@@ -312,6 +315,8 @@ class Classroom:
             raise InputError(
                 str(path), "", "already exists; choose another --db or delete it"
             ) from None
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(str(path), "", f"cannot create the class file ({exc})") from None
         finally:
             tmp.unlink(missing_ok=True)
         return cls(p), instructor, codes
@@ -592,4 +597,4 @@ def _fault(point: str) -> None:
     """Crash-safety tests kill the process here (JIGSAW_CLASS_FAULT=point): what SIGKILL in
     the middle of `advance` does, at a known place rather than a lucky one."""
     if os.environ.get("JIGSAW_CLASS_FAULT") == point:
-        os.kill(os.getpid(), 9)
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -420,3 +420,11 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
         "class", "report", "--db", str(c.path), "--code", codes["Red"], "--out", str(out)
     )
     assert wrong.returncode == 2 and "wrong instructor code" in wrong.stderr
+
+
+def test_a_class_in_a_missing_folder_is_refused_with_one_line(tmp_path: Path) -> None:
+    proc = jigsaw(
+        "class", "new", "classic", "--teams", "Red", "--db", str(tmp_path / "no" / "c.db")
+    )
+    assert proc.returncode == 2 and "no such folder" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
