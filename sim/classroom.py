@@ -428,14 +428,16 @@ class Classroom:
             for r in self.db.execute("SELECT at, who, what FROM log ORDER BY id").fetchall()
         ]
 
-    def _cash(self, firm_id: str, round_no: int) -> tuple[float, float]:
-        """A firm's cash and credit line as round `round_no` opens (from the cache)."""
+    def _standing(self, firm_id: str, round_no: int) -> tuple[float, float, bool]:
+        """A firm's cash, credit line and bankruptcy as round `round_no` opens (from the
+        cache of the round before)."""
         firm = self.scenario.firm(firm_id)
         if round_no == 1:
-            return firm.cash, firm.credit_line
+            return firm.cash, firm.credit_line, False
         report = self.cached_report(round_no - 1)
         assert report is not None, "a closed round always has its report"
-        return report["firms"][firm_id]["cash"], firm.credit_line
+        mine = report["firms"][firm_id]
+        return mine["cash"], firm.credit_line, mine["bankrupt"]
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -467,10 +469,7 @@ class Classroom:
                 state = "is closed" if expect_round < k else "is not open yet"
                 raise InputError(source, "", f"round {expect_round} {state}; round {k} is open")
             decision = for_round(plan, k - 1)
-            cash, credit = self._cash(team.firm_id, k)
-            bankrupt = (
-                k > 1 and (self.cached_report(k - 1) or {})["firms"][team.firm_id]["bankrupt"]
-            )
+            cash, credit, bankrupt = self._standing(team.firm_id, k)
             if bankrupt:
                 raise InputError(source, "", f"{team.name} is bankrupt: it makes no decisions")
             try:

@@ -23,16 +23,39 @@ from tui.screens.scorecard import Scorecard
 from tui.session import Session
 
 
-class JigsawApp(App[None]):
-    """Solo play against computer-run rivals."""
+class JigsawBase(App[None]):
+    """What every Jigsaw app shares: looks, help (?) and a quit that asks first (q)."""
 
     CSS_PATH = "jigsaw.tcss"
     TITLE = "Jigsaw"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit"),
     ]
+
+    def quit_note(self) -> str:
+        """A line under "Quit Jigsaw?" saying what is kept."""
+        return ""
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_request_quit(self) -> None:
+        if isinstance(self.screen, ConfirmQuit):
+            return
+
+        def answer(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(self.quit_note()), answer)
+
+
+class JigsawApp(JigsawBase):
+    """Solo play against computer-run rivals (and a team's seat in a class)."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
 
     def __init__(
         self,
@@ -110,24 +133,12 @@ class JigsawApp(App[None]):
             return
         self.notify(f"Saved to {path}", title="Saved")
 
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_request_quit(self) -> None:
-        if isinstance(self.screen, ConfirmQuit):
-            return
-        note = ""
+    def quit_note(self) -> str:
         if self.session is not None and self.session.submits:
-            note = "Your submitted decisions are kept in the class file."
-        elif self.session is not None and self.session.game.history:
-            note = f"Your game is saved after every round ({self.session.save_path.parent})."
-
-        def answer(quit_: bool | None) -> None:
-            if quit_:
-                self.exit()
-
-        self.push_screen(ConfirmQuit(note), answer)
+            return "Your submitted decisions are kept in the class file."
+        if self.session is not None and self.session.game.history:
+            return f"Your game is saved after every round ({self.session.save_path.parent})."
+        return ""
 
     def _on_boardroom(self, action: str) -> None:
         screen = self.screen
@@ -173,15 +184,8 @@ class JigsawApp(App[None]):
         yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)
 
 
-class InstructorApp(App[None]):
+class InstructorApp(JigsawBase):
     """`jigsaw class dashboard`: the instructor's screen for one class."""
-
-    CSS_PATH = "jigsaw.tcss"
-    TITLE = "Jigsaw"
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "request_quit", "Quit"),
-    ]
 
     def __init__(self, db: str | Path, code: str) -> None:
         super().__init__()
@@ -192,16 +196,5 @@ class InstructorApp(App[None]):
 
         self.push_screen(Dashboard(self.db, self.code))
 
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_request_quit(self) -> None:
-        if isinstance(self.screen, ConfirmQuit):
-            return
-
-        def answer(quit_: bool | None) -> None:
-            if quit_:
-                self.exit()
-
-        self.push_screen(ConfirmQuit("The class file keeps everything."), answer)
+    def quit_note(self) -> str:
+        return "The class file keeps everything."

@@ -23,6 +23,7 @@ from sim.classroom import Classroom
 from sim.errors import InputError
 from sim.report import money, pct
 from sim.scenario import load_scenario, read_toml
+from tui.table import aligned
 
 DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")
 
@@ -236,7 +237,7 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
             )
         )
     print("Your books")
-    print(_table(rows))
+    print("\n".join(aligned(rows)))
     names = {f.id: f.label for f in room.scenario.firms}
     print(f"Market report, round {len(view.public)} (public)")
     rows = [("firm", "share", "price", "revenue", "customers")]
@@ -250,7 +251,7 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
                 f"{p['customers']:.0f}",
             )
         )
-    print(_table(rows))
+    print("\n".join(aligned(rows)))
     return 0
 
 
@@ -330,13 +331,3 @@ ACTIONS = {
     "advance": advance,
     "report": report,
 }
-
-
-def _table(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(
-            [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
-        )
-        for r in rows
-    )

@@ -47,6 +47,7 @@ from sim.scenario import (
 )
 from tui.class_commands import add_class_parser, cmd_class
 from tui.progress import ProgressBar
+from tui.table import aligned
 
 
 class UsageError(Exception):
@@ -331,7 +332,7 @@ def table(game: Game) -> str:
                     ratio(f.alignment_ratio),
                 )
             )
-        lines += _align(rows)
+        lines += aligned(rows, indent="  ")
         for e in r.events:
             lines.append(f"  ! {e}")
         lines.append("")
@@ -342,24 +343,13 @@ def table(game: Game) -> str:
         rows.append(
             (str(s["rank"]), fid, f"{s['total']:.1f}", *(f"{v:.0f}" for v in s["scores"].values()))
         )
-    lines += _align(rows)
+    lines += aligned(rows, indent="  ")
     lines.append("")
     lines.append(
         "* player seat. rho = alignment ratio: <1 reps idle (fund marketing), "
         ">1 leads wait or go cold (fund sales)."
     )
     return "\n".join(lines)
-
-
-def _align(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    out = []
-    for row in rows:
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=False)
-        ]
-        out.append("  " + "  ".join(cells))
-    return out
 
 
 # --- scenario --------------------------------------------------------------------------------
@@ -490,18 +480,11 @@ def cmd_tournament(args: argparse.Namespace) -> int:
                 str(row["wins"]),
             )
         )
-    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     print(
         f"Every strategy in each of {len(result.seats)} seats, {result.reps} replications "
         f"(seeds {args.seed}..{args.seed + result.reps - 1} in every match-up)"
     )
-    for r in rows:
-        print(
-            "  ".join(
-                [r[0].ljust(widths[0])]
-                + [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
-            )
-        )
+    print("\n".join(aligned(rows)))
     for job, error in result.failed:
         print(
             f"failed: seat {job[0]} strategy {job[1]} replication {job[2]}: {error}",
@@ -532,14 +515,11 @@ def sweep_table(result: Sweep, metric: str, seed: int) -> str:
                 vs,
             )
         )
-    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines = [
         f"{result.reps} replications per point: seeds {seed}..{seed + result.reps - 1} at "
         "every point (common random numbers)"
     ]
-    for r in rows:
-        lines.append("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
-    return "\n".join(lines)
+    return "\n".join(lines + aligned(rows, left_first=False))
 
 
 def fmt(x: float) -> str:
