@@ -102,13 +102,9 @@ def last_known(
 def firm_view(reports: list[RoundReport], firm_id: str) -> dict[str, Any]:
     """Everything `firm_id` may know after these rounds, as JSON: its own books (gated figures
     it did not buy as null), the public report, the events and the studies it bought."""
-
-    def clean(value: Any) -> Any:
-        return None if isinstance(value, float) and math.isnan(value) else value
-
     rounds = []
     for r in reports:
-        own = {k: clean(v) for k, v in dataclasses.asdict(redact(r.firms[firm_id])).items()}
+        own = dataclasses.asdict(r.firms[firm_id])
         for study, names in GATED.items():
             if study not in r.firms[firm_id].studies:
                 own.update(dict.fromkeys(names))
