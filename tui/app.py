@@ -24,11 +24,13 @@ from tui.session import Session
 
 
 class JigsawBase(App[None]):
-    """What every Jigsaw app shares: looks, help (?) and a quit that asks first (q)."""
+    """What every Jigsaw app shares: looks, help (?) and a quit that asks first (q). Each
+    app lists its own BINDINGS (HELP_AND_QUIT among them), which fixes their order in the
+    footer."""
 
     CSS_PATH = "jigsaw.tcss"
     TITLE = "Jigsaw"
-    BINDINGS = [
+    HELP_AND_QUIT = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit"),
     ]
@@ -55,7 +57,7 @@ class JigsawBase(App[None]):
 class JigsawApp(JigsawBase):
     """Solo play against computer-run rivals (and a team's seat in a class)."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), *JigsawBase.HELP_AND_QUIT]
 
     def __init__(
         self,
@@ -186,6 +188,8 @@ class JigsawApp(JigsawBase):
 
 class InstructorApp(JigsawBase):
     """`jigsaw class dashboard`: the instructor's screen for one class."""
+
+    BINDINGS = JigsawBase.HELP_AND_QUIT
 
     def __init__(self, db: str | Path, code: str) -> None:
         super().__init__()
