@@ -30,6 +30,7 @@ test: $(TSTAMP)
 lint: $(TSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy sim
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

@@ -2,9 +2,13 @@
 
 Scenario: a won account pays `deal_value x price` a year, at the price it signed at,
 recognised daily, until it churns (a later price change reaches new deals, not old contracts).
-Account management keeps customers covered; covered, fairly priced customers are satisfied,
-churn less and refer others. An account is a customer of at most one firm; a churned account
-returns to the prospects. Accounts are conserved: prospects + all firms' customers = accounts.
+Customers are kept in cohorts by the round they signed in (round 0: the customers a firm starts
+with, at list price), so every customer's churn and satisfaction follow the price that customer
+pays, not the price the firm asks today. Account management keeps customers covered; covered,
+fairly priced customers are satisfied, churn less and refer others. Serving a customer costs
+the segment's `cost_to_serve` a year, whatever it pays. An account is a customer of at most one
+firm; a churned account returns to the prospects. Accounts are conserved: prospects + all
+firms' customers = accounts.
 """
 
 from __future__ import annotations
@@ -16,50 +20,73 @@ from sim.scenario import Scenario
 
 DT = 1.0 / 365.0
 SATISFACTION_RATE = 2.0  # per year: how fast satisfaction follows its drivers
+# Where a segment's `churn` is met: full account-management coverage, list price, and the
+# satisfaction that ordinary play holds (full coverage, average skill and quality: about 80).
+SATISFACTION_REFERENCE = 80.0
 
 
 def satisfaction_target(coverage: np.ndarray, price: np.ndarray, skill: np.ndarray) -> np.ndarray:
-    """Where satisfaction (0..100) heads: 50 + 30 coverage - 25 ln(price) + 20 (skill - 0.5)."""
+    """Where satisfaction (0..100) heads: 50 + 30 coverage - 25 ln(price paid) + 20 (skill -
+    0.5); `price` is the firm's customers' mean price index (geometric)."""
     return np.clip(50.0 + 30.0 * coverage - 25.0 * np.log(price) + 20.0 * (skill - 0.5), 0, 100)
 
 
-def churn_rate(
-    base: np.ndarray,
-    am_reduction: np.ndarray,
-    coverage: np.ndarray,
-    price: np.ndarray,
-    satisfaction: np.ndarray,
+def churn_factor(
+    am_reduction: np.ndarray, coverage: np.ndarray, satisfaction: np.ndarray
 ) -> np.ndarray:
-    """Annual churn hazard, firms x segments: base x (1 - reduction x coverage) x price x
-    (1.5 - satisfaction / 100). At coverage 0, price 1, satisfaction 50 it is the base rate."""
-    firm = (1.0 - am_reduction * coverage) * price * (1.5 - satisfaction / 100.0)
-    return firm[:, None] * base[None, :]
+    """How a firm's service moves churn around the segment's base, per firm:
+    (1 - r coverage) / (1 - r) x (1.5 - Sat/100) / (1.5 - 80/100). It is 1 at full coverage and
+    satisfaction 80; no coverage multiplies churn by 1 / (1 - r) (2.5 at r = 0.6)."""
+    cover = (1.0 - am_reduction * coverage) / np.maximum(1.0 - am_reduction, 1e-9)
+    content = (1.5 - satisfaction / 100.0) / (1.5 - SATISFACTION_REFERENCE / 100.0)
+    return cover * content
 
 
 class Accounts:
-    """Who buys from whom, what they pay, and who leaves."""
+    """Who buys from whom, at what price, and who leaves."""
 
     def __init__(
         self, scenario: Scenario, seed: int, am_reduction: np.ndarray, streams: int = 2
     ) -> None:
         segs = scenario.segments
+        F, S = len(scenario.firms), len(segs)
         self.size = np.array([float(s.accounts) for s in segs])
         self.deal_value = np.array([float(s.deal_value) for s in segs])
         self.base_churn = np.array([float(s.churn) for s in segs])
+        self.cost_to_serve = np.array([float(s.cost_to_serve) for s in segs])
         self.am_reduction = am_reduction
-        self.customers = np.array(
-            [[float(f.customers.get(s.id, 0)) for s in segs] for f in scenario.firms]
-        )
+        # customers by (firm, segment, cohort): cohort 0 is the start, k the round signed in
+        self.cohorts = np.zeros((F, S, scenario.meta.rounds + 1))
+        self.cohorts[:, :, 0] = [
+            [float(f.customers.get(s.id, 0)) for s in segs] for f in scenario.firms
+        ]
+        self.paid = np.ones((F, scenario.meta.rounds + 1))  # each cohort's price index
+        self.cohort = 0  # the cohort deals signed now join
+        self.customers = self.cohorts.sum(axis=2)
         self.prospects = self.size - self.customers.sum(axis=0)
-        # annual contract value of each firm's customers per segment (starting ones at list)
-        self.contracts = self.customers * self.deal_value
         self.satisfaction = np.array([float(f.satisfaction) for f in scenario.firms])
         mf = scenario.meta.mean_field
-        self.chance = [
-            Chance(seed, "churn", i, mf, per_day=streams >= 2) for i in range(len(scenario.firms))
-        ]
+        self.chance = [Chance(seed, "churn", i, mf, per_day=streams >= 2) for i in range(F)]
         self.churned = np.zeros_like(self.customers)  # this round
         self.won = np.zeros_like(self.customers)  # this round
+
+    @property
+    def contracts(self) -> np.ndarray:
+        """Annual contract value of each firm's customers per segment (firms x segments)."""
+        return (self.cohorts * self.paid[:, None, :]).sum(axis=2) * self.deal_value
+
+    def price_paid(self, asking: np.ndarray) -> np.ndarray:
+        """Each firm's customers' mean price index (geometric, over all its customers); the
+        asking price for a firm with none."""
+        held = self.cohorts.sum(axis=1)  # firms x cohorts
+        total = held.sum(axis=1)
+        log_mean = np.divide(
+            (held * np.log(self.paid)).sum(axis=1),
+            total,
+            out=np.log(asking).astype(float),
+            where=total > 0,
+        )
+        return np.exp(log_mean)
 
     def satisfy(
         self,
@@ -69,44 +96,49 @@ class Accounts:
         active: np.ndarray,
         quality_bonus: np.ndarray | float = 0.0,
     ) -> None:
-        """Satisfaction relaxes toward its target (plus the product's quality bonus, points)."""
-        target = np.clip(satisfaction_target(coverage, price, skill) + quality_bonus, 0, 100)
+        """Satisfaction relaxes toward its target (plus the product's quality bonus, points);
+        price is the asking price, used only for a firm with no customers."""
+        paid = self.price_paid(price)
+        target = np.clip(satisfaction_target(coverage, paid, skill) + quality_bonus, 0, 100)
         moved = target + (self.satisfaction - target) * np.exp(-SATISFACTION_RATE * DT)
         self.satisfaction = np.where(active, moved, self.satisfaction)
 
+    def hazard(self, coverage: np.ndarray, multiplier: np.ndarray | float = 1.0) -> np.ndarray:
+        """Annual churn hazard of every cohort, firms x segments x cohorts: the segment's base,
+        times the firm's service factor, times the price the cohort pays, times the market's
+        (recession) multiplier."""
+        firm = churn_factor(self.am_reduction, coverage, self.satisfaction)
+        seg = self.base_churn * multiplier
+        return firm[:, None, None] * seg[None, :, None] * self.paid[:, None, :]
+
     def serve(
-        self,
-        price: np.ndarray,
-        coverage: np.ndarray,
-        churn_multiplier: np.ndarray,
-        active: np.ndarray,
-    ) -> np.ndarray:
-        """One day: customers pay (revenue per firm), then some churn back to the prospects."""
+        self, coverage: np.ndarray, churn_multiplier: np.ndarray, active: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One day: customers pay (revenue per firm) and cost their service; then some churn
+        back to the prospects. Returns (revenue, serving cost) per firm."""
         revenue = self.contracts.sum(axis=1) * DT
-        rate = churn_rate(self.base_churn, self.am_reduction, coverage, price, self.satisfaction)
-        p = -np.expm1(-rate * churn_multiplier[None, :] * DT)
+        serving = (self.customers * self.cost_to_serve).sum(axis=1) * DT
+        p = -np.expm1(-self.hazard(coverage, churn_multiplier) * DT)
         for i, chance in enumerate(self.chance):
             if not active[i]:
                 continue
-            lost = np.minimum(chance.binomial(self.customers[i], p[i]), self.customers[i])
-            held = self.customers[i]
-            # churners leave with the average contract of their segment
-            self.contracts[i] -= np.divide(
-                self.contracts[i] * lost, held, out=np.zeros_like(lost), where=held > 0
-            )
-            self.customers[i] -= lost
-            self.prospects += lost
-            self.churned[i] += lost
-        return np.where(active, revenue, 0.0)
+            held = self.cohorts[i]
+            lost = np.minimum(chance.binomial(held, p[i]), held)
+            self.cohorts[i] -= lost
+            by_segment = lost.sum(axis=1)
+            self.customers[i] -= by_segment
+            self.prospects += by_segment
+            self.churned[i] += by_segment
+        return np.where(active, revenue, 0.0), np.where(active, serving, 0.0)
 
-    def win(self, firm: int, segment: int, value: float) -> bool:
-        """A won deal turns a prospect into the firm's customer (paying `value` a year), if
+    def win(self, firm: int, segment: int) -> bool:
+        """A won deal turns a prospect into the firm's customer (in this round's cohort), if
         one is still free."""
         if self.prospects[segment] < 1.0:
             return False
         self.prospects[segment] -= 1.0
         self.customers[firm, segment] += 1.0
-        self.contracts[firm, segment] += value
+        self.cohorts[firm, segment, self.cohort] += 1.0
         self.won[firm, segment] += 1.0
         return True
 
@@ -114,23 +146,30 @@ class Accounts:
         """A bankrupt firm's customers return to the prospects."""
         self.prospects += self.customers[firm]
         self.customers[firm] = 0.0
-        self.contracts[firm] = 0.0
+        self.cohorts[firm] = 0.0
 
-    def expected_churn(
-        self, firm: int, price: float, coverage: float, multiplier: np.ndarray
+    def equity(
+        self,
+        firm: int,
+        coverage: np.ndarray,
+        gross_margin: float,
+        discount: float,
+        years: float,
     ) -> float:
-        """The firm's current annual churn hazard, averaged over its customers (or over the
-        segments, if it has none)."""
-        rate = churn_rate(
-            self.base_churn * multiplier,
-            self.am_reduction[firm : firm + 1],
-            np.array([coverage]),
-            np.array([price]),
-            self.satisfaction[firm : firm + 1],
-        )[0]
-        cust = self.customers[firm]
-        return float((rate * cust).sum() / cust.sum()) if cust.sum() > 0 else float(rate.mean())
+        """Customer equity: what the firm's customers are worth over the next `years`, each
+        cohort's annual margin (contract x gross margin - cost to serve) discounted at
+        `discount` and thinned by its churn hazard h: margin x (1 - e^-(h+d)T) / (h + d)."""
+        rate = self.hazard(coverage)[firm] + discount
+        margin = (
+            self.deal_value[:, None] * self.paid[firm][None, :] * gross_margin
+            - self.cost_to_serve[:, None]
+        )
+        horizon = -np.expm1(-rate * years) / rate
+        return float((self.cohorts[firm] * margin * horizon).sum())
 
-    def start_round(self) -> None:
+    def start_round(self, round_no: int, price: np.ndarray) -> None:
+        """Deals signed this round join cohort `round_no`, at this round's price."""
+        self.cohort = round_no
+        self.paid[:, round_no] = price
         self.churned[:] = 0.0
         self.won[:] = 0.0

@@ -26,6 +26,7 @@ from functools import cache
 import numpy as np
 
 PURPOSES = ("awareness", "leads", "churn", "events")
+MAX_FIRMS = 40  # the most firms a scenario may have (sim.scenario): shortlist columns
 # How often (days) each purpose's stream restarts at a fixed point of the round's stream: the
 # leads stream, which most decisions change the size of, daily; the others weekly.
 RESYNC_DAYS = {
@@ -117,6 +118,31 @@ class Chance:
         k = np.arange(start + 1, start + n + 1, dtype=np.float64)
         points = (0.5 + np.outer(k, roberts_steps(d))) % 1.0
         return points[:, 0] if isinstance(size, int) else points
+
+    def lead_draws(
+        self, n: int, firms: int, shape: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A day's draws for n leads, in this order: three uniforms per lead (knows the
+        brand, arrival offset, fate), one cycle-time variate per lead (`standard_gamma`), and
+        last one uniform per lead and firm (on the shortlist), drawn firm by firm (column j is
+        firm j's block), so a firm added at the end leaves every other draw as it was.
+
+        In mean-field mode: the three are a point of R_3, the cycle is its mean (1), and the
+        shortlist columns are the last columns of R_d with d = MAX_FIRMS, reversed (their steps
+        lie between 0.5 and 0.7, so they spread well over the few leads of a day); the first
+        `firms` of them are used, whatever the number of firms. (Up to
+        `market.EXACT_SHORTLISTS` firms the market does not use them: it averages each lead's
+        odds over every shortlist exactly.)"""
+        if not self.mean_field:
+            own = self.rng.random((n, 3))
+            cycle = self.standard_gamma(shape, n)
+            return own, cycle, self.rng.random((firms, n)).T
+        start = self._drawn.get(-1, 0)  # leads drawn so far (key -1: this sequence)
+        self._drawn[-1] = start + n
+        k = np.arange(start + 1, start + n + 1, dtype=np.float64)
+        own = (0.5 + np.outer(k, roberts_steps(3))) % 1.0
+        shortlist = (0.5 + np.outer(k, roberts_steps(MAX_FIRMS)[::-1][:firms])) % 1.0
+        return own, np.ones(n), shortlist
 
     def standard_gamma(self, shape: float, size: int) -> np.ndarray:
         """Gamma variates with mean 1 and the given shape (all ones in mean-field mode)."""

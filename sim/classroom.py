@@ -39,16 +39,19 @@ from typing import Any
 
 from sim.decisions import Decision, check_affordable, for_round, parse_decisions
 from sim.errors import InputError
-from sim.game import Game
+from sim.game import MODEL_VERSION, Game
 from sim.rivals import RivalView
 from sim.scenario import Scenario, parse_scenario
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the class records the model version it is played under
 FORMAT = "jigsaw-class"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 CODE_LENGTH = 12  # 60 bits
 BUSY_TIMEOUT_MS = 60_000
 MAX_TEAMS = 40  # a large class; the scenario schema allows as many firms
+
+READS_SCHEMAS = (1, 2)
+MODEL_OF_SCHEMA = {1: 2}  # a schema-1 class was made under model 2
 
 SCHEMA = """
 CREATE TABLE class (
@@ -60,7 +63,8 @@ CREATE TABLE class (
     salt BLOB NOT NULL,
     instructor_hash BLOB NOT NULL,
     created_at TEXT NOT NULL,
-    open_round INTEGER NOT NULL
+    open_round INTEGER NOT NULL,
+    model INTEGER NOT NULL
 );
 CREATE TABLE teams (
     name TEXT PRIMARY KEY,
@@ -218,7 +222,9 @@ def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Tea
 class Classroom:
     """One class in one SQLite file. Open it with `Classroom.create` or `Classroom(path)`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, migrating: bool = False) -> None:
+        """Open a class. A class made under another model version is refused (its rules
+        would change mid-course) unless `migrating` (`Classroom.migrate`)."""
         self.path = Path(path)
         if not self.path.exists():
             raise InputError(str(path), "", "no such class file (create one with jigsaw class new)")
@@ -232,12 +238,25 @@ class Classroom:
             row = None
         if row is None or row[0] != FORMAT:
             raise InputError(str(path), "", "is not a Jigsaw class file")
-        if version != SCHEMA_VERSION:
+        if version not in READS_SCHEMAS:
             raise InputError(
                 str(path),
                 "schema",
                 f"class file schema {version} is not supported (this Jigsaw reads "
-                f"schema {SCHEMA_VERSION})",
+                f"schema {', '.join(map(str, READS_SCHEMAS))})",
+            )
+        self.schema = version
+        self.model = MODEL_OF_SCHEMA.get(version) or int(
+            self.db.execute("SELECT model FROM class WHERE id = 1").fetchone()[0]
+        )
+        if self.model != MODEL_VERSION and not migrating:
+            raise InputError(
+                str(path),
+                "model",
+                f"this class was created under model version {self.model} and this Jigsaw "
+                f"plays model version {MODEL_VERSION}: continuing would change its rules "
+                f"mid-course; to go on under the new rules, the instructor runs jigsaw class "
+                f"migrate --db {path}",
             )
         self.class_id: str = row[1]
         self.scenario = parse_scenario(json.loads(row[2]), f"{path}: scenario")
@@ -284,7 +303,7 @@ class Classroom:
                 if statement.strip():
                     db.execute(statement)
             db.execute(
-                "INSERT INTO class VALUES (1, ?, ?, ?, ?, ?, ?, ?, 1)",
+                "INSERT INTO class VALUES (1, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
                 (
                     FORMAT,
                     secrets.token_hex(8),
@@ -293,6 +312,7 @@ class Classroom:
                     salt,
                     _hash(instructor, salt, "\0instructor"),
                     now(),
+                    MODEL_VERSION,
                 ),
             )
             db.executemany(
@@ -575,6 +595,55 @@ class Classroom:
             note += ", cut to what cash and credit allow"
         return decision, note
 
+    def migrate(self, code: str) -> str:
+        """Move the class to this Jigsaw's model, explicitly (instructor): every closed round
+        is replayed under the new rules from the decisions kept, its cached report rewritten; a
+        decision the new books cannot afford is cut to what cash and credit allow. Logged."""
+        self.check_instructor(code)
+        old = self.model
+        if old == MODEL_VERSION and self.schema == SCHEMA_VERSION:
+            return f"the class already plays model version {MODEL_VERSION}; nothing done"
+        at = now()
+        with self._write() as db:
+            if self.schema < 2:
+                db.execute("ALTER TABLE class ADD COLUMN model INTEGER NOT NULL DEFAULT 0")
+            game = Game(self.scenario, self.seed)
+            firm = {t.name: t for t in self.teams}
+            cut = 0
+            for k in range(1, self.open_round):
+                decided = {}
+                for team, text in db.execute(
+                    "SELECT team, decision FROM decisions WHERE round = ?", (k,)
+                ).fetchall():
+                    t = firm[team]
+                    d = Decision.model_validate_json(text)
+                    ledger = game.ledgers[t.seat]
+                    room = max(0.0, ledger.cash + ledger.credit_line)
+                    if d.spending(self.scenario) > room + 1e-6:
+                        left = max(0.0, room - d.research_cost(self.scenario))
+                        d = scaled(d, left / d.total_budget if d.total_budget else 0.0)
+                        db.execute(
+                            "UPDATE decisions SET decision = ? WHERE round = ? AND team = ?",
+                            (d.model_dump_json(), k, team),
+                        )
+                        cut += 1
+                    decided[t.firm_id] = d
+                report = game.play_round(decided)
+                db.execute(
+                    "UPDATE rounds SET report = ? WHERE round = ?",
+                    (json.dumps(report.to_dict(), sort_keys=True), k),
+                )
+            db.execute("UPDATE class SET model = ? WHERE id = 1", (MODEL_VERSION,))
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            note = f"; {cut} decisions cut to what cash and credit allow" if cut else ""
+            message = (
+                f"migrated from model version {old} to {MODEL_VERSION}: "
+                f"{self.open_round - 1} closed rounds replayed under the new rules{note}"
+            )
+            db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (at, message))
+        self.model, self.schema = MODEL_VERSION, SCHEMA_VERSION
+        return message
+
     # --- what a team may see ---------------------------------------------------------------
 
     def team_view(self, team_name: str, code: str) -> tuple[Team, RivalView]:
@@ -585,10 +654,11 @@ class Classroom:
 
 
 def scaled(decision: Decision, factor: float) -> Decision:
-    """The same decision with both budgets times `factor` (shares unchanged)."""
+    """The same decision with every budget times `factor` (shares unchanged)."""
     data = decision.to_dict()
     data["marketing"]["budget"] *= factor
     data["sales"]["budget"] *= factor
+    data["product"]["budget"] *= factor
     return Decision.model_validate(data)
 
 

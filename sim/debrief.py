@@ -231,9 +231,10 @@ def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
                 f"<td>{pct(reports[-1].firms[fid].market_share)}</td></tr>"
             )
         parts.append(
-            "</table><p class='sub'>Each measure is scored across the firms of this market: "
-            "the best firm 100, the worst 0, the others in between; the total weighs the "
-            "scores. Small gaps can look large: compare the measures in scorecard.csv.</p>"
+            "</table><p class='sub'>Each measure is scored against the benchmarks the "
+            "scenario declares (what scores 0 and what scores 100), not against the other "
+            "firms; value created is the profit plus the change in what the customers are "
+            "worth. The raw measures are in scorecard.csv.</p>"
         )
         parts.append("<h2>Over the rounds</h2><p class='legend'>")
         palette = colours([team_of.get(fid, names[fid]) for fid in game.ids])

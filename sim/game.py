@@ -25,6 +25,7 @@ from sim.decisions import Decision, check_affordable, expand
 from sim.economy import FirmParams
 from sim.errors import InputError
 from sim.events import EventBook
+from sim.gauge import ALIGNED
 from sim.ledger import Ledger
 from sim.market import Market
 from sim.pipeline import (
@@ -44,10 +45,29 @@ from sim.rivals import RivalView, strategy
 from sim.scenario import Scenario, parse_scenario
 
 SAVE_FORMAT = "jigsaw-save"
-SAVE_VERSION = 2
-# Version 1 saves (before positioning, product and research) still load: their scenarios have
-# no segment ideals and their decisions no R&D or studies, so they replay exactly as played.
-READS_VERSIONS = (1, 2)
+SAVE_VERSION = 3  # the file's layout: 3 records the model version
+READS_VERSIONS = (1, 2, 3)
+# The rules a game is played by. A save or a class records the model it was made under; a
+# game replayed under another model follows the new rules, so its results differ.
+#   1  the first engine (saves of format 1)
+#   2  positioning, product development and market research (saves of format 2)
+#   3  balance: churn and satisfaction follow the price each customer pays, serving a
+#      customer costs, price moves appeal and odds linearly, leads answered late buy less,
+#      customer equity and value created on the scorecard, benchmark-scaled scores, rivals
+#      that steer by the gauge and answer price cuts
+MODEL_VERSION = 3
+MODEL_OF_FORMAT = {1: 1, 2: 2}  # saves before format 3 do not say: their format tells
+
+
+def model_notice(made_under: int, source: str) -> str | None:
+    """One line for a save or class made under another model (None when it is this one)."""
+    if made_under == MODEL_VERSION:
+        return None
+    return (
+        f"{source}: made under model version {made_under}; this Jigsaw plays model version "
+        f"{MODEL_VERSION}, so the decisions replay under the new rules and the results differ "
+        "from when it was played"
+    )
 
 
 class Game:
@@ -88,9 +108,11 @@ class Game:
         self.events = EventBook(scenario, self.seed)
         self.ids = scenario.firm_ids
         self.history: list[dict[str, Decision]] = []
+        self.notice: str | None = None  # set when loaded from a save of another model
         self.reports: list[RoundReport] = []
-        self._won_value = np.zeros((len(self.ids), len(scenario.segments)))
         self.env.process(self.market.tick(self.env, self.accounts, self.forces, self.ledgers))
+        cover = self.coverage()
+        self.start_equity = {fid: self.customer_equity(i, cover) for i, fid in enumerate(self.ids)}
 
     # --- state -----------------------------------------------------------------------------
 
@@ -181,12 +203,11 @@ class Game:
         self.market.interest_multiplier, self.market.churn_multiplier = interest, churn
         self.market.price_cut = cut
         start = self.env.now
-        self.accounts.start_round()
-        self._won_value[:] = 0.0
         for i, fid in enumerate(self.ids):
             self.forces[i].start_round()
             if fid in decisions and not self.ledgers[i].bankrupt:
                 self._apply(i, decisions[fid], self.events.budget_factor(round_no, i))
+        self.accounts.start_round(round_no, self.market.effective_price())
         for f in fired:
             if f.event.kind == "rep_attrition" and f.firm is not None:
                 self.forces[f.firm].lose(f.event.share)
@@ -239,12 +260,11 @@ class Game:
         """A deal was signed: the account becomes a customer (if still free) and is booked."""
         m = self.market
         value = float(m.deal_value[segment] * m.effective_price()[firm])
-        if not m.active[firm] or not self.accounts.win(firm, segment, value):
+        if not m.active[firm] or not self.accounts.win(firm, segment):
             return False
         m.aware[firm, segment] = min(
             m.accounts[segment], max(m.aware[firm, segment], self.accounts.customers[firm, segment])
         )
-        self._won_value[firm, segment] += value
         self.ledgers[firm].book(value, self.forces[firm].commission_rate)
         return True
 
@@ -257,6 +277,7 @@ class Game:
         mf = scen.meta.mean_field
         count: Callable[[float], float] = r6 if mf else (lambda x: int(round(x)))
         price = self.market.effective_price()
+        coverage = self.coverage()
         for i, fid in enumerate(self.ids):
             force, b = self.forces[i], books[i]
             recs = force.take_records()
@@ -267,24 +288,12 @@ class Game:
             waits = [r.started - r.arrived for r in recs if r.started == r.started]  # not nan
             decided = self.history[-1].get(fid)
             cust = self.accounts.customers[i]
-            coverage = force.coverage(cust.sum())
             hunting = force.hunting_slots
             # rho: the slot-days the round's warm leads ask for over the slot-days available
             rho = force.offered / force.slot_days if force.slot_days > 0 else None
             new_cust = float(self.accounts.won[i].sum())
             spend = b.marketing + b.sales + b.product  # acquisition cost: research aside
-            churn_hazard = self.accounts.expected_churn(
-                i, float(price[i]), coverage, self.market.churn_multiplier
-            )
-            acv = (
-                self._won_value[i].sum() / new_cust
-                if new_cust > 0
-                else float(
-                    np.average(self.market.deal_value, weights=self.market.targeting[i] + 1e-12)
-                    * price[i]
-                )
-            )
-            ltv = acv * self.params.gross_margin[i] / churn_hazard if churn_hazard > 0 else None
+            ltv = self._lifetime_value(i, new_cust, float(price[i]), coverage)
             firms[fid] = FirmRound(
                 name=scen.firms[i].label,
                 controlled_by=scen.firms[i].controlled_by,
@@ -300,6 +309,7 @@ class Game:
                 training=b.training,
                 commission=b.commission,
                 cost_of_revenue=b.cost_of_revenue,
+                serving_cost=b.serving,
                 fixed_costs=b.fixed,
                 awareness={
                     s: r6(self.market.aware[i, k] / self.market.accounts[k])
@@ -320,7 +330,7 @@ class Game:
                 deals_won=len(won),
                 deals_lost=lost,
                 win_rate=r6(len(won) / closed) if closed else None,
-                cycle_days=r6(float(np.mean([r.ended - r.started for r in won]))) if won else None,
+                cycle_days=_mean_cycle(won),
                 customers={s: count(cust[k]) for k, s in enumerate(seg_ids)},
                 new_customers=count(new_cust),
                 churned=count(self.accounts.churned[i].sum()),
@@ -350,6 +360,15 @@ class Game:
                     name: sum(1 for r in recs if r.reason == k) for k, name in enumerate(REASONS)
                 },
                 response_days=r6(float(np.mean(waits))) if waits else None,
+                deals_won_by={
+                    s: sum(1 for r in won if r.segment == k) for k, s in enumerate(seg_ids)
+                },
+                churned_by={s: count(self.accounts.churned[i, k]) for k, s in enumerate(seg_ids)},
+                cycle_days_by={
+                    s: _mean_cycle([r for r in won if r.segment == k])
+                    for k, s in enumerate(seg_ids)
+                },
+                customer_equity=r2(self.customer_equity(i, coverage)),
             )
             if b.bankrupt and self.market.active[i]:
                 self._bankrupt(i)
@@ -371,6 +390,40 @@ class Game:
         return RoundReport(
             round=round_no, day=int(self.env.now), firms=firms, segments=segments, events=events
         )
+
+    def coverage(self) -> np.ndarray:
+        """Each firm's account-management coverage of its customers now (0..1)."""
+        held = self.accounts.customers.sum(axis=1)
+        return np.array([f.coverage(c) for f, c in zip(self.forces, held.tolist(), strict=True)])
+
+    def customer_equity(self, i: int, coverage: np.ndarray | None = None) -> float:
+        """What firm i's customers are worth now: `scoring.value_years` of their margin,
+        discounted and net of churn at today's service (`Accounts.equity`)."""
+        if not self.market.active[i]:
+            return 0.0
+        return self.accounts.equity(
+            i,
+            self.coverage() if coverage is None else coverage,
+            float(self.params.gross_margin[i]),
+            float(self.params.discount_rate[i]),
+            self.scenario.scoring.value_years,
+        )
+
+    def _lifetime_value(
+        self, i: int, new_customers: float, price: float, coverage: np.ndarray
+    ) -> float | None:
+        """The discounted margin of a new customer: (contract x gross margin - cost to
+        serve) / (churn hazard + discount rate), for this round's new customers (or, with
+        none, a customer of the firm's targeting at its price)."""
+        acc = self.accounts
+        weights = acc.won[i] if new_customers > 0 else self.market.targeting[i] + 1e-12
+        hazard = acc.hazard(coverage)[i][:, acc.cohort]  # the round's cohort, by segment
+        rate = hazard + float(self.params.discount_rate[i])
+        margin = acc.deal_value * price * float(self.params.gross_margin[i]) - acc.cost_to_serve
+        each = np.divide(margin, rate, out=np.full_like(margin, np.nan), where=rate > 0)
+        if not np.isfinite(each[weights > 0]).all():
+            return None
+        return float(np.average(np.nan_to_num(each), weights=weights))
 
     def _bankrupt(self, i: int) -> None:
         """The firm leaves the market: customers go back to the prospects, reps leave."""
@@ -445,13 +498,22 @@ class Game:
 
     def score(self) -> dict[str, dict[str, Any]]:
         """The balanced scorecard (see `sim.report.scorecard`)."""
-        return scorecard(self.reports, self.scenario.scoring)
+        meta = self.scenario.meta
+        return scorecard(
+            self.reports,
+            self.scenario.scoring,
+            self.start_equity,
+            meta.budget_per_round,
+            meta.rounds,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The `jigsaw run --json` document."""
         return {
             "scenario": self.scenario.meta.name,
             "seed": self.seed,
+            "model": MODEL_VERSION,
+            "gauge": {"aligned": list(ALIGNED)},
             "rounds": [
                 {
                     "round": r.round,
@@ -469,7 +531,9 @@ class Game:
     def to_save(self) -> dict[str, Any]:
         return {
             "format": SAVE_FORMAT,
-            "version": SAVE_VERSION if self.streams >= 2 else 1,
+            "version": SAVE_VERSION,
+            "model": MODEL_VERSION,
+            "streams": self.streams,
             "scenario": self.scenario.model_dump(mode="json"),
             "seed": self.seed,
             "decisions": [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in self.history],
@@ -499,8 +563,17 @@ class Game:
         seed = data["seed"]
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise InputError(source, "seed", f"must be a whole number, 0 or more, got {seed!r}")
+        model = data.get("model", MODEL_OF_FORMAT.get(data["version"]))
+        if not isinstance(model, int) or isinstance(model, bool) or not 1 <= model <= MODEL_VERSION:
+            raise InputError(
+                source, "model", f"must be a model version 1..{MODEL_VERSION}, got {model!r}"
+            )
+        streams = data.get("streams", 1 if data["version"] == 1 else 2)
+        if streams not in (1, 2):
+            raise InputError(source, "streams", f"must be 1 or 2, got {streams!r}")
         scenario = parse_scenario(data["scenario"], f"{source}: scenario")
-        game = cls(scenario, data["seed"], streams=1 if data["version"] == 1 else 2)
+        game = cls(scenario, data["seed"], streams=streams)
+        game.notice = model_notice(model, source)
         rounds = data["decisions"]
         if not isinstance(rounds, list) or len(rounds) > scenario.meta.rounds:
             raise InputError(
@@ -534,6 +607,11 @@ class Game:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(str(path), "", f"is not a JSON save file ({exc})") from None
         return cls.from_save(data, str(path))
+
+
+def _mean_cycle(won: list[Any]) -> float | None:
+    """Mean days from slot to signature of these won deals (None when there are none)."""
+    return r6(float(np.mean([r.ended - r.started for r in won]))) if won else None
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

@@ -1,6 +1,7 @@
 """Money: a firm's P&L per round, cash and credit line, bankruptcy.
 
-Spending accrues daily (marketing, salaries, training, product development), revenue daily,
+Spending accrues daily (marketing, salaries, training, product development, serving
+customers), revenue daily,
 commission when a deal is booked, hiring and severance when headcount changes, market studies
 when they are bought (at the start of the round), fixed costs per round. At the close
 each line is rounded to cents and cash moves by exactly the operating profit. A firm whose cash
@@ -21,7 +22,8 @@ class Books:
     """One round's P&L, in currency (each line a whole number of cents)."""
 
     revenue: float
-    cost_of_revenue: float
+    cost_of_revenue: float  # the share of revenue (1 - gross margin) plus serving
+    serving: float  # cost of serving the customers (part of cost_of_revenue)
     marketing: float
     salaries: float
     hiring: float
@@ -56,6 +58,7 @@ class Ledger:
         "commission",
         "product",
         "research",
+        "serving",
         "bookings",
     )
 
@@ -80,6 +83,7 @@ class Ledger:
         salaries: float,
         training: float,
         product: float = 0.0,
+        serving: float = 0.0,
     ) -> None:
         ln = self.lines
         ln["revenue"] += revenue
@@ -87,6 +91,7 @@ class Ledger:
         ln["salaries"] += salaries
         ln["training"] += training
         ln["product"] += product
+        ln["serving"] += serving
 
     def book(self, value: float, commission_rate: float) -> None:
         """A won deal: first-year contract value booked, commission paid on it."""
@@ -101,7 +106,8 @@ class Ledger:
     def close(self) -> Books:
         """Close the round: profit in cents, cash moves by exactly that, bankruptcy checked."""
         c = {k: cents(v) for k, v in self.lines.items()}
-        cogs = cents(self.lines["revenue"] * (1.0 - self.gross_margin))
+        # cost of revenue: the share of revenue it takes, plus serving every customer
+        cogs = cents(self.lines["revenue"] * (1.0 - self.gross_margin)) + c["serving"]
         fixed = 0 if self.bankrupt else cents(self.fixed_per_round)
         costs = (
             cogs
@@ -122,6 +128,7 @@ class Ledger:
         books = Books(
             revenue=c["revenue"] / 100,
             cost_of_revenue=cogs / 100,
+            serving=c["serving"] / 100,
             marketing=c["marketing"] / 100,
             salaries=c["salaries"] / 100,
             hiring=c["hiring"] / 100,

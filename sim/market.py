@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from sim.pipeline import SalesForce
 
 DT = 1.0 / 365.0  # years per day
+# Mean-field mode averages a lead's odds exactly over every shortlist (2^firms of them) up to
+# this many firms; beyond, it samples the shortlist like stochastic play (a low-discrepancy
+# point per lead).
+EXACT_SHORTLISTS = 10
 
 
 def adstock(stock: np.ndarray, spend: np.ndarray, decay: np.ndarray | float) -> np.ndarray:
@@ -89,6 +93,12 @@ class Market:
         self.relationship = seg("relationship_weight")
         self.cycle_days = seg("cycle_days")
         self.patience_days = seg("patience_days")
+        self.fade = np.array(
+            [
+                np.log(2.0) / s.response_half_life_days if s.response_half_life_days else 0.0
+                for s in segs
+            ]
+        )
         self.churn = seg("churn")
 
         aware0 = np.array([[f.awareness.get(s.id, 0.0) for s in segs] for f in firms])
@@ -234,10 +244,10 @@ class Market:
 
     def appeal(self, fit: np.ndarray | float = 0.0) -> np.ndarray:
         """How much an aware prospect wants to talk to the firm (1 = neutral), firms x segments:
-        (1 + lift h_dg) exp(brand_lift (G - 50)/50) price^-elasticity e^-fit."""
+        (1 + lift h_dg) exp(brand_lift (G - 50)/50) exp(-elasticity (price - 1)) e^-fit."""
         p = self.params
         brand = np.exp(p.brand_lift * (self.brand - 50.0) / 50.0)
-        price = self.effective_price()[:, None] ** (-self.elasticity)
+        price = np.exp(-self.elasticity * (self.effective_price()[:, None] - 1.0))
         return (
             (1.0 + p.demand_gen_lift[:, None] * self.h_dg) * brand[:, None] * price * np.exp(-fit)
         )
@@ -253,7 +263,7 @@ class Market:
         F, S = self.shape
         brand = p.brand_win_weight[:, None] * (self.brand[:, None] - 50.0) / 50.0
         rep = p.skill_win_weight[:, None] * (2.0 * skill[:, None] - 1.0)
-        price = self.elasticity * np.log(self.effective_price())[:, None]
+        price = self.elasticity * (self.effective_price()[:, None] - 1.0)
         push = p.commission_win_weight[:, None] * (effort[:, None] - 0.5)
         parts = [-price, (1.0 - rw) * brand, rw * rep, -fit, push]
         return np.stack([np.broadcast_to(x, (F, S)) for x in parts])
@@ -314,7 +324,7 @@ class Market:
         outbound_rate = (p.prospect_rate * idle)[:, None] * self.targeting
         lam = np.concatenate([rates.reshape(F, 2 * S), outbound_rate], axis=1)
         blocks: list[tuple[int, int]] = []
-        cells, us, gs = [], [], []
+        cells, us, gs, ss = [], [], [], []
         for i, chance in enumerate(self.lead_chance):
             if not self.active[i]:
                 continue
@@ -324,8 +334,10 @@ class Market:
                 continue
             blocks.append((i, n))
             cells.append(np.repeat(self._cells, counts))
-            us.append(chance.uniform((n, 3 + F)))
-            gs.append(chance.standard_gamma(p.cycle_shape[i], n))
+            own, cycle, shortlist = chance.lead_draws(n, F, p.cycle_shape[i])
+            us.append(own)
+            gs.append(cycle)
+            ss.append(shortlist)
         if not blocks:
             return {}
         firm = np.repeat([i for i, _ in blocks], [n for _, n in blocks])
@@ -334,25 +346,31 @@ class Market:
         kinds = self._kind_of_cell[cell]
         segments = self._segment_of_cell[cell]
         outbound = kinds == OUTBOUND
-        knows = ~outbound | (u[:, 0] < share_aware[firm, segments])
-        warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
-            p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
-        )
-        own = utility[firm, segments] + warmth
-        rivals = u[:, 3:] < present[:, segments].T
-        rivals[np.arange(len(firm)), firm] = False
-        pressure = (rivals * np.exp(utility[:, segments].T - own[:, None])).sum(axis=1)
-        status_quo = np.exp(-(own + p.win_base[firm]))
-        p_win = 1.0 / (1.0 + status_quo + pressure)
+        if self.mean_field and F <= EXACT_SHORTLISTS:
+            p_win, rival_share = self._expected_odds(
+                utility, present, firm, segments, kinds, share_aware
+            )
+        else:
+            knows = ~outbound | (u[:, 0] < share_aware[firm, segments])
+            warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
+                p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
+            )
+            own = utility[firm, segments] + warmth
+            rivals = np.concatenate(ss) < present[:, segments].T
+            rivals[np.arange(len(firm)), firm] = False
+            pressure = (rivals * np.exp(utility[:, segments].T - own[:, None])).sum(axis=1)
+            status_quo = np.exp(-(own + p.win_base[firm]))
+            p_win = 1.0 / (1.0 + status_quo + pressure)
+            rival_share = pressure / np.maximum(pressure + status_quo, 1e-300)
         if parts is None:
             reason = np.full(len(firm), RIVAL)
         else:
-            rival_share = pressure / (pressure + status_quo)
             where_lost = (u[:, 2] - p_win) / np.maximum(1.0 - p_win, 1e-12)
             weakest = np.argmin(parts[:4][:, firm, segments], axis=0)
             reason = np.where(where_lost < rival_share, RIVAL, weakest)
         cycle = np.concatenate(gs) * self.cycle_days[segments] / (0.7 + 0.6 * effort[firm])
         patience = self.patience_days[segments]
+        fade = self.fade[segments]
         offered = np.where(outbound, 0.0, cycle * expected_hold_share(p_win))
         batches = {}
         start = 0
@@ -373,10 +391,50 @@ class Market:
                 fate=u[block, 2][order],
                 offset=offsets,
                 patience=patience[block][order],
+                fade=fade[block][order],
                 reason=reason[block][order],
                 offered=float(offered[block].sum()),
             )
         return batches
+
+    def _expected_odds(
+        self,
+        utility: np.ndarray,
+        present: np.ndarray,
+        firm: np.ndarray,
+        segments: np.ndarray,
+        kinds: np.ndarray,
+        share_aware: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean-field: each lead's win probability averaged exactly over who may be on the
+        shortlist (every combination of rivals, each present with its awareness) and, for an
+        outbound lead, over whether the prospect knows the brand; and the share of its losses
+        that go to a rival. Returns (p_win, rival share of the losses)."""
+        p = self.params
+        F = self.shape[0]
+        n = len(firm)
+        a = present[:, segments].T.copy()
+        a[np.arange(n), firm] = 0.0
+        combos = ((np.arange(2**F)[:, None] >> np.arange(F)) & 1).astype(bool)  # 2^F x F
+        weight = np.ones((n, len(combos)))
+        for j in range(F):
+            weight *= np.where(combos[:, j], a[:, j : j + 1], 1.0 - a[:, j : j + 1])
+        rival_e = np.exp(utility[:, segments].T)  # n x F
+        outbound = kinds == OUTBOUND
+        known = np.where(outbound, share_aware[firm, segments], 1.0)
+        base = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * p.outbound_penalty[firm]
+        p_win = np.zeros(n)
+        to_rival = np.zeros(n)
+        for knows, chance in ((True, known), (False, 1.0 - known)):
+            warmth = base if knows else base - outbound * p.unaware_penalty[firm]
+            own = utility[firm, segments] + warmth
+            pressure = (rival_e * np.exp(-own)[:, None]) @ combos.T  # n x 2^F
+            status_quo = np.exp(-(own + p.win_base[firm]))[:, None]
+            odds = 1.0 / (1.0 + status_quo + pressure)
+            p_win += chance * (weight * odds).sum(axis=1)
+            to_rival += chance * (weight * pressure * odds).sum(axis=1)
+        rival_share = to_rival / np.maximum(1.0 - p_win, 1e-12)
+        return p_win, rival_share
 
     # --- the daily process -------------------------------------------------------------------
 
@@ -408,9 +466,7 @@ class Market:
             )
             quality_bonus = self.params.quality_satisfaction * (self.quality - 0.5)
             accounts.satisfy(coverage, self.effective_price(), skill, self.active, quality_bonus)
-            revenue = accounts.serve(
-                self.effective_price(), coverage, self.churn_multiplier, self.active
-            )
+            revenue, serving = accounts.serve(coverage, self.churn_multiplier, self.active)
             parts = self.utility_parts(skill, effort, fit)
             utility = parts.sum(axis=0)
             rates, share_aware = self.lead_rates(accounts, self.appeal(fit))
@@ -419,6 +475,7 @@ class Market:
             idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
             batches = self.leads_today(rates, share_aware, idle, utility, present, effort, parts)
             revenue_list = revenue.tolist()
+            serving_list = serving.tolist()
             marketing_list = self.daily_marketing.tolist()
             rd_list = self.daily_rd.tolist()
             for i, force in enumerate(forces):
@@ -432,6 +489,7 @@ class Market:
                     salaries=force.daily_salary(),
                     training=force.daily_training,
                     product=rd_list[i],
+                    serving=serving_list[i],
                 )
                 if i in batches:
                     force.receive(batches[i])

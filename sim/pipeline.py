@@ -13,6 +13,7 @@ unlimited patience it reproduces Erlang C (tests/test_validation.py).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -36,9 +37,10 @@ DT = 1.0 / 365.0
 
 WON, LOST, COLD, TAKEN = "won", "lost", "cold", "taken"
 # Why a lead was lost (the win/loss study): the weakest part of the firm's offer against the
-# status quo (price, brand, rep, fit), a rival, going cold, or dropped for a warm lead.
-REASONS = ("price", "brand", "rep", "fit", "rival", "cold", "dropped")
-PRICE, BRAND, REP, FIT, RIVAL, WENT_COLD, DROPPED = range(len(REASONS))
+# status quo (price, brand, rep, fit), a rival, going cold, dropped for a warm lead, or
+# answered too late (slow: it would have been won had a rep taken it at once).
+REASONS = ("price", "brand", "rep", "fit", "rival", "cold", "dropped", "slow")
+PRICE, BRAND, REP, FIT, RIVAL, WENT_COLD, DROPPED, SLOW = range(len(REASONS))
 
 
 class DealRecord(NamedTuple):
@@ -66,6 +68,7 @@ class LeadBatch:
     offset: np.ndarray  # arrival time within the day, sorted
     patience: np.ndarray  # days a lead waits for a slot
     reason: np.ndarray  # index into REASONS: why it is lost, if it is
+    fade: np.ndarray  # per day: the lead's odds fall as e^(-fade x days waited)
     offered: float = 0.0  # expected slot-days the warm leads of the batch ask for
 
 
@@ -296,13 +299,14 @@ class SalesForce:
             batch.fate.tolist(),
             batch.patience.tolist(),
             batch.reason.tolist(),
+            batch.fade.tolist(),
             strict=True,
         )
-        for offset, segment, kind, p_win, cycle, fate, patience, reason in leads:
+        for offset, segment, kind, p_win, cycle, fate, patience, reason, fade in leads:
             wait = start + offset - env.now
             if wait > 0:
                 yield env.timeout(wait)
-            env.process(self.work(segment, kind, p_win, cycle, fate, patience, reason))
+            env.process(self.work(segment, kind, p_win, cycle, fate, patience, reason, fade))
 
     def work(
         self,
@@ -313,8 +317,11 @@ class SalesForce:
         fate: float,
         patience: float,
         reason: int = RIVAL,
+        fade: float = 0.0,
     ) -> Generator[simpy.Event, None, None]:
-        """A lead: wait for a slot (or go cold), then work the deal to its end."""
+        """A lead: wait for a slot (or go cold), then work the deal to its end. The longer it
+        waited, the lower its odds: p_win x e^(-fade x days waited) (a lead answered late is
+        lost as `slow` when it would have been won at once)."""
         env = self.env
         arrived = env.now
         warm = kind != OUTBOUND
@@ -333,6 +340,11 @@ class SalesForce:
                 return
         started = env.now
         self.started += 1
+        if fade > 0.0 and started > arrived:
+            answered = p_win * math.exp(-fade * (started - arrived))
+            if answered <= fate < p_win:
+                reason = SLOW
+            p_win = answered
         stage = exit_stage(fate, p_win)
         won = fate < p_win
         try:

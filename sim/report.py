@@ -40,7 +40,8 @@ class FirmRound:
     severance: float
     training: float
     commission: float
-    cost_of_revenue: float
+    cost_of_revenue: float  # the revenue share (1 - gross margin) plus serving_cost
+    serving_cost: float  # serving every customer (cost_to_serve), part of cost_of_revenue
     fixed_costs: float
     awareness: dict[str, float]  # fraction of each segment's accounts that know the brand
     brand_equity: float  # 0..100
@@ -61,8 +62,8 @@ class FirmRound:
     market_share: float  # share of the round's revenue across all firms
     rep_utilization: float | None  # busy slot-days / hunting slot-days
     alignment_ratio: float | None  # rho = slot-days warm leads ask for / hunting slot-days
-    cac: float | None  # (marketing + sales spend) / new customers
-    ltv: float | None  # contract value x gross margin / annual churn hazard
+    cac: float | None  # (marketing + sales + product spend) / new customers
+    ltv: float | None  # discounted margin of a new customer: margin / (churn hazard + discount)
     reps: int  # productive at the close
     reps_ramping: int
     hunting_slots: int
@@ -78,6 +79,10 @@ class FirmRound:
     studies: list[str]  # market studies bought this round
     lost_reasons: dict[str, int]  # leads not won this round, by reason (sim.pipeline.REASONS)
     response_days: float | None  # mean days from a lead's arrival to a rep taking it
+    deals_won_by: dict[str, int]  # deals signed this round, by segment
+    churned_by: dict[str, float]  # customers lost to churn this round, by segment
+    cycle_days_by: dict[str, float | None]  # mean won-deal cycle this round, by segment
+    customer_equity: float  # what the customers are worth at the close (sim.accounts.equity)
 
     @property
     def leads(self) -> int:
@@ -169,55 +174,67 @@ def flat_row(report: RoundReport, firm_id: str) -> dict[str, Any]:
 # --- balanced scorecard ----------------------------------------------------------------------
 
 
-def scorecard(reports: list[RoundReport], scoring: Scoring) -> dict[str, dict[str, Any]]:
+def measures(
+    reports: list[RoundReport], firm_id: str, start_equity: float = 0.0
+) -> dict[str, float]:
+    """A firm's raw scorecard measures over the rounds played (see `scorecard`)."""
+    first, last = reports[0].firms[firm_id], reports[-1].firms[firm_id]
+    hist = [r.firms[firm_id] for r in reports]
+    start_customers = first.total_customers - first.new_customers + first.churned
+    base = start_customers + sum(h.new_customers for h in hist)
+    lost = sum(h.churned for h in hist)
+    profit = sum(h.profit for h in hist)
+    return {
+        "value": profit + last.customer_equity - start_equity,
+        "profit": profit,
+        "brand_equity": last.brand_equity,
+        "market_share": last.market_share,
+        "revenue_growth": (last.revenue / first.revenue - 1.0) if first.revenue > 0 else 0.0,
+        "retention": 1.0 - lost / base if base > 0 else 0.0,
+    }
+
+
+def scorecard(
+    reports: list[RoundReport],
+    scoring: Scoring,
+    start_equity: dict[str, float] | None = None,
+    budget_per_round: float = 0.0,
+    rounds: int = 1,
+) -> dict[str, dict[str, Any]]:
     """Each firm's balanced scorecard over the game so far.
 
-    Raw measures: profit = cumulative operating profit; brand_equity = at the end;
-    market_share = revenue share of the last round; revenue_growth = last round's revenue over
-    the first's, minus 1; retention = 1 - churned / (customers at start of game + won).
-    Each measure is scaled 0..100 across firms (best 100, worst 0; all equal: 100), then
-    weighted by the scenario's scoring weights. Bankrupt firms score 0 on profit and growth.
+    Raw measures: value = cumulative operating profit + customer equity at the end - customer
+    equity at the start (value created); profit = cumulative operating profit; brand_equity =
+    at the end; market_share = revenue share of the last round; revenue_growth = last round's
+    revenue over the first's, minus 1; retention = 1 - churned / (customers at the start +
+    won). Each measure is scored 0..100 against the scenario's benchmarks (`Scoring.scale_of`:
+    the 0 mark scores 0, the 100 mark 100, in proportion between, clipped), so a firm's score
+    never depends on which other firms play; then weighted by the scoring weights. Bankrupt
+    firms score 0 on value, profit and growth.
     """
     if not reports:
         return {}
-    first, last = reports[0], reports[-1]
+    last = reports[-1]
     ids = list(last.firms)
-    raw: dict[str, dict[str, float]] = {}
-    for fid in ids:
-        hist = [r.firms[fid] for r in reports]
-        start_customers = (
-            first.firms[fid].total_customers
-            - first.firms[fid].new_customers
-            + first.firms[fid].churned
-        )
-        gained = sum(h.new_customers for h in hist)
-        lost = sum(h.churned for h in hist)
-        base = start_customers + gained
-        rev0 = first.firms[fid].revenue
-        raw[fid] = {
-            "profit": sum(h.profit for h in hist),
-            "brand_equity": last.firms[fid].brand_equity,
-            "market_share": last.firms[fid].market_share,
-            "revenue_growth": (last.firms[fid].revenue / rev0 - 1.0) if rev0 > 0 else 0.0,
-            "retention": 1.0 - lost / base if base > 0 else 0.0,
-        }
+    start_equity = start_equity or {}
+    raw = {fid: measures(reports, fid, start_equity.get(fid, 0.0)) for fid in ids}
     weights = scoring.weights()
     scaled: dict[str, dict[str, float]] = {fid: {} for fid in ids}
     for metric in weights:
-        values = [raw[f][metric] for f in ids]
-        lo, hi = min(values), max(values)
+        lo, hi = scoring.scale_of(metric, budget_per_round, rounds)
         for fid in ids:
-            scaled[fid][metric] = 100.0 if hi == lo else 100.0 * (raw[fid][metric] - lo) / (hi - lo)
-            if last.firms[fid].bankrupt and metric in ("profit", "revenue_growth"):
+            score = 100.0 * (raw[fid][metric] - lo) / (hi - lo)
+            scaled[fid][metric] = min(100.0, max(0.0, score))
+            if last.firms[fid].bankrupt and metric in ("value", "profit", "revenue_growth"):
                 scaled[fid][metric] = 0.0
     out: dict[str, dict[str, Any]] = {}
     totals = {fid: sum(weights[m] * scaled[fid][m] for m in weights) for fid in ids}
-    ranking = sorted(ids, key=lambda f: (-totals[f], f))
+    ranking = sorted(ids, key=lambda f: (-round(totals[f], 6), f))
     for fid in ids:
         out[fid] = {
             "total": r2(totals[fid]),
             "rank": ranking.index(fid) + 1,
             "scores": {m: r2(scaled[fid][m]) for m in weights},
-            "measures": {m: r6(raw[fid][m]) for m in weights},
+            "measures": {m: r6(v) for m, v in raw[fid].items()},
         }
     return out

@@ -1,15 +1,28 @@
 """Computer-run competitors. A strategy sees only what a real rival could: its own books and
-the public market report of past rounds (`RivalView`), and returns its next decisions.
+the public market report of past rounds (`RivalView`), and returns its next decisions. No
+strategy simulates the market: a decision is a few lines of arithmetic on what it has seen.
 
-- balanced: 45% marketing, the scenario's default mix and targeting, list price.
-- brand_builder: 65% marketing, heavy on advertising and PR, a 10% price premium.
-- sales_machine: 20% marketing (mostly demand generation), well-trained, well-paid reps.
-- discounter: 40% marketing, 20% under list price, light account management.
-- adaptive: starts balanced and moves its split 10 points at a time, keeping the direction
-  while its profit rises and reversing it when profit falls.
+The other bundled rivals steer their split by the alignment gauge (`steer`): from a starting
+share, each round they move toward the band the game calls aligned, read off their own
+alignment ratio and its trend, five points at a time (ten when far outside). They differ in
+style:
+
+- balanced: a split fitted to how the market buys (`fitted_share`: more marketing where
+  buyers follow brands, more sales where they follow reps), held all game (every change of
+  split hires or lets go reps, and that costs), the default mix and targeting, list price.
+- brand_builder: starts at 60%, heavy on advertising and PR, a 10% price premium.
+- sales_machine: starts at 30%, mostly demand generation, well-trained, well-paid reps; it
+  answers price cuts (`answer_price`): never more than 5 points above the lowest price of a
+  rival with at least a tenth of the market's revenue, down to 0.8 of list.
+- discounter: starts at 40%, 20% under list price, light account management.
+- adaptive: learns from its own results: its split by the gauge, its price from its own books
+  and the public report (`learn_price`): up 5 points when a tenth of its warm leads went cold
+  (demand outruns its reps), down 5 points when its reps sat idle while its market share
+  fell, or when its price stands 10 points above the market's revenue-weighted average.
 - even: spreads everything evenly: every segment the same targeting, the centre of the
-  perceptual map, half to marketing, no R&D.
-- split:X (for seats and experiments): the scenario's budget with marketing share X.
+  perceptual map, half to marketing, no R&D, never steered (a naive baseline).
+- split:X (for seats and experiments): the scenario's budget with marketing share X, never
+  steered.
 - focus:SEG: a coherent strategy for one segment: 70% of targeting there, the segment's ideal
   claimed on the map, a split that fits how it buys (more marketing where buyers follow the
   brand, more sales where they follow the rep), R&D where it wants a powerful product, and a
@@ -27,6 +40,7 @@ from typing import Any
 
 from sim.decisions import Decision, expand
 from sim.errors import InputError
+from sim.gauge import reading
 from sim.report import FirmRound
 from sim.scenario import STRATEGIES, Scenario
 
@@ -56,7 +70,7 @@ class RivalView:
         return max(0.0, min(base, 0.8 * (self.cash + self.credit_line)))
 
 
-def _decide(
+def budget_decision(
     view: RivalView,
     share: float,
     price: float = 1.0,
@@ -65,11 +79,15 @@ def _decide(
     targeting: dict[str, float] | None = None,
     product_share: float = 0.0,
     research: list[str] | None = None,
+    budget: float | None = None,
     **sales: float,
 ) -> Decision:
-    b = view.budget
+    """The firm's budget (or `budget`), studies first, then R&D, then `share` of the rest to
+    marketing and the remainder to sales; unnamed settings take the firm's defaults."""
+    b = view.budget if budget is None else budget
     research = research or []
     b = max(0.0, b - sum(view.scenario.research.price(r) for r in research))
+    share = min(1.0, max(0.0, share))
     rest = b * (1.0 - product_share)
     raw: dict[str, Any] = {
         "marketing": {"budget": rest * share},
@@ -89,14 +107,87 @@ def _decide(
     return expand(view.scenario, raw, f"strategy for {view.firm_id}", firm_id=view.firm_id)
 
 
+STEPS = {"no_reps": -2, "idle": 2, "room": 1, "aligned": 0, "waiting": -1, "cold": -2}
+
+
+def steer(view: RivalView, start: float, step: float = 0.05) -> float:
+    """The split by the gauge, looking one round ahead: `start` in round 1; then last round's
+    share moved toward the aligned band by `step` (two steps when far outside it), read off
+    the alignment ratio the firm expects next round if its own last trend goes on
+    (rho x rho / rho before, the growth capped at 1.5x either way), within 10%..80%."""
+    if not view.own:
+        return start
+    last = view.own[-1]
+    share = last.marketing_share if last.marketing_share > 0 else start
+    rho = last.alignment_ratio
+    if rho is not None and len(view.own) >= 2:
+        before = view.own[-2].alignment_ratio
+        if before:
+            rho *= min(1.5, max(1 / 1.5, rho / before))
+    share += STEPS[reading(rho)] * step
+    return min(0.8, max(0.1, round(share, 6)))
+
+
+def answer_price(view: RivalView, list_price: float = 1.0, floor: float = 0.8) -> float:
+    """Never undersold by much: at most 5 points above the lowest price of another active
+    firm that took at least a tenth of last round's revenue, between `floor` and
+    `list_price`."""
+    if not view.public:
+        return list_price
+    last = view.public[-1]
+    others = [
+        f["price"]
+        for fid, f in last.items()
+        if fid != view.firm_id and not f["bankrupt"] and f["market_share"] >= 0.1
+    ]
+    if not others:
+        return list_price
+    return max(floor, min(list_price, round(min(others) + 0.05, 6)))
+
+
+def learn_price(view: RivalView, start: float = 1.0, low: float = 0.85, high: float = 1.3) -> float:
+    """Price from its own books and the public report: up 5 points when a tenth of its warm
+    leads went cold; down 5 points when its reps sat idle while its market share fell, or
+    when it stands 10 points above the market's revenue-weighted average price."""
+    if not view.own:
+        return start
+    last = view.own[-1]
+    price = last.price
+    others = [
+        (f["price"], f["revenue"])
+        for fid, f in view.public[-1].items()
+        if fid != view.firm_id and not f["bankrupt"] and f["revenue"] > 0
+    ]
+    weight = sum(r for _, r in others)
+    market = sum(p * r for p, r in others) / weight if weight > 0 else price
+    fell = len(view.own) >= 2 and last.market_share < view.own[-2].market_share
+    if last.cold_share >= 0.1:
+        price += 0.05
+    elif (reading(last.alignment_ratio) in ("idle", "room") and fell) or price > market + 0.1:
+        price -= 0.05
+    return min(high, max(low, round(price, 6)))
+
+
+def fitted_share(scenario: Scenario) -> float:
+    """A split that fits how the market buys: 60% marketing less 35 points times its
+    relationship weight (each segment weighted by its potential, accounts x deal value), so
+    more marketing where buyers follow brands and more sales where they follow reps."""
+    potential = [s.accounts * s.deal_value for s in scenario.segments]
+    weight = sum(
+        p * s.relationship_weight for p, s in zip(potential, scenario.segments, strict=True)
+    )
+    return round(0.6 - 0.35 * weight / sum(potential), 6)
+
+
 def balanced(view: RivalView) -> Decision:
-    return _decide(view, 0.45)
+    """The fitted split (`fitted_share`), held: headcount is not whipsawed."""
+    return budget_decision(view, fitted_share(view.scenario))
 
 
 def brand_builder(view: RivalView) -> Decision:
-    return _decide(
+    return budget_decision(
         view,
-        0.65,
+        steer(view, 0.6),
         price=1.1,
         mix={"advertising": 0.5, "pr": 0.35, "demand_gen": 0.15},
         position=(0.3, 0.25),
@@ -105,9 +196,10 @@ def brand_builder(view: RivalView) -> Decision:
 
 
 def sales_machine(view: RivalView) -> Decision:
-    return _decide(
+    return budget_decision(
         view,
-        0.2,
+        steer(view, 0.3),
+        price=answer_price(view),
         mix={"advertising": 0.2, "pr": 0.1, "demand_gen": 0.7},
         position=(0.75, 0.8),
         training_share=0.15,
@@ -116,9 +208,9 @@ def sales_machine(view: RivalView) -> Decision:
 
 
 def discounter(view: RivalView) -> Decision:
-    return _decide(
+    return budget_decision(
         view,
-        0.4,
+        steer(view, 0.4),
         price=0.8,
         mix={"advertising": 0.4, "pr": 0.0, "demand_gen": 0.6},
         position=(0.25, 0.2),
@@ -127,26 +219,13 @@ def discounter(view: RivalView) -> Decision:
 
 
 def adaptive(view: RivalView) -> Decision:
-    """Hill-climb the split on its own profit: +10 points first, then keep the direction while
-    profit improves and reverse it when profit falls. Share stays within 10%..80%."""
-    own = view.own
-    share = 0.45
-    if len(own) == 1:
-        share = own[-1].marketing_share + 0.1
-    elif len(own) >= 2:
-        last, prev = own[-1], own[-2]
-        direction = 1.0 if last.marketing_share >= prev.marketing_share else -1.0
-        if last.profit < prev.profit:
-            direction = -direction
-        share = last.marketing_share + 0.1 * direction
-        if not 0.1 - 1e-9 <= share <= 0.8 + 1e-9:  # at a bound: probe the other way
-            share = last.marketing_share - 0.1 * direction
-    return _decide(view, min(0.8, max(0.1, share)))
+    """Learns from its own results: the split by the gauge, the price by `learn_price`."""
+    return budget_decision(view, steer(view, 0.45), price=learn_price(view))
 
 
 def even(view: RivalView) -> Decision:
     segments = view.scenario.segment_ids
-    return _decide(
+    return budget_decision(
         view, 0.5, position=(0.5, 0.5), targeting={s: 1.0 / len(segments) for s in segments}
     )
 
@@ -165,7 +244,7 @@ def focus(segment_id: str) -> Callable[[RivalView], Decision]:
         share = 0.65 - 0.4 * seg.relationship_weight
         rd = 0.06 if ideal is not None and ideal[0] > 0.6 else 0.0
         research = ["perceptual_map"] if view.round % 2 == 1 else []
-        return _decide(
+        return budget_decision(
             view, share, position=ideal, targeting=targeting, product_share=rd, research=research
         )
 
@@ -174,7 +253,7 @@ def focus(segment_id: str) -> Callable[[RivalView], Decision]:
 
 def fixed_split(share: float) -> Callable[[RivalView], Decision]:
     def split(view: RivalView) -> Decision:
-        return _decide(view, share)
+        return budget_decision(view, share)
 
     return split
 

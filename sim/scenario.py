@@ -114,7 +114,30 @@ class Segment(Strict):
     patience_days: float = Field(
         14, ge=0, le=365, description="Days a lead waits for a free rep before it goes cold."
     )
-    churn: Share = Field(0.25, description="Customer churn per year before account management.")
+    response_half_life_days: float | None = Field(
+        None,
+        gt=0,
+        le=365,
+        description="Days of waiting for a rep that halve a lead's odds of being won (none: "
+        "waiting does not lower them). Leads answered late buy less often.",
+    )
+    churn: Share = Field(
+        0.2,
+        description="Annual logo churn at ordinary service: full account-management coverage, "
+        "list price, satisfaction 80 (less coverage, a higher price paid or unhappier customers "
+        "raise it; docs/MODEL.md, Customers).",
+    )
+    cost_to_serve: float = Field(
+        0.0,
+        ge=0,
+        description="Cost of serving one customer, per year (support, hosting, onboarding), "
+        "whatever price it pays: part of the cost of revenue.",
+    )
+    tier: Literal["smb", "mid", "enterprise"] | None = Field(
+        None,
+        description="Which published benchmarks (cycle, churn) the balance check holds this "
+        "segment to: smb, mid or enterprise (none: not checked).",
+    )
     ideal: Point | None = Field(
         None,
         description="Where this segment's buyers want a product on the perceptual map "
@@ -148,7 +171,17 @@ class Economics(Strict):
         8, ge=1, le=100, description="Deals a productive rep works at once (slots)."
     )
     ramp_days: float = Field(45, ge=0, le=365, description="Days before a new hire is productive.")
-    gross_margin: Share = Field(0.75, description="Share of revenue left after cost of revenue.")
+    gross_margin: Share = Field(
+        0.75,
+        description="Share of revenue left after the cost of revenue that scales with revenue "
+        "(the segments' cost_to_serve comes on top).",
+    )
+    discount_rate: float = Field(
+        0.12,
+        ge=0,
+        le=1,
+        description="Annual discount rate of future customer margin (LTV, customer equity).",
+    )
     fixed_costs_per_round: float = Field(150_000, ge=0, description="Overheads per round.")
     half_life_days: dict[str, float] = Field(
         default_factory=lambda: {"advertising": 30.0, "pr": 90.0, "demand_gen": 7.0},
@@ -374,25 +407,78 @@ class RandomEvents(Strict):
         return self
 
 
-class Scoring(Strict):
-    """Balanced scorecard weights (normalised to sum 1)."""
+MEASURES = ("value", "profit", "brand_equity", "market_share", "revenue_growth", "retention")
+# What scores 0 and 100 on each measure when the scenario does not say (money measures scale
+# with the scenario's budget over the game: see Scoring.scale_of).
+DEFAULT_SCALE = {
+    "brand_equity": (0.0, 100.0),
+    "market_share": (0.0, 0.5),
+    "revenue_growth": (-0.5, 2.0),
+    "retention": (0.6, 1.0),
+}
 
-    profit: float = Field(0.35, ge=0, description="Weight of cumulative operating profit.")
+
+class Scoring(Strict):
+    """Balanced scorecard: weights (normalised to sum 1) and the benchmarks each measure is
+    scaled against (docs/MODEL.md, The balanced scorecard)."""
+
+    value: float = Field(
+        0.35,
+        ge=0,
+        description="Weight of value created: cumulative operating profit plus the change in "
+        "customer equity (what the customer base is worth).",
+    )
+    profit: float = Field(
+        0.0, ge=0, description="Weight of cumulative operating profit alone (no end value)."
+    )
     brand_equity: float = Field(0.2, ge=0, description="Weight of brand equity at the end.")
     market_share: float = Field(0.2, ge=0, description="Weight of last round's revenue share.")
     revenue_growth: float = Field(0.15, ge=0, description="Weight of last vs first revenue.")
     retention: float = Field(0.1, ge=0, description="Weight of 1 - churned / customers served.")
+    value_years: float = Field(
+        1.0,
+        gt=0,
+        le=30,
+        description="Years of future margin customer equity counts (discounted, net of churn).",
+    )
+    scale: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="Per measure, [what scores 0, what scores 100]; values in between score "
+        "in proportion, beyond them 0 or 100. Missing: the defaults (docs/MODEL.md).",
+    )
 
     @model_validator(mode="after")
     def _positive(self) -> Scoring:
-        if sum(self.model_dump().values()) <= 0:
+        if sum(self.weights_raw().values()) <= 0:
             raise ValueError("at least one scoring weight must be positive")
+        for name, (lo, hi) in self.scale.items():
+            if name not in MEASURES:
+                raise ValueError(
+                    f"scale has unknown measure {name!r}; expected one of {', '.join(MEASURES)}"
+                )
+            if not hi > lo:
+                raise ValueError(f"scale.{name}: the 100 mark must be above the 0 mark")
         return self
 
+    def weights_raw(self) -> dict[str, float]:
+        return {m: float(getattr(self, m)) for m in MEASURES}
+
     def weights(self) -> dict[str, float]:
-        raw = self.model_dump()
+        """The weights of the measures that count, normalised to sum 1."""
+        raw = self.weights_raw()
         total = sum(raw.values())
-        return {k: v / total for k, v in raw.items()}
+        return {k: v / total for k, v in raw.items() if v > 0}
+
+    def scale_of(self, measure: str, budget_per_round: float, rounds: int) -> tuple[float, float]:
+        """The 0 and 100 marks of a measure: the scenario's, else the default (money: from
+        minus half to three times the budget over the game)."""
+        if measure in self.scale:
+            lo, hi = self.scale[measure]
+            return float(lo), float(hi)
+        if measure in ("value", "profit"):
+            total = max(budget_per_round * rounds, 1.0)
+            return (-0.5 * total, 3.0 * total)
+        return DEFAULT_SCALE[measure]
 
 
 class Research(Strict):

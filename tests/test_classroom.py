@@ -145,7 +145,7 @@ def test_a_team_never_sees_another_teams_decisions_before_the_round_closes(room)
 
 def test_results_show_a_team_its_own_books_and_only_the_public_report(room) -> None:
     c, instructor, codes = room
-    c.submit("Red", codes["Red"], {"budget": 280_000, "marketing_share": 0.35})
+    c.submit("Red", codes["Red"], {"budget": 287_000, "marketing_share": 0.37})
     c.advance(instructor)
     c.close()
     proc = jigsaw(
@@ -153,7 +153,7 @@ def test_results_show_a_team_its_own_books_and_only_the_public_report(room) -> N
     )
     assert proc.returncode == 0, proc.stderr
     assert "Your books" in proc.stdout and "Market report, round 1 (public)" in proc.stdout
-    assert "280k" not in proc.stdout and "35%" not in proc.stdout.split("Market report")[1]
+    assert "287k" not in proc.stdout and "37%" not in proc.stdout.split("Market report")[1]
 
 
 def test_a_closed_round_is_refused_and_resubmitting_replaces(room) -> None:
@@ -428,3 +428,40 @@ def test_a_class_in_a_missing_folder_is_refused_with_one_line(tmp_path: Path) ->
     )
     assert proc.returncode == 2 and "no such folder" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# --- rules that do not change under a class ----------------------------------------------------
+
+
+def as_made_by_an_older_jigsaw(path: Path) -> None:
+    """Turn a class file into one of schema 1 (model version 2): no model column."""
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE class DROP COLUMN model")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+
+def test_a_class_from_an_older_model_is_refused_in_one_line_until_migrated(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.45})
+    c.advance(instructor)
+    before = c.cached_report(1)
+    c.close()
+    as_made_by_an_older_jigsaw(c.path)
+    with pytest.raises(InputError, match="model version 2.*model version 3"):
+        Classroom(c.path)
+    proc = jigsaw("class", "status", "--db", str(c.path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1 and "class migrate" in proc.stderr
+    proc = jigsaw("class", "migrate", "--db", str(c.path), "--code", "WRONG")
+    assert proc.returncode == 2 and "wrong instructor code" in proc.stderr
+    proc = jigsaw("class", "migrate", "--db", str(c.path), "--code", instructor)
+    assert proc.returncode == 0, proc.stderr
+    assert "migrated from model version 2 to 3" in proc.stdout
+    again = Classroom(c.path)
+    assert again.model == 3 and again.open_round == 2
+    assert any("migrated from model version 2" in what for _, _, what in again.log())
+    assert again.cached_report(1) == before  # this file was played under today's rules
+    assert again.migrate(instructor).endswith("nothing done")
+    again.close()

@@ -62,7 +62,7 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 def test_run_json_has_every_report_field(saved: tuple[Path, dict]) -> None:
     _, doc = saved
-    assert set(doc) == {"scenario", "seed", "rounds", "score"}
+    assert set(doc) == {"scenario", "seed", "model", "gauge", "rounds", "score"}
     assert doc["seed"] == 7 and len(doc["rounds"]) == 6
     for rnd in doc["rounds"]:
         assert set(rnd) >= {"round", "firms", "events"}
@@ -85,7 +85,7 @@ def test_loading_a_save_replays_the_same_game(
 def test_save_is_written_atomically_and_readable(saved: tuple[Path, dict]) -> None:
     path, _ = saved
     data = json.loads(path.read_text())
-    assert data["format"] == "jigsaw-save" and data["version"] == 2
+    assert data["format"] == "jigsaw-save" and data["version"] == 3 and data["model"] == 3
     assert len(data["decisions"]) == 6 and set(data["decisions"][0]) == {"you", "steady"}
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 

@@ -55,7 +55,7 @@ def test_all_sales_prospects_cold_accounts_and_wins_less_often() -> None:
         assert total(sales, "leads_outbound") > 2 * total(sales, "leads_inbound")
         assert total(sales, "leads_cold") == 0  # reps are never short of time
         rate = lambda g: total(g, "deals_won") / (total(g, "deals_won") + total(g, "deals_lost"))  # noqa: E731
-        assert rate(sales) < rate(balanced) - 0.1
+        assert rate(sales) < 0.6 * rate(balanced)  # strangers buy far less often
 
 
 def test_the_alignment_ratio_rises_with_the_marketing_share() -> None:

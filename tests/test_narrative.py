@@ -24,7 +24,8 @@ def test_all_marketing_is_told_that_its_leads_went_cold() -> None:
 
 def test_all_sales_is_told_its_reps_cold_call_strangers() -> None:
     text = " ".join(first_round(0.0))
-    assert "cold-called" in text and "Marketing is starving sales" in text
+    assert "cold-called" in text and "marketing is starving sales" in text
+    assert "move budget to marketing" in text
 
 
 def test_the_report_names_the_money_and_the_news() -> None:
@@ -61,3 +62,21 @@ def test_the_round_report_tells_what_the_studies_found() -> None:
     game.play_round({"you": expand(scenario, {"budget": 300_000}, firm_id="you")})
     text = " ".join(explain(scenario, game.reports[1], "you", game.reports[0]))
     assert "unknown this round" in text and "Win/loss" not in text
+
+
+def test_every_diagnosis_points_the_way_the_gauge_does() -> None:
+    from sim.gauge import direction
+
+    for share in (0.0, 0.2, 0.45, 0.7, 1.0):
+        scenario = shortened("classic", 3)
+        game = Game(scenario, 2)
+        for _ in range(3):
+            report = game.play_round({"you": simple(scenario, 300_000, share)})
+            text = " ".join(explain(scenario, report, "you"))
+            way = direction(report.firms["you"].alignment_ratio)
+            said = {
+                1: "budget to marketing" in text,
+                -1: "budget to sales" in text,
+                0: "hold the split" in text,
+            }
+            assert said[way] and sum(said.values()) == 1, (share, way, text)

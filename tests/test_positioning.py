@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from sim import Game, load_scenario
 from sim.decisions import expand
+from sim.game import MODEL_VERSION
 from sim.positioning import FIT_REFERENCE, fit_penalty, settle
 from sim.product import improve
 from sim.research import firm_view, last_known
@@ -254,17 +255,26 @@ def test_going_back_a_round_and_playing_the_same_decisions_gives_identical_repor
         session.undo()
 
 
-def test_a_version_1_save_replays_exactly_as_it_was_played() -> None:
-    """Saves from before positioning: no ideals, no R&D, round-keyed streams; every figure
-    they had is reproduced."""
+def test_a_save_from_an_older_model_says_so_in_one_line_and_still_plays() -> None:
+    """A version-1 save (before positioning) replays its decisions under today's rules: the
+    game says, in one line, that its results differ from when it was played."""
     game = Game.load(FIXTURES / "classic_v1_save.json")
-    recorded = json.loads((FIXTURES / "classic_v1_reports.json").read_text())
-    now = game.to_json()
-    for old, new in zip(recorded["rounds"], now["rounds"], strict=True):
-        for fid, firm in old["firms"].items():
-            assert {k: new["firms"][fid][k] for k in firm} == firm
-    assert now["score"] == recorded["score"]
-    assert game.to_save()["version"] == 1  # saved again, it stays what it is
+    assert game.round == len(
+        json.loads((FIXTURES / "classic_v1_save.json").read_text())["decisions"]
+    )
+    assert game.notice is not None and "\n" not in game.notice
+    assert "model version 1" in game.notice and f"model version {MODEL_VERSION}" in game.notice
+    saved = game.to_save()
+    assert saved["model"] == MODEL_VERSION and saved["streams"] == 1  # as it now plays
+    assert Game.from_save(saved).notice is None
+
+
+def test_jigsaw_run_load_of_an_older_save_prints_one_note(capsys) -> None:
+    from tui.cli import main
+
+    assert main(["run", "--load", str(FIXTURES / "classic_v1_save.json")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("note: ") and "results differ" in err[0]
 
 
 # --- a coherent strategy -------------------------------------------------------------------

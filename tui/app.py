@@ -93,6 +93,12 @@ class JigsawApp(JigsawBase):
             self.push_screen(Scorecard(self.session, self.hindsight))
         else:
             self.push_screen(Boardroom(self.session))
+        self._tell_model(self.session)
+
+    def _tell_model(self, session: Session | None) -> None:
+        """A save made under another model says so (its results now differ)."""
+        if session is not None and session.game.notice:
+            self.notify(session.game.notice, title="Older save", severity="warning", timeout=12)
 
     # --- navigation ----------------------------------------------------------------------
 
@@ -102,6 +108,7 @@ class JigsawApp(JigsawBase):
             self.hindsight = False
         screen = Scorecard(session, self.hindsight) if session.finished else Boardroom(session)
         self.switch_screen(screen)
+        self._tell_model(session)
 
     def new_game(self) -> None:
         self.switch_screen(NewGame(self.preselect))

@@ -129,6 +129,18 @@ def add_class_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> N
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
     db(serve)
 
+    migrate = actions.add_parser(
+        "migrate",
+        help="move a class made by an older Jigsaw to this one's rules (instructor)",
+        description="A class remembers the model version it was created under, and a newer "
+        "Jigsaw refuses to continue it (its rules would change mid-course). migrate replays "
+        "every closed round under this Jigsaw's model from the decisions kept, rewrites the "
+        "round reports, and logs it; results change, decisions do not (one the new books "
+        "cannot afford is cut to what cash and credit allow).",
+    )
+    migrate.add_argument("--code", required=True, help="the instructor code")
+    db(migrate)
+
     report = actions.add_parser(
         "report",
         help="write the debrief: an HTML page and CSV of everything (instructor)",
@@ -166,10 +178,10 @@ def cmd_class(args: argparse.Namespace) -> int:
         raise InputError(
             "class",
             "",
-            "name an action: new, status, submit, results, play, dashboard, advance, report "
-            "or serve (jigsaw class --help)",
+            "name an action: new, status, submit, results, play, dashboard, advance, report, "
+            "migrate or serve (jigsaw class --help)",
         )
-    room = Classroom(args.db)
+    room = Classroom(args.db, migrating=args.action == "migrate")
     try:
         return ACTIONS[args.action](room, args)
     finally:
@@ -263,6 +275,11 @@ def advance(room: Classroom, args: argparse.Namespace) -> int:
     return 0
 
 
+def migrate(room: Classroom, args: argparse.Namespace) -> int:
+    print(room.migrate(args.code))
+    return 0
+
+
 def report(room: Classroom, args: argparse.Namespace) -> int:
     from sim.debrief import write_debrief
 
@@ -329,5 +346,6 @@ ACTIONS = {
     "submit": submit,
     "results": results,
     "advance": advance,
+    "migrate": migrate,
     "report": report,
 }

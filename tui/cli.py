@@ -3,7 +3,7 @@
     jigsaw run SCENARIO [--seed N] [--strategy NAME | --decisions FILE] [--json | --csv]
                [--save FILE]
     jigsaw run --load SAVE [--json | --csv]
-    jigsaw scenario list | show NAME | validate FILE | schema
+    jigsaw scenario list | show NAME | validate FILE | schema | balance FILE|NAME [--seeds N]
 
 Every command exits 0 on success and 2 on bad usage or bad input, with one clear line on
 stderr that names the file, the field and what was expected.
@@ -33,6 +33,7 @@ from sim.experiment import (
     run_tournament,
 )
 from sim.game import Game
+from sim.gauge import ALIGNED
 from sim.report import flat_row, money, pct
 from sim.research import firm_view
 from sim.results import check_output, write_rows
@@ -45,6 +46,7 @@ from sim.scenario import (
     resolve,
     scenario_schema,
 )
+from tui.balance_command import add_balance_parser, cmd_balance
 from tui.class_commands import add_class_parser, cmd_class
 from tui.progress import ProgressBar
 from tui.table import aligned
@@ -194,6 +196,7 @@ def build_parser() -> Parser:
     val = ssub.add_parser("validate", help="check a scenario file; exit 2 with the first problem")
     val.add_argument("file", metavar="FILE")
     ssub.add_parser("schema", help="print the JSON Schema of scenario files")
+    add_balance_parser(ssub)
     return parser
 
 
@@ -208,6 +211,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "--decisions or --save with it"
             )
         game = Game.load(args.load)
+        if game.notice:
+            print(f"note: {game.notice}", file=sys.stderr)
     else:
         if not args.scenario:
             raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
@@ -345,9 +350,10 @@ def table(game: Game) -> str:
         )
     lines += aligned(rows, indent="  ")
     lines.append("")
+    lo, hi = ALIGNED
     lines.append(
-        "* player seat. rho = alignment ratio: <1 reps idle (fund marketing), "
-        ">1 leads wait or go cold (fund sales)."
+        f"* player seat. rho = alignment ratio, aligned {lo:.2f} to {hi:.2f}: below, reps idle "
+        "(fund marketing); above, leads wait or go cold (fund sales)."
     )
     return "\n".join(lines)
 
@@ -380,7 +386,9 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     if args.action == "schema":
         print(scenario_schema())
         return 0
-    raise UsageError("jigsaw scenario: choose list, show NAME, validate FILE or schema")
+    if args.action == "balance":
+        return cmd_balance(args)
+    raise UsageError("jigsaw scenario: choose list, show NAME, validate FILE, schema or balance")
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

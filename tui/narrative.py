@@ -5,6 +5,7 @@ Pure functions of the reports (no Textual), so they are tested directly.
 
 from __future__ import annotations
 
+from sim.gauge import ALIGNED, reading
 from sim.report import FirmRound, RoundReport, money
 from sim.research import benchmark
 from sim.scenario import Scenario
@@ -21,19 +22,25 @@ def _rho(rho: float | None) -> str:
     return "none (no reps)" if rho is None else f"{rho:.2f}"
 
 
+WORDS = {
+    "no_reps": "no reps to work leads: every lead goes cold; move budget to sales",
+    "idle": "reps idle: marketing is starving sales; move budget to marketing",
+    "room": "reps have room: move a little budget to marketing",
+    "aligned": "aligned: marketing and sales in balance; hold the split",
+    "waiting": "leads waiting: sales is falling behind marketing; move budget to sales",
+    "cold": "leads going cold: sales is far behind marketing; move budget to sales",
+}
+
+
 def gauge_words(rho: float | None) -> str:
-    """The alignment gauge in words."""
-    if rho is None:
-        return "no reps to work leads: every lead goes cold"
-    if rho < 0.6:
-        return "reps idle: marketing is starving sales"
-    if rho < 0.85:
-        return "reps have room: marketing could feed them more"
-    if rho <= 1.25:
-        return "aligned: marketing and sales in balance"
-    if rho <= 2.0:
-        return "leads waiting: sales is falling behind marketing"
-    return "leads going cold: sales is starving marketing"
+    """The alignment gauge in words (the band and its readings: `sim.gauge`)."""
+    return WORDS[reading(rho)]
+
+
+def band() -> str:
+    """The aligned band as players read it: '0.65 to 1.30'."""
+    lo, hi = ALIGNED
+    return f"{lo:.2f} to {hi:.2f}"
 
 
 def explain(
@@ -125,35 +132,39 @@ def _sales_lines(f: FirmRound) -> str:
 
 
 def _alignment(f: FirmRound, warm: int) -> list[str]:
+    """What the gauge says this round, and which way to move: the words follow the band
+    (`sim.gauge`), so the advice always points the way the gauge does."""
     rho = f.alignment_ratio
+    where = reading(rho)
+    cold = f" {f.leads_cold} of your {warm} warm leads went cold." if f.leads_cold else ""
     if warm and f.hunting_slots == 0:
-        waiting = " (the rest are still waiting)" if f.leads_cold < warm else ""
         return [
-            f"{f.leads_cold / warm:.0%} of your {warm} warm leads went cold{waiting}: with no "
-            "reps on the sales floor, nobody could work them. Marketing without sales is money "
-            "wasted."
+            f"{f.leads_cold} of your {warm} warm leads went cold: with no reps on the sales "
+            "floor, nobody could work them. Marketing without sales is money wasted: move "
+            "budget to sales."
         ]
-    if warm and f.leads_cold / warm >= 0.05:
+    if rho is None:
+        return []
+    if where in ("waiting", "cold"):
         ramp = f" ({f.reps_ramping} new hires are still ramping up)" if f.reps_ramping else ""
         return [
-            f"{f.leads_cold / warm:.0%} of your warm leads went cold: {warm} warm leads asked "
-            f"for more time than your {f.reps} productive reps had{ramp} (alignment "
-            f"{_rho(rho)}: {gauge_words(rho)}). More reps, or less account management, would "
-            "work them."
+            f"Alignment {rho:.2f}, above the aligned band ({band()}): your warm leads asked for "
+            f"more time than your {f.reps} productive reps had{ramp}.{cold} "
+            f"The gauge says: {gauge_words(rho)}. More reps, or less account management, "
+            "would work them."
         ]
-    if rho is not None and rho < 0.6:
+    if where in ("idle", "room"):
         share_out = f.leads_outbound / f.leads if f.leads else 0.0
         return [
-            f"Your reps had time on their hands (alignment {rho:.2f}): {share_out:.0%} of the "
-            "deals were strangers they cold-called, who buy far less often. Marketing is "
-            "starving sales: awareness and demand generation would bring them warm leads."
+            f"Alignment {rho:.2f}, below the aligned band ({band()}): your reps had time on "
+            f"their hands, and {share_out:.0%} of the leads were strangers they cold-called, "
+            f"who buy far less often.{cold} The gauge says: {gauge_words(rho)}. Awareness "
+            "and demand generation would bring them warm leads."
         ]
-    if rho is not None:
-        return [
-            f"Alignment {rho:.2f} ({gauge_words(rho)}): few leads went cold and reps were "
-            "busy with warm leads."
-        ]
-    return []
+    return [
+        f"Alignment {rho:.2f}, inside the aligned band ({band()}): reps were busy with warm "
+        f"leads.{cold} The gauge says: {gauge_words(rho)}."
+    ]
 
 
 def _cash(scenario: Scenario, report: RoundReport, firm_id: str) -> str:

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Markdown
 
+from tui.narrative import band
+
 
 class ConfirmQuit(ModalScreen[bool]):
     """Quit? (y / n)."""
@@ -41,7 +43,9 @@ class ConfirmQuit(ModalScreen[bool]):
 
 
 def help_text() -> str:
-    return resources.files("tui").joinpath("help.md").read_text(encoding="utf-8")
+    """The help page, with the aligned band filled in from the one place it is declared."""
+    text = resources.files("tui").joinpath("help.md").read_text(encoding="utf-8")
+    return text.replace("{aligned}", band())
 
 
 class HelpScreen(ModalScreen[None]):

@@ -18,6 +18,7 @@ from tui.widgets.charts import GameCharts
 
 SHARES = [round(0.1 * k, 1) for k in range(11)]
 SHORT = {
+    "value": "Value",
     "profit": "Profit",
     "brand_equity": "Brand",
     "market_share": "Share",

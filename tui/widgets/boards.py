@@ -6,9 +6,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from sim.gauge import ALIGNED, reading
 from sim.report import FirmRound, RoundReport
 from sim.scenario import Scenario
-from tui.narrative import gauge_words, money
+from tui.narrative import band, gauge_words, money
 
 
 def _delta(now: float, before: float | None, fmt: str = "pct") -> Text:
@@ -116,34 +117,29 @@ class Funnel(Static):
 
 
 class AlignmentGauge(Static):
-    """The alignment ratio rho on a 0..3 scale, with what it means."""
+    """The alignment ratio rho on a 0..3 scale, the aligned band marked, with what it means."""
 
     DEFAULT_CSS = "AlignmentGauge { height: auto; }"
     WIDTH = 22
+    TOP = 3.0
+    STYLE = {"aligned": "green", "idle": "yellow", "room": "yellow"}
 
     def show(self, rho: float | None, played: bool = True) -> None:
         if not played:
             self.update(Text("rho appears after the first round.", style="dim"))
             return
-        value = 3.0 if rho is None else min(rho, 3.0)
-        mark = min(self.WIDTH - 1, int(value / 3.0 * self.WIDTH))
-        one = int(self.WIDTH / 3)
+        value = self.TOP if rho is None else min(rho, self.TOP)
+        mark = min(self.WIDTH - 1, int(value / self.TOP * self.WIDTH))
+        lo, hi = (int(x / self.TOP * self.WIDTH) for x in ALIGNED)
         bar = Text()
         for k in range(self.WIDTH):
-            ch = "●" if k == mark else ("│" if k == one else "─")
-            zone = "yellow" if k < one * 0.6 else "green" if k < one * 1.3 else "red"
+            ch = "●" if k == mark else ("│" if k in (lo, hi) else "─")
+            zone = "yellow" if k < lo else "green" if k <= hi else "red"
             bar.append(ch, style=f"bold {zone}" if k == mark else zone)
         label = "∞" if rho is None else f"{rho:.2f}"
         text = Text.assemble(("rho ", "bold"), (label, "bold"), "\nidle ", bar, " cold\n")
-        words = gauge_words(rho)
-        style = (
-            "green"
-            if "aligned" in words
-            else "yellow"
-            if "idle" in words or "room" in words
-            else "red"
-        )
-        text.append(words, style=style)
+        text.append(gauge_words(rho), style=self.STYLE.get(reading(rho), "red"))
+        text.append(f"\naligned: {band()}", style="dim")
         self.update(text)
 
 

@@ -1,0 +1,39 @@
+"""The alignment gauge: where rho (warm-lead workload over sales capacity) says the two
+halves are in balance, and which way to move when they are not.
+
+One home for the band: the round report, the boardroom, `jigsaw run --json` ("gauge") and the
+docs all read `ALIGNED` and `reading` from here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ALIGNED: tuple[float, float] = (0.65, 1.3)  # the band the game calls aligned
+
+Reading = Literal["no_reps", "idle", "room", "aligned", "waiting", "cold"]
+
+
+def reading(rho: float | None) -> Reading:
+    """Where rho sits: no reps, well below the band (idle), just below it (room), in it,
+    just above it (waiting), or well above it (cold)."""
+    lo, hi = ALIGNED
+    if rho is None:
+        return "no_reps"
+    if rho < lo * 0.7:
+        return "idle"
+    if rho < lo:
+        return "room"
+    if rho <= hi:
+        return "aligned"
+    if rho <= hi * 1.6:
+        return "waiting"
+    return "cold"
+
+
+def direction(rho: float | None) -> int:
+    """Which way the gauge tells a firm to move its split: +1 toward marketing (reps idle or
+    with room), -1 toward sales (leads waiting or going cold, or no reps), 0 when aligned."""
+    return {"no_reps": -1, "idle": 1, "room": 1, "aligned": 0, "waiting": -1, "cold": -1}[
+        reading(rho)
+    ]
