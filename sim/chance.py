@@ -34,6 +34,9 @@ RESYNC_DAYS = {
     PURPOSES.index("awareness"): 7,
     PURPOSES.index("churn"): 7,
 }
+# numpy's `PCG64.jumped` step, (phi - 1) x 2^128: a day's restart point is the round's state
+# advanced by this many draws times (restarts so far + 1), exactly as `jumped` would place it.
+JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
 
 
 @cache
@@ -63,6 +66,10 @@ class Chance:
         self.per_day = per_day and not mean_field
         self._round_bits: np.random.PCG64
         self.rng = self._generator(self.key)
+        # One generator reused for every day's restart: `PCG64.jumped` would build a new bit
+        # generator each time, seeding it from OS entropy before overwriting its state.
+        self._day_bits = np.random.PCG64(0)
+        self._day_rng = np.random.Generator(self._day_bits)
         self.mean_field = mean_field
         self._drawn: dict[int, int] = {}  # mean-field: points of R_d used so far, by d
         self._carry: dict[str, np.ndarray] = {}
@@ -83,7 +90,9 @@ class Chance:
         round's stream, so what a decision changes in today's draws does not shift later ones."""
         every = RESYNC_DAYS.get(self.key[0], 7)
         if self.per_day and day % every == 0:
-            self.rng = np.random.Generator(self._round_bits.jumped(day // every + 1))
+            self._day_bits.state = self._round_bits.state
+            self._day_bits.advance(JUMP * (day // every + 1))
+            self.rng = self._day_rng
 
     def fork(self, salt: int) -> None:
         """From the next round on, draw from sibling streams (the keys plus `salt`): another

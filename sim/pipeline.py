@@ -13,9 +13,11 @@ unlimited patience it reproduces Erlang C (tests/test_validation.py).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -90,12 +92,28 @@ def exit_stage(fate: float, p_win: float) -> int:
     return len(STAGES) - 1
 
 
+class LeadQueue(simpy.resources.resource.SortedQueue):
+    """Requests waiting for a slot, in SimPy's order (priority, time asked, preempting first;
+    ties in arrival order), kept in order by inserting each at its place: SimPy's
+    `SortedQueue` re-sorts the whole queue on every request, which dominates a large market."""
+
+    def append(self, item: simpy.resources.resource.PriorityRequest) -> None:
+        if self.maxlen is not None and len(self) >= self.maxlen:
+            raise RuntimeError("Cannot append event. Queue is full.")
+        bisect.insort_right(self, item, key=_KEY)
+
+
+_KEY = attrgetter("key")
+
+
 class SlotPool(simpy.PreemptiveResource):
     """Deal slots whose number changes as reps are hired, ramp up, quit or are let go.
 
     Warm leads (inbound, referral) come first: they queue ahead of outbound ones and, when every
     slot is busy, take the slot of a cold prospect, which the rep then drops (SimPy's
     preemptive resource). So prospecting never crowds out demand that marketing made."""
+
+    PutQueue = LeadQueue
 
     def _do_put(self, event: simpy.resources.resource.PriorityRequest) -> None:  # type: ignore[override]
         # Preempt only when dropping one prospect frees exactly the slot the request needs

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import Game
 from sim.decisions import expand, simple
 from sim.ledger import Ledger
-from sim.pipeline import SalesForce
+from sim.pipeline import LeadQueue, SalesForce
 from sim.scenario import Economics, parse_scenario
 
 from .conftest import shortened
@@ -203,3 +206,41 @@ def test_a_mean_field_forecast_has_no_spread() -> None:
     plan = simple(scenario, 200_000, 0.5)
     forecasts = game.forecast({"you": plan}, replications=2)
     assert forecasts[0] == forecasts[1] == game.play_round({"you": plan})
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 1), st.integers(0, 5), st.booleans()), min_size=1, max_size=60
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_leads_wait_for_a_slot_in_simpys_order_without_resorting(
+    requests: list[tuple[int, int, bool]],
+) -> None:
+    """The slot queue inserts each request at its place; SimPy's SortedQueue sorts after each
+    append. Same keys (priority, time asked, preempting first), same order, ties by arrival."""
+
+    class Ask:
+        def __init__(self, n: int, priority: int, time: int, preempt: bool) -> None:
+            self.n, self.key = n, (priority, float(time), not preempt)
+
+    ours, simpys = LeadQueue(), simpy.resources.resource.SortedQueue()
+    for n, (priority, time, preempt) in enumerate(requests):
+        ours.append(Ask(n, priority, time, preempt))  # type: ignore[arg-type]
+        simpys.append(Ask(n, priority, time, preempt))
+        assert [a.n for a in ours] == [a.n for a in simpys]
+
+
+def test_a_days_draws_restart_where_pcg64_jumped_would_put_them() -> None:
+    """The leads stream restarts each day at the round's state jumped by (day + 1): advancing
+    one reused generator must draw exactly what numpy's `PCG64.jumped` would."""
+    from sim.chance import Chance
+
+    chance = Chance(7, "leads", 2)
+    chance.start_round(3)
+    round_bits = np.random.PCG64()
+    round_bits.state = chance._round_bits.state
+    for day in (0, 1, 5, 90):
+        chance.start_day(day)
+        expected = np.random.Generator(round_bits.jumped(day + 1)).random(4)
+        assert chance.rng.random(4).tolist() == expected.tolist()
