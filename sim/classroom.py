@@ -587,13 +587,10 @@ class Classroom:
         else:
             decision, note = Decision.model_validate_json(last[0]), "kept its last decision"
         ledger = game.ledgers[team.seat]
-        available = max(0.0, ledger.cash + ledger.credit_line)
-        if decision.total_budget > available:
-            decision = scaled(
-                decision, available / decision.total_budget if decision.total_budget else 0.0
-            )
+        fitted = decision.within(self.scenario, ledger.cash + ledger.credit_line)
+        if fitted is not decision:
             note += ", cut to what cash and credit allow"
-        return decision, note
+        return fitted, note
 
     def migrate(self, code: str) -> str:
         """Move the class to this Jigsaw's model, explicitly (instructor): every closed round
@@ -616,12 +613,10 @@ class Classroom:
                     "SELECT team, decision FROM decisions WHERE round = ?", (k,)
                 ).fetchall():
                     t = firm[team]
-                    d = Decision.model_validate_json(text)
+                    kept = Decision.model_validate_json(text)
                     ledger = game.ledgers[t.seat]
-                    room = max(0.0, ledger.cash + ledger.credit_line)
-                    if d.spending(self.scenario) > room + 1e-6:
-                        left = max(0.0, room - d.research_cost(self.scenario))
-                        d = scaled(d, left / d.total_budget if d.total_budget else 0.0)
+                    d = kept.within(self.scenario, ledger.cash + ledger.credit_line)
+                    if d is not kept:
                         db.execute(
                             "UPDATE decisions SET decision = ? WHERE round = ? AND team = ?",
                             (d.model_dump_json(), k, team),
@@ -651,15 +646,6 @@ class Classroom:
         public figures only (`RoundReport.public`), as a rival strategy sees them."""
         team = self.check_team(team_name, code)
         return team, self.game().view(team.firm_id)
-
-
-def scaled(decision: Decision, factor: float) -> Decision:
-    """The same decision with every budget times `factor` (shares unchanged)."""
-    data = decision.to_dict()
-    data["marketing"]["budget"] *= factor
-    data["sales"]["budget"] *= factor
-    data["product"]["budget"] *= factor
-    return Decision.model_validate(data)
 
 
 def _fault(point: str) -> None:

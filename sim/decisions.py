@@ -118,6 +118,29 @@ class Decision(_Strict):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
+    def within(self, scenario: Scenario, room: float) -> Decision:
+        """This decision cut to what `room` (cash plus credit) allows: the one rule for every
+        decision made on a firm's behalf (a class team that did not submit, a sweep's fixed
+        play, hindsight, a class migrated to new rules). Studies are kept, in the order
+        bought, while they fit; then marketing, sales and R&D scale down by one factor, so
+        the split and the R&D share stay as decided. A decision that fits comes back as is."""
+        room = max(0.0, room)
+        if self.spending(scenario) <= room + TOLERANCE:
+            return self
+        studies, cost = [], 0.0
+        for study in self.research:
+            price = scenario.research.price(study)
+            if cost + price <= room:
+                studies.append(study)
+                cost += price
+        total = self.total_budget
+        factor = min(1.0, (room - cost) / total) if total > 0 else 0.0
+        data = self.to_dict()
+        data["research"] = studies
+        for part in ("marketing", "sales", "product"):
+            data[part]["budget"] *= factor
+        return Decision.model_validate(data)
+
 
 def simple(
     scenario: Scenario,

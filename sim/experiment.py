@@ -244,14 +244,7 @@ def play_cell(base: dict[str, Any], player: str, cell: Cell) -> dict[str, Any]:
     game = Game(scenario, cell.seed)
 
     def decide(g: Game, fid: str) -> Decision:
-        room = max(0.0, g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line)
-        if decision.total_budget <= room:
-            return decision
-        scale = 0.999 * room / decision.total_budget
-        raw = decision.to_dict()
-        raw["marketing"]["budget"] *= scale
-        raw["sales"]["budget"] *= scale
-        return expand(scenario, raw, "--vary", firm_id=fid)
+        return decision.within(scenario, g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line)
 
     game.play(decide)
     mine = [r.firms[player] for r in game.reports]

@@ -465,3 +465,26 @@ def test_a_class_from_an_older_model_is_refused_in_one_line_until_migrated(room)
     assert again.cached_report(1) == before  # this file was played under today's rules
     assert again.migrate(instructor).endswith("nothing done")
     again.close()
+
+
+def test_a_team_low_on_cash_after_rd_and_studies_is_carried_within_its_means(
+    tmp_path: Path,
+) -> None:
+    """A team that spent on R&D and every study, ran low on cash and did not submit: its
+    carried decision is cut (studies too) to what cash and credit allow, so the class goes
+    on (it used to stop the instructor: "spending ... is more than cash plus credit")."""
+    scenario = shortened("classic", 3)
+    c, instructor, codes = Classroom.create(tmp_path / "class.db", scenario, ["Red", "Blue"], 7)
+    every_study = ["brand_tracker", "perceptual_map", "win_loss", "pipeline_benchmark"]
+    c.submit(
+        "Red", codes["Red"], {"budget": 1_400_000, "product_share": 0.6, "research": every_study}
+    )
+    c.advance(instructor)
+    game = c.game(1)
+    room = game.cash("you") + game.ledgers[0].credit_line
+    assert not game.ledgers[0].bankrupt and room < 1_453_000
+    done = c.advance(instructor)
+    assert done.round == 2 and done.carried["Red"].endswith("cut to what cash and credit allow")
+    red2 = [s for s in c.decisions() if s.round == 2 and s.team == "Red"][0].decision
+    assert red2.spending(scenario) <= room + 1e-6
+    assert red2.product_share == pytest.approx(0.6) and red2.marketing_share == pytest.approx(0.4)

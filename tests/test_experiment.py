@@ -13,6 +13,7 @@ import pytest
 
 from sim.errors import InputError
 from sim.experiment import _execute, grid, interval, parse_vary, run_sweep
+from sim.scenario import parse_scenario
 
 from .conftest import shortened
 
@@ -278,3 +279,14 @@ def test_the_progress_bar_counts_games_on_stderr_and_leaves_stdout_clean() -> No
 def test_an_unknown_scheduler_is_refused() -> None:
     with pytest.raises(InputError, match="expected 'local' or an address"):
         run_sweep(SCENARIO, AXES, reps=1, scheduler="nowhere")
+
+
+def test_a_sweep_over_rd_on_a_firm_low_on_cash_records_every_cell() -> None:
+    """The player's fixed play is cut to what cash allows (R&D and studies too), so a cell
+    whose budget the firm cannot afford is played and recorded, never aborting the sweep."""
+    data = shortened("classic", 3).model_dump(mode="json")
+    data["firms"][0].update(cash=200_000, credit_line=100_000)
+    scenario = parse_scenario(data, "low cash")
+    sweep = run_sweep(scenario, {"product_share": [0.0, 0.6], "budget": [600_000]}, reps=1)
+    assert not sweep.failed and len(sweep.rows) == 2
+    assert sweep.rows[0]["profit"] != sweep.rows[1]["profit"]

@@ -291,8 +291,8 @@ class Session:
             game = Game(self.scenario, self.game.seed)
 
             def decide(g: Game, fid: str, share: float = share) -> Decision:
-                room = max(0.0, g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line)
-                return simple(self.scenario, min(total, 0.999 * room), share, firm_id=fid)
+                room = g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line
+                return simple(self.scenario, total, share, firm_id=fid).within(self.scenario, room)
 
             game.play(decide)
             profit = sum(r.firms[self.player].profit for r in game.reports)
