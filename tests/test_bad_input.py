@@ -1,8 +1,8 @@
 """Bad input gets one clear line, never a traceback.
 
 Through the real command line: `jigsaw` exits 2 and prints exactly one line on stderr that
-names the file, the field path and what was expected (DESIGN.md, "Scenario file", "Decisions",
-"Command line"). Most cases call `tui.cli.main(argv)` in process (fast); a few run the installed
+names the file, the field path and what was expected (docs/SCENARIOS.md for scenario files,
+the README for decisions and the command line). Most cases call `tui.cli.main(argv)` in process (fast); a few run the installed
 console script in a subprocess so that its real exit code is checked too. The good paths run end
 to end as well.
 """

@@ -1,4 +1,4 @@
-"""The model held to published closed forms (figures from /work/shared/REFERENCES.md).
+"""The model held to published closed forms (each source cited in docs/MODEL.md, References).
 
 - Bass (1969) diffusion: awareness without spend or forgetting follows F(t).
 - Erlang C (M/M/c): the sales force with Poisson leads, exponential cycles and unlimited
