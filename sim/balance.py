@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.decisions import Decision
+from sim.decisions import RANGES, Decision
 from sim.errors import InputError
 from sim.experiment import _execute, interval
 from sim.game import Game
@@ -38,23 +38,30 @@ REFERENCE_SHARE = 0.45
 REFERENCE = (f"split:{REFERENCE_SHARE}", "balanced")
 DEFAULT_SHARE = 0.4  # the split simple mode and the boardroom start from
 SPLITS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-PRICES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0)
+FLOOR, CEILING = RANGES["price"]
+PRICES = (FLOOR, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, CEILING)
+MAX_COMMISSION = RANGES["sales.commission_rate"][1]
+MAX_ACCOUNT_MANAGEMENT = RANGES["sales.account_management"][1]
 PRICE_MARGIN = 0.1  # the profit-best price lies at least this far inside the range
 TRIFLE_SHARE, TRIFLE_SCORE = 0.01, 0.5  # wins smaller than these are not wins
 MEASURES = ("profit", "value", "score")
 
 # name: (what it does, the measures it must not win on, must it lose clearly)
 DEGENERATE: dict[str, tuple[str, tuple[str, ...], bool]] = {
-    "price:0.5": ("price at the floor (0.5) all game", ("profit", "score"), True),
-    "price:2.0": ("price at the ceiling (2.0) all game", ("profit", "score"), True),
+    f"price:{FLOOR}": (f"price at the floor ({FLOOR}) all game", ("profit", "score"), True),
+    f"price:{CEILING}": (f"price at the ceiling ({CEILING}) all game", ("profit", "score"), True),
     "zero_budget": ("no budget all game", ("profit", "score"), True),
     "all_marketing": ("the whole budget to marketing", ("profit", "score"), True),
     "all_sales": ("the whole budget to sales", ("profit", "score"), True),
     "all_rd": ("the whole budget to R&D", ("profit", "score"), False),
     "every_study": ("every market study every round", ("profit", "score"), False),
-    "max_commission": ("commission at its maximum (50%)", ("profit", "score"), False),
+    "max_commission": (
+        f"commission at its maximum ({MAX_COMMISSION:.0%})",
+        ("profit", "score"),
+        False,
+    ),
     "max_account_management": (
-        "account management at its maximum (90%)",
+        f"account management at its maximum ({MAX_ACCOUNT_MANAGEMENT:.0%})",
         ("profit", "score"),
         False,
     ),
@@ -111,9 +118,9 @@ def decide(name: str, view: RivalView) -> Decision:
     if kind == "every_study":
         return budget_decision(view, share, research=list(STUDIES))
     if kind == "max_commission":
-        return budget_decision(view, share, commission_rate=0.5)
+        return budget_decision(view, share, commission_rate=MAX_COMMISSION)
     if kind == "max_account_management":
-        return budget_decision(view, share, account_management=0.9)
+        return budget_decision(view, share, account_management=MAX_ACCOUNT_MANAGEMENT)
     if kind == "dark":
         return budget_decision(view, share, budget=0.0 if left < int(arg) else None)
     if kind == "fire_last":
@@ -341,7 +348,7 @@ def _judge(result: Balance, scenario: Scenario) -> None:
     if len(prices) == len(PRICES):
         best_price = max(prices, key=lambda p: prices[p])
         result.facts["best_price"] = best_price
-        if not 0.5 + PRICE_MARGIN - 1e-9 <= best_price <= 2.0 - PRICE_MARGIN + 1e-9:
+        if not FLOOR + PRICE_MARGIN - 1e-9 <= best_price <= CEILING - PRICE_MARGIN + 1e-9:
             fail.append(f"the profit-best price is {best_price:g}, within {PRICE_MARGIN} of an end")
     if len(splits) == len(SPLITS):
         best_split = max(splits, key=lambda x: splits[x])

@@ -10,13 +10,23 @@ scenario's defaults. A decisions file holds one decision
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import InputError, from_validation
-from sim.scenario import CHANNELS, STUDIES, Point, Scenario, read_toml
+from sim.scenario import (
+    ACCOUNT_MANAGEMENT_MAX,
+    CHANNELS,
+    COMMISSION_MAX,
+    PRICE_RANGE,
+    STUDIES,
+    Point,
+    Scenario,
+    read_toml,
+)
 
 TOLERANCE = 1e-6
 
@@ -63,9 +73,11 @@ class Sales(_Strict):
         ge=0, description="Sales spend: buys headcount at rep cost; the rest trains."
     )
     training_share: float = Field(ge=0, le=1, description="Share of the budget kept for training.")
-    commission_rate: float = Field(ge=0, le=0.5, description="Commission on first-year bookings.")
+    commission_rate: float = Field(
+        ge=0, le=COMMISSION_MAX, description="Commission on first-year bookings."
+    )
     account_management: float = Field(
-        ge=0, le=0.9, description="Share of sales capacity kept for customers."
+        ge=0, le=ACCOUNT_MANAGEMENT_MAX, description="Share of sales capacity kept for customers."
     )
 
 
@@ -80,7 +92,9 @@ class Decision(_Strict):
     research: list[str] = Field(
         default_factory=list, description="Market studies to buy: " + ", ".join(STUDIES)
     )
-    price: float = Field(1.0, ge=0.5, le=2.0, description="Price index on list price.")
+    price: float = Field(
+        1.0, ge=PRICE_RANGE[0], le=PRICE_RANGE[1], description="Price index on list price."
+    )
 
     @model_validator(mode="after")
     def _studies(self) -> Decision:
@@ -224,7 +238,7 @@ class _SimpleDecision(_Strict):
     budget: float = Field(ge=0)
     marketing_share: float = Field(0.4, ge=0, le=1)
     product_share: float = Field(0.0, ge=0, le=1)
-    price: float = Field(1.0, ge=0.5, le=2.0)
+    price: float = Field(1.0, ge=PRICE_RANGE[0], le=PRICE_RANGE[1])
     research: list[str] = Field(default_factory=list)
 
 
@@ -294,3 +308,28 @@ def load_decisions(
 def for_round(plan: list[Decision], round_index: int) -> Decision:
     """The decision for round `round_index` (0-based): a shorter plan repeats its last entry."""
     return plan[min(round_index, len(plan) - 1)]
+
+
+def _bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
+    """A field's (ge, le) from the decision schema (unbounded sides: -inf, inf)."""
+    low, high = -math.inf, math.inf
+    for rule in model.model_fields[name].metadata:
+        low = float(getattr(rule, "ge", low))
+        high = float(getattr(rule, "le", high))
+    return low, high
+
+
+# Every decision value's range, read from the schema above: sweeps (`--vary`), the decision
+# form and the balance check's corner plays take them from here.
+RANGES: dict[str, tuple[float, float]] = {
+    "budget": _bounds(_SimpleDecision, "budget"),
+    "marketing_share": _bounds(_SimpleDecision, "marketing_share"),
+    "product_share": _bounds(_SimpleDecision, "product_share"),
+    "price": _bounds(Decision, "price"),
+    "sales.training_share": _bounds(Sales, "training_share"),
+    "sales.commission_rate": _bounds(Sales, "commission_rate"),
+    "sales.account_management": _bounds(Sales, "account_management"),
+    **{f"marketing.mix.{ch}": (0.0, 1.0) for ch in CHANNELS},
+    "marketing.positioning.power": (0.0, 1.0),
+    "marketing.positioning.service": (0.0, 1.0),
+}

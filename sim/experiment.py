@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.decisions import Decision, expand
+from sim.decisions import RANGES, Decision, expand
 from sim.errors import InputError, from_validation
 from sim.executor import open_executor
 from sim.game import Game
@@ -33,10 +33,14 @@ from sim.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read
 DECISION_PARAMS = {
     "budget": "total budget per round (currency)",
     "marketing_share": "share of the budget for marketing (0..1)",
-    "price": "price index (0.5..2)",
+    "price": "price index ({:g}..{:g})".format(*RANGES["price"]),
     "sales.training_share": "share of the sales budget for training (0..1)",
-    "sales.commission_rate": "commission on bookings (0..0.5)",
-    "sales.account_management": "share of sales capacity for customers (0..0.9)",
+    "sales.commission_rate": "commission on bookings (0..{:g})".format(
+        RANGES["sales.commission_rate"][1]
+    ),
+    "sales.account_management": "share of sales capacity for customers (0..{:g})".format(
+        RANGES["sales.account_management"][1]
+    ),
     "product_share": "share of the budget for R&D, taken first (0..1)",
     "marketing.positioning.power": "position claimed: power (0 simple .. 1 powerful)",
     "marketing.positioning.service": "position claimed: service (0 self-serve .. 1 high-touch)",
@@ -157,20 +161,6 @@ def _scenario_with(base: dict[str, Any], point: Mapping[str, float]) -> dict[str
                 "meta.FIELD",
             )
     return data
-
-
-RANGES = {
-    "budget": (0.0, math.inf),
-    "marketing_share": (0.0, 1.0),
-    "price": (0.5, 2.0),
-    "sales.training_share": (0.0, 1.0),
-    "sales.commission_rate": (0.0, 0.5),
-    "sales.account_management": (0.0, 0.9),
-    **{f"marketing.mix.{ch}": (0.0, 1.0) for ch in CHANNELS},
-    "product_share": (0.0, 1.0),
-    "marketing.positioning.power": (0.0, 1.0),
-    "marketing.positioning.service": (0.0, 1.0),
-}
 
 
 def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> Decision:

@@ -22,6 +22,12 @@ Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
 
 CHANNELS = ("advertising", "pr", "demand_gen")
 AXES = ("power", "service")  # the perceptual map: simple..powerful, self-serve..high-touch
+# Decision ranges, written once: the decision schema (sim.decisions) and the scenario's
+# starting values use them; forms, sweeps and the balance check read `sim.decisions.RANGES`.
+PRICE_RANGE = (0.5, 2.0)  # price index on list price
+COMMISSION_MAX = 0.5  # commission on first-year bookings
+ACCOUNT_MANAGEMENT_MAX = 0.9  # share of sales capacity kept for customers
+
 STUDIES = ("brand_tracker", "perceptual_map", "win_loss", "pipeline_benchmark")
 STRATEGIES = ("balanced", "brand_builder", "sales_machine", "discounter", "adaptive", "even")
 EVENT_KINDS = (
@@ -263,10 +269,13 @@ class Economics(Strict):
         0.1, description="Default share of the sales budget for training."
     )
     commission_rate: float = Field(
-        0.08, ge=0, le=0.5, description="Default commission on bookings."
+        0.08, ge=0, le=COMMISSION_MAX, description="Default commission on bookings."
     )
     account_management: float = Field(
-        0.2, ge=0, le=0.9, description="Default share of sales capacity kept for customers."
+        0.2,
+        ge=0,
+        le=ACCOUNT_MANAGEMENT_MAX,
+        description="Default share of sales capacity kept for customers.",
     )
     position_move_rate: float = Field(
         8.0,
@@ -333,7 +342,9 @@ class Firm(Strict):
     )
     brand_equity: float = Field(40, ge=0, le=100, description="Starting brand equity, 0..100.")
     satisfaction: float = Field(60, ge=0, le=100, description="Starting customer satisfaction.")
-    price: float = Field(1.0, ge=0.5, le=2.0, description="Starting price index on list price.")
+    price: float = Field(
+        1.0, ge=PRICE_RANGE[0], le=PRICE_RANGE[1], description="Starting price index on list price."
+    )
     position: Point = Field(
         Point(),
         description="Where buyers place the firm at the start, in every segment; its power is "

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import statistics
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import Game
-from sim.decisions import Decision, expand
+from sim.decisions import RANGES, Decision, expand
 from sim.scenario import Scenario
 
 from .conftest import shortened
@@ -38,7 +39,7 @@ def decision_tables(draw: st.DrawFn) -> dict:
             "commission_rate": draw(st.floats(0, 0.5)),
             "account_management": draw(st.floats(0, 0.9)),
         },
-        "price": draw(st.floats(0.5, 2.0)),
+        "price": draw(st.floats(*RANGES["price"])),
     }
 
 
@@ -146,3 +147,22 @@ def test_changing_one_firm_leaves_the_others_draws_alone() -> None:
     same = [abs(rival_profit(s, nudged) - rival_profit(s, base)) for s in seeds]
     cross = [abs(rival_profit(s + 100, base) - rival_profit(s, base)) for s in seeds]
     assert statistics.mean(same) < 0.25 * statistics.mean(cross)
+
+
+@pytest.mark.parametrize("name", ["price", "sales.commission_rate", "sales.account_management"])
+def test_the_ranges_forms_and_sweeps_read_are_the_ones_decisions_enforce(name: str) -> None:
+    from pydantic import ValidationError
+
+    from sim import load_scenario
+    from sim.decisions import simple
+
+    low, high = RANGES[name]
+    raw = simple(load_scenario("classic"), 300_000, 0.4).to_dict()
+    table, key = (raw["sales"], name.split(".")[1]) if "." in name else (raw, name)
+    for ok in (low, high):
+        table[key] = ok
+        Decision.model_validate(raw)
+    for bad in (low - 0.01, high + 0.01):
+        table[key] = bad
+        with pytest.raises(ValidationError):
+            Decision.model_validate(raw)

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.validation import Number
 from textual.widgets import Checkbox, Input, Label, Static
 
+from sim.decisions import RANGES
 from sim.errors import InputError
 from sim.scenario import CHANNELS, STUDIES
 from tui.narrative import money
@@ -102,7 +103,7 @@ class DecisionForm(Vertical):
                 1e12,
                 self.session.scenario.meta.currency,
             )
-            yield Field("Price", f"{d.price:.2f}", "price", 0.5, 2.0, "x list")
+            yield Field("Price", f"{d.price:.2f}", "price", *RANGES["price"], "x list")
         with Horizontal(classes="row"):
             yield Field("R&D", _pct(d.product_share), "rd", 0, 100, "% of budget")
         with Vertical(id="full"):
@@ -122,8 +123,10 @@ class DecisionForm(Vertical):
             yield Label("Sales levers (%)", classes="section")
             with Horizontal(classes="row"):
                 yield Field("Training", _pct(d.training_share), "training", 0, 100)
-                yield Field("Commission", _pct(d.commission_rate), "commission", 0, 50)
-                yield Field("Acct mgmt", _pct(d.account_management), "am", 0, 90)
+                top = RANGES["sales.commission_rate"][1] * 100
+                yield Field("Commission", _pct(d.commission_rate), "commission", 0, top)
+                top = RANGES["sales.account_management"][1] * 100
+                yield Field("Acct mgmt", _pct(d.account_management), "am", 0, top)
             yield Label("Market studies (bought with the round)", classes="section")
             with Grid(classes="row", id="studies"):
                 for study in STUDIES:
