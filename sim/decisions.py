@@ -199,11 +199,11 @@ def expand(
         except ValidationError as exc:
             raise from_validation(source, exc, prefix) from None
         b, m, p = simple_form.budget, simple_form.marketing_share, simple_form.product_share
-        rest = b * (1 - p) if p else b  # product first; marketing and sales split the rest
+        marketing, sales, product = split_budget(b, m, p)
         raw = {
-            "marketing": {"budget": rest * m},
-            "sales": {"budget": rest * (1 - m)},
-            "product": {"budget": b * p},
+            "marketing": {"budget": marketing},
+            "sales": {"budget": sales},
+            "product": {"budget": product},
             "research": simple_form.research,
             "price": simple_form.price,
         }
@@ -240,6 +240,15 @@ class _SimpleDecision(_Strict):
     product_share: float = Field(0.0, ge=0, le=1)
     price: float = Field(1.0, ge=PRICE_RANGE[0], le=PRICE_RANGE[1])
     research: list[str] = Field(default_factory=list)
+
+
+def split_budget(
+    budget: float, marketing_share: float, product_share: float = 0.0
+) -> tuple[float, float, float]:
+    """The one rule for a budget: R&D takes `product_share` of it first; marketing takes
+    `marketing_share` of the rest and sales the remainder. Returns (marketing, sales, R&D)."""
+    rest = budget * (1.0 - product_share) if product_share else budget
+    return rest * marketing_share, rest * (1.0 - marketing_share), budget * product_share
 
 
 def _join(prefix: str, name: str) -> str:

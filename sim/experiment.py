@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.decisions import RANGES, Decision, expand
+from sim.decisions import RANGES, Decision, expand, split_budget
 from sim.errors import InputError, from_validation
 from sim.executor import open_executor
 from sim.game import Game
@@ -192,13 +192,12 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
                 )
                 for c in CHANNELS
             }
-    product = budget * point.get("product_share", 0.0)
-    rest = budget - product if product else budget
-    sales: dict[str, float] = {"budget": rest * (1 - share)}
+    for_marketing, for_sales, product = split_budget(budget, share, point.get("product_share", 0.0))
+    sales: dict[str, float] = {"budget": for_sales}
     for key in ("training_share", "commission_rate", "account_management"):
         if f"sales.{key}" in point:
             sales[key] = point[f"sales.{key}"]
-    marketing: dict[str, Any] = {"budget": rest * share, "mix": mix}
+    marketing: dict[str, Any] = {"budget": for_marketing, "mix": mix}
     axes = ("marketing.positioning.power", "marketing.positioning.service")
     if any(a in point for a in axes):
         start = scenario.firm(player).position

@@ -92,6 +92,12 @@ def exit_stage(fate: float, p_win: float) -> int:
     return len(STAGES) - 1
 
 
+def headcount(sales_budget: float, training_share: float, rep_cost_per_round: float) -> int:
+    """The one rule for headcount: reps a round's sales budget employs, the budget less its
+    training share over a rep's cost for the round (the rest trains them)."""
+    return int(sales_budget * (1.0 - training_share) / rep_cost_per_round + 1e-9)
+
+
 class LeadQueue(simpy.resources.resource.SortedQueue):
     """Requests waiting for a slot, in SimPy's order (priority, time asked, preempting first;
     ties in arrival order), kept in order by inserting each at its place: SimPy's
@@ -207,7 +213,7 @@ class SalesForce:
         with the rest, commission and account management. Returns (hires, fires, hiring cost,
         severance)."""
         cost = self.rep_cost_per_round()
-        target = int(budget * (1.0 - training_share) / cost + 1e-9)
+        target = headcount(budget, training_share, cost)
         hires = max(0, target - self.employed)
         fires = max(0, self.employed - target)
         if hires:

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.decisions import Decision, expand
+from sim.decisions import Decision, expand, split_budget
 from sim.errors import InputError
 from sim.gauge import reading
 from sim.report import FirmRound
@@ -88,14 +88,14 @@ def budget_decision(
     research = research or []
     b = max(0.0, b - sum(view.scenario.research.price(r) for r in research))
     share = min(1.0, max(0.0, share))
-    rest = b * (1.0 - product_share)
+    marketing, selling, product = split_budget(b, share, product_share)
     raw: dict[str, Any] = {
-        "marketing": {"budget": rest * share},
-        "sales": {"budget": rest * (1.0 - share), **sales},
+        "marketing": {"budget": marketing},
+        "sales": {"budget": selling, **sales},
         "price": price,
     }
     if product_share:
-        raw["product"] = {"budget": b * product_share}
+        raw["product"] = {"budget": product}
     if research:
         raw["research"] = research
     if mix is not None:

@@ -244,3 +244,16 @@ def test_a_days_draws_restart_where_pcg64_jumped_would_put_them() -> None:
         chance.start_day(day)
         expected = np.random.Generator(round_bits.jumped(day + 1)).random(4)
         assert chance.rng.random(4).tolist() == expected.tolist()
+
+
+def test_rd_comes_first_and_marketing_and_sales_split_the_rest() -> None:
+    from sim import load_scenario
+    from sim.decisions import split_budget
+
+    assert split_budget(100_000, 0.4, 0.25) == pytest.approx((30_000, 45_000, 25_000))
+    d = expand(
+        load_scenario("classic"), {"budget": 100_000, "marketing_share": 0.4, "product_share": 0.25}
+    )
+    assert (d.marketing.budget, d.sales.budget, d.product.budget) == split_budget(
+        100_000, 0.4, 0.25
+    )

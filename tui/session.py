@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.decisions import Decision, check_affordable, expand, simple
+from sim.decisions import Decision, check_affordable, expand, simple, split_budget
 from sim.errors import InputError
 from sim.game import Game
+from sim.pipeline import headcount
 from sim.report import RoundReport
 from sim.scenario import AXES, CHANNELS, Scenario
 
@@ -78,14 +79,15 @@ class Draft:
         )
 
     @property
-    def rest(self) -> float:
-        """What marketing and sales split: the budget less R&D."""
-        return self.budget * (1.0 - self.product_share) if self.product_share else self.budget
+    def budgets(self) -> tuple[float, float, float]:
+        """(marketing, sales, R&D) of this draft (`sim.decisions.split_budget`)."""
+        return split_budget(self.budget, self.marketing_share, self.product_share)
 
     def table(self) -> dict[str, Any]:
         """The full-form decisions table this draft stands for."""
+        for_marketing, for_sales, for_product = self.budgets
         marketing: dict[str, Any] = {
-            "budget": self.rest * self.marketing_share,
+            "budget": for_marketing,
             "mix": dict(self.mix),
             "targeting": dict(self.targeting),
         }
@@ -94,12 +96,12 @@ class Draft:
         return {
             "marketing": marketing,
             "sales": {
-                "budget": self.rest * (1.0 - self.marketing_share),
+                "budget": for_sales,
                 "training_share": self.training_share,
                 "commission_rate": self.commission_rate,
                 "account_management": self.account_management,
             },
-            "product": {"budget": self.budget * self.product_share},
+            "product": {"budget": for_product},
             "research": list(self.research),
             "price": self.price,
         }
@@ -198,16 +200,16 @@ class Session:
         days = self.scenario.meta.round_days
         rep_round = econ.rep_cost_per_year * days / 365.0
         d = self.draft
-        sales = d.rest * (1.0 - d.marketing_share)
-        reps = int(sales * (1.0 - d.training_share) / rep_round + 1e-9)
+        marketing, sales, product = d.budgets
+        reps = headcount(sales, d.training_share, rep_round)
         i = self.game.ids.index(self.player)
         ledger = self.game.ledgers[i]
         research = sum(self.scenario.research.price(name) for name in d.research)
         cash_after = ledger.cash - d.budget - research
         return {
-            "marketing": d.rest * d.marketing_share,
+            "marketing": marketing,
             "sales": sales,
-            "product": d.budget * d.product_share,
+            "product": product,
             "research": research,
             "reps": reps,
             "slots": reps * econ.deals_per_rep,
