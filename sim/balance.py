@@ -392,7 +392,8 @@ def _judge(result: Balance, scenario: Scenario) -> None:
         fid: round(statistics.fmean(v), 2) for fid, v in rival_profit.items()
     }
     result.facts["wins"] = {
-        name: sum(1 for r in result.of(name) if r["rank"] == 1) for name in played
+        name: sum(1 for r in result.of(name) if r["rank"] == 1)
+        for name in dict.fromkeys(r["play"] for r in result.rows)  # in play order, not a set's
     }
 
 

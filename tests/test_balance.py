@@ -188,3 +188,29 @@ def test_mean_field_is_the_mean_of_stochastic_play_in_the_tutorial() -> None:
     _, low, high = interval([p for _, p in runs])
     assert abs(revenue / mean_revenue - 1) < 0.02
     assert low <= profit <= high
+
+
+def test_the_balance_report_is_the_same_whatever_pythons_string_hashing() -> None:
+    """Plays are listed in the order they are played, never in a set's order (which changes
+    with PYTHONHASHSEED from one run to the next)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from sim import load_scenario; from sim.balance import check_balance\n"
+        "b = check_balance(load_scenario('tutorial'), seeds=2, "
+        "names=['even', 'discounter', 'adaptive', 'sales_machine'])\n"
+        "print(json.dumps(b.to_json(), sort_keys=False))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outs) == 1
