@@ -587,7 +587,7 @@ class Classroom:
         else:
             decision, note = Decision.model_validate_json(last[0]), "kept its last decision"
         ledger = game.ledgers[team.seat]
-        fitted = decision.within(self.scenario, ledger.cash + ledger.credit_line)
+        fitted = decision.within(self.scenario, ledger.room)
         if fitted is not decision:
             note += ", cut to what cash and credit allow"
         return fitted, note
@@ -615,7 +615,7 @@ class Classroom:
                     t = firm[team]
                     kept = Decision.model_validate_json(text)
                     ledger = game.ledgers[t.seat]
-                    d = kept.within(self.scenario, ledger.cash + ledger.credit_line)
+                    d = kept.within(self.scenario, ledger.room)
                     if d is not kept:
                         db.execute(
                             "UPDATE decisions SET decision = ? WHERE round = ? AND team = ?",

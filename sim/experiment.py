@@ -233,7 +233,7 @@ def play_cell(base: dict[str, Any], player: str, cell: Cell) -> dict[str, Any]:
     game = Game(scenario, cell.seed)
 
     def decide(g: Game, fid: str) -> Decision:
-        return decision.within(scenario, g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line)
+        return decision.within(scenario, g.room(fid))
 
     game.play(decide)
     mine = [r.firms[player] for r in game.reports]

@@ -132,6 +132,10 @@ class Game:
     def cash(self, firm_id: str) -> float:
         return self.ledgers[self.ids.index(firm_id)].cash
 
+    def room(self, firm_id: str) -> float:
+        """What `firm_id` may still spend: cash plus credit line (`Ledger.room`)."""
+        return self.ledgers[self.ids.index(firm_id)].room
+
     def view(self, firm_id: str) -> RivalView:
         """What `firm_id` may know before deciding the next round."""
         i = self.ids.index(firm_id)

@@ -76,6 +76,11 @@ class Ledger:
     def cash(self) -> float:
         return self.cash_cents / 100.0
 
+    @property
+    def room(self) -> float:
+        """What the firm may still spend: its cash plus its credit line."""
+        return self.cash + self.credit_line
+
     def accrue_day(
         self,
         revenue: float,

@@ -98,6 +98,9 @@ def headcount(sales_budget: float, training_share: float, rep_cost_per_round: fl
     return int(sales_budget * (1.0 - training_share) / rep_cost_per_round + 1e-9)
 
 
+_KEY = attrgetter("key")  # a request's place in the queue, as SimPy sorts it
+
+
 class LeadQueue(simpy.resources.resource.SortedQueue):
     """Requests waiting for a slot, in SimPy's order (priority, time asked, preempting first;
     ties in arrival order), kept in order by inserting each at its place: SimPy's
@@ -107,9 +110,6 @@ class LeadQueue(simpy.resources.resource.SortedQueue):
         if self.maxlen is not None and len(self) >= self.maxlen:
             raise RuntimeError("Cannot append event. Queue is full.")
         bisect.insort_right(self, item, key=_KEY)
-
-
-_KEY = attrgetter("key")
 
 
 class SlotPool(simpy.PreemptiveResource):

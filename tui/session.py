@@ -218,7 +218,7 @@ class Session:
             "cash_after": cash_after,
             "credit_line": ledger.credit_line,
             "credit_used": max(0.0, -cash_after),
-            "room": ledger.cash + ledger.credit_line,
+            "room": ledger.room,
         }
 
     def defaults_for_full_mode(self) -> None:
@@ -293,8 +293,8 @@ class Session:
             game = Game(self.scenario, self.game.seed)
 
             def decide(g: Game, fid: str, share: float = share) -> Decision:
-                room = g.cash(fid) + g.ledgers[g.ids.index(fid)].credit_line
-                return simple(self.scenario, total, share, firm_id=fid).within(self.scenario, room)
+                decision = simple(self.scenario, total, share, firm_id=fid)
+                return decision.within(self.scenario, g.room(fid))
 
             game.play(decide)
             profit = sum(r.firms[self.player].profit for r in game.reports)
