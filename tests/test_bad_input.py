@@ -2,9 +2,9 @@
 
 Through the real command line: `jigsaw` exits 2 and prints exactly one line on stderr that
 names the file, the field path and what was expected (docs/SCENARIOS.md for scenario files,
-the README for decisions and the command line). Most cases call `tui.cli.main(argv)` in process (fast); a few run the installed
-console script in a subprocess so that its real exit code is checked too. The good paths run end
-to end as well.
+the README for decisions and the command line). Most cases call `tui.cli.main(argv)` in
+process (fast); a few run the installed console script in a subprocess so that its real exit
+code is checked too. The good paths run end to end as well.
 """
 
 from __future__ import annotations

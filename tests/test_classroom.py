@@ -481,7 +481,7 @@ def test_a_team_low_on_cash_after_rd_and_studies_is_carried_within_its_means(
     )
     c.advance(instructor)
     game = c.game(1)
-    room = game.cash("you") + game.ledgers[0].credit_line
+    room = game.room("you")
     assert not game.ledgers[0].bankrupt and room < 1_453_000
     done = c.advance(instructor)
     assert done.round == 2 and done.carried["Red"].endswith("cut to what cash and credit allow")

@@ -24,17 +24,20 @@ def test_no_module_in_sim_imports_tui() -> None:
             ), path
 
 
+TEXT = {".py", ".md", ".toml", ".tcss"}  # the files a citation could hide in
+
+
 def test_the_projects_files_cite_nothing_outside_the_repository() -> None:
     """The docs stand alone: no file names a design, style or reference file kept elsewhere."""
     root = pathlib.Path(__file__).resolve().parents[1]
     outside = ("DESIGN" + ".md", "STYLE" + ".md", "REFERENCES" + ".md", "../" + "shared")
-    found = []
-    for folder in ("sim", "tui", "tests", "docs", "benchmarks", "experiments", "scenarios"):
-        for path in (root / folder).rglob("*"):
-            if path.suffix in {".py", ".md", ".toml", ".tcss"}:
-                text = path.read_text(encoding="utf-8")
-                found += [f"{path.name}: {name}" for name in outside if name in text]
-    for name in ("README.md", "Makefile", "pyproject.toml"):
-        text = (root / name).read_text(encoding="utf-8")
-        found += [f"{name}: {n}" for n in outside if n in text]
+    folders = ("sim", "tui", "tests", "docs", "benchmarks", "experiments", "scenarios")
+    paths = [p for f in folders for p in (root / f).rglob("*") if p.suffix in TEXT]
+    paths += [root / name for name in ("README.md", "Makefile", "pyproject.toml")]
+    found = [
+        f"{path.relative_to(root)}: {name}"
+        for path in paths
+        for name in outside
+        if name in path.read_text(encoding="utf-8")
+    ]
     assert not found, found

@@ -36,8 +36,8 @@ def decision_tables(draw: st.DrawFn) -> dict:
         "sales": {
             "budget": draw(st.floats(0, 400_000)),
             "training_share": draw(st.floats(0, 1)),
-            "commission_rate": draw(st.floats(0, 0.5)),
-            "account_management": draw(st.floats(0, 0.9)),
+            "commission_rate": draw(st.floats(*RANGES["sales.commission_rate"])),
+            "account_management": draw(st.floats(*RANGES["sales.account_management"])),
         },
         "price": draw(st.floats(*RANGES["price"])),
     }
