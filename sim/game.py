@@ -12,7 +12,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import simpy
 
 from sim.accounts import Accounts
 from sim.chance import Chance
+from sim.clock import Clock
 from sim.decisions import Decision, check_affordable, expand
 from sim.economy import FirmParams
 from sim.errors import InputError
@@ -43,6 +44,7 @@ from sim.report import FirmRound, RoundReport, SegmentRound, r2, r6, scorecard
 from sim.research import redact, results
 from sim.rivals import RivalView, strategy
 from sim.scenario import Scenario, parse_scenario
+from sim.snapshot import Snapshot, SnapshotError, dumps, loads
 
 SAVE_FORMAT = "jigsaw-save"
 SAVE_VERSION = 3  # the file's layout: 3 records the model version
@@ -79,7 +81,7 @@ class Game:
         self.scenario = scenario
         self.seed = int(seed)
         self.streams = streams
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.params = FirmParams(scenario)
         self.market = Market(scenario, self.params, self.seed, streams)
         self.accounts = Accounts(scenario, self.seed, self.params.am_churn_reduction, streams)
@@ -110,7 +112,8 @@ class Game:
         self.history: list[dict[str, Decision]] = []
         self.notice: str | None = None  # set when loaded from a save of another model
         self.reports: list[RoundReport] = []
-        self.env.process(self.market.tick(self.env, self.accounts, self.forces, self.ledgers))
+        self._tomorrow: simpy.Event | None = None  # the daily process's next timer
+        self.env.process(self.days())
         cover = self.coverage()
         self.start_equity = {fid: self.customer_equity(i, cover) for i, fid in enumerate(self.ids)}
 
@@ -228,6 +231,39 @@ class Game:
         )
         self.reports.append(report)
         return report
+
+    def days(self, tomorrow: simpy.Event | None = None) -> Generator[simpy.Event, None, None]:
+        """The daily process: one day of the market, the sales forces and the books, then
+        wait a day (`tomorrow`: the wait a snapshot left pending)."""
+        if tomorrow is not None:
+            yield tomorrow
+        while True:
+            self.today()
+            self._tomorrow = self.env.timeout(1.0)
+            yield self._tomorrow
+
+    def today(self) -> None:
+        """One day: the market moves (`Market.day`), reps train and work, the books accrue,
+        and the day's leads reach the sales forces."""
+        market = self.market
+        revenue, serving, batches = market.day(int(self.env.now), self.accounts, self.forces)
+        marketing = market.daily_marketing.tolist()
+        rd = market.daily_rd.tolist()
+        for i, force in enumerate(self.forces):
+            if not market.active[i]:
+                continue
+            force.train()
+            force.observe_day()
+            self.ledgers[i].accrue_day(
+                revenue=revenue[i],
+                marketing=marketing[i],
+                salaries=force.daily_salary(),
+                training=force.daily_training,
+                product=rd[i],
+                serving=serving[i],
+            )
+            if i in batches:
+                force.receive(batches[i])
 
     def _apply(self, i: int, d: Decision, factor: float) -> None:
         """Decisions take effect at the start of the round."""
@@ -452,6 +488,69 @@ class Game:
         for chance in self.chances:
             chance.fork(salt + 1)
 
+    # --- snapshots -------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The game's state now, between rounds, as data (`sim.snapshot`)."""
+        pending = self.env.order()
+        if self._tomorrow is not None and id(self._tomorrow) not in pending:
+            raise RuntimeError("a snapshot is taken only at a round boundary")
+        world = {
+            "now": self.env.now,
+            # the daily process's next timer (None before the first day: it has not started)
+            "tomorrow": None if self._tomorrow is None else pending[id(self._tomorrow)],
+            "market": self.market,
+            "accounts": self.accounts,
+            "forces": self.forces,
+            "ledgers": self.ledgers,
+            "events": self.events,
+            "start_equity": self.start_equity,
+        }
+        return Snapshot.of(self.round, dumps(world, self.scenario, self.params))
+
+    def restore(
+        self,
+        snapshot: Snapshot,
+        history: list[dict[str, Decision]] | None = None,
+        reports: list[RoundReport] | None = None,
+    ) -> Game:
+        """A new game of this scenario and seed, continuing from `snapshot` exactly as the
+        game it was taken from would: a fresh SimPy clock with every pending timer set again
+        at its due time and in its original order, and every lead's, deal's and ramp's
+        process waiting where it waited. `history` and `reports`: the rounds up to the
+        snapshot (this game's first `snapshot.round` by default). SnapshotError when the
+        snapshot is damaged or not of this game."""
+        if not snapshot.intact():
+            raise SnapshotError("is damaged (its digest does not match)")
+        world = loads(snapshot.data, self.scenario, self.params)
+        twin = Game.__new__(Game)
+        twin.scenario, twin.seed, twin.streams = self.scenario, self.seed, self.streams
+        twin.params, twin.ids = self.params, self.ids
+        twin.notice = self.notice
+        k = snapshot.round
+        twin.history = list(self.history[:k] if history is None else history)
+        twin.reports = list(self.reports[:k] if reports is None else reports)
+        if len(twin.history) != k or len(twin.reports) != k:
+            raise SnapshotError(f"is of round {k}, but {len(twin.reports)} rounds are given")
+        try:
+            twin.market, twin.accounts = world["market"], world["accounts"]
+            twin.forces, twin.ledgers = world["forces"], world["ledgers"]
+            twin.events, twin.start_equity = world["events"], world["start_equity"]
+            env = twin.env = Clock(initial_time=world["now"])
+            timers = [t for force in twin.forces for t in force.timers()]
+            tomorrow: list[simpy.Event] = []
+            if world["tomorrow"] is not None:
+                timers.append((world["tomorrow"][1], world["tomorrow"][0], tomorrow))
+            for _, due, cell in sorted(timers, key=lambda t: t[0]):
+                cell.append(env.at(due))
+            for force in twin.forces:
+                force.resume(env, twin._deal_won)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise SnapshotError(f"does not hold this game's state ({exc})") from None
+        twin._tomorrow = tomorrow[0] if tomorrow else None
+        env.process(twin.days(twin._tomorrow))
+        return twin
+
     def replay(self) -> Game:
         """A new game at the same point: same scenario and seed, every round replayed."""
         twin = Game(self.scenario, self.seed, self.streams)
@@ -474,12 +573,13 @@ class Game:
         replications: int = 4,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[RoundReport]:
-        """The next round under `decisions`, once per draw of luck: the game is replayed to
-        this point (the same past), then the round is played with a forked luck stream.
-        Rivals decide as they would. The game itself is not changed."""
+        """The next round under `decisions`, once per draw of luck: the game goes on from a
+        snapshot of where it stands (the same past), with a forked luck stream. Rivals
+        decide as they would. The game itself is not changed."""
+        now = self.snapshot()
         out = []
         for r in range(replications):
-            twin = self.replay()
+            twin = self.restore(now)
             twin.fork_luck(r)
             out.append(twin.play_round(decisions))
             if progress is not None:

@@ -12,11 +12,9 @@ scenario's currency, awareness as a count of accounts, brand equity on 0..100.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 
 from sim.chance import Chance
 from sim.economy import FirmParams
@@ -34,7 +32,6 @@ from sim.scenario import Scenario
 
 if TYPE_CHECKING:
     from sim.accounts import Accounts
-    from sim.ledger import Ledger
     from sim.pipeline import SalesForce
 
 DT = 1.0 / 365.0  # years per day
@@ -436,61 +433,37 @@ class Market:
         rival_share = to_rival / np.maximum(1.0 - p_win, 1e-12)
         return p_win, rival_share
 
-    # --- the daily process -------------------------------------------------------------------
+    # --- one day --------------------------------------------------------------------------------
 
-    def tick(
-        self,
-        env: simpy.Environment,
-        accounts: Accounts,
-        forces: list[SalesForce],
-        ledgers: list[Ledger],
-    ) -> Generator[simpy.Event, None, None]:
-        """Once a day: marketing works, customers pay or churn, leads reach the sales forces."""
-        while True:
-            today = int(env.now)
-            for chance in (*self.awareness_chance, *self.lead_chance, *accounts.chance):
-                chance.start_day(today)
-            self.advertise()
-            self.develop()
-            self.reposition()
-            fit = self.fit()
-            self.spread_awareness(accounts.customers)
-            self.build_brand(accounts.satisfaction, accounts.customers)
-            skill = np.fromiter((f.skill for f in forces), float, len(forces))
-            effort = np.fromiter((f.effort for f in forces), float, len(forces))
-            held = accounts.customers.sum(axis=1)
-            coverage = np.fromiter(
-                (f.coverage(c) for f, c in zip(forces, held.tolist(), strict=True)),
-                float,
-                len(forces),
-            )
-            quality_bonus = self.params.quality_satisfaction * (self.quality - 0.5)
-            accounts.satisfy(coverage, self.effective_price(), skill, self.active, quality_bonus)
-            revenue, serving = accounts.serve(coverage, self.churn_multiplier, self.active)
-            parts = self.utility_parts(skill, effort, fit)
-            utility = parts.sum(axis=0)
-            rates, share_aware = self.lead_rates(accounts, self.appeal(fit))
-            engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
-            present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
-            idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
-            batches = self.leads_today(rates, share_aware, idle, utility, present, effort, parts)
-            revenue_list = revenue.tolist()
-            serving_list = serving.tolist()
-            marketing_list = self.daily_marketing.tolist()
-            rd_list = self.daily_rd.tolist()
-            for i, force in enumerate(forces):
-                if not self.active[i]:
-                    continue
-                force.train()
-                force.observe_day()
-                ledgers[i].accrue_day(
-                    revenue=revenue_list[i],
-                    marketing=marketing_list[i],
-                    salaries=force.daily_salary(),
-                    training=force.daily_training,
-                    product=rd_list[i],
-                    serving=serving_list[i],
-                )
-                if i in batches:
-                    force.receive(batches[i])
-            yield env.timeout(1.0)
+    def day(
+        self, today: int, accounts: Accounts, forces: list[SalesForce]
+    ) -> tuple[list[float], list[float], dict[int, LeadBatch]]:
+        """One day of the market: marketing works, customers are served (or churn), leads are
+        drawn. Returns each firm's revenue and cost to serve today, and its leads."""
+        for chance in (*self.awareness_chance, *self.lead_chance, *accounts.chance):
+            chance.start_day(today)
+        self.advertise()
+        self.develop()
+        self.reposition()
+        fit = self.fit()
+        self.spread_awareness(accounts.customers)
+        self.build_brand(accounts.satisfaction, accounts.customers)
+        skill = np.fromiter((f.skill for f in forces), float, len(forces))
+        effort = np.fromiter((f.effort for f in forces), float, len(forces))
+        held = accounts.customers.sum(axis=1)
+        coverage = np.fromiter(
+            (f.coverage(c) for f, c in zip(forces, held.tolist(), strict=True)),
+            float,
+            len(forces),
+        )
+        quality_bonus = self.params.quality_satisfaction * (self.quality - 0.5)
+        accounts.satisfy(coverage, self.effective_price(), skill, self.active, quality_bonus)
+        revenue, serving = accounts.serve(coverage, self.churn_multiplier, self.active)
+        parts = self.utility_parts(skill, effort, fit)
+        utility = parts.sum(axis=0)
+        rates, share_aware = self.lead_rates(accounts, self.appeal(fit))
+        engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
+        present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
+        idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
+        batches = self.leads_today(rates, share_aware, idle, utility, present, effort, parts)
+        return revenue.tolist(), serving.tolist(), batches

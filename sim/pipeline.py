@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -56,6 +56,25 @@ class DealRecord(NamedTuple):
     outcome: str  # won, lost, cold, taken (won, but the account had signed elsewhere)
     stage: int  # index into STAGES where it ended (-1: never started)
     reason: int = -1  # index into REASONS for a lead not won (-1: won)
+
+
+@dataclass(eq=False, slots=True)
+class Deal:
+    """A lead and, once a slot takes it, the deal worked in it: plain data, so a round
+    boundary's snapshot holds every lead waiting and every deal in flight."""
+
+    segment: int
+    kind: int
+    p_win: float  # odds when it arrived; once started, the odds it was answered with
+    cycle: float  # days a won deal holds its slot
+    fate: float  # uniform: decides the stage a deal ends at
+    patience: float  # days it waits for a slot
+    reason: int  # index into REASONS: why it is lost, if it is
+    fade: float  # per day: the odds fall as e^(-fade x days waited)
+    arrived: float  # day
+    started: float = math.nan  # day a slot took it (nan while it waits)
+    stage: int = -1  # the stage it will end at, once started
+    due: float = math.nan  # when its pending timer fires: patience runs out, or the deal ends
 
 
 @dataclass(slots=True)
@@ -98,6 +117,9 @@ def headcount(sales_budget: float, training_share: float, rep_cost_per_round: fl
     return int(sales_budget * (1.0 - training_share) / rep_cost_per_round + 1e-9)
 
 
+# What a snapshot leaves out of a force: SimPy's objects, the game's callback, ramp timers.
+_SIMPY_PARTS = frozenset({"env", "slots", "on_close", "ramps"})
+
 _KEY = attrgetter("key")  # a request's place in the queue, as SimPy sorts it
 
 
@@ -112,6 +134,48 @@ class LeadQueue(simpy.resources.resource.SortedQueue):
         bisect.insort_right(self, item, key=_KEY)
 
 
+class SlotRequest(simpy.resources.resource.PriorityRequest):
+    """A lead's request for a hunting slot. It carries the lead (`Deal`) and the timer its
+    process waits on (patience while it waits, the deal's end once a slot took it), so the
+    pool's users and queue say where every lead and deal is. Warm leads (inbound, referral)
+    ask at priority 0 and may preempt; outbound ones at priority 1."""
+
+    def __init__(self, pool: SlotPool, deal: Deal) -> None:
+        warm = deal.kind != OUTBOUND
+        self.deal = deal
+        self.timer: simpy.Event | None = None
+        self.wait: simpy.Event | None = None  # what the lead's process yields while it waits
+        self.priority = 0 if warm else 1
+        self.preempt = warm
+        self.time = pool._env.now
+        self.key = (self.priority, self.time, not self.preempt)
+        simpy.resources.base.Put.__init__(self, pool)
+
+    @classmethod
+    def restored(
+        cls, pool: SlotPool, deal: Deal, asked: float, since: float | None = None
+    ) -> SlotRequest:
+        """A request as a snapshot recorded it, put back into `pool` as it stood without
+        asking again (asking would let the pool grant it, or another, out of turn): granted
+        and processed, among the users (`since`: when it was granted), or waiting at the end
+        of the queue (`since` None)."""
+        req = cls.__new__(cls)
+        simpy.Event.__init__(req, pool._env)
+        warm = deal.kind != OUTBOUND
+        req.deal, req.timer, req.wait = deal, None, None
+        req.priority, req.preempt, req.time = (0 if warm else 1), warm, asked
+        req.key = (req.priority, req.time, not req.preempt)
+        req.resource, req.proc = pool, None
+        if since is None:
+            req.callbacks.append(pool._trigger_get)  # type: ignore[union-attr]
+            list.append(pool.put_queue, req)  # type: ignore[arg-type]
+        else:
+            req.usage_since = since
+            req._ok, req._value, req.callbacks = True, None, None  # type: ignore[assignment]
+            pool.users.append(req)
+        return req
+
+
 class SlotPool(simpy.PreemptiveResource):
     """Deal slots whose number changes as reps are hired, ramp up, quit or are let go.
 
@@ -120,6 +184,8 @@ class SlotPool(simpy.PreemptiveResource):
     preemptive resource). So prospecting never crowds out demand that marketing made."""
 
     PutQueue = LeadQueue
+    users: list[SlotRequest]  # type: ignore[assignment]
+    put_queue: list[SlotRequest]  # type: ignore[assignment]
 
     def _do_put(self, event: simpy.resources.resource.PriorityRequest) -> None:  # type: ignore[override]
         # Preempt only when dropping one prospect frees exactly the slot the request needs
@@ -163,6 +229,8 @@ class SalesForce:
         self.slots.resize(self.hunting_capacity())
         self.on_close = on_close
         self.records: list[DealRecord] = []
+        # (cohort, due day, timer) of each ramp still running
+        self.ramps: list[tuple[list[float], float, simpy.Event]] = []
         self.active = True
         self.start_round()
 
@@ -253,9 +321,17 @@ class SalesForce:
         self.slots.resize(self.hunting_capacity())
         return quit_
 
-    def ramp(self, cohort: list[float]) -> Generator[simpy.Event, None, None]:
-        """New hires become productive after ramp_days."""
-        yield self.env.timeout(max(0.0, cohort[0] - self.env.now))
+    def ramp(
+        self, cohort: list[float], timer: simpy.Event | None = None
+    ) -> Generator[simpy.Event, None, None]:
+        """New hires become productive after ramp_days (`timer`: the wait restored from a
+        snapshot)."""
+        if timer is None:
+            wait = max(0.0, cohort[0] - self.env.now)
+            timer = self.env.timeout(wait)
+            self.ramps.append((cohort, self.env.now + wait, timer))
+        yield timer
+        self.ramps = [r for r in self.ramps if r[2] is not timer]
         if cohort in self.cohorts and self.active:
             self.cohorts.remove(cohort)
             self.productive += int(cohort[1])
@@ -330,7 +406,8 @@ class SalesForce:
             wait = start + offset - env.now
             if wait > 0:
                 yield env.timeout(wait)
-            env.process(self.work(segment, kind, p_win, cycle, fate, patience, reason, fade))
+            deal = Deal(segment, kind, p_win, cycle, fate, patience, reason, fade, env.now)
+            env.process(self.pursue(deal))
 
     def work(
         self,
@@ -343,54 +420,180 @@ class SalesForce:
         reason: int = RIVAL,
         fade: float = 0.0,
     ) -> Generator[simpy.Event, None, None]:
+        """A lead arriving now: wait for a slot (or go cold), then work the deal to its end
+        (`pursue`)."""
+        deal = Deal(segment, kind, p_win, cycle, fate, patience, reason, fade, self.env.now)
+        return self.pursue(deal)
+
+    def pursue(
+        self, deal: Deal, req: SlotRequest | None = None
+    ) -> Generator[simpy.Event, None, None]:
         """A lead: wait for a slot (or go cold), then work the deal to its end. The longer it
         waited, the lower its odds: p_win x e^(-fade x days waited) (a lead answered late is
-        lost as `slow` when it would have been won at once)."""
+        lost as `slow` when it would have been won at once). `req`: the lead's request as a
+        snapshot restored it (waiting in the queue, or holding a slot); None for a new lead."""
         env = self.env
-        arrived = env.now
-        warm = kind != OUTBOUND
-        req = self.slots.request(priority=0 if warm else 1, preempt=warm)
-        if not req.triggered and patience == float("inf"):
-            yield req
-        elif not req.triggered:
-            yield req | env.timeout(patience)
-            # Decide by the request itself: a slot freed at the very instant patience ran out
-            # was granted to this lead (the condition may not list it yet).
-            if not req.triggered:
-                req.cancel()
-                self.records.append(
-                    DealRecord(segment, kind, arrived, float("nan"), env.now, COLD, -1, WENT_COLD)
-                )
-                return
-        started = env.now
-        self.started += 1
-        if fade > 0.0 and started > arrived:
-            answered = p_win * math.exp(-fade * (started - arrived))
-            if answered <= fate < p_win:
-                reason = SLOW
-            p_win = answered
-        stage = exit_stage(fate, p_win)
-        won = fate < p_win
+        if req is None:
+            req = SlotRequest(self.slots, deal)
+            if req.triggered:
+                pass
+            elif deal.patience == math.inf:
+                req.wait = req
+            else:
+                deal.due = env.now + deal.patience
+                req.timer = env.timeout(deal.patience)
+                req.wait = req | req.timer
+        if deal.stage < 0:
+            if req.wait is not None:
+                yield req.wait
+                # Decide by the request itself: a slot freed at the very instant patience ran
+                # out was granted to this lead (the condition may not list it yet).
+                if not req.triggered:
+                    req.cancel()
+                    self.records.append(
+                        DealRecord(
+                            deal.segment,
+                            deal.kind,
+                            deal.arrived,
+                            math.nan,
+                            env.now,
+                            COLD,
+                            -1,
+                            WENT_COLD,
+                        )
+                    )
+                    return
+                req.wait = None
+            self.start(deal)
+            hold = deal.cycle * float(_HELD[deal.stage])
+            deal.due = env.now + hold
+            req.timer = env.timeout(hold)
+        timer = req.timer
+        assert timer is not None  # a deal in a slot waits for its end
         try:
-            yield env.timeout(cycle * float(_HELD[stage]))
+            yield timer
         except simpy.Interrupt:
             # A warm lead needed the slot: the rep drops this cold prospect, lost where it was.
-            reached = int(np.searchsorted(_HELD * cycle, env.now - started, side="right"))
+            reached = int(np.searchsorted(_HELD * deal.cycle, env.now - deal.started, side="right"))
             self.records.append(
-                DealRecord(segment, kind, arrived, started, env.now, LOST, min(reached, 3), DROPPED)
+                DealRecord(
+                    deal.segment,
+                    deal.kind,
+                    deal.arrived,
+                    deal.started,
+                    env.now,
+                    LOST,
+                    min(reached, 3),
+                    DROPPED,
+                )
             )
             return
         self.slots.release(req)
-        outcome = LOST
-        if won:
+        outcome, reason = LOST, deal.reason
+        if deal.fate < deal.p_win:
             outcome, reason = WON, -1
             if not self.active or (
-                self.on_close is not None and not self.on_close(self.firm, segment, kind, env.now)
+                self.on_close is not None
+                and not self.on_close(self.firm, deal.segment, deal.kind, env.now)
             ):
                 outcome, reason = TAKEN, RIVAL
         self.records.append(
-            DealRecord(segment, kind, arrived, started, env.now, outcome, stage, reason)
+            DealRecord(
+                deal.segment,
+                deal.kind,
+                deal.arrived,
+                deal.started,
+                env.now,
+                outcome,
+                deal.stage,
+                reason,
+            )
         )
+
+    def start(self, deal: Deal) -> None:
+        """A slot takes the lead now: the odds it is answered with, and the stage it ends at."""
+        started = self.env.now
+        deal.started = started
+        self.started += 1
+        if deal.fade > 0.0 and started > deal.arrived:
+            answered = deal.p_win * math.exp(-deal.fade * (started - deal.arrived))
+            if answered <= deal.fate < deal.p_win:
+                deal.reason = SLOW
+            deal.p_win = answered
+        deal.stage = exit_stage(deal.fate, deal.p_win)
+
+    # --- snapshots ---------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The force as plain data: its numbers, and under "pool" every lead in its pool as a
+        `Deal` with its request's time and its pending timer as (due, place in the firing
+        order): holding a slot (the pool's users, in order) or waiting for one (the queue, in
+        order); and each ramp still running. Only at a round boundary, when no event is
+        half-processed."""
+        pending = self.env.order()  # type: ignore[attr-defined]
+
+        def timer(event: simpy.Event | None) -> tuple[float, int] | None:
+            if event is None:
+                return None
+            if id(event) not in pending:
+                raise RuntimeError("a snapshot is taken only at a round boundary")
+            return pending[id(event)]  # type: ignore[no-any-return]
+
+        state = {k: v for k, v in self.__dict__.items() if k not in _SIMPY_PARTS}
+        state["pool"] = {
+            "capacity": self.slots.capacity,
+            "holding": [(r.deal, r.time, r.usage_since, timer(r.timer)) for r in self.slots.users],
+            "waiting": [(r.deal, r.time, timer(r.timer)) for r in self.slots.put_queue],
+            "ramps": [(c, pending[id(t)]) for c, _, t in self.ramps if id(t) in pending],
+        }
+        return state
+
+    def timers(self) -> list[tuple[int, float, list[simpy.Event]]]:
+        """A restored force's pending timers as (place in the firing order, due, cell): the
+        game sets every force's timers on the new clock in their original order and drops
+        each into its cell, which `resume` then reads."""
+        pool = self.__dict__["pool"]
+        out: list[tuple[int, float, list[simpy.Event]]] = []
+        cells: list[list[simpy.Event]] = []
+        for *_, t in (*pool["holding"], *pool["waiting"], *pool["ramps"]):
+            cell: list[simpy.Event] = []
+            cells.append(cell)
+            if t is not None:
+                out.append((t[1], t[0], cell))
+        pool["cells"] = cells
+        return out
+
+    def resume(
+        self, env: simpy.Environment, on_close: Callable[[int, int, int, float], bool] | None
+    ) -> None:
+        """Put a restored force on `env`, once `timers` are set: the pool as it stood, and
+        each lead's, deal's and ramp's process waiting where it waited."""
+        pool = self.__dict__.pop("pool")
+        self.env, self.on_close = env, on_close
+        self.slots = SlotPool(env, capacity=1)
+        self.slots._capacity = pool["capacity"]
+        cells = iter(pool["cells"])
+        work: list[SlotRequest] = []
+        for deal, asked, since, _ in pool["holding"]:
+            req = SlotRequest.restored(self.slots, deal, asked, since)
+            req.timer = next(cells)[0]
+            work.append(req)
+        for deal, asked, t in pool["waiting"]:
+            req = SlotRequest.restored(self.slots, deal, asked)
+            timer = next(cells)
+            if t is None:
+                req.wait = req
+            else:
+                req.timer = timer[0]
+                req.wait = req | req.timer
+            work.append(req)
+        self.ramps = []
+        for cohort, t in pool["ramps"]:
+            self.ramps.append((cohort, t[0], next(cells)[0]))
+        for req in work:
+            req.proc = env.process(self.pursue(req.deal, req))
+        for cohort, _, timer in self.ramps:
+            env.process(self.ramp(cohort, timer))
 
     def take_records(self) -> list[DealRecord]:
         """The round's closed leads and deals; counters restart for the next round."""

@@ -1,0 +1,188 @@
+"""A round boundary is data: snapshot, pickle, restore, play on = playing straight through."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import Game, load_scenario
+from sim.decisions import RANGES, Decision, expand
+from sim.rivals import strategy
+from sim.scenario import Scenario, parse_scenario
+from sim.snapshot import Snapshot, SnapshotError, loads
+
+BUNDLED = ("tutorial", "classic", "enterprise", "recession")
+SCENARIOS = {name: load_scenario(name) for name in BUNDLED}
+STRATEGIES = ("balanced", "brand_builder", "sales_machine", "discounter", "adaptive", "even")
+
+
+def transcript(game: Game) -> str:
+    return json.dumps(game.to_json(), sort_keys=True)
+
+
+def decide(game: Game, fid: str, how: tuple[str, float, float, float]) -> Decision:
+    """A player's decision: a strategy's, then its price, R&D share and budget changed as
+    drawn, cut to what the firm can spend."""
+    name, price, product_share, scale = how
+    base = strategy(name)(game.view(fid))
+    budget = base.total_budget * scale
+    raw = {
+        "budget": budget,
+        "marketing_share": base.marketing_share,
+        "product_share": product_share,
+        "price": price,
+    }
+    return expand(game.scenario, raw, firm_id=fid).within(game.scenario, game.room(fid))
+
+
+def plan_rounds(game: Game, plan: list[tuple[str, float, float, float]]) -> list[dict]:
+    """Play `game` to the end by `plan` (one entry per round, cycled), snapshotting before
+    every round. Returns each round's decisions; the snapshots go to `game.taken`."""
+    decided, taken = [], []
+    while not game.finished:
+        how = plan[game.round % len(plan)]
+        taken.append(pickle.loads(pickle.dumps(game.snapshot())))
+        d = {fid: decide(game, fid, how) for fid in game.player_ids}
+        decided.append(d)
+        game.play_round(d)
+    game.taken = taken  # type: ignore[attr-defined]
+    return decided
+
+
+def played_on(game: Game, snapshot: Snapshot, decided: list[dict]) -> str:
+    twin = game.restore(snapshot)
+    for d in decided[snapshot.round :]:
+        twin.play_round(d)
+    return transcript(twin)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_a_game_restored_at_any_round_plays_on_exactly_as_it_would_have(name: str) -> None:
+    scenario = SCENARIOS[name]
+    game = Game(scenario, seed=3)
+    decided = plan_rounds(game, [("balanced", 1.0, 0.0, 1.0), ("sales_machine", 1.2, 0.1, 1.3)])
+    straight = transcript(game)
+    if name == "tutorial":
+        assert straight == transcript(_replayed(scenario, 3, decided)), "snapshots changed it"
+    for snapshot in game.taken:  # type: ignore[attr-defined]
+        assert played_on(game, snapshot, decided) == straight, f"round {snapshot.round}"
+
+
+def _replayed(scenario: Scenario, seed: int, decided: list[dict]) -> Game:
+    game = Game(scenario, seed)
+    for d in decided:
+        game.play_round(d)
+    return game
+
+
+@pytest.mark.parametrize("ramp_days", [91, 150])
+def test_snapshots_hold_leads_waiting_deals_in_flight_and_hires_ramping(ramp_days: int) -> None:
+    """The round trip where it is hard: boundaries with leads in the queue, deals holding
+    slots, and hires still ramping (at 91 days a ramp ends exactly on the next boundary)."""
+    data = SCENARIOS["classic"].model_dump(mode="json")
+    data["economics"]["ramp_days"] = ramp_days
+    data["meta"]["rounds"] = 4
+    data["events"] = [e for e in data["events"] if e["round"] <= 4]
+    scenario = parse_scenario(data)
+    game = Game(scenario, seed=1)
+    decided = plan_rounds(
+        game, [("sales_machine", 1.0, 0.0, 1.5), ("brand_builder", 1.0, 0.0, 0.5)]
+    )
+    seen = {"holding": 0, "waiting": 0, "ramps": 0}
+    for snapshot in game.taken:  # type: ignore[attr-defined]
+        world = loads(snapshot.data, game.scenario, game.params)
+        for force in world["forces"]:
+            for part in seen:
+                seen[part] += len(force.__dict__["pool"][part])
+    assert all(seen.values()), seen
+    for snapshot in game.taken:  # type: ignore[attr-defined]
+        assert played_on(game, snapshot, decided) == transcript(game), f"round {snapshot.round}"
+
+
+HOW = st.tuples(
+    st.sampled_from(STRATEGIES),
+    st.floats(*RANGES["price"]),
+    st.floats(0.0, 0.4),
+    st.floats(0.0, 2.0),
+)
+
+
+@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(BUNDLED),
+    seed=st.integers(0, 2**32 - 1),
+    plan=st.lists(HOW, min_size=1, max_size=3),
+    where=st.floats(0.0, 1.0),
+)
+def test_round_trip_is_exact_for_any_scenario_round_and_decisions(
+    name: str, seed: int, plan: list, where: float
+) -> None:
+    """Property: snapshot -> pickle -> restore -> play on gives the same JSON, byte for
+    byte, as playing straight through."""
+    scenario = _short(name)
+    game = Game(scenario, seed)
+    decided = plan_rounds(game, plan)
+    snapshot = game.taken[int(where * (len(game.taken) - 1))]  # type: ignore[attr-defined]
+    assert played_on(game, snapshot, decided) == transcript(game)
+
+
+def _short(name: str) -> Scenario:
+    """The bundled scenario cut to 5 rounds (keeps the property test inside its budget)."""
+    from .conftest import shortened
+
+    return shortened(name, min(5, SCENARIOS[name].meta.rounds))
+
+
+def test_a_forecast_from_a_snapshot_is_the_forecast_from_a_replay() -> None:
+    game = Game(SCENARIOS["classic"], seed=2)
+    policy = strategy("balanced")
+    for _ in range(3):
+        game.play_round({fid: policy(game.view(fid)) for fid in game.player_ids})
+    mine = {fid: policy(game.view(fid)) for fid in game.player_ids}
+    forecast = [r.to_dict() for r in game.forecast(mine, replications=3)]
+    replayed = []
+    for r in range(3):
+        twin = game.replay()
+        twin.fork_luck(r)
+        replayed.append(twin.play_round(mine).to_dict())
+    assert forecast == replayed
+    assert game.round == 3, "a forecast leaves the game as it was"
+
+
+def test_a_damaged_snapshot_is_refused_and_never_used() -> None:
+    game = Game(SCENARIOS["tutorial"], seed=1)
+    policy = strategy("balanced")
+    game.play_round({fid: policy(game.view(fid)) for fid in game.player_ids})
+    good = game.snapshot()
+    flipped = bytearray(good.data)
+    flipped[len(flipped) // 2] ^= 0x01
+    with pytest.raises(SnapshotError, match="damaged"):
+        game.restore(Snapshot(good.round, bytes(flipped), good.digest))
+    # Damage that comes with a matching digest is still refused when it cannot be read.
+    with pytest.raises(SnapshotError):
+        game.restore(Snapshot.of(good.round, bytes(flipped[:100])))
+
+
+def test_a_snapshot_may_name_only_the_models_own_classes() -> None:
+    """A snapshot read from a file cannot run other code: pickle's globals are allow-listed."""
+
+    class Boom:
+        def __reduce__(self) -> tuple:
+            return (print, ("ran code from a snapshot",))
+
+    hostile = pickle.dumps({"market": Boom()})
+    game = Game(SCENARIOS["tutorial"], seed=1)
+    with pytest.raises(SnapshotError, match="builtins.print"):
+        game.restore(Snapshot.of(0, hostile))
+
+
+def test_a_snapshot_is_of_its_round_and_refuses_another_history() -> None:
+    game = Game(SCENARIOS["tutorial"], seed=1)
+    policy = strategy("balanced")
+    game.play_round({fid: policy(game.view(fid)) for fid in game.player_ids})
+    with pytest.raises(SnapshotError, match="round 1"):
+        game.restore(game.snapshot(), history=[], reports=[])
