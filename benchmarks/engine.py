@@ -5,7 +5,7 @@ default game (the classic scenario, the player on the `balanced` strategy, rival
 timed end to end. Its cost per lead is set against a bare SimPy deal loop run in the same
 process (a `simpy.Resource` with c slots; each deal takes a slot and holds it through 4 stage
 timeouts), fed the same arrivals. The same lead stream is replayed through
-`sim.pipeline.SalesForce` alone (lead by lead into `work`, and day by day into `receive`), which
+`sim.model.pipeline.SalesForce` alone (lead by lead into `work`, and day by day into `receive`), which
 separates the pipeline's cost from the daily market tick's.
 Finally every segment's `accounts` is scaled (x0.1 .. x100) to show that run time follows the
 number of leads, not the number of accounts (accounts are counts in numpy arrays).
@@ -44,12 +44,12 @@ import numpy as np
 import simpy
 
 import sim
-from sim.decisions import Decision
-from sim.game import Game
-from sim.pipeline import COLD, STAGE_TIME, LeadBatch, SalesForce, exit_stage
-from sim.report import RoundReport
-from sim.rivals import strategy
-from sim.scenario import Scenario, parse_scenario, read_toml, resolve
+from sim.model.decisions import Decision
+from sim.model.game import Game
+from sim.model.pipeline import COLD, STAGE_TIME, LeadBatch, SalesForce, exit_stage
+from sim.model.report import RoundReport
+from sim.model.rivals import strategy
+from sim.model.scenario import Scenario, parse_scenario, read_toml, resolve
 
 SIM_DIR = Path(sim.__file__).resolve().parent  # the model measured (as imported)
 ROOT = SIM_DIR.parent

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim import load_scenario  # noqa: E402
-from sim.executor import cores, open_executor  # noqa: E402
-from sim.experiment import _execute, run_sweep  # noqa: E402
+from sim.experiments.executor import cores, open_executor  # noqa: E402
+from sim.experiments.sweep import _execute, run_sweep  # noqa: E402
 
 
 def empty_cell(k: int) -> dict[str, int]:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("JIGSAW_SAVE_DIR", tempfile.mkdtemp(prefix="jigsaw-bench-"))
 
 from sim import load_scenario  # noqa: E402
-from sim.decisions import simple  # noqa: E402
+from sim.model.decisions import simple  # noqa: E402
 from tui.app import JigsawApp  # noqa: E402
 from tui.screens.boardroom import Boardroom  # noqa: E402
 from tui.session import Session  # noqa: E402

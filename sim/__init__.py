@@ -1,13 +1,15 @@
-"""Jigsaw's model: headless, deterministic, never imports the terminal UI.
+"""Jigsaw: the model (`sim.model`) and its applications (`sim.experiments`,
+`sim.classroom`). None of them imports the terminal UI (`tui`).
 
-The public surface: `load_scenario`, `Scenario`, `Decision`, `Game`, `RoundReport`.
+The model's public surface, for short imports: `load_scenario`, `Scenario`, `Decision`, `Game`,
+`RoundReport`.
 """
 
-from sim.decisions import Decision, load_decisions
-from sim.errors import InputError
-from sim.game import Game
-from sim.report import RoundReport
-from sim.scenario import Scenario, bundled_scenarios, load_scenario
+from sim.model.decisions import Decision, load_decisions
+from sim.model.errors import InputError
+from sim.model.game import Game
+from sim.model.report import RoundReport
+from sim.model.scenario import Scenario, bundled_scenarios, load_scenario
 
 __all__ = [
     "Decision",

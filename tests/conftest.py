@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.scenario import Scenario, load_scenario, parse_scenario
+from sim.model.scenario import Scenario, load_scenario, parse_scenario
 
 
 def shortened(name: str = "classic", rounds: int = 3, **meta: object) -> Scenario:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import bundled_scenarios, parse_scenario
+from sim.model.scenario import bundled_scenarios, parse_scenario
 from tui.cli import main
 
 CLASSIC = bundled_scenarios()["classic"]

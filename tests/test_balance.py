@@ -13,10 +13,10 @@ from functools import cache
 import pytest
 
 from sim import Game, load_scenario
-from sim.balance import FOLLOW_MARGIN, Balance, check_balance, decide, mean_rho
-from sim.gauge import ALIGNED, direction, reading
-from sim.rivals import strategy
-from sim.scenario import parse_scenario
+from sim.experiments.balance import FOLLOW_MARGIN, Balance, check_balance, decide, mean_rho
+from sim.model.gauge import ALIGNED, direction, reading
+from sim.model.rivals import strategy
+from sim.model.scenario import parse_scenario
 from tui.cli import main
 
 CORNERS = ("price:0.5", "price:2.0", "zero_budget", "all_marketing", "all_sales")
@@ -170,7 +170,7 @@ def test_the_two_firm_tutorial_scores_are_not_all_0_or_100() -> None:
 
 
 def test_mean_field_is_the_mean_of_stochastic_play_in_the_tutorial() -> None:
-    from sim.experiment import interval
+    from sim.experiments.sweep import interval
 
     data = load_scenario("tutorial").model_dump(mode="json")
 
@@ -198,7 +198,7 @@ def test_the_balance_report_is_the_same_whatever_pythons_string_hashing() -> Non
     import sys
 
     code = (
-        "import json; from sim import load_scenario; from sim.balance import check_balance\n"
+        "import json; from sim import load_scenario; from sim.experiments.balance import check_balance\n"
         "b = check_balance(load_scenario('tutorial'), seeds=2, "
         "names=['even', 'discounter', 'adaptive'])\n"
         "print(json.dumps(b.to_json(), sort_keys=False))"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.classroom import Classroom
+from sim.classroom.store import Classroom
 
 from .conftest import shortened
 

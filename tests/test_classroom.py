@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.classroom import Classroom, seat_teams
-from sim.decisions import expand
-from sim.errors import InputError
-from sim.game import Game
-from sim.scenario import Scenario, parse_scenario
+from sim.classroom.store import Classroom, seat_teams
+from sim.model.decisions import expand
+from sim.model.errors import InputError
+from sim.model.game import Game
+from sim.model.scenario import Scenario, parse_scenario
 
 from .conftest import shortened
 
@@ -208,7 +208,7 @@ def test_sql_is_parameterised_so_a_hostile_team_name_is_just_a_name(tmp_path: Pa
     again = Classroom(c.path)
     assert [t.name for t in again.teams] == [hostile, "<b>Blue</b>"]
     assert again.decisions()[0].by == "x' OR '1'='1"
-    source = Path("sim/classroom.py").read_text()
+    source = Path("sim/classroom/store.py").read_text()
     # Every statement with a value in it binds it with ?; the only f-strings are PRAGMAs of
     # module constants.
     for line in source.splitlines():

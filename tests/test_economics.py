@@ -11,10 +11,10 @@ import pytest
 import simpy
 
 from sim import Game, load_scenario
-from sim.accounts import Accounts, churn_factor
-from sim.decisions import simple
-from sim.pipeline import INBOUND, REASONS, WON, SalesForce
-from sim.scenario import Economics, parse_scenario
+from sim.model.accounts import Accounts, churn_factor
+from sim.model.decisions import simple
+from sim.model.pipeline import INBOUND, REASONS, WON, SalesForce
+from sim.model.scenario import Economics, parse_scenario
 
 
 def market(**segment: float) -> Accounts:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import InputError
-from sim.experiment import _execute, grid, interval, parse_vary, run_sweep
-from sim.scenario import parse_scenario
+from sim.experiments.sweep import _execute, grid, interval, parse_vary, run_sweep
+from sim.model.errors import InputError
+from sim.model.scenario import parse_scenario
 
 from .conftest import shortened
 
@@ -148,8 +148,8 @@ def test_a_bad_experiment_file_names_the_field(tmp_path: Path) -> None:
 
 
 def test_the_shipped_experiment_files_are_valid() -> None:
-    from sim.experiment import load_experiment
-    from sim.rivals import check_strategy
+    from sim.experiments.sweep import load_experiment
+    from sim.model.rivals import check_strategy
 
     root = Path(__file__).resolve().parents[1] / "experiments"
     for path in sorted(root.glob("*.toml")):
@@ -161,7 +161,7 @@ def test_the_shipped_experiment_files_are_valid() -> None:
 
 def test_the_response_curve_is_drawn(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
-    from sim.plot import response_curve
+    from sim.experiments.plot import response_curve
 
     sweep = run_sweep(
         SCENARIO, {"marketing_share": [0.2, 0.5], "price": [1.0, 1.2]}, reps=2, workers=1
@@ -174,7 +174,7 @@ def test_the_response_curve_is_drawn(tmp_path: Path) -> None:
 
 
 def test_a_tournament_puts_every_strategy_in_every_seat() -> None:
-    from sim.experiment import run_tournament
+    from sim.experiments.sweep import run_tournament
 
     names = ["balanced", "split:0.2"]
     serial = run_tournament(shortened("tutorial", 2), names, reps=2, seed=5, workers=1)

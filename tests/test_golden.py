@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim import Game, bundled_scenarios, load_scenario
-from sim.rivals import strategy
+from sim.model.rivals import strategy
 from tui.cli import table
 
 GOLDEN = Path(__file__).parent / "golden"

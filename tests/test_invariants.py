@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import Game
-from sim.decisions import RANGES, Decision, expand
-from sim.scenario import Scenario
+from sim.model.decisions import RANGES, Decision, expand
+from sim.model.scenario import Scenario
 
 from .conftest import shortened
 
@@ -154,7 +154,7 @@ def test_the_ranges_forms_and_sweeps_read_are_the_ones_decisions_enforce(name: s
     from pydantic import ValidationError
 
     from sim import load_scenario
-    from sim.decisions import simple
+    from sim.model.decisions import simple
 
     low, high = RANGES[name]
     raw = simple(load_scenario("classic"), 300_000, 0.4).to_dict()

@@ -10,7 +10,7 @@ from functools import cache
 import pytest
 
 from sim import Game, load_scenario
-from sim.rivals import strategy
+from sim.model.rivals import strategy
 
 SEEDS = (1, 2, 3, 4)
 ALL_SALES, BALANCED, HEAVY, ALL_MARKETING = 0.0, 0.4, 0.7, 1.0

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import Game
-from sim.decisions import expand, simple
-from sim.ledger import Ledger
-from sim.pipeline import LeadQueue, SalesForce
-from sim.scenario import Economics, parse_scenario
+from sim.model.decisions import expand, simple
+from sim.model.ledger import Ledger
+from sim.model.pipeline import LeadQueue, SalesForce
+from sim.model.scenario import Economics, parse_scenario
 
 from .conftest import shortened
 
@@ -234,7 +234,7 @@ def test_leads_wait_for_a_slot_in_simpys_order_without_resorting(
 def test_a_days_draws_restart_where_pcg64_jumped_would_put_them() -> None:
     """The leads stream restarts each day at the round's state jumped by (day + 1): advancing
     one reused generator must draw exactly what numpy's `PCG64.jumped` would."""
-    from sim.chance import Chance
+    from sim.model.chance import Chance
 
     chance = Chance(7, "leads", 2)
     chance.start_round(3)
@@ -248,7 +248,7 @@ def test_a_days_draws_restart_where_pcg64_jumped_would_put_them() -> None:
 
 def test_rd_comes_first_and_marketing_and_sales_split_the_rest() -> None:
     from sim import load_scenario
-    from sim.decisions import split_budget
+    from sim.model.decisions import split_budget
 
     assert split_budget(100_000, 0.4, 0.25) == pytest.approx((30_000, 45_000, 25_000))
     d = expand(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim import Game, load_scenario
-from sim.decisions import simple
+from sim.model.decisions import simple
 from tui.narrative import explain, gauge_words
 
 from .conftest import shortened
@@ -47,7 +47,7 @@ def test_the_gauge_words_run_from_idle_to_cold() -> None:
 
 def test_the_round_report_tells_what_the_studies_found() -> None:
     from sim import Game, load_scenario
-    from sim.decisions import expand
+    from sim.model.decisions import expand
     from tui.narrative import explain
 
     scenario = load_scenario("classic")
@@ -65,7 +65,7 @@ def test_the_round_report_tells_what_the_studies_found() -> None:
 
 
 def test_every_diagnosis_points_the_way_the_gauge_does() -> None:
-    from sim.gauge import direction
+    from sim.model.gauge import direction
 
     for share in (0.0, 0.2, 0.45, 0.7, 1.0):
         scenario = shortened("classic", 3)

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import Game, load_scenario
-from sim.decisions import expand
-from sim.game import MODEL_VERSION
-from sim.positioning import FIT_REFERENCE, fit_penalty, settle
-from sim.product import improve
-from sim.research import firm_view, last_known
-from sim.rivals import strategy
-from sim.scenario import parse_scenario
+from sim.model.decisions import expand
+from sim.model.game import MODEL_VERSION
+from sim.model.positioning import FIT_REFERENCE, fit_penalty, settle
+from sim.model.product import improve
+from sim.model.research import firm_view, last_known
+from sim.model.rivals import strategy
+from sim.model.scenario import parse_scenario
 from tui.session import Session
 
 from .conftest import shortened

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import Game, load_scenario
-from sim.decisions import RANGES, Decision, expand
-from sim.rivals import strategy
-from sim.scenario import Scenario, parse_scenario
-from sim.snapshot import Snapshot, SnapshotError, loads
+from sim.classroom.store import Classroom
+from sim.model.decisions import RANGES, Decision, expand
+from sim.model.rivals import strategy
+from sim.model.scenario import Scenario, parse_scenario
+from sim.model.snapshot import Snapshot, SnapshotError, loads
 
 BUNDLED = ("tutorial", "classic", "enterprise", "recession")
 SCENARIOS = {name: load_scenario(name) for name in BUNDLED}
@@ -186,3 +189,138 @@ def test_a_snapshot_is_of_its_round_and_refuses_another_history() -> None:
     game.play_round({fid: policy(game.view(fid)) for fid in game.player_ids})
     with pytest.raises(SnapshotError, match="round 1"):
         game.restore(game.snapshot(), history=[], reports=[])
+
+
+# --- where snapshots are kept: saves, undo, the class file ---------------------------------
+
+
+def count_rounds_played(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count `Game.play_round` calls from now on (to tell a restore from a replay)."""
+    played: list[int] = []
+    original = Game.play_round
+
+    def counting(self: Game, *args: object, **kwargs: object) -> object:
+        played.append(self.round + 1)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Game, "play_round", counting)
+    return played
+
+
+def _played(name: str, rounds: int, seed: int = 4) -> Game:
+    game = Game(SCENARIOS[name], seed)
+    policy = strategy("balanced")
+    for _ in range(rounds):
+        game.play_round({fid: policy(game.view(fid)) for fid in game.player_ids})
+    return game
+
+
+def test_a_save_loads_from_its_cache_and_plays_on_as_a_replay_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    game = _played("classic", 4)
+    game.save(tmp_path / "g.json")
+    played = count_rounds_played(monkeypatch)
+    loaded = Game.load(tmp_path / "g.json")
+    assert played == [], "a save with a good cache is restored, not replayed"
+    doc = json.loads((tmp_path / "g.json").read_text())
+    del doc["cache"]
+    replayed = Game.from_save(doc)
+    assert played == [1, 2, 3, 4]
+    for g in (loaded, replayed, game):
+        _finish(g)
+    assert transcript(loaded) == transcript(replayed) == transcript(game)
+
+
+def _finish(game: Game) -> None:
+    policy = strategy("balanced")
+    while not game.finished:
+        game.play_round({fid: policy(game.view(fid)) for fid in game.player_ids})
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["snapshot", "check", "reports", "decisions", "model", "not base64", "not zlib", "round"],
+)
+def test_a_damaged_or_stale_save_cache_is_never_used(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decisions are the truth: a cache that does not match them, or is damaged, is
+    ignored and the decisions are replayed (the result is the replay's, not the cache's)."""
+    game = _played("tutorial", 3)
+    doc = json.loads(json.dumps(game.to_save()))
+    cache = doc["cache"]
+    if damage == "snapshot":
+        data = cache["snapshot"]
+        cache["snapshot"] = data[:100] + ("A" if data[100] != "A" else "B") + data[101:]
+    elif damage == "check":
+        cache["check"] = "0" * 64
+    elif damage == "reports":
+        cache["reports"][1]["firms"]["you"]["profit"] += 1.0
+    elif damage == "decisions":  # edited by hand after the save: the cache no longer matches
+        doc["decisions"][1]["you"]["price"] = 1.4
+    elif damage == "model":
+        cache["model"] = doc["model"] = 2
+    elif damage == "not base64":
+        cache["snapshot"] = "***"
+    elif damage == "not zlib":
+        cache["snapshot"] = base64.b64encode(b"plain bytes").decode()
+    elif damage == "round":
+        cache["round"] = 99
+    played = count_rounds_played(monkeypatch)
+    loaded = Game.from_save(doc)
+    assert played == [1, 2, 3], "the decisions were replayed"
+    if damage == "decisions":
+        assert loaded.reports[1].firms["you"].price == 1.4
+    elif damage != "model":
+        assert [r.to_dict() for r in loaded.reports] == [r.to_dict() for r in game.reports]
+
+
+def test_undo_restores_the_round_before_without_replaying(monkeypatch: pytest.MonkeyPatch) -> None:
+    game = Game(SCENARIOS["classic"], 6)
+    game.keep_snapshots = True
+    policy = strategy("balanced")
+    for _ in range(3):
+        game.play_round({fid: policy(game.view(fid)) for fid in game.player_ids})
+    played = count_rounds_played(monkeypatch)
+    back = game.rewound(1)
+    assert played == [] and back.round == 2
+    assert [r.to_dict() for r in back.reports] == [r.to_dict() for r in game.reports[:2]]
+    again = back.play_round(game.history[2])
+    assert again.to_dict() == game.reports[2].to_dict()
+
+
+def test_a_class_restores_its_last_closed_round_and_ignores_a_damaged_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room, instructor, codes = Classroom.create(
+        tmp_path / "c.db", SCENARIOS["classic"], ["Red", "Blue"], seed=3
+    )
+    for _ in range(3):
+        room.advance(instructor)
+    played = count_rounds_played(monkeypatch)
+    restored = room.game()
+    assert played == [] and restored.round == 3
+    # Damage the bytes of the last snapshot: the class replays rather than trust it.
+    data = room.db.execute("SELECT data FROM snapshots WHERE round = 3").fetchone()[0]
+    broken = bytearray(data)
+    broken[len(broken) // 2] ^= 0x40
+    room.db.execute("UPDATE snapshots SET data = ? WHERE round = 3", (bytes(broken),))
+    fallback = room.game()
+    assert played == [3], "round 3 replayed from round 2's snapshot"
+    # Edit a decision by hand: every snapshot after it stops matching.
+    red = room.team("Red")
+    text = room.db.execute(
+        "SELECT decision FROM decisions WHERE round = 1 AND team = 'Red'"
+    ).fetchone()[0]
+    changed = json.loads(text)
+    changed["price"] = 1.5
+    room.db.execute(
+        "UPDATE decisions SET decision = ? WHERE round = 1 AND team = 'Red'",
+        (json.dumps(changed),),
+    )
+    played.clear()
+    edited = room.game()
+    assert played == [1, 2, 3]
+    assert transcript(fallback) == transcript(restored)
+    assert edited.reports[0].firms[red.firm_id].price == 1.5

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim import Game, load_scenario
-from sim.decisions import expand
+from sim.model.decisions import expand
 from tui.app import JigsawApp
 from tui.screens.boardroom import Boardroom
 from tui.screens.dialogs import ConfirmQuit, HelpScreen

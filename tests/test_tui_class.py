@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sim.classroom import Classroom
+from sim.classroom.store import Classroom
 from tui.app import InstructorApp, JigsawApp
 from tui.class_session import ClassSession
 from tui.screens import boardroom

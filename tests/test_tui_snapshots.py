@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sim import load_scenario
-from sim.decisions import simple
+from sim.model.decisions import simple
 from tui.app import JigsawApp
 from tui.session import Session
 

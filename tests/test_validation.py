@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 import simpy
 
-from sim.decisions import simple
-from sim.economy import FirmParams
-from sim.game import Game
-from sim.market import Market, adstock, bass_cdf, hill
-from sim.pipeline import COLD, INBOUND, STAGE_LOSS, STAGES, WON, SalesForce, exit_stage
-from sim.scenario import Economics, parse_scenario
+from sim.model.decisions import simple
+from sim.model.economy import FirmParams
+from sim.model.game import Game
+from sim.model.market import Market, adstock, bass_cdf, hill
+from sim.model.pipeline import COLD, INBOUND, STAGE_LOSS, STAGES, WON, SalesForce, exit_stage
+from sim.model.scenario import Economics, parse_scenario
 
 DAYS_PER_YEAR = 365
 DAYS_PER_WEEK = 7

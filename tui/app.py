@@ -13,8 +13,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from sim.errors import InputError
-from sim.report import RoundReport
+from sim.model.errors import InputError
+from sim.model.report import RoundReport
 from tui.screens.boardroom import Boardroom
 from tui.screens.dialogs import ConfirmQuit, HelpScreen
 from tui.screens.new_game import NewGame

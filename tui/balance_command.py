@@ -1,7 +1,7 @@
 """`jigsaw scenario balance FILE|NAME [--seeds N] [--workers N] [--json]`: the balance check.
 
 It plays every degenerate strategy, every bundled rival strategy in the player's seat, the
-gauge followers and the split and price sweeps (`sim.balance`), prints each against reference
+gauge followers and the split and price sweeps (`sim.experiments.balance`), prints each against reference
 play with its paired 95% interval, the profit-best split and price, the gauge check and the
 published ranges, and exits 1 when the scenario fails, naming what failed. Progress goes to
 stderr.
@@ -14,11 +14,19 @@ import json
 import textwrap
 from typing import Any
 
-from sim.balance import DEGENERATE, FOLLOWERS, MEASURES, REFERENCE, Balance, check_balance, role
-from sim.errors import InputError
-from sim.gauge import ALIGNED
-from sim.report import money
-from sim.scenario import load_scenario
+from sim.experiments.balance import (
+    DEGENERATE,
+    FOLLOWERS,
+    MEASURES,
+    REFERENCE,
+    Balance,
+    check_balance,
+    role,
+)
+from sim.model.errors import InputError
+from sim.model.gauge import ALIGNED
+from sim.model.report import money
+from sim.model.scenario import load_scenario
 from tui.progress import ProgressBar
 from tui.table import aligned
 

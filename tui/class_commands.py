@@ -7,7 +7,7 @@
     jigsaw class advance --code INSTRUCTOR [--round K]
     jigsaw class report --code INSTRUCTOR --out DIR  # the debrief: index.html + CSV
 
-The class lives in one SQLite file (`sim.classroom`); these commands only read and write it.
+The class lives in one SQLite file (`sim.classroom.store`); these commands only read and write it.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.classroom import Classroom
-from sim.errors import InputError
-from sim.report import money, pct
-from sim.scenario import load_scenario, read_toml
+from sim.classroom.store import Classroom
+from sim.model.errors import InputError
+from sim.model.report import money, pct
+from sim.model.scenario import load_scenario, read_toml
 from tui.table import aligned
 
 DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")
@@ -281,7 +281,7 @@ def migrate(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def report(room: Classroom, args: argparse.Namespace) -> int:
-    from sim.debrief import write_debrief
+    from sim.classroom.debrief import write_debrief
 
     room.check_instructor(args.code)
     out = Path(args.out)

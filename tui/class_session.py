@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.classroom import Classroom, Team
-from sim.errors import InputError
-from sim.report import RoundReport
+from sim.classroom.store import Classroom, Team
+from sim.model.errors import InputError
+from sim.model.report import RoundReport
 from tui.session import Draft, Session
 
 

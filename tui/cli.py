@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sim.decisions import Decision, check_affordable, for_round, load_decisions
-from sim.errors import InputError
-from sim.experiment import (
+from sim.experiments.results import check_output, write_rows
+from sim.experiments.sweep import (
     DECISION_PARAMS,
     METRICS,
     Sweep,
@@ -32,13 +31,14 @@ from sim.experiment import (
     run_sweep,
     run_tournament,
 )
-from sim.game import Game
-from sim.gauge import ALIGNED
-from sim.report import flat_row, money, pct
-from sim.research import firm_view
-from sim.results import check_output, write_rows
-from sim.rivals import check_strategy, strategy
-from sim.scenario import (
+from sim.model.decisions import Decision, check_affordable, for_round, load_decisions
+from sim.model.errors import InputError
+from sim.model.game import Game
+from sim.model.gauge import ALIGNED
+from sim.model.report import flat_row, money, pct
+from sim.model.research import firm_view
+from sim.model.rivals import check_strategy, strategy
+from sim.model.scenario import (
     STRATEGIES,
     bundled_scenarios,
     load_scenario,
@@ -443,7 +443,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         write_rows(args.out, result.rows)
     print(sweep_table(result, args.metric, args.seed))
     if args.plot:
-        from sim.plot import response_curve
+        from sim.experiments.plot import response_curve
 
         saved = response_curve(
             result,

@@ -5,10 +5,10 @@ Pure functions of the reports (no Textual), so they are tested directly.
 
 from __future__ import annotations
 
-from sim.gauge import ALIGNED, reading
-from sim.report import FirmRound, RoundReport, money
-from sim.research import benchmark
-from sim.scenario import Scenario
+from sim.model.gauge import ALIGNED, reading
+from sim.model.report import FirmRound, RoundReport, money
+from sim.model.research import benchmark
+from sim.model.scenario import Scenario
 
 
 def change(now: float, before: float | None) -> str:
@@ -33,7 +33,7 @@ WORDS = {
 
 
 def gauge_words(rho: float | None) -> str:
-    """The alignment gauge in words (the band and its readings: `sim.gauge`)."""
+    """The alignment gauge in words (the band and its readings: `sim.model.gauge`)."""
     return WORDS[reading(rho)]
 
 
@@ -133,7 +133,7 @@ def _sales_lines(f: FirmRound) -> str:
 
 def _alignment(f: FirmRound, warm: int) -> list[str]:
     """What the gauge says this round, and which way to move: the words follow the band
-    (`sim.gauge`), so the advice always points the way the gauge does."""
+    (`sim.model.gauge`), so the advice always points the way the gauge does."""
     rho = f.alignment_ratio
     where = reading(rho)
     cold = f" {f.leads_cold} of your {warm} warm leads went cold." if f.leads_cold else ""

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.decisions import Decision, check_affordable, expand, simple, split_budget
-from sim.errors import InputError
-from sim.game import Game
-from sim.pipeline import headcount
-from sim.report import RoundReport
-from sim.scenario import AXES, CHANNELS, Scenario
+from sim.model.decisions import Decision, check_affordable, expand, simple, split_budget
+from sim.model.errors import InputError
+from sim.model.game import Game
+from sim.model.pipeline import headcount
+from sim.model.report import RoundReport
+from sim.model.scenario import AXES, CHANNELS, Scenario
 
 
 def save_dir() -> Path:
@@ -80,7 +80,7 @@ class Draft:
 
     @property
     def budgets(self) -> tuple[float, float, float]:
-        """(marketing, sales, R&D) of this draft (`sim.decisions.split_budget`)."""
+        """(marketing, sales, R&D) of this draft (`sim.model.decisions.split_budget`)."""
         return split_budget(self.budget, self.marketing_share, self.product_share)
 
     def table(self) -> dict[str, Any]:
@@ -125,6 +125,7 @@ class Session:
         player: str | None = None,
     ) -> None:
         self.game = game
+        game.keep_snapshots = True  # undo restores the round before instead of replaying
         self.full_mode = full_mode
         players = game.player_ids
         self.player = player or (players[0] if players else game.ids[0])
@@ -242,7 +243,8 @@ class Session:
         return report
 
     def undo(self) -> int:
-        """Go back one round: the game is replayed to the round before, and the draft holds
+        """Go back one round: the game is restored as it stood before that round (from the
+        snapshot kept of it, or by replay after a load), and the draft holds
         the decisions of the round taken back (play them again, or change them). Returns the
         round that is open again."""
         if not self.game.history:

@@ -12,9 +12,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Static
 
-from sim.errors import InputError
-from sim.report import RoundReport
-from sim.research import last_known, redact
+from sim.model.errors import InputError
+from sim.model.report import RoundReport
+from sim.model.research import last_known, redact
 from tui.narrative import money
 from tui.session import Session
 from tui.widgets.boards import AlignmentGauge, Funnel, KpiBoard, NewsFeed, RivalBoard

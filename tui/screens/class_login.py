@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from sim.classroom import Classroom
-from sim.errors import InputError
+from sim.classroom.store import Classroom
+from sim.model.errors import InputError
 from tui.class_session import ClassSession
 
 

@@ -18,9 +18,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from sim.classroom import Classroom, Status
-from sim.errors import InputError
-from sim.report import money
+from sim.classroom.store import Classroom, Status
+from sim.model.errors import InputError
+from sim.model.report import money
 from tui.screens.dialogs import Confirm
 
 REFRESH_SECONDS = 2.0
@@ -215,7 +215,7 @@ class Dashboard(Screen):
 
     @work(thread=True, exclusive=True, group="debrief")
     def write_debrief(self) -> None:
-        from sim.debrief import write_debrief
+        from sim.classroom.debrief import write_debrief
 
         out = self.db.with_name(f"{self.db.stem}-debrief")
         room = Classroom(self.db)

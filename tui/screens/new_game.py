@@ -22,8 +22,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from sim.errors import InputError
-from sim.scenario import Scenario, bundled_scenarios, load_scenario
+from sim.model.errors import InputError
+from sim.model.scenario import Scenario, bundled_scenarios, load_scenario
 from tui.session import Session
 
 ORDER = ("tutorial", "classic", "enterprise", "recession")

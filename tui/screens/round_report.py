@@ -8,7 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from sim.report import RoundReport
+from sim.model.report import RoundReport
 from tui.narrative import explain
 from tui.session import Session
 

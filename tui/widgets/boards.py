@@ -6,9 +6,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from sim.gauge import ALIGNED, reading
-from sim.report import FirmRound, RoundReport
-from sim.scenario import Scenario
+from sim.model.gauge import ALIGNED, reading
+from sim.model.report import FirmRound, RoundReport
+from sim.model.scenario import Scenario
 from tui.narrative import band, gauge_words, money
 
 

@@ -7,9 +7,9 @@ from textual.containers import Vertical
 from textual.widgets import TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
-from sim.report import RoundReport
-from sim.research import last_known
-from sim.scenario import Scenario
+from sim.model.report import RoundReport
+from sim.model.research import last_known
+from sim.model.scenario import Scenario
 
 
 class GameCharts(Vertical):

@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.validation import Number
 from textual.widgets import Checkbox, Input, Label, Static
 
-from sim.decisions import RANGES
-from sim.errors import InputError
-from sim.scenario import CHANNELS, STUDIES
+from sim.model.decisions import RANGES
+from sim.model.errors import InputError
+from sim.model.scenario import CHANNELS, STUDIES
 from tui.narrative import money
 from tui.session import Session
 from tui.widgets.split_bar import SplitBar

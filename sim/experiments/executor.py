@@ -18,7 +18,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from sim.errors import InputError
+from sim.model.errors import InputError
 
 CLUSTER_EXTRA = "pip install 'jigsaw-sim[cluster]'"
 SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "inproc://", "ucx://")

@@ -1,6 +1,6 @@
 """Market events: scheduled in the scenario or drawn at random, fired at the start of a round.
 
-Kinds (fields of `sim.scenario.Event`):
+Kinds (fields of `sim.model.scenario.Event`):
 - recession: every segment's lead interest x `interest_multiplier`, churn x `churn_multiplier`,
   for `rounds` rounds.
 - rival_launch: `firm` (default: the first computer-run firm) launches: `awareness_boost` of
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.chance import Chance
-from sim.scenario import Event, Scenario
+from sim.model.chance import Chance
+from sim.model.scenario import Event, Scenario
 
 RANDOM_DEFAULTS = {"rounds": 1}
 

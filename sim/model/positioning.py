@@ -9,7 +9,7 @@ Dynamics, per firm f and segment s, per day (rates per year, t in years):
     dP/dt = m (T - P) + d (R - P),   m = move_rate x (h_ad[f,s] + h_pr[f]) / 2,  d = drift_rate
 
 T is the target the firm's communications claim (a decision), R the product's reality: power
-= its quality q (`sim.product`), service = its starting service position. Communications
+= its quality q (`sim.model.product`), service = its starting service position. Communications
 (advertising and PR saturation, Hill, 0..1) pull the perception toward the claim; without
 them it drifts back to reality. With m and d constant over a day the step is exact:
 P <- P* + (P - P*) e^{-(m+d) dt}, P* = (m T + d R) / (m + d), a convex combination, so

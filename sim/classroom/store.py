@@ -5,9 +5,13 @@ schema versioned by `PRAGMA user_version`). It holds the scenario, the seed, the
 team plays one firm of the scenario; its join code is stored only as a salted scrypt hash),
 every team's decision per round with who submitted it and when, and the round status.
 
-The decisions are the truth: results are recomputed by replaying them (the same scenario,
-seed and decisions give the same reports, see `sim.game`). Each closed round also keeps its
-report as JSON, a cache for cheap reads (a team's cash when it submits, the dashboard).
+The decisions are the truth: results are recomputed from them (the same scenario, seed and
+decisions give the same reports, see `sim.model.game`). Each closed round also keeps its report as
+JSON and a snapshot of the state it left (`sim.model.snapshot`), caches that make every read and
+the next round cost the same at round 40 as at round 1: the game is restored from the last
+snapshot instead of replayed from round 0. A snapshot is used only when its digest matches
+it, the decisions and the reports up to it, under this model; otherwise the rounds are
+replayed from the decisions (and the file's contents are still the truth).
 
 Rounds. Round K is *open* until the instructor advances: teams submit (and may resubmit) for
 the open round only. `advance` closes round K in one transaction: a team that did not submit
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -37,16 +40,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sim.decisions import Decision, check_affordable, for_round, parse_decisions
-from sim.errors import InputError
-from sim.game import MODEL_VERSION, Game
-from sim.rivals import RivalView
-from sim.scenario import Scenario, parse_scenario
+from sim.classroom.codes import code_hash, matches, new_code
+from sim.model.decisions import Decision, check_affordable, for_round, parse_decisions
+from sim.model.errors import InputError
+from sim.model.game import MODEL_VERSION, Game
+from sim.model.report import RoundReport
+from sim.model.rivals import RivalView
+from sim.model.scenario import Scenario, parse_scenario
+from sim.model.snapshot import Snapshot, SnapshotError
 
 SCHEMA_VERSION = 2  # 2: the class records the model version it is played under
 FORMAT = "jigsaw-class"
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
-CODE_LENGTH = 12  # 60 bits
 BUSY_TIMEOUT_MS = 60_000
 MAX_TEAMS = 40  # a large class; the scenario schema allows as many firms
 
@@ -94,6 +98,12 @@ CREATE TABLE rounds (
     closed_at TEXT NOT NULL,
     report TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    round INTEGER PRIMARY KEY,
+    model INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    digest TEXT NOT NULL
+);
 CREATE TABLE log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -101,28 +111,14 @@ CREATE TABLE log (
     what TEXT NOT NULL
 );
 """
+# The snapshots table came after schema 2 without changing it: older Jigsaws ignore it, and
+# this one adds it to a class file the first time it closes a round there.
+SNAPSHOTS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS snapshots") :].split(";")[0]
 
 
 def now() -> str:
     """UTC, to the millisecond, ISO 8601."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def new_code() -> str:
-    """A join code: 12 characters in three groups (XXXX-XXXX-XXXX), 60 random bits."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[k : k + 4] for k in range(0, CODE_LENGTH, 4))
-
-
-def _normal(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-def _hash(code: str, salt: bytes, who: str) -> bytes:
-    """scrypt (RFC 7914) of the code, salted per class and per holder."""
-    return hashlib.scrypt(
-        _normal(code).encode(), salt=salt + who.encode(), n=2**14, r=8, p=1, dklen=32
-    )
 
 
 def whoami() -> str:
@@ -310,14 +306,17 @@ class Classroom:
                     json.dumps(seated.model_dump(mode="json"), sort_keys=True),
                     int(seed),
                     salt,
-                    _hash(instructor, salt, "\0instructor"),
+                    code_hash(instructor, salt, "\0instructor"),
                     now(),
                     MODEL_VERSION,
                 ),
             )
             db.executemany(
                 "INSERT INTO teams (name, firm_id, seat, code_hash) VALUES (?, ?, ?, ?)",
-                [(t.name, t.firm_id, t.seat, _hash(codes[t.name], salt, t.name)) for t in teams],
+                [
+                    (t.name, t.firm_id, t.seat, code_hash(codes[t.name], salt, t.name))
+                    for t in teams
+                ],
             )
             db.execute(
                 "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
@@ -375,15 +374,13 @@ class Classroom:
         """The team, if the code is its code; a clear refusal otherwise."""
         team = self.team(name)
         stored = self.db.execute("SELECT code_hash FROM teams WHERE name = ?", (team.name,))
-        if not hmac.compare_digest(
-            bytes(stored.fetchone()[0]), _hash(code, self._salt(), team.name)
-        ):
+        if not matches(bytes(stored.fetchone()[0]), code, self._salt(), team.name):
             raise InputError("--code", "", f"wrong code for team {team.name} in this class")
         return team
 
     def check_instructor(self, code: str) -> None:
         stored = self.db.execute("SELECT instructor_hash FROM class WHERE id = 1").fetchone()[0]
-        if not hmac.compare_digest(bytes(stored), _hash(code, self._salt(), "\0instructor")):
+        if not matches(bytes(stored), code, self._salt(), "\0instructor"):
             raise InputError("--code", "", "wrong instructor code for this class")
 
     # --- reading ---------------------------------------------------------------------------
@@ -428,15 +425,83 @@ class Classroom:
         return Submission(row[0], row[1], Decision.model_validate_json(row[2]), *row[3:])
 
     def game(self, up_to_round: int | None = None) -> Game:
-        """The market replayed from the decisions through the last closed round."""
+        """The market after the closed rounds (through `up_to_round`): restored from the
+        snapshot of the last of them when it can be trusted, else played again from the
+        decisions (from the last snapshot that can be trusted)."""
+        last = self.open_round - 1 if up_to_round is None else min(up_to_round, self.open_round - 1)
         by_round: dict[int, dict[str, Decision]] = {}
         firm = {t.name: t.firm_id for t in self.teams}
-        for s in self.decisions(up_to_round):
+        for s in self.decisions(last):
             by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
         game = Game(self.scenario, self.seed)
+        history = [by_round.get(k, {}) for k in range(1, last + 1)]
+        restored = self._restored(game, last, history)
+        if restored is not None:
+            game = restored
         for k in sorted(by_round):
-            game.play_round(by_round[k])
+            if k > game.round:
+                game.play_round(by_round[k])
         return game
+
+    def _digest(self, round_no: int, data: bytes) -> str:
+        """What a snapshot of round `round_no` must match: its bytes, every decision and every
+        report up to it, and the model."""
+        h = hashlib.sha256(data)
+        h.update(f"\0model {MODEL_VERSION}".encode())
+        for row in self.db.execute(
+            "SELECT round, team, decision FROM decisions WHERE round <= ? ORDER BY round, team",
+            (round_no,),
+        ):
+            h.update(json.dumps(list(row)).encode("utf-8"))
+        for row in self.db.execute(
+            "SELECT round, report FROM rounds WHERE round <= ? ORDER BY round", (round_no,)
+        ):
+            h.update(json.dumps(list(row)).encode("utf-8"))
+        return h.hexdigest()
+
+    def _restored(
+        self, game: Game, round_no: int, history: list[dict[str, Decision]]
+    ) -> Game | None:
+        """`game` as it stood after the latest round, up to `round_no`, whose snapshot
+        matches (None: none does, and every round is replayed)."""
+        try:
+            rows = self.db.execute(
+                "SELECT round, model, data, digest FROM snapshots "
+                "WHERE round <= ? AND round > 0 ORDER BY round DESC",
+                (round_no,),
+            ).fetchall()
+        except sqlite3.OperationalError:  # a class file from before snapshots
+            return None
+        for k, model, data, digest in rows:
+            if model != MODEL_VERSION or not isinstance(data, bytes):
+                continue
+            if digest != self._digest(k, data):
+                continue
+            reports = [
+                RoundReport.from_dict(json.loads(text))
+                for (text,) in self.db.execute(
+                    "SELECT report FROM rounds WHERE round <= ? ORDER BY round", (k,)
+                )
+            ]
+            try:
+                return game.restore(Snapshot.of(k, data), history[:k], reports)
+            except (SnapshotError, KeyError, TypeError, ValueError):
+                continue
+        return None
+
+    def _keep(self, db: sqlite3.Connection, game: Game) -> None:
+        """Store the snapshot of the round `game` has just closed (inside the write)."""
+        db.execute(SNAPSHOTS)
+        snapshot = game.snapshot()
+        db.execute(
+            "INSERT OR REPLACE INTO snapshots (round, model, data, digest) VALUES (?, ?, ?, ?)",
+            (
+                snapshot.round,
+                MODEL_VERSION,
+                snapshot.data,
+                self._digest(snapshot.round, snapshot.data),
+            ),
+        )
 
     def cached_report(self, round_no: int) -> dict[str, Any] | None:
         row = self.db.execute("SELECT report FROM rounds WHERE round = ?", (round_no,)).fetchone()
@@ -562,6 +627,7 @@ class Classroom:
                 "INSERT INTO rounds (round, closed_at, report) VALUES (?, ?, ?)",
                 (k, at, json.dumps(report.to_dict(), sort_keys=True)),
             )
+            self._keep(db, game)
             _fault("played")
             db.execute(
                 "UPDATE class SET open_round = ? WHERE id = 1 AND open_round = ?", (k + 1, k)
@@ -604,6 +670,8 @@ class Classroom:
         with self._write() as db:
             if self.schema < 2:
                 db.execute("ALTER TABLE class ADD COLUMN model INTEGER NOT NULL DEFAULT 0")
+            db.execute(SNAPSHOTS)
+            db.execute("DELETE FROM snapshots")
             game = Game(self.scenario, self.seed)
             firm = {t.name: t for t in self.teams}
             cut = 0
@@ -628,6 +696,7 @@ class Classroom:
                     "UPDATE rounds SET report = ? WHERE round = ?",
                     (json.dumps(report.to_dict(), sort_keys=True), k),
                 )
+                self._keep(db, game)
             db.execute("UPDATE class SET model = ? WHERE id = 1", (MODEL_VERSION,))
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             note = f"; {cut} decisions cut to what cash and credit allow" if cut else ""

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.chance import Chance
-from sim.scenario import Scenario
+from sim.model.chance import Chance
+from sim.model.scenario import Scenario
 
 DT = 1.0 / 365.0
 SATISFACTION_RATE = 2.0  # per year: how fast satisfaction follows its drivers

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import simpy
 
-from sim.scenario import Economics
+from sim.model.scenario import Economics
 
 INBOUND, REFERRAL, OUTBOUND = 0, 1, 2
 KINDS = ("inbound", "referral", "outbound")

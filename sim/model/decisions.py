@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import InputError, from_validation
-from sim.scenario import (
+from sim.model.errors import InputError, from_validation
+from sim.model.scenario import (
     ACCOUNT_MANAGEMENT_MAX,
     CHANNELS,
     COMMISSION_MAX,

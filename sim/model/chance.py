@@ -26,7 +26,7 @@ from functools import cache
 import numpy as np
 
 PURPOSES = ("awareness", "leads", "churn", "events")
-MAX_FIRMS = 40  # the most firms a scenario may have (sim.scenario): shortlist columns
+MAX_FIRMS = 40  # the most firms a scenario may have (sim.model.scenario): shortlist columns
 # How often (days) each purpose's stream restarts at a fixed point of the round's stream: the
 # leads stream, which most decisions change the size of, daily; the others weekly.
 RESYNC_DAYS = {

@@ -15,15 +15,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import FieldError, InputError, from_validation
+from sim.model.errors import FieldError, InputError, from_validation
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
 
 CHANNELS = ("advertising", "pr", "demand_gen")
 AXES = ("power", "service")  # the perceptual map: simple..powerful, self-serve..high-touch
-# Decision ranges, written once: the decision schema (sim.decisions) and the scenario's
-# starting values use them; forms, sweeps and the balance check read `sim.decisions.RANGES`.
+# Decision ranges, written once: the decision schema (sim.model.decisions) and the scenario's
+# starting values use them; forms, sweeps and the balance check read `sim.model.decisions.RANGES`.
 PRICE_RANGE = (0.5, 2.0)  # price index on list price
 COMMISSION_MAX = 0.5  # commission on first-year bookings
 ACCOUNT_MANAGEMENT_MAX = 0.9  # share of sales capacity kept for customers

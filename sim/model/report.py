@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from sim.scenario import Scoring
+from sim.model.scenario import Scoring
 
 
 def r6(x: float) -> float:
@@ -77,12 +77,12 @@ class FirmRound:
     position: dict[str, list[float]]  # perceived [power, service] per segment at the close
     target: list[float]  # the [power, service] the firm's communications claim
     studies: list[str]  # market studies bought this round
-    lost_reasons: dict[str, int]  # leads not won this round, by reason (sim.pipeline.REASONS)
+    lost_reasons: dict[str, int]  # leads not won this round, by reason (sim.model.pipeline.REASONS)
     response_days: float | None  # mean days from a lead's arrival to a rep taking it
     deals_won_by: dict[str, int]  # deals signed this round, by segment
     churned_by: dict[str, float]  # customers lost to churn this round, by segment
     cycle_days_by: dict[str, float | None]  # mean won-deal cycle this round, by segment
-    customer_equity: float  # what the customers are worth at the close (sim.accounts.equity)
+    customer_equity: float  # what the customers are worth at the close (sim.model.accounts.equity)
 
     @property
     def leads(self) -> int:
@@ -123,6 +123,17 @@ class RoundReport:
             "segments": {k: asdict(v) for k, v in self.segments.items()},
             "events": list(self.events),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundReport:
+        """The report `to_dict` wrote (a cache of it, in a save or a class file)."""
+        return cls(
+            round=data["round"],
+            day=data["day"],
+            firms={k: FirmRound(**v) for k, v in data["firms"].items()},
+            segments={k: SegmentRound(**v) for k, v in data["segments"].items()},
+            events=list(data["events"]),
+        )
 
     def public(self) -> dict[str, dict[str, Any]]:
         """What any rival can see: shares, prices, customers, who went bankrupt."""

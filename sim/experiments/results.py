@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError
-from sim.game import write_atomic
+from sim.model.errors import InputError
+from sim.model.files import write_atomic
 
 FORMATS = (".csv", ".parquet")
 PARQUET_EXTRA = "pip install 'jigsaw-sim[parquet]'"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.errors import InputError
-from sim.experiment import Sweep
+from sim.experiments.sweep import Sweep
+from sim.model.errors import InputError
 
 
 def response_curve(sweep: Sweep, metric: str, path: str | Path, title: str = "") -> Path:

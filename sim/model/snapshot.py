@@ -1,8 +1,8 @@
 """A round boundary as data: what a game holds between rounds, written down and read back.
 
 A snapshot holds the market's arrays, the accounts, the ledgers, every random stream's state,
-the events in force, and every lead waiting and deal in flight (`sim.pipeline.Deal`), with
-each pending timer's due time and place in the firing order (`sim.clock`). It does not hold
+the events in force, and every lead waiting and deal in flight (`sim.model.pipeline.Deal`), with
+each pending timer's due time and place in the firing order (`sim.model.clock`). It does not hold
 the scenario, the seed or the rounds' decisions and reports: the game it belongs to has those,
 and a snapshot is only read back into a game of the same scenario (`Game.restore`).
 
@@ -23,22 +23,22 @@ import pickle
 from dataclasses import dataclass
 from typing import Any
 
-from sim.economy import FirmParams
-from sim.scenario import Scenario
+from sim.model.economy import FirmParams
+from sim.model.scenario import Scenario
 
 # The globals a snapshot may name: the model's own state classes and numpy's arrays, scalars
 # and random generators. Anything else in a snapshot is refused.
 ALLOWED = {
-    ("sim.market", "Market"),
-    ("sim.accounts", "Accounts"),
-    ("sim.ledger", "Ledger"),
-    ("sim.events", "EventBook"),
-    ("sim.events", "Fired"),
-    ("sim.scenario", "Event"),
-    ("sim.chance", "Chance"),
-    ("sim.pipeline", "SalesForce"),
-    ("sim.pipeline", "Deal"),
-    ("sim.pipeline", "DealRecord"),
+    ("sim.model.market", "Market"),
+    ("sim.model.accounts", "Accounts"),
+    ("sim.model.ledger", "Ledger"),
+    ("sim.model.events", "EventBook"),
+    ("sim.model.events", "Fired"),
+    ("sim.model.scenario", "Event"),
+    ("sim.model.chance", "Chance"),
+    ("sim.model.pipeline", "SalesForce"),
+    ("sim.model.pipeline", "Deal"),
+    ("sim.model.pipeline", "DealRecord"),
     ("numpy", "dtype"),
     ("numpy", "ndarray"),
     ("numpy._core.numeric", "_frombuffer"),

@@ -8,10 +8,7 @@ the scenario, the seed and every round's decisions; loading it replays them.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,17 +16,17 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.accounts import Accounts
-from sim.chance import Chance
-from sim.clock import Clock
-from sim.decisions import Decision, check_affordable, expand
-from sim.economy import FirmParams
-from sim.errors import InputError
-from sim.events import EventBook
-from sim.gauge import ALIGNED
-from sim.ledger import Ledger
-from sim.market import Market
-from sim.pipeline import (
+from sim.model.accounts import Accounts
+from sim.model.chance import Chance
+from sim.model.clock import Clock
+from sim.model.decisions import Decision, check_affordable
+from sim.model.economy import FirmParams
+from sim.model.errors import InputError
+from sim.model.events import EventBook
+from sim.model.gauge import ALIGNED
+from sim.model.ledger import Ledger
+from sim.model.market import Market
+from sim.model.pipeline import (
     COLD,
     INBOUND,
     LOST,
@@ -40,15 +37,12 @@ from sim.pipeline import (
     WON,
     SalesForce,
 )
-from sim.report import FirmRound, RoundReport, SegmentRound, r2, r6, scorecard
-from sim.research import redact, results
-from sim.rivals import RivalView, strategy
-from sim.scenario import Scenario, parse_scenario
-from sim.snapshot import Snapshot, SnapshotError, dumps, loads
+from sim.model.report import FirmRound, RoundReport, SegmentRound, r2, r6, scorecard
+from sim.model.research import redact, results
+from sim.model.rivals import RivalView, strategy
+from sim.model.scenario import Scenario
+from sim.model.snapshot import Snapshot, SnapshotError, dumps, loads
 
-SAVE_FORMAT = "jigsaw-save"
-SAVE_VERSION = 3  # the file's layout: 3 records the model version
-READS_VERSIONS = (1, 2, 3)
 # The rules a game is played by. A save or a class records the model it was made under; a
 # game replayed under another model follows the new rules, so its results differ.
 #   1  the first engine (saves of format 1)
@@ -58,18 +52,6 @@ READS_VERSIONS = (1, 2, 3)
 #      customer equity and value created on the scorecard, benchmark-scaled scores, rivals
 #      that steer by the gauge and answer price cuts
 MODEL_VERSION = 3
-MODEL_OF_FORMAT = {1: 1, 2: 2}  # saves before format 3 do not say: their format tells
-
-
-def model_notice(made_under: int, source: str) -> str | None:
-    """One line for a save or class made under another model (None when it is this one)."""
-    if made_under == MODEL_VERSION:
-        return None
-    return (
-        f"{source}: made under model version {made_under}; this Jigsaw plays model version "
-        f"{MODEL_VERSION}, so the decisions replay under the new rules and the results differ "
-        "from when it was played"
-    )
 
 
 class Game:
@@ -112,6 +94,9 @@ class Game:
         self.history: list[dict[str, Decision]] = []
         self.notice: str | None = None  # set when loaded from a save of another model
         self.reports: list[RoundReport] = []
+        # Snapshots of the round boundaries passed, by round, when `keep_snapshots` (undo)
+        self.keep_snapshots = False
+        self.kept: dict[int, Snapshot] = {}
         self._tomorrow: simpy.Event | None = None  # the daily process's next timer
         self.env.process(self.days())
         cover = self.coverage()
@@ -198,6 +183,8 @@ class Game:
                     field=f"round {round_no}: {fid}: budget",
                     scenario=self.scenario,
                 )
+        if self.keep_snapshots:
+            self.kept[self.round] = self.snapshot()
         for chance in self.chances:
             chance.start_round(round_no)
         self.market.start_round(round_no)
@@ -491,7 +478,7 @@ class Game:
     # --- snapshots -------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """The game's state now, between rounds, as data (`sim.snapshot`)."""
+        """The game's state now, between rounds, as data (`sim.model.snapshot`)."""
         pending = self.env.order()
         if self._tomorrow is not None and id(self._tomorrow) not in pending:
             raise RuntimeError("a snapshot is taken only at a round boundary")
@@ -527,6 +514,7 @@ class Game:
         twin.scenario, twin.seed, twin.streams = self.scenario, self.seed, self.streams
         twin.params, twin.ids = self.params, self.ids
         twin.notice = self.notice
+        twin.keep_snapshots, twin.kept = False, {}
         k = snapshot.round
         twin.history = list(self.history[:k] if history is None else history)
         twin.reports = list(self.reports[:k] if reports is None else reports)
@@ -559,12 +547,18 @@ class Game:
         return twin
 
     def rewound(self, rounds: int = 1) -> Game:
-        """The game as it stood `rounds` rounds ago: the same scenario and seed with the
-        earlier rounds replayed (saves are replays, so this is cheap and exact)."""
+        """The game as it stood `rounds` rounds ago: restored from the snapshot kept of that
+        round boundary (`keep_snapshots`), or else replayed from round 0 (exact either way)."""
         keep = max(0, len(self.history) - rounds)
-        twin = Game(self.scenario, self.seed, self.streams)
-        for decided in self.history[:keep]:
-            twin.play_round(decided)
+        if keep in self.kept:
+            twin = self.restore(self.kept[keep])
+        else:
+            twin = Game(self.scenario, self.seed, self.streams)
+            twin.notice = self.notice
+            for decided in self.history[:keep]:
+                twin.play_round(decided)
+        twin.keep_snapshots = self.keep_snapshots
+        twin.kept = {k: v for k, v in self.kept.items() if k < keep}
         return twin
 
     def forecast(
@@ -601,7 +595,7 @@ class Game:
         return self.reports
 
     def score(self) -> dict[str, dict[str, Any]]:
-        """The balanced scorecard (see `sim.report.scorecard`)."""
+        """The balanced scorecard (see `sim.model.report.scorecard`)."""
         meta = self.scenario.meta
         return scorecard(
             self.reports,
@@ -630,109 +624,35 @@ class Game:
             "score": self.score(),
         }
 
-    # --- save and load ---------------------------------------------------------------------
+    # --- save and load (sim.model.saves) -------------------------------------------------------
 
-    def to_save(self) -> dict[str, Any]:
-        return {
-            "format": SAVE_FORMAT,
-            "version": SAVE_VERSION,
-            "model": MODEL_VERSION,
-            "streams": self.streams,
-            "scenario": self.scenario.model_dump(mode="json"),
-            "seed": self.seed,
-            "decisions": [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in self.history],
-        }
+    def to_save(self, cache: bool = True) -> dict[str, Any]:
+        """The save document (`sim.model.saves.document`)."""
+        from sim.model import saves
+
+        return saves.document(self, cache)
 
     def save(self, path: str | Path) -> None:
-        """Write the save file atomically (temp file in the same folder, then rename)."""
-        write_atomic(Path(path), json.dumps(self.to_save(), indent=1, sort_keys=True) + "\n")
+        """Write the save file atomically (`sim.model.saves.write`)."""
+        from sim.model import saves
+
+        saves.write(self, Path(path))
 
     @classmethod
     def from_save(cls, data: Any, source: str = "<save>") -> Game:
-        """Rebuild a game by replaying a save's decisions."""
-        if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
-            raise InputError(
-                source, "format", f"is not a Jigsaw save (expected format {SAVE_FORMAT!r})"
-            )
-        if data.get("version") not in READS_VERSIONS:
-            raise InputError(
-                source,
-                "version",
-                f"save format version {data.get('version')!r} is not supported "
-                f"(this Jigsaw reads versions {', '.join(map(str, READS_VERSIONS))})",
-            )
-        for key in ("scenario", "seed", "decisions"):
-            if key not in data:
-                raise InputError(source, key, "is required but missing")
-        seed = data["seed"]
-        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-            raise InputError(source, "seed", f"must be a whole number, 0 or more, got {seed!r}")
-        model = data.get("model", MODEL_OF_FORMAT.get(data["version"]))
-        if not isinstance(model, int) or isinstance(model, bool) or not 1 <= model <= MODEL_VERSION:
-            raise InputError(
-                source, "model", f"must be a model version 1..{MODEL_VERSION}, got {model!r}"
-            )
-        streams = data.get("streams", 1 if data["version"] == 1 else 2)
-        if streams not in (1, 2):
-            raise InputError(source, "streams", f"must be 1 or 2, got {streams!r}")
-        scenario = parse_scenario(data["scenario"], f"{source}: scenario")
-        game = cls(scenario, data["seed"], streams=streams)
-        game.notice = model_notice(model, source)
-        rounds = data["decisions"]
-        if not isinstance(rounds, list) or len(rounds) > scenario.meta.rounds:
-            raise InputError(
-                source, "decisions", f"must be a list of at most {scenario.meta.rounds} rounds"
-            )
-        for k, rnd in enumerate(rounds):
-            if not isinstance(rnd, dict):
-                raise InputError(source, f"decisions[{k}]", "must be a table of firm decisions")
-            decided = {}
-            for fid, raw in rnd.items():
-                if fid not in game.ids:
-                    raise InputError(source, f"decisions[{k}].{fid}", "unknown firm")
-                if not isinstance(raw, dict):
-                    raise InputError(source, f"decisions[{k}].{fid}", "must be a table")
-                decided[fid] = expand(
-                    scenario, raw, source, prefix=f"decisions[{k}].{fid}", firm_id=fid
-                )
-            try:
-                game.play_round(decided)
-            except InputError as exc:
-                raise InputError(source, f"decisions[{k}]", str(exc)) from None
-        return game
+        """The game a save document holds (`sim.model.saves.read`)."""
+        from sim.model import saves
+
+        return saves.read(data, source)
 
     @classmethod
     def load(cls, path: str | Path) -> Game:
-        p = Path(path)
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise InputError(str(path), "", f"cannot read save ({exc.strerror})") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(str(path), "", f"is not a JSON save file ({exc})") from None
-        return cls.from_save(data, str(path))
+        """The game a save file holds (`sim.model.saves.load`)."""
+        from sim.model import saves
+
+        return saves.load(Path(path))
 
 
 def _mean_cycle(won: list[Any]) -> float | None:
     """Mean days from slot to signature of these won deals (None when there are none)."""
     return r6(float(np.mean([r.ended - r.started for r in won]))) if won else None
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write text (UTF-8) or bytes to path so that a crash leaves the old file or the new,
-    never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; a file should read like any other
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

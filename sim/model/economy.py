@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scenario import CHANNELS, Economics, Scenario
+from sim.model.scenario import CHANNELS, Economics, Scenario
 
 
 class FirmParams:

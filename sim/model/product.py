@@ -13,8 +13,8 @@ stock's half-life. Exact step for h constant over the day: q <- q* + (q - q*) e^
 Without R&D and without obsolescence quality stays where it is.
 
 Quality is the product's real power: the perceived position drifts toward it on the power
-axis (`sim.positioning`), and it lifts satisfaction by quality_satisfaction x (q - 0.5)
-points, so satisfied customers churn less and refer more (`sim.accounts`).
+axis (`sim.model.positioning`), and it lifts satisfaction by quality_satisfaction x (q - 0.5)
+points, so satisfied customers churn less and refer more (`sim.model.accounts`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Replication r uses seed `seed + r` at every grid point (common random numbers), so the
 difference between two points is not noise of the seeds. Each cell (point, replication) is a
 whole game with the player seat on a fixed decision and the rivals as the scenario says; cells
-run on an executor (serial, a local process pool or Dask: `sim.executor`) and come back in
+run on an executor (serial, a local process pool or Dask: `sim.experiments.executor`) and come back in
 cell order, so the rows are identical whatever the executor and the number of workers.
 
     run_sweep(scenario, {"marketing_share": [0.2, 0.4, 0.6]}, reps=10) -> Sweep
@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.decisions import RANGES, Decision, expand, split_budget
-from sim.errors import InputError, from_validation
-from sim.executor import open_executor
-from sim.game import Game
-from sim.rivals import check_strategy, strategy
-from sim.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
+from sim.experiments.executor import open_executor
+from sim.model.decisions import RANGES, Decision, expand, split_budget
+from sim.model.errors import InputError, from_validation
+from sim.model.game import Game
+from sim.model.rivals import check_strategy, strategy
+from sim.model.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
 
 # Decision parameters: the player's fixed decision every round.
 DECISION_PARAMS = {

@@ -26,13 +26,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.decisions import RANGES, Decision
-from sim.errors import InputError
-from sim.experiment import _execute, interval
-from sim.game import Game
-from sim.gauge import ALIGNED, direction
-from sim.rivals import STRATEGIES, RivalView, budget_decision, strategy
-from sim.scenario import STUDIES, Scenario, parse_scenario
+from sim.experiments.sweep import _execute, interval
+from sim.model.decisions import RANGES, Decision
+from sim.model.errors import InputError
+from sim.model.game import Game
+from sim.model.gauge import ALIGNED, direction
+from sim.model.rivals import STRATEGIES, RivalView, budget_decision, strategy
+from sim.model.scenario import STUDIES, Scenario, parse_scenario
 
 REFERENCE_SHARE = 0.45
 REFERENCE = (f"split:{REFERENCE_SHARE}", "balanced")

@@ -23,8 +23,8 @@ import dataclasses
 import math
 from typing import Any
 
-from sim.report import FirmRound, RoundReport, r6
-from sim.scenario import STUDIES
+from sim.model.report import FirmRound, RoundReport, r6
+from sim.model.scenario import STUDIES
 
 # Own figures a firm sees only through a study (the field names of FirmRound).
 GATED: dict[str, tuple[str, ...]] = {

@@ -38,11 +38,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.decisions import Decision, expand, split_budget
-from sim.errors import InputError
-from sim.gauge import reading
-from sim.report import FirmRound
-from sim.scenario import STRATEGIES, Scenario
+from sim.model.decisions import Decision, expand, split_budget
+from sim.model.errors import InputError
+from sim.model.gauge import reading
+from sim.model.report import FirmRound
+from sim.model.scenario import STRATEGIES, Scenario
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class RivalView:
     round: int
     cash: float
     credit_line: float
-    own: list[FirmRound] = field(default_factory=list)  # its own past rounds (sim.research)
+    own: list[FirmRound] = field(default_factory=list)  # its own past rounds (sim.model.research)
     public: list[dict[str, dict[str, Any]]] = field(default_factory=list)  # market reports
     studies: list[dict[str, Any]] = field(default_factory=list)  # what it bought, per round
 

@@ -4,7 +4,7 @@ Scenario: every day, each firm's marketing budget is spent evenly by channel and
 carries over as adstock and saturates (Hill). Advertising adds to the Bass hazard of becoming
 aware; PR builds brand equity (Nerlove-Arrow goodwill); demand generation raises appeal. Aware
 prospects ask for a salesperson at a rate set by segment interest and the firm's appeal; happy
-customers refer others. Each day's leads go to the firm's sales force (`sim.pipeline`).
+customers refer others. Each day's leads go to the firm's sales force (`sim.model.pipeline`).
 
 Units: time in days (rates per year in the scenario are divided by 365), money in the
 scenario's currency, awareness as a count of accounts, brand equity on 0..100.
@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.chance import Chance
-from sim.economy import FirmParams
-from sim.pipeline import (
+from sim.model.chance import Chance
+from sim.model.economy import FirmParams
+from sim.model.pipeline import (
     INBOUND,
     OUTBOUND,
     REFERRAL,
@@ -26,13 +26,13 @@ from sim.pipeline import (
     LeadBatch,
     expected_hold_share,
 )
-from sim.positioning import drifted_ideal, fit_penalty, settle
-from sim.product import improve
-from sim.scenario import Scenario
+from sim.model.positioning import drifted_ideal, fit_penalty, settle
+from sim.model.product import improve
+from sim.model.scenario import Scenario
 
 if TYPE_CHECKING:
-    from sim.accounts import Accounts
-    from sim.pipeline import SalesForce
+    from sim.model.accounts import Accounts
+    from sim.model.pipeline import SalesForce
 
 DT = 1.0 / 365.0  # years per day
 # Mean-field mode averages a lead's odds exactly over every shortlist (2^firms of them) up to
@@ -116,7 +116,7 @@ class Market:
         cells = self._cells
         self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND])[cells // S]
         self._segment_of_cell = cells % S
-        # the perceptual map (sim.positioning) and the product (sim.product)
+        # the perceptual map (sim.model.positioning) and the product (sim.model.product)
         self.ideal_base = np.array([s.ideal.xy() if s.ideal else (0.5, 0.5) for s in segs])
         self.ideal_drift = np.array([(s.ideal_drift.power, s.ideal_drift.service) for s in segs])
         self.ideal = self.ideal_base.copy()
@@ -189,7 +189,7 @@ class Market:
         self.h_dg = hill(self.stock["demand_gen"], p.demand_gen_half_saturation[:, None], 1.0)
 
     def develop(self) -> None:
-        """R&D stock (adstock), its saturation, and quality one day on (`sim.product`)."""
+        """R&D stock (adstock), its saturation, and quality one day on (`sim.model.product`)."""
         p = self.params
         self.rd_stock = adstock(self.rd_stock, self.daily_rd, p.rd_decay)
         self.h_rd = hill(self.rd_stock, p.rd_half_saturation, 1.0)
@@ -197,7 +197,7 @@ class Market:
         self.quality = np.where(self.active, moved, self.quality)
 
     def reposition(self) -> None:
-        """Perceived positions one day on (`sim.positioning`): communications pull toward the
+        """Perceived positions one day on (`sim.model.positioning`): communications pull toward the
         target, reality (power = quality, the starting service) pulls back."""
         p = self.params
         move = p.position_move_rate[:, None] * (self.h_ad + self.h_pr[:, None]) / 2.0
