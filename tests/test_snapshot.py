@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sim import Game, load_scenario
 from sim.classroom.store import Classroom
 from sim.model.decisions import RANGES, Decision, expand
+from sim.model.report import RoundReport
 from sim.model.rivals import strategy
 from sim.model.scenario import Scenario, parse_scenario
 from sim.model.snapshot import Snapshot, SnapshotError, loads
@@ -324,3 +325,13 @@ def test_a_class_restores_its_last_closed_round_and_ignores_a_damaged_snapshot(
     assert played == [1, 2, 3]
     assert transcript(fallback) == transcript(restored)
     assert edited.reports[0].firms[red.firm_id].price == 1.5
+
+
+def test_a_cached_report_reads_back_in_the_games_order_whatever_order_the_file_kept() -> None:
+    """Files sort their keys; a report read back lists firms, segments and reasons as the
+    game does, so a restored game's JSON is the same bytes as a replayed one's."""
+    game = _played("classic", 2)
+    for report in game.reports:
+        stored = json.loads(json.dumps(report.to_dict(), sort_keys=True))
+        back = RoundReport.from_dict(stored, game.ids, game.scenario.segment_ids)
+        assert json.dumps(back.to_dict()) == json.dumps(report.to_dict())

@@ -478,7 +478,7 @@ class Classroom:
             if digest != self._digest(k, data):
                 continue
             reports = [
-                RoundReport.from_dict(json.loads(text))
+                RoundReport.from_dict(json.loads(text), game.ids, self.scenario.segment_ids)
                 for (text,) in self.db.execute(
                     "SELECT report FROM rounds WHERE round <= ? ORDER BY round", (k,)
                 )

@@ -103,13 +103,27 @@ class Chance:
         """Successes among n accounts with probability p each (float array of counts)."""
         if self.mean_field:
             return n * p
-        # Counts are whole numbers held in floats (sums of whole numbers stay exact).
-        return self.rng.binomial(np.maximum(n, 0.0).astype(np.int64), p).astype(np.float64)
+        # Counts are whole numbers held in floats (sums of whole numbers stay exact). Drawn one
+        # by one: numpy's broadcasting costs more than the draws on arrays this small, and a
+        # cell with no trials or no chance draws nothing either way, so the draws are the ones
+        # `Generator.binomial(n, p)` would make, in the same order.
+        draw = self.rng.binomial
+        trials = n.ravel().tolist()
+        odds = np.broadcast_to(p, n.shape).ravel().tolist()
+        out = [
+            draw(int(k), q) if k >= 1.0 and q > 0.0 else 0
+            for k, q in zip(trials, odds, strict=True)
+        ]
+        return np.array(out, dtype=np.float64).reshape(n.shape)
 
     def count(self, lam: np.ndarray, key: str) -> np.ndarray:
         """Whole-number arrivals with mean lam: Poisson, or a carry of expectations."""
         if not self.mean_field:
-            return self.rng.poisson(np.maximum(lam, 0.0))
+            # One by one, as `binomial`: a zero mean draws nothing either way.
+            draw = self.rng.poisson
+            return np.array(
+                [draw(x) if x > 0.0 else 0 for x in lam.ravel().tolist()], dtype=np.int64
+            ).reshape(lam.shape)
         carry = self._carry.get(key)
         total = (carry if carry is not None else 0.0) + np.maximum(lam, 0.0)
         whole = np.floor(total + 1e-12)

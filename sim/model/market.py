@@ -262,8 +262,13 @@ class Market:
         rep = p.skill_win_weight[:, None] * (2.0 * skill[:, None] - 1.0)
         price = self.elasticity * (self.effective_price()[:, None] - 1.0)
         push = p.commission_win_weight[:, None] * (effort[:, None] - 0.5)
-        parts = [-price, (1.0 - rw) * brand, rw * rep, -fit, push]
-        return np.stack([np.broadcast_to(x, (F, S)) for x in parts])
+        parts = np.empty((5, F, S))
+        parts[0] = -price
+        parts[1] = (1.0 - rw) * brand
+        parts[2] = rw * rep
+        parts[3] = -fit
+        parts[4] = push
+        return parts
 
     def utility(
         self, skill: np.ndarray, effort: np.ndarray, fit: np.ndarray | float = 0.0
@@ -369,27 +374,33 @@ class Market:
         patience = self.patience_days[segments]
         fade = self.fade[segments]
         offered = np.where(outbound, 0.0, cycle * expected_hold_share(p_win))
+        # Each firm's leads arrive in the order of their offsets: one sort for all firms
+        # (by firm, then offset), then every array is cut into the firms' blocks.
+        perm: slice | np.ndarray
+        if self.mean_field:
+            perm = slice(None)
+            offsets = np.concatenate([(np.arange(n) + 0.5) / n for _, n in blocks])
+        else:
+            perm = np.lexsort((u[:, 1], firm))
+            offsets = u[perm, 1]
+        segment, kind, p_win_, cycle_, fate, patience_, fade_, reason_ = (
+            a[perm] for a in (segments, kinds, p_win, cycle, u[:, 2], patience, fade, reason)
+        )
         batches = {}
         start = 0
         for i, n in blocks:
             block = slice(start, start + n)
             start += n
-            if self.mean_field:
-                order = np.arange(n)
-                offsets = (order + 0.5) / n
-            else:
-                order = np.argsort(u[block, 1])
-                offsets = u[block, 1][order]
             batches[i] = LeadBatch(
-                segment=segments[block][order],
-                kind=kinds[block][order],
-                p_win=p_win[block][order],
-                cycle=cycle[block][order],
-                fate=u[block, 2][order],
-                offset=offsets,
-                patience=patience[block][order],
-                fade=fade[block][order],
-                reason=reason[block][order],
+                segment=segment[block],
+                kind=kind[block],
+                p_win=p_win_[block],
+                cycle=cycle_[block],
+                fate=fate[block],
+                offset=offsets[block],
+                patience=patience_[block],
+                fade=fade_[block],
+                reason=reason_[block],
                 offered=float(offered[block].sum()),
             )
         return batches

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from sim.model.pipeline import REASONS
 from sim.model.scenario import Scoring
 
 
@@ -125,13 +126,37 @@ class RoundReport:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RoundReport:
-        """The report `to_dict` wrote (a cache of it, in a save or a class file)."""
+    def from_dict(
+        cls, data: dict[str, Any], firm_ids: list[str], segment_ids: list[str]
+    ) -> RoundReport:
+        """The report `to_dict` wrote (a cache of it, in a save or a class file), its tables in
+        the game's order again (firms, segments, reasons as the scenario and the model list
+        them; a file may have sorted them)."""
+
+        def ordered(table: dict[str, Any], order: list[str] | tuple[str, ...]) -> dict[str, Any]:
+            first = {k: table[k] for k in order if k in table}
+            return first | {k: v for k, v in table.items() if k not in first}
+
+        def firm_round(row: dict[str, Any]) -> FirmRound:
+            row = dict(row)
+            for name in SEGMENT_TABLES:
+                row[name] = ordered(row[name], segment_ids)
+            row["lost_reasons"] = ordered(row["lost_reasons"], REASONS)
+            return FirmRound(**row)
+
+        def segment_round(row: dict[str, Any]) -> SegmentRound:
+            row = dict(row)
+            for name in ("customers", "share"):
+                row[name] = ordered(row[name], firm_ids)
+            return SegmentRound(**row)
+
         return cls(
             round=data["round"],
             day=data["day"],
-            firms={k: FirmRound(**v) for k, v in data["firms"].items()},
-            segments={k: SegmentRound(**v) for k, v in data["segments"].items()},
+            firms={k: firm_round(v) for k, v in ordered(data["firms"], firm_ids).items()},
+            segments={
+                k: segment_round(v) for k, v in ordered(data["segments"], segment_ids).items()
+            },
             events=list(data["events"]),
         )
 
@@ -150,6 +175,15 @@ class RoundReport:
 
 
 FIRM_FIELDS = [f.name for f in fields(FirmRound)]
+# A firm's tables keyed by segment id (in the scenario's order).
+SEGMENT_TABLES = (
+    "awareness",
+    "customers",
+    "position",
+    "deals_won_by",
+    "churned_by",
+    "cycle_days_by",
+)
 
 
 def money(x: float | None) -> str:

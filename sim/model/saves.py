@@ -119,7 +119,8 @@ def _cached(doc: dict[str, Any], game: Game, model: int) -> Game | None:
         return None
     try:
         raw = zlib.decompress(base64.b64decode(data, validate=True))
-        restored = [RoundReport.from_dict(r) for r in reports]
+        segments = game.scenario.segment_ids
+        restored = [RoundReport.from_dict(r, game.ids, segments) for r in reports]
         return game.restore(Snapshot.of(round_no, raw), game.history[:round_no], restored)
     except (SnapshotError, binascii.Error, zlib.error, KeyError, TypeError, ValueError):
         return None
