@@ -15,7 +15,7 @@ Run by hand (not in CI):
     make bench
     .venv/bin/python benchmarks/engine.py [--quick] [--json FILE] [--profile]
 
-Times are wall-clock seconds (time.perf_counter), medians over repetitions; the garbage
+Times are CPU seconds of this process (time.process_time), medians over repetitions; the garbage
 collector stays on (as in play) but runs a full collection before each timed run.
 See benchmarks/README.md for what each figure means and the figures measured here.
 """
@@ -115,9 +115,9 @@ def _git(*args: str) -> str:
 def play(scenario: Scenario, seed: int) -> tuple[float, list[RoundReport]]:
     """Seconds to build and play one whole game (the scenario is parsed beforehand)."""
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     reports = Game(scenario, seed).play(balanced)
-    return time.perf_counter() - t0, reports
+    return time.process_time() - t0, reports
 
 
 def lead_counts(reports: Sequence[RoundReport]) -> dict[str, int]:
@@ -210,10 +210,10 @@ def _run(
     """Time env.run through the game's last day. Returns (seconds, leads processed, cold),
     where processed = leads a slot took + leads gone cold, as the game's reports count them."""
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     env.process(source)
     env.run(until=scenario.meta.rounds * scenario.meta.round_days)
-    seconds = time.perf_counter() - t0
+    seconds = time.process_time() - t0
     cold = sum(1 for f in forces for r in f.records if r.outcome == COLD)
     return seconds, sum(f.started for f in forces) + cold, cold
 
@@ -302,10 +302,10 @@ def bare_deals(data: BareInput, stages: int = BARE_STAGES) -> float:
             env.process(deal(hold / stages))
 
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     env.process(source())
     env.run()
-    return time.perf_counter() - t0
+    return time.process_time() - t0
 
 
 def bare_timeouts(n: int = 200_000) -> float:
@@ -318,9 +318,9 @@ def bare_timeouts(n: int = 200_000) -> float:
 
     env.process(clock())
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     env.run()
-    return n / (time.perf_counter() - t0)
+    return n / (time.process_time() - t0)
 
 
 def bench_default(scenario: Scenario, seeds: Sequence[int], reps: int) -> dict[str, Any]:
@@ -688,9 +688,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw_factors = QUICK_RAW_FACTORS if args.quick else FACTORS
     result: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine()}
     raw = read_toml(resolve(SCENARIO))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     scenario = parse_scenario(copy.deepcopy(raw), SCENARIO)
-    result["scenario_parse_s"] = time.perf_counter() - t0
+    result["scenario_parse_s"] = time.process_time() - t0
     play(scenario, 0)  # warm-up: imports, caches, first-call costs
 
     print("running: default games and deal baselines ...", file=sys.stderr, flush=True)

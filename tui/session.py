@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.model.decisions import Decision, check_affordable, expand, simple, split_budget
+from sim.experiments.hindsight import look_back
+from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.model.pipeline import headcount
@@ -286,24 +287,14 @@ class Session:
     def hindsight(
         self, shares: list[float], progress: Any = None
     ) -> list[tuple[float, float, float]]:
-        """An honest look back: replay the whole game (same seed, same rivals' rules) with one
-        fixed split every round at the player's average budget, for each share.
+        """An honest look back: the whole game again (same seed, same rivals' rules) with one
+        fixed split every round at the player's average budget, for each share, the games in
+        parallel where cores allow (`sim.experiments.hindsight`).
         Returns [(share, cumulative profit, scorecard total)]."""
-        total = self.average_budget()
-        out = []
-        for k, share in enumerate(shares):
-            game = Game(self.scenario, self.game.seed)
-
-            def decide(g: Game, fid: str, share: float = share) -> Decision:
-                decision = simple(self.scenario, total, share, firm_id=fid)
-                return decision.within(self.scenario, g.room(fid))
-
-            game.play(decide)
-            profit = sum(r.firms[self.player].profit for r in game.reports)
-            out.append((share, profit, game.score()[self.player]["total"]))
-            if progress is not None:
-                progress(k + 1, len(shares))
-        return out
+        looks = look_back(
+            self.scenario, self.game.seed, self.player, self.average_budget(), shares, progress
+        )
+        return list(looks)
 
     def average_budget(self) -> float:
         mine = [h[self.player].total_budget for h in self.game.history if self.player in h]

@@ -119,16 +119,17 @@ class Accounts:
         revenue = self.contracts.sum(axis=1) * DT
         serving = (self.customers * self.cost_to_serve).sum(axis=1) * DT
         p = -np.expm1(-self.hazard(coverage, churn_multiplier) * DT)
+        lost = np.zeros_like(self.cohorts)
         for i, chance in enumerate(self.chance):
-            if not active[i]:
-                continue
-            held = self.cohorts[i]
-            lost = np.minimum(chance.binomial(held, p[i]), held)
-            self.cohorts[i] -= lost
-            by_segment = lost.sum(axis=1)
-            self.customers[i] -= by_segment
-            self.prospects += by_segment
-            self.churned[i] += by_segment
+            if active[i]:
+                lost[i] = chance.binomial(self.cohorts[i], p[i])
+        lost = np.minimum(lost, self.cohorts)
+        self.cohorts -= lost
+        by_segment = lost.sum(axis=2)
+        self.customers -= by_segment
+        self.churned += by_segment
+        for i in np.flatnonzero(active).tolist():  # firm by firm: mean-field counts are not
+            self.prospects += by_segment[i]  # whole, so the order of the sums shows
         return np.where(active, revenue, 0.0), np.where(active, serving, 0.0)
 
     def win(self, firm: int, segment: int) -> bool:

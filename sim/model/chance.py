@@ -34,6 +34,8 @@ RESYNC_DAYS = {
     PURPOSES.index("awareness"): 7,
     PURPOSES.index("churn"): 7,
 }
+# Arrays up to this many cells are drawn cell by cell (faster than numpy's broadcasting there).
+SCALAR_CELLS = 12
 # numpy's `PCG64.jumped` step, (phi - 1) x 2^128: a day's restart point is the round's state
 # advanced by this many draws times (restarts so far + 1), exactly as `jumped` would place it.
 JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
@@ -103,16 +105,18 @@ class Chance:
         """Successes among n accounts with probability p each (float array of counts)."""
         if self.mean_field:
             return n * p
-        # Counts are whole numbers held in floats (sums of whole numbers stay exact). Drawn one
-        # by one: numpy's broadcasting costs more than the draws on arrays this small, and a
-        # cell with no trials or no chance draws nothing either way, so the draws are the ones
-        # `Generator.binomial(n, p)` would make, in the same order.
+        # Counts are whole numbers held in floats (sums of whole numbers stay exact). A few
+        # cells are drawn one by one (numpy's broadcasting costs more than the draws there);
+        # a cell with no trials or no chance draws nothing either way, so the draws are the
+        # ones `Generator.binomial(n, p)` makes, in the same order.
+        if n.size > SCALAR_CELLS:
+            trials = np.maximum(n, 0.0).astype(np.int64)
+            return self.rng.binomial(trials, p).astype(np.float64)
         draw = self.rng.binomial
-        trials = n.ravel().tolist()
+        cells = n.ravel().tolist()
         odds = np.broadcast_to(p, n.shape).ravel().tolist()
         out = [
-            draw(int(k), q) if k >= 1.0 and q > 0.0 else 0
-            for k, q in zip(trials, odds, strict=True)
+            draw(int(k), q) if k >= 1.0 and q > 0.0 else 0 for k, q in zip(cells, odds, strict=True)
         ]
         return np.array(out, dtype=np.float64).reshape(n.shape)
 

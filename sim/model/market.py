@@ -222,11 +222,12 @@ class Market:
         # trials[i] = (unaware, forgettable) and chances[i] = (learn, forget), per segment
         trials = np.stack([N - self.aware, self.aware - customers], axis=1)
         chances = np.stack([learn_p, np.broadcast_to(forget_p, learn_p.shape)], axis=1)
+        moved = np.zeros_like(trials)  # (gained, lost) per firm and segment
         for i, chance in enumerate(self.awareness_chance):
-            if not self.active[i]:
-                continue
-            gained, lost = chance.binomial(trials[i], chances[i])
-            self.aware[i] = np.clip(self.aware[i] + gained - lost, customers[i], N)
+            if self.active[i]:
+                moved[i] = chance.binomial(trials[i], chances[i])
+        after = np.clip(self.aware + moved[:, 0] - moved[:, 1], customers, N)
+        self.aware = np.where(self.active[:, None], after, self.aware)
 
     def build_brand(self, satisfaction: np.ndarray, customers: np.ndarray) -> None:
         """Nerlove-Arrow goodwill on 0..100: dG/dt = delta (100 h_pr - G) + m (Sat - G), where
