@@ -15,11 +15,16 @@ Kinds (fields of `sim.model.scenario.Event`):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.chance import Chance
-from sim.model.scenario import Event, Scenario
+from sim.model.scenario import EVENT_KINDS, Event, Scenario
+
+if TYPE_CHECKING:
+    from sim.model.market import Market
+    from sim.model.pipeline import SalesForce
 
 RANDOM_DEFAULTS = {"rounds": 1}
 
@@ -37,20 +42,135 @@ class Fired:
         return self.start + self.event.rounds - 1
 
     def describe(self, names: list[str]) -> str:
-        e = self.event
         who = names[self.firm] if self.firm is not None else "the market"
-        text = {
-            "recession": f"Recession: lead interest x{e.interest_multiplier:g}, churn "
-            f"x{e.churn_multiplier:g} for {e.rounds} round(s)",
-            "rival_launch": f"{who} launches a new product (+{e.awareness_boost:.0%} awareness, "
-            f"+{e.brand_boost:g} brand)",
-            "viral_moment": f"{who} goes viral (+{e.awareness_boost:.0%} of unaware accounts learn of it)",
-            "rep_attrition": f"{e.share:.0%} of {who}'s reps quit",
-            "budget_cut": f"{who}'s budgets are cut by {e.share:.0%} for {e.rounds} round(s)",
-            "price_war": f"Price war: {who}'s rivals cut prices by {e.price_cut:.0%} "
-            f"for {e.rounds} round(s)",
-        }[e.kind]
-        return f"Round {self.start}: {text}"
+        return f"Round {self.start}: {KINDS[self.event.kind].describe(self.event, who)}"
+
+
+@dataclass
+class Effects:
+    """What the events in force do to one round: lead interest and churn multipliers per
+    segment, the price cut each firm makes (fraction off its decided price), and the factor
+    each firm's budgets are cut to."""
+
+    interest: np.ndarray
+    churn: np.ndarray
+    price_cut: np.ndarray
+    budget: np.ndarray
+
+
+class Kind:
+    """One kind of event, all it does in one place: whom it hits by default (`hits`: "market",
+    "rival" = the first computer-run firm, "player" = the first player), its line in the round
+    report, what it does when it fires (`strike`, to the market; `after_staffing`, to the sales
+    forces once the round's hiring is done) and every round it is in force (`weigh`)."""
+
+    name = ""
+    hits = "player"
+
+    def describe(self, e: Event, who: str) -> str:
+        raise NotImplementedError
+
+    def strike(self, fired: Fired, market: Market) -> None:
+        """When it fires, before the round's decisions take effect."""
+
+    def after_staffing(self, fired: Fired, forces: list[SalesForce]) -> None:
+        """When it fires, after the round's hiring and firing."""
+
+    def weigh(self, fired: Fired, effects: Effects) -> None:
+        """Every round it is in force."""
+
+
+class Recession(Kind):
+    name, hits = "recession", "market"
+
+    def describe(self, e: Event, who: str) -> str:
+        return (
+            f"Recession: lead interest x{e.interest_multiplier:g}, churn "
+            f"x{e.churn_multiplier:g} for {e.rounds} round(s)"
+        )
+
+    def weigh(self, fired: Fired, effects: Effects) -> None:
+        effects.interest *= fired.event.interest_multiplier
+        effects.churn *= fired.event.churn_multiplier
+
+
+def _word_spreads(market: Market, firm: int, boost: float) -> None:
+    """`boost` of the accounts unaware of `firm` learn of it (whole accounts, but in
+    mean-field mode)."""
+    gain = boost * (market.accounts - market.aware[firm])
+    market.aware[firm] = np.minimum(
+        market.accounts, market.aware[firm] + (gain if market.mean_field else np.rint(gain))
+    )
+
+
+class RivalLaunch(Kind):
+    name, hits = "rival_launch", "rival"
+
+    def describe(self, e: Event, who: str) -> str:
+        return (
+            f"{who} launches a new product (+{e.awareness_boost:.0%} awareness, "
+            f"+{e.brand_boost:g} brand)"
+        )
+
+    def strike(self, fired: Fired, market: Market) -> None:
+        if fired.firm is not None:
+            _word_spreads(market, fired.firm, fired.event.awareness_boost)
+            market.brand[fired.firm] = min(
+                100.0, market.brand[fired.firm] + fired.event.brand_boost
+            )
+
+
+class ViralMoment(Kind):
+    name = "viral_moment"
+
+    def describe(self, e: Event, who: str) -> str:
+        return f"{who} goes viral (+{e.awareness_boost:.0%} of unaware accounts learn of it)"
+
+    def strike(self, fired: Fired, market: Market) -> None:
+        if fired.firm is not None:
+            _word_spreads(market, fired.firm, fired.event.awareness_boost)
+
+
+class RepAttrition(Kind):
+    name = "rep_attrition"
+
+    def describe(self, e: Event, who: str) -> str:
+        return f"{e.share:.0%} of {who}'s reps quit"
+
+    def after_staffing(self, fired: Fired, forces: list[SalesForce]) -> None:
+        if fired.firm is not None:
+            forces[fired.firm].lose(fired.event.share)
+
+
+class BudgetCut(Kind):
+    name = "budget_cut"
+
+    def describe(self, e: Event, who: str) -> str:
+        return f"{who}'s budgets are cut by {e.share:.0%} for {e.rounds} round(s)"
+
+    def weigh(self, fired: Fired, effects: Effects) -> None:
+        if fired.firm is not None:
+            effects.budget[fired.firm] *= 1.0 - fired.event.share
+
+
+class PriceWar(Kind):
+    name = "price_war"
+
+    def describe(self, e: Event, who: str) -> str:
+        return f"Price war: {who}'s rivals cut prices by {e.price_cut:.0%} for {e.rounds} round(s)"
+
+    def weigh(self, fired: Fired, effects: Effects) -> None:
+        cut = effects.price_cut
+        others = np.arange(len(cut)) != fired.firm
+        cut[others] = 1.0 - (1.0 - cut[others]) * (1.0 - fired.event.price_cut)
+
+
+# Every kind of event, by the name the scenario schema knows it by (`EVENT_KINDS`).
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (Recession(), RivalLaunch(), ViralMoment(), RepAttrition(), BudgetCut(), PriceWar())
+}
+assert tuple(KINDS) == EVENT_KINDS, "every event kind of the schema has its handler, in order"
 
 
 class EventBook:
@@ -69,11 +189,12 @@ class EventBook:
         self._computer = np.array([not f.is_player for f in scenario.firms])
 
     def _target(self, event: Event) -> int | None:
-        if event.kind == "recession":
+        hits = KINDS[event.kind].hits
+        if hits == "market":
             return None
         if event.firm is not None:
             return self._index[event.firm]
-        return self._default_rival if event.kind == "rival_launch" else self._default_player
+        return self._default_rival if hits == "rival" else self._default_player
 
     def fire(self, round_no: int, active: np.ndarray) -> list[Fired]:
         """Events starting this round: the scheduled ones, then at most one random one."""
@@ -85,7 +206,7 @@ class EventBook:
         u = self.chance.uniform(3)
         if rnd.probability > 0 and rnd.kinds and u[0] < rnd.probability:
             kind = rnd.kinds[int(u[1] * len(rnd.kinds))]
-            eligible = active & (self._computer if kind == "rival_launch" else True)
+            eligible = active & (self._computer if KINDS[kind].hits == "rival" else True)
             candidates = np.flatnonzero(eligible)
             firm = int(candidates[int(u[2] * len(candidates))]) if len(candidates) else 0
             event = Event.model_validate(
@@ -96,7 +217,7 @@ class EventBook:
                     **RANDOM_DEFAULTS,
                 }
             )
-            new.append(Fired(event, None if kind == "recession" else firm, round_no))
+            new.append(Fired(event, None if KINDS[kind].hits == "market" else firm, round_no))
         new = [f for f in new if f.firm is None or active[f.firm]]
         self.fired.extend(new)
         return new
@@ -104,26 +225,14 @@ class EventBook:
     def in_force(self, round_no: int) -> list[Fired]:
         return [f for f in self.fired if f.start <= round_no <= f.end]
 
-    def budget_factor(self, round_no: int, firm: int) -> float:
-        factor = 1.0
+    def effects(self, round_no: int, n_firms: int, n_segments: int) -> Effects:
+        """What the events in force this round do (each kind's `weigh`, in firing order)."""
+        effects = Effects(
+            interest=np.ones(n_segments),
+            churn=np.ones(n_segments),
+            price_cut=np.zeros(n_firms),
+            budget=np.ones(n_firms),
+        )
         for f in self.in_force(round_no):
-            if f.event.kind == "budget_cut" and f.firm == firm:
-                factor *= 1.0 - f.event.share
-        return factor
-
-    def multipliers(
-        self, round_no: int, n_firms: int, n_segments: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(interest x, churn x per segment; price cut per firm) from the events in force."""
-        interest = np.ones(n_segments)
-        churn = np.ones(n_segments)
-        cut = np.zeros(n_firms)
-        for f in self.in_force(round_no):
-            e = f.event
-            if e.kind == "recession":
-                interest *= e.interest_multiplier
-                churn *= e.churn_multiplier
-            elif e.kind == "price_war":
-                others = np.arange(n_firms) != f.firm
-                cut[others] = 1.0 - (1.0 - cut[others]) * (1.0 - e.price_cut)
-        return interest, churn, cut
+            KINDS[f.event.kind].weigh(f, effects)
+        return effects

@@ -8,7 +8,6 @@ the scenario, the seed and every round's decisions; loading it replays them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,25 +18,18 @@ import simpy
 from sim.model.accounts import Accounts
 from sim.model.chance import Chance
 from sim.model.clock import Clock
+from sim.model.close import close_round
 from sim.model.decisions import Decision, check_affordable
 from sim.model.economy import FirmParams
 from sim.model.errors import InputError
-from sim.model.events import EventBook
+from sim.model.events import KINDS, EventBook, Fired
 from sim.model.gauge import ALIGNED
 from sim.model.ledger import Ledger
 from sim.model.market import Market
 from sim.model.pipeline import (
-    COLD,
-    INBOUND,
-    LOST,
-    OUTBOUND,
-    REASONS,
-    REFERRAL,
-    TAKEN,
-    WON,
     SalesForce,
 )
-from sim.model.report import FirmRound, RoundReport, SegmentRound, r2, r6, scorecard
+from sim.model.report import RoundReport, scorecard
 from sim.model.research import redact, results
 from sim.model.rivals import RivalView, strategy
 from sim.model.scenario import Scenario
@@ -149,12 +141,32 @@ class Game:
 
     def play_round(self, decisions: Mapping[str, Decision] | None = None) -> RoundReport:
         """Play the next round. `decisions` must cover every player firm; computer-run firms
-        decide by their strategy unless decisions for them are given (as in a replay)."""
+        decide by their strategy unless decisions for them are given (as in a replay).
+
+        In phases: the decisions are checked and completed; the round opens (fresh random
+        streams, segment ideals, the events that fire strike); the decisions take effect
+        (budgets, prices, hiring, under the events in force); the days run; the books close
+        into the round's report (`sim.model.close`)."""
+        decided = self._decisions(decisions)
+        if self.keep_snapshots:
+            self.kept[self.round] = self.snapshot()
+        round_no = self.round + 1
+        fired = self._open(round_no)
+        self._take_effect(round_no, decided, fired)
+        self.env.run(until=self.env.now + self.scenario.meta.round_days)
+        report = close_round(self, round_no, fired)
+        self.reports.append(report)
+        return report
+
+    def _decisions(self, given: Mapping[str, Decision] | None) -> dict[str, Decision]:
+        """Every active firm's decision for the next round: the ones given (each firm known,
+        every active player covered), the computer-run firms' by their strategy; each one
+        affordable. InputError names the first that is not."""
         if self.finished:
             raise InputError(
                 "", "round", f"the game is over after {self.scenario.meta.rounds} rounds"
             )
-        decisions = dict(decisions or {})
+        decisions = dict(given or {})
         for fid in decisions:
             if fid not in self.ids:
                 raise InputError(
@@ -183,41 +195,38 @@ class Game:
                     field=f"round {round_no}: {fid}: budget",
                     scenario=self.scenario,
                 )
-        if self.keep_snapshots:
-            self.kept[self.round] = self.snapshot()
+        return {
+            fid: decisions[fid]
+            for i, fid in enumerate(self.ids)
+            if fid in decisions and not self.ledgers[i].bankrupt
+        }
+
+    def _open(self, round_no: int) -> list[Fired]:
+        """The round opens: each stream restarts for it, segment ideals move, the events due
+        fire and strike (`sim.model.events.KINDS`). Returns the events fired."""
         for chance in self.chances:
             chance.start_round(round_no)
         self.market.start_round(round_no)
         fired = self.events.fire(round_no, self.market.active)
         for f in fired:
-            self._strike(f.event.kind, f.firm, f.event)
-        interest, churn, cut = self.events.multipliers(
-            round_no, len(self.ids), len(self.scenario.segments)
-        )
-        self.market.interest_multiplier, self.market.churn_multiplier = interest, churn
-        self.market.price_cut = cut
-        start = self.env.now
+            KINDS[f.event.kind].strike(f, self.market)
+        return fired
+
+    def _take_effect(self, round_no: int, decided: dict[str, Decision], fired: list[Fired]) -> None:
+        """The decisions take effect under the events in force: multipliers on interest,
+        churn and prices, budgets cut; then the events that act on sales forces."""
+        effects = self.events.effects(round_no, len(self.ids), len(self.scenario.segments))
+        self.market.interest_multiplier = effects.interest
+        self.market.churn_multiplier = effects.churn
+        self.market.price_cut = effects.price_cut
         for i, fid in enumerate(self.ids):
             self.forces[i].start_round()
-            if fid in decisions and not self.ledgers[i].bankrupt:
-                self._apply(i, decisions[fid], self.events.budget_factor(round_no, i))
+            if fid in decided:
+                self._apply(i, decided[fid], float(effects.budget[i]))
         self.accounts.start_round(round_no, self.market.effective_price())
         for f in fired:
-            if f.event.kind == "rep_attrition" and f.firm is not None:
-                self.forces[f.firm].lose(f.event.share)
-        self.history.append(
-            {
-                fid: decisions[fid]
-                for i, fid in enumerate(self.ids)
-                if fid in decisions and not self.ledgers[i].bankrupt
-            }
-        )
-        self.env.run(until=start + self.scenario.meta.round_days)
-        report = self._close(
-            round_no, [f.describe([x.label for x in self.scenario.firms]) for f in fired]
-        )
-        self.reports.append(report)
-        return report
+            KINDS[f.event.kind].after_staffing(f, self.forces)
+        self.history.append(decided)
 
     def days(self, tomorrow: simpy.Event | None = None) -> Generator[simpy.Event, None, None]:
         """The daily process: one day of the market, the sales forces and the books, then
@@ -270,19 +279,6 @@ class Game:
         research = d.research_cost(self.scenario)
         self.ledgers[i].charge(hiring=hiring, severance=severance, research=research)
 
-    def _strike(self, kind: str, firm: int | None, event: Any) -> None:
-        """Immediate effects of an event on awareness and brand."""
-        if firm is None:
-            return
-        m = self.market
-        if kind in ("rival_launch", "viral_moment"):
-            gain = event.awareness_boost * (m.accounts - m.aware[firm])
-            m.aware[firm] = np.minimum(
-                m.accounts, m.aware[firm] + (gain if m.mean_field else np.rint(gain))
-            )
-        if kind == "rival_launch":
-            m.brand[firm] = min(100.0, m.brand[firm] + event.brand_boost)
-
     def _deal_won(self, firm: int, segment: int, kind: int, when: float) -> bool:
         """A deal was signed: the account becomes a customer (if still free) and is booked."""
         m = self.market
@@ -294,129 +290,6 @@ class Game:
         )
         self.ledgers[firm].book(value, self.forces[firm].commission_rate)
         return True
-
-    def _close(self, round_no: int, events: list[str]) -> RoundReport:
-        scen = self.scenario
-        seg_ids = scen.segment_ids
-        books = [ledger.close() for ledger in self.ledgers]
-        total_revenue = sum(b.revenue for b in books)
-        firms: dict[str, FirmRound] = {}
-        mf = scen.meta.mean_field
-        count: Callable[[float], float] = r6 if mf else (lambda x: int(round(x)))
-        price = self.market.effective_price()
-        coverage = self.coverage()
-        for i, fid in enumerate(self.ids):
-            force, b = self.forces[i], books[i]
-            recs = force.take_records()
-            won = [r for r in recs if r.outcome == WON]
-            lost = sum(1 for r in recs if r.outcome in (LOST, TAKEN))
-            cold = sum(1 for r in recs if r.outcome == COLD)
-            closed = len(won) + lost
-            waits = [r.started - r.arrived for r in recs if r.started == r.started]  # not nan
-            decided = self.history[-1].get(fid)
-            cust = self.accounts.customers[i]
-            hunting = force.hunting_slots
-            # rho: the slot-days the round's warm leads ask for over the slot-days available
-            rho = force.offered / force.slot_days if force.slot_days > 0 else None
-            new_cust = float(self.accounts.won[i].sum())
-            spend = b.marketing + b.sales + b.product  # acquisition cost: research aside
-            ltv = self._lifetime_value(i, new_cust, float(price[i]), coverage)
-            firms[fid] = FirmRound(
-                name=scen.firms[i].label,
-                controlled_by=scen.firms[i].controlled_by,
-                revenue=b.revenue,
-                bookings=b.bookings,
-                profit=b.profit,
-                cash=b.cash,
-                marketing_spend=b.marketing,
-                sales_spend=b.sales,
-                salaries=b.salaries,
-                hiring=b.hiring,
-                severance=b.severance,
-                training=b.training,
-                commission=b.commission,
-                cost_of_revenue=b.cost_of_revenue,
-                serving_cost=b.serving,
-                fixed_costs=b.fixed,
-                awareness={
-                    s: r6(self.market.aware[i, k] / self.market.accounts[k])
-                    for k, s in enumerate(seg_ids)
-                },
-                brand_equity=r6(self.market.brand[i]),
-                satisfaction=r6(self.accounts.satisfaction[i]),
-                aware_prospects=r6(
-                    self.market.aware_prospects(self.accounts.customers, self.accounts.prospects)[
-                        i
-                    ].sum()
-                ),
-                leads_inbound=int(force.arrived[INBOUND]),
-                leads_referral=int(force.arrived[REFERRAL]),
-                leads_outbound=int(force.arrived[OUTBOUND]),
-                leads_cold=cold,
-                leads_worked=force.started,
-                deals_won=len(won),
-                deals_lost=lost,
-                win_rate=r6(len(won) / closed) if closed else None,
-                cycle_days=_mean_cycle(won),
-                customers={s: count(cust[k]) for k, s in enumerate(seg_ids)},
-                new_customers=count(new_cust),
-                churned=count(self.accounts.churned[i].sum()),
-                market_share=r6(b.revenue / total_revenue) if total_revenue > 0 else 0.0,
-                rep_utilization=r6(force.busy_slot_days / force.slot_days)
-                if force.slot_days
-                else None,
-                alignment_ratio=r6(rho) if rho is not None else None,
-                cac=r2(spend / new_cust) if new_cust > 0 else None,
-                ltv=r2(ltv) if ltv is not None and math.isfinite(ltv) else None,
-                reps=force.productive,
-                reps_ramping=force.ramping,
-                hunting_slots=hunting,
-                rep_skill=r6(force.skill),
-                price=r6(price[i]),
-                marketing_share=r6(decided.marketing_share) if decided else 0.0,
-                bankrupt=b.bankrupt,
-                product_spend=b.product,
-                research_spend=b.research,
-                quality=r6(self.market.quality[i]),
-                position={
-                    s: [r6(v) for v in self.market.position[i, k]] for k, s in enumerate(seg_ids)
-                },
-                target=[r6(v) for v in self.market.target[i]],
-                studies=list(decided.research) if decided else [],
-                lost_reasons={
-                    name: sum(1 for r in recs if r.reason == k) for k, name in enumerate(REASONS)
-                },
-                response_days=r6(float(np.mean(waits))) if waits else None,
-                deals_won_by={
-                    s: sum(1 for r in won if r.segment == k) for k, s in enumerate(seg_ids)
-                },
-                churned_by={s: count(self.accounts.churned[i, k]) for k, s in enumerate(seg_ids)},
-                cycle_days_by={
-                    s: _mean_cycle([r for r in won if r.segment == k])
-                    for k, s in enumerate(seg_ids)
-                },
-                customer_equity=r2(self.customer_equity(i, coverage)),
-            )
-            if b.bankrupt and self.market.active[i]:
-                self._bankrupt(i)
-        segments = {}
-        for k, s in enumerate(seg_ids):
-            size = int(self.market.accounts[k])
-            by_firm = {fid: count(self.accounts.customers[i, k]) for i, fid in enumerate(self.ids)}
-            segments[s] = SegmentRound(
-                accounts=size,
-                prospects=count(self.accounts.prospects[k]),
-                customers=by_firm,
-                share={
-                    fid: r6(self.accounts.customers[i, k] / size) for i, fid in enumerate(self.ids)
-                },
-                ideal=[r6(v) for v in self.market.ideal[k]]
-                if scen.segments[k].ideal is not None
-                else None,
-            )
-        return RoundReport(
-            round=round_no, day=int(self.env.now), firms=firms, segments=segments, events=events
-        )
 
     def coverage(self) -> np.ndarray:
         """Each firm's account-management coverage of its customers now (0..1)."""
@@ -436,24 +309,9 @@ class Game:
             self.scenario.scoring.value_years,
         )
 
-    def _lifetime_value(
-        self, i: int, new_customers: float, price: float, coverage: np.ndarray
-    ) -> float | None:
-        """The discounted margin of a new customer: (contract x gross margin - cost to
-        serve) / (churn hazard + discount rate), for this round's new customers (or, with
-        none, a customer of the firm's targeting at its price)."""
-        acc = self.accounts
-        weights = acc.won[i] if new_customers > 0 else self.market.targeting[i] + 1e-12
-        hazard = acc.hazard(coverage)[i][:, acc.cohort]  # the round's cohort, by segment
-        rate = hazard + float(self.params.discount_rate[i])
-        margin = acc.deal_value * price * float(self.params.gross_margin[i]) - acc.cost_to_serve
-        each = np.divide(margin, rate, out=np.full_like(margin, np.nan), where=rate > 0)
-        if not np.isfinite(each[weights > 0]).all():
-            return None
-        return float(np.average(np.nan_to_num(each), weights=weights))
-
-    def _bankrupt(self, i: int) -> None:
-        """The firm leaves the market: customers go back to the prospects, reps leave."""
+    def leave(self, i: int) -> None:
+        """A bankrupt firm leaves the market: customers go back to the prospects, reps
+        leave."""
         self.market.withdraw(i)
         self.accounts.release(i)
         self.forces[i].dissolve()
@@ -651,8 +509,3 @@ class Game:
         from sim.model import saves
 
         return saves.load(Path(path))
-
-
-def _mean_cycle(won: list[Any]) -> float | None:
-    """Mean days from slot to signature of these won deals (None when there are none)."""
-    return r6(float(np.mean([r.ended - r.started for r in won]))) if won else None
