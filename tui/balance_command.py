@@ -25,8 +25,8 @@ from sim.experiments.balance import (
 )
 from sim.model.errors import InputError
 from sim.model.gauge import ALIGNED
-from sim.model.report import money
 from sim.model.scenario import load_scenario
+from sim.numbers import money
 from tui.progress import ProgressBar
 from tui.table import aligned
 

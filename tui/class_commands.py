@@ -21,8 +21,8 @@ from typing import Any
 
 from sim.classroom.store import Classroom
 from sim.model.errors import InputError
-from sim.model.report import money, pct
 from sim.model.scenario import load_scenario, read_toml
+from sim.numbers import money, pct
 from tui.table import aligned
 
 DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")

@@ -35,7 +35,8 @@ from sim.model.decisions import Decision, check_affordable, for_round, load_deci
 from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.model.gauge import ALIGNED
-from sim.model.report import flat_row, money, pct
+from sim.model.kpis import ROUND_KPIS
+from sim.model.report import flat_row
 from sim.model.research import firm_view
 from sim.model.rivals import check_strategy, strategy
 from sim.model.scenario import (
@@ -46,6 +47,7 @@ from sim.model.scenario import (
     resolve,
     scenario_schema,
 )
+from sim.numbers import money, show
 from tui.balance_command import add_balance_parser, cmd_balance
 from tui.class_commands import add_class_parser, cmd_class
 from tui.progress import ProgressBar
@@ -292,24 +294,7 @@ def to_csv(game: Game) -> str:
     return out.getvalue()
 
 
-def ratio(x: float | None) -> str:
-    return "inf" if x is None else f"{x:.2f}"
-
-
-COLUMNS = (
-    "firm",
-    "revenue",
-    "profit",
-    "cash",
-    "share",
-    "cust",
-    "leads",
-    "cold",
-    "won",
-    "win%",
-    "reps",
-    "rho",
-)
+COLUMNS = ("firm", *(k.label for k in ROUND_KPIS.values()))  # the round table (sim.model.kpis)
 
 
 def table(game: Game) -> str:
@@ -324,17 +309,7 @@ def table(game: Game) -> str:
             rows.append(
                 (
                     f"{mark}{fid}" + (" (bankrupt)" if f.bankrupt else ""),
-                    money(f.revenue),
-                    money(f.profit),
-                    money(f.cash),
-                    pct(f.market_share),
-                    f"{f.total_customers:.0f}",
-                    f"{f.leads}",
-                    f"{f.leads_cold}",
-                    f"{f.deals_won}",
-                    pct(f.win_rate),
-                    f"{f.reps}",
-                    ratio(f.alignment_ratio),
+                    *(show(k.kind, k.value(f)) for k in ROUND_KPIS.values()),
                 )
             )
         lines += aligned(rows, indent="  ")

@@ -6,9 +6,10 @@ Pure functions of the reports (no Textual), so they are tested directly.
 from __future__ import annotations
 
 from sim.model.gauge import ALIGNED, reading
-from sim.model.report import FirmRound, RoundReport, money
+from sim.model.report import FirmRound, RoundReport
 from sim.model.research import benchmark
 from sim.model.scenario import Scenario
+from sim.numbers import money
 
 
 def change(now: float, before: float | None) -> str:

@@ -22,7 +22,8 @@ from pathlib import Path
 from sim.classroom.store import Classroom, Submission
 from sim.model.files import write_atomic
 from sim.model.game import Game
-from sim.model.report import RoundReport, flat_row, money, pct
+from sim.model.report import RoundReport, flat_row
+from sim.numbers import money, pct
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 NAMED = {  # a team called Red is drawn in red

@@ -26,6 +26,7 @@ from sim.experiments.executor import open_executor
 from sim.model.decisions import RANGES, Decision, expand, split_budget
 from sim.model.errors import InputError, from_validation
 from sim.model.game import Game
+from sim.model.kpis import GAME_KPIS
 from sim.model.rivals import check_strategy, strategy
 from sim.model.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
 
@@ -46,18 +47,7 @@ DECISION_PARAMS = {
     "marketing.positioning.service": "position claimed: service (0 self-serve .. 1 high-touch)",
     **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
 }
-METRICS = (
-    "profit",
-    "revenue",
-    "cash",
-    "customers",
-    "market_share",
-    "brand_equity",
-    "win_rate",
-    "cold_share",
-    "rho",
-    "score",
-)
+METRICS = tuple(GAME_KPIS)  # what a sweep can summarise: the game KPIs (sim.model.kpis)
 T95 = {
     1: 12.706,
     2: 4.303,
@@ -236,27 +226,13 @@ def play_cell(base: dict[str, Any], player: str, cell: Cell) -> dict[str, Any]:
         return decision.within(scenario, g.room(fid))
 
     game.play(decide)
-    mine = [r.firms[player] for r in game.reports]
-    last = mine[-1]
-    warm = sum(f.leads_inbound + f.leads_referral for f in mine)
-    closed = sum(f.deals_won + f.deals_lost for f in mine)
-    rhos = [f.alignment_ratio for f in mine if f.alignment_ratio is not None]
     return {
         "point": cell.point_index,
         "replication": cell.replication,
         "seed": cell.seed,
         **cell.point,
-        "profit": round(sum(f.profit for f in mine), 2),
-        "revenue": round(sum(f.revenue for f in mine), 2),
-        "cash": last.cash,
-        "customers": last.total_customers,
-        "market_share": last.market_share,
-        "brand_equity": last.brand_equity,
-        "win_rate": round(sum(f.deals_won for f in mine) / closed, 6) if closed else 0.0,
-        "cold_share": round(sum(f.leads_cold for f in mine) / warm, 6) if warm else 0.0,
-        "rho": round(statistics.fmean(rhos), 6) if rhos else 0.0,
-        "score": game.score()[player]["total"],
-        "bankrupt": last.bankrupt,
+        **{name: kpi.value(game, player) for name, kpi in GAME_KPIS.items()},
+        "bankrupt": game.reports[-1].firms[player].bankrupt,
     }
 
 

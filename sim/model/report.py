@@ -186,24 +186,6 @@ SEGMENT_TABLES = (
 )
 
 
-def money(x: float | None) -> str:
-    """A sum of money, short: -1.23M, 456k, 789 ('-' when there is none)."""
-    if x is None:
-        return "-"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:.2f}M"
-    if x >= 1e3:
-        return f"{sign}{x / 1e3:.0f}k"
-    return f"{sign}{x:.0f}"
-
-
-def pct(x: float | None) -> str:
-    """A fraction as a whole percent ('-' when there is none)."""
-    return "-" if x is None else f"{100 * x:.0f}%"
-
-
 def flat_row(report: RoundReport, firm_id: str) -> dict[str, Any]:
     """One CSV row: round, firm and every KPI, nested tables flattened as `awareness.smb`."""
     row: dict[str, Any] = {"round": report.round, "firm": firm_id}

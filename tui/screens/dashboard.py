@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from sim.classroom.store import Classroom, Status
 from sim.model.errors import InputError
-from sim.model.report import money
+from sim.numbers import money
 from tui.screens.dialogs import Confirm
 
 REFRESH_SECONDS = 2.0
