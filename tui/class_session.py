@@ -17,7 +17,7 @@ from typing import Any
 from sim.classroom.store import Classroom, Team
 from sim.model.errors import InputError
 from sim.model.report import RoundReport
-from tui.session import Draft, Session
+from tui.session import Draft, Outcome, Session
 
 
 class ClassSession(Session):
@@ -69,8 +69,8 @@ class ClassSession(Session):
 
     # --- playing -------------------------------------------------------------------------
 
-    def advance(self) -> int:  # type: ignore[override]
-        """Submit the draft for the open round; returns the round it was recorded for."""
+    def advance(self) -> Outcome:
+        """Submit the draft for the open round (the outcome names the round it went in for)."""
         decision = self.decision()
         with self.room() as room:
             k = room.submit(
@@ -81,7 +81,7 @@ class ClassSession(Session):
                 by=f"{self.team.name} (boardroom)",
             )
         self.submitted_round = k
-        return k
+        return Outcome(submitted=k)
 
     def poll(self) -> list[RoundReport]:
         """The rounds the instructor closed since we last looked (their reports), if any."""

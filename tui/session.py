@@ -17,8 +17,8 @@ from sim.experiments.hindsight import look_back
 from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.game import Game
-from sim.model.pipeline import headcount
 from sim.model.report import RoundReport
+from sim.model.rivals import RivalView
 from sim.model.scenario import AXES, CHANNELS, Scenario
 
 
@@ -108,8 +108,19 @@ class Draft:
         }
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What playing the draft did: the round it played (solo), or the round it was recorded
+    for (a class seat submits; the instructor plays the round)."""
+
+    report: RoundReport | None = None
+    submitted: int | None = None
+
+
 class Session:
-    """One solo game in the terminal."""
+    """One solo game in the terminal: the seat the screens talk to. A class seat
+    (`tui.class_session.ClassSession`) offers the same interface; the flags below say what
+    each kind allows."""
 
     # What this kind of session offers the screens (a class seat overrides them).
     submits = False  # n submits decisions to a class instead of playing the round
@@ -186,42 +197,23 @@ class Session:
 
     # --- decisions -----------------------------------------------------------------------
 
+    def view(self) -> RivalView:
+        """What the player's firm may know now (the model's view of a seat)."""
+        return self.game.view(self.player)
+
     def decision(self) -> Decision:
         """The draft as a validated decision; raises `InputError` naming the field."""
         d = expand(self.scenario, self.draft.table(), "your decisions", firm_id=self.player)
-        i = self.game.ids.index(self.player)
-        ledger = self.game.ledgers[i]
-        check_affordable(
-            d, ledger.cash, ledger.credit_line, "your decisions", "budget", self.scenario
-        )
+        view = self.view()
+        check_affordable(d, view.cash, view.credit_line, "your decisions", "budget", self.scenario)
         return d
 
     def derived(self) -> dict[str, float]:
-        """Figures that follow from the draft: headcount, cash after spending, credit used."""
-        econ = self.scenario.economics_for(self.scenario.firm(self.player))
-        days = self.scenario.meta.round_days
-        rep_round = econ.rep_cost_per_year * days / 365.0
+        """Figures that follow from the draft: headcount, cash after spending, credit used
+        (`RivalView.consequences`)."""
         d = self.draft
         marketing, sales, product = d.budgets
-        reps = headcount(sales, d.training_share, rep_round)
-        i = self.game.ids.index(self.player)
-        ledger = self.game.ledgers[i]
-        research = sum(self.scenario.research.price(name) for name in d.research)
-        cash_after = ledger.cash - d.budget - research
-        return {
-            "marketing": marketing,
-            "sales": sales,
-            "product": product,
-            "research": research,
-            "reps": reps,
-            "slots": reps * econ.deals_per_rep,
-            "training": max(0.0, sales - reps * rep_round),
-            "cash": ledger.cash,
-            "cash_after": cash_after,
-            "credit_line": ledger.credit_line,
-            "credit_used": max(0.0, -cash_after),
-            "room": ledger.room,
-        }
+        return self.view().consequences(marketing, sales, product, d.training_share, d.research)
 
     def defaults_for_full_mode(self) -> None:
         """Make sure mix and targeting hold every channel and segment, in whole tenths of a
@@ -236,12 +228,16 @@ class Session:
 
     # --- playing -------------------------------------------------------------------------
 
-    def advance(self) -> RoundReport:
+    def advance(self) -> Outcome:
         """Play the next round with the draft (validated first), then autosave."""
         decision = self.decision()
         report = self.game.play_round({self.player: decision})
         self.autosave()
-        return report
+        return Outcome(report=report)
+
+    def poll(self) -> list[RoundReport]:
+        """Rounds someone else closed since the screens last looked: none in solo play."""
+        return []
 
     def undo(self) -> int:
         """Go back one round: the game is restored as it stood before that round (from the
@@ -267,7 +263,7 @@ class Session:
 
     @property
     def bankrupt(self) -> bool:
-        return self.game.ledgers[self.game.ids.index(self.player)].bankrupt
+        return self.view().bankrupt
 
     def save(self, path: Path | None = None) -> Path:
         """Save atomically (the file is a replay: scenario, seed, every decision)."""

@@ -12,8 +12,6 @@ the experiment code submits cells one way for all of them.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
 import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -35,16 +33,10 @@ def cores() -> int:
 
 
 @contextmanager
-def open_executor(
-    workers: int | None,
-    scheduler: str | None = None,
-    context: multiprocessing.context.BaseContext | None = None,
-) -> Iterator[Executor | None]:
+def open_executor(workers: int | None, scheduler: str | None = None) -> Iterator[Executor | None]:
     """The executor for an experiment; None means "play the cells in this process".
 
     workers: None or 1 = serial; N > 1 = N worker processes; 0 = one per core.
-    context: how a local pool starts its processes (multiprocessing's default: fork on Linux;
-    a caller with threads running, such as the terminal UI, passes a forkserver).
     scheduler: None for a local pool; "local" starts a Dask `LocalCluster` of `workers`
     single-threaded worker processes; "tcp://host:8786" connects to a running Dask scheduler
     (its workers need jigsaw-sim installed, the same version).
@@ -53,7 +45,7 @@ def open_executor(
         if workers in (None, 1):
             yield None
             return
-        pool = ProcessPoolExecutor(max_workers=workers or cores(), mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=workers or cores())
         try:
             yield pool
         finally:

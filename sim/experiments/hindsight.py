@@ -2,14 +2,14 @@
 
 Each cell is a whole game from round 0 (same scenario, seed and rivals' rules; the player's
 average budget split one way every round, cut to what cash allows), so cells are independent
-and run in parallel where cores allow (`sim.experiments.executor`); the results are the same
-whatever the number of workers.
+and run in parallel where cores allow (`sim.experiments.executor`, the platform's default way
+of starting processes: a fork on Linux, which copies the caller's threads' memory but runs
+none of them, and the workers touch only the model); the results are the same whatever the
+number of workers.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -39,14 +39,6 @@ def play_split(scenario: Scenario, seed: int, player: str, budget: float, share:
     return Look(share, profit, game.score()[player]["total"])
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a server that has already imported the model (the caller may run
-    threads, as the terminal UI does, which a plain fork would copy mid-step)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
 def look_back(
     scenario: Scenario,
     seed: int,
@@ -60,7 +52,7 @@ def look_back(
     if workers == 0 and cores() < 2:
         workers = 1
     out: list[Look] = []
-    with open_executor(workers, context=_pool_context()) as pool:
+    with open_executor(workers) as pool:
         if pool is None:
             for share in shares:
                 out.append(play_split(scenario, seed, player, budget, share))

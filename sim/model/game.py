@@ -128,6 +128,8 @@ class Game:
             own=[redact(r.firms[firm_id]) for r in self.reports],
             public=[r.public() for r in self.reports],
             studies=[results(r, firm_id) for r in self.reports],
+            target=(float(self.market.target[i, 0]), float(self.market.target[i, 1])),
+            bankrupt=self.ledgers[i].bankrupt,
         )
 
     def decide_for(self, firm_id: str, strategy_name: str | None = None) -> Decision:

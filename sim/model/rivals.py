@@ -41,13 +41,16 @@ from typing import Any
 from sim.model.decisions import Decision, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.gauge import reading
+from sim.model.pipeline import headcount
 from sim.model.report import FirmRound
 from sim.model.scenario import STRATEGIES, Scenario
 
 
 @dataclass(frozen=True)
 class RivalView:
-    """What a firm knows when it decides round `round` (1-based)."""
+    """What a firm knows when it decides round `round` (1-based): a computer-run rival's
+    input, and the seat a player's screens read (the UI reads this, never the model's
+    arrays)."""
 
     scenario: Scenario
     firm_id: str
@@ -57,6 +60,13 @@ class RivalView:
     own: list[FirmRound] = field(default_factory=list)  # its own past rounds (sim.model.research)
     public: list[dict[str, dict[str, Any]]] = field(default_factory=list)  # market reports
     studies: list[dict[str, Any]] = field(default_factory=list)  # what it bought, per round
+    target: tuple[float, float] = (0.5, 0.5)  # the position it claims now (power, service)
+    bankrupt: bool = False
+
+    @property
+    def room(self) -> float:
+        """What the firm may spend: cash plus credit line (as `Ledger.room`)."""
+        return self.cash + self.credit_line
 
     @property
     def budget(self) -> float:
@@ -67,7 +77,40 @@ class RivalView:
             if firm.budget_per_round is not None
             else self.scenario.meta.budget_per_round
         )
-        return max(0.0, min(base, 0.8 * (self.cash + self.credit_line)))
+        return max(0.0, min(base, 0.8 * self.room))
+
+    def consequences(
+        self,
+        marketing: float,
+        sales: float,
+        product: float,
+        training_share: float,
+        research: list[str],
+    ) -> dict[str, float]:
+        """What a draft of next round's budgets means before it is played: the reps the sales
+        budget employs (`sim.model.pipeline.headcount`) and their deal slots, what is left for
+        training, the studies' price, the round's fixed costs, and cash after spending (and
+        the credit that uses)."""
+        econ = self.scenario.economics_for(self.scenario.firm(self.firm_id))
+        rep_round = econ.rep_cost_per_year * self.scenario.meta.round_days / 365.0
+        reps = headcount(sales, training_share, rep_round)
+        studies = sum(self.scenario.research.price(name) for name in research)
+        cash_after = self.cash - (marketing + sales + product) - studies
+        return {
+            "marketing": marketing,
+            "sales": sales,
+            "product": product,
+            "research": studies,
+            "reps": reps,
+            "slots": reps * econ.deals_per_rep,
+            "training": max(0.0, sales - reps * rep_round),
+            "fixed_costs": econ.fixed_costs_per_round,
+            "cash": self.cash,
+            "cash_after": cash_after,
+            "credit_line": self.credit_line,
+            "credit_used": max(0.0, -cash_after),
+            "room": self.room,
+        }
 
 
 def budget_decision(

@@ -193,10 +193,10 @@ class Boardroom(Screen):
         except InputError as exc:
             self.app.call_from_thread(self._advance_failed, str(exc))
             return
-        if isinstance(result, RoundReport):
-            self.app.call_from_thread(self._advanced, result)
-        else:
-            self.app.call_from_thread(self._submitted, result)
+        if result.report is not None:
+            self.app.call_from_thread(self._advanced, result.report)
+        elif result.submitted is not None:
+            self.app.call_from_thread(self._submitted, result.submitted)
 
     def _submitted(self, round_no: int) -> None:
         self.busy = False
@@ -216,9 +216,8 @@ class Boardroom(Screen):
 
     @work(thread=True, exclusive=True, group="poll")
     def check_closed(self) -> None:
-        poll = getattr(self.session, "poll", None)
         try:
-            reports = poll() if poll is not None else []
+            reports = self.session.poll()
         except Exception as exc:  # noqa: BLE001 - a class file in trouble must not end the game
             message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(

@@ -145,9 +145,7 @@ class DecisionForm(Vertical):
         """The position the draft claims (by default, what the firm claims now)."""
         if self.session.draft.positioning is not None:
             return self.session.draft.positioning
-        game = self.session.game
-        power, service = game.market.target[game.ids.index(self.session.player)]
-        return float(power), float(service)
+        return self.session.view().target
 
     def load_draft(self) -> None:
         """Show the session's draft again (after going back a round)."""
