@@ -14,7 +14,7 @@ import pytest
 
 from sim import Game, bundled_scenarios, load_scenario
 from sim.model.rivals import strategy
-from tui.cli import table
+from tui.cli.run import table
 
 GOLDEN = Path(__file__).parent / "golden"
 

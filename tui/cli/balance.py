@@ -31,7 +31,7 @@ from tui.progress import ProgressBar
 from tui.table import aligned
 
 
-def add_balance_parser(actions: Any) -> None:
+def add(actions: Any) -> None:
     bal = actions.add_parser(
         "balance",
         help="check that no degenerate strategy wins (exit 1 when one does)",
@@ -51,7 +51,7 @@ def add_balance_parser(actions: Any) -> None:
     bal.add_argument("--json", action="store_true", help="the whole result as JSON")
 
 
-def cmd_balance(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.workers < 0:
         raise InputError("--workers", "", f"must be 0 or more, got {args.workers}")

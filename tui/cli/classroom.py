@@ -23,12 +23,13 @@ from sim.classroom.store import Classroom
 from sim.model.errors import InputError
 from sim.model.scenario import load_scenario, read_toml
 from sim.numbers import money, pct
+from tui.cli.common import Parser
 from tui.table import aligned
 
 DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")
 
 
-def add_class_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+def add(sub: Any) -> None:
     cls = sub.add_parser(
         "class",
         help="a classroom game: teams in one market, the instructor runs the rounds",
@@ -36,7 +37,8 @@ def add_class_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> N
         "exports the debrief. The class is one SQLite file (--db, default class.db or "
         "$JIGSAW_CLASS_DB).",
     )
-    actions = cls.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
+    actions = cls.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
+    cls.set_defaults(run=main)
 
     def db(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", default=DEFAULT_DB, help=f"the class file ({DEFAULT_DB})")
@@ -153,7 +155,7 @@ def add_class_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> N
     db(report)
 
 
-def cmd_class(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     if args.action == "new":
         scenario = load_scenario(args.scenario)
         if args.seed < 0:

@@ -1,0 +1,44 @@
+"""What every command shares: one-line usage errors (exit 2), the seed and scenario arguments."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import NoReturn
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as one line and exit code 2, never a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def seed_number(text: str) -> int:
+    """`--seed`: a whole number, 0 or more (numpy's seeds cannot be negative)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def add_scenario_and_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="bundled name (e.g. classic) or path to a scenario TOML file",
+    )
+    parser.add_argument("--seed", type=seed_number, default=1, help="random seed (default 1)")
+
+
+def one_line(text: str) -> str:
+    """The rule is one line on stderr, whatever a message quotes from the user's input."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()

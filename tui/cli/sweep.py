@@ -1,0 +1,223 @@
+"""`jigsaw sweep`: a grid of parameters times replications (Monte Carlo), or a tournament of
+strategies in every seat; summaries with 95% intervals, rows to CSV or Parquet, a plot."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.experiments.results import check_output, write_rows
+from sim.experiments.sweep import (
+    DECISION_PARAMS,
+    METRICS,
+    Sweep,
+    load_experiment,
+    parse_vary,
+    run_sweep,
+    run_tournament,
+)
+from sim.model.scenario import load_scenario
+from sim.numbers import money
+from tui.cli.common import UsageError, add_scenario_and_seed
+from tui.progress import ProgressBar
+from tui.table import aligned
+
+
+def add(sub: Any) -> None:
+    sweep = sub.add_parser(
+        "sweep",
+        help="a grid of parameters times replications (Monte Carlo)",
+        description="Play the scenario at every point of a grid of decision or scenario "
+        "parameters, REPS times each (replication r uses seed + r at every point: common "
+        "random numbers). Prints the mean and 95% interval per point and the paired "
+        "difference to the best point; --out writes one CSV row per (point, replication).",
+    )
+    add_scenario_and_seed(sweep)
+    sweep.add_argument(
+        "--file",
+        metavar="EXPERIMENT.toml",
+        help="run a study from a file (scenario, seed, reps, workers, metric, out, [vary])",
+    )
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        metavar="NAME=START:STOP:STEPS",
+        help="a parameter and its values (START:STOP:STEPS evenly spaced, or a,b,c); "
+        "repeat for a grid. Decision parameters: "
+        + ", ".join(DECISION_PARAMS)
+        + "; scenario parameters: segments.ID.FIELD, economics.FIELD, meta.FIELD",
+    )
+    sweep.add_argument(
+        "--strategies",
+        metavar="A,B,C",
+        help="a tournament instead of a grid: every strategy in every seat (names as for "
+        "run --strategy, including split:X)",
+    )
+    sweep.add_argument("--reps", type=int, default=10, help="replications per point (10)")
+    sweep.add_argument(
+        "--workers", type=int, default=0, help="processes (0: one per core, 1: serial)"
+    )
+    sweep.add_argument("--metric", choices=METRICS, default="profit", help="summary metric")
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask (extra: cluster): 'local' starts a LocalCluster of --workers "
+        "processes; tcp://host:8786 uses a running scheduler",
+    )
+    sweep.add_argument(
+        "--out",
+        metavar="FILE.csv|parquet",
+        help="write every row (inputs and final KPIs) to CSV, or Parquet with pyarrow",
+    )
+    sweep.add_argument(
+        "--plot", metavar="FILE.png|svg", help="draw the response curve (extra: plot)"
+    )
+
+    sweep.set_defaults(run=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.file:
+        if args.scenario or args.vary:
+            raise UsageError(
+                "jigsaw sweep: --file holds the scenario and the grid; give no "
+                "SCENARIO or --vary with it"
+            )
+        spec, scenario, axes = load_experiment(args.file)
+        args.seed, args.reps, args.workers = spec.seed, spec.reps, spec.workers
+        args.scheduler = args.scheduler or spec.scheduler
+        args.metric, args.out = spec.metric, args.out or spec.out
+        args.plot = args.plot or spec.plot
+        if spec.strategies:
+            local = Path(args.file).parent / spec.scenario
+            args.scenario = str(local) if local.exists() else spec.scenario
+            args.strategies = ",".join(spec.strategies)
+            return tournament(args)
+    elif args.strategies:
+        if args.vary or not args.scenario:
+            raise UsageError("jigsaw sweep: --strategies takes a SCENARIO and no --vary")
+        return tournament(args)
+    else:
+        if not args.scenario or not args.vary:
+            raise UsageError("jigsaw sweep: give a SCENARIO and at least one --vary, or --file")
+        scenario = load_scenario(args.scenario)
+        axes = {}
+        for text in args.vary:
+            name, values = parse_vary(text)
+            if name in axes:
+                raise UsageError(f"jigsaw sweep: --vary {name} is given twice")
+            axes[name] = values
+    if args.reps < 1:
+        raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
+    if args.workers < 0:
+        raise UsageError(f"jigsaw sweep: --workers must be 0 or more, got {args.workers}")
+
+    if args.out:
+        check_output(args.out)
+    with ProgressBar("games") as progress:
+        result = run_sweep(
+            scenario,
+            axes,
+            args.reps,
+            args.seed,
+            args.workers,
+            progress=progress,
+            scheduler=args.scheduler,
+        )
+    if args.out:
+        write_rows(args.out, result.rows)
+    print(sweep_table(result, args.metric, args.seed))
+    if args.plot:
+        from sim.experiments.plot import response_curve
+
+        saved = response_curve(
+            result,
+            args.metric,
+            args.plot,
+            f"{scenario.meta.name}: {args.metric} by {', '.join(axes)}",
+        )
+        print(f"Response curve saved to {saved}")
+    for cell, error in result.failed:
+        print(
+            f"failed: point {cell.point_index} replication {cell.replication}: {error}",
+            file=sys.stderr,
+        )
+    return 0 if not result.failed else 1
+
+
+def tournament(args: argparse.Namespace) -> int:
+    if args.reps < 1:
+        raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
+    scenario = load_scenario(args.scenario)
+    names = [n.strip() for n in args.strategies.split(",") if n.strip()]
+
+    if args.out:
+        check_output(args.out)
+    with ProgressBar("games") as progress:
+        result = run_tournament(
+            scenario, names, args.reps, args.seed, args.workers, progress, args.scheduler
+        )
+    if args.out:
+        write_rows(args.out, result.rows)
+    metric = args.metric if args.metric in ("profit", "market_share", "score") else "profit"
+    rows = [("strategy", "games", f"mean {metric}", "95% low", "95% high", "mean rank", "wins")]
+    for row in result.summary(metric):
+        rows.append(
+            (
+                row["strategy"],
+                str(row["n"]),
+                fmt(row["mean"]),
+                fmt(row["low"]),
+                fmt(row["high"]),
+                f"{row['mean_rank']:.2f}",
+                str(row["wins"]),
+            )
+        )
+    print(
+        f"Every strategy in each of {len(result.seats)} seats, {result.reps} replications "
+        f"(seeds {args.seed}..{args.seed + result.reps - 1} in every match-up)"
+    )
+    print("\n".join(aligned(rows)))
+    for job, error in result.failed:
+        print(
+            f"failed: seat {job[0]} strategy {job[1]} replication {job[2]}: {error}",
+            file=sys.stderr,
+        )
+    return 0 if not result.failed else 1
+
+
+def sweep_table(result: Sweep, metric: str, seed: int) -> str:
+    summary = result.summary(metric)
+    best = max(summary, key=lambda row: row["mean"])["point"]
+    names = list(result.axes)
+    rows = [(*names, "n", f"mean {metric}", "95% low", "95% high", "vs best (paired 95%)")]
+    for row in summary:
+        k = row["point"]
+        if k == best:
+            vs = "best"
+        else:
+            d, lo, hi = result.paired(best, k, metric)
+            vs = f"{fmt(d)} [{fmt(lo)}, {fmt(hi)}]"
+        rows.append(
+            (
+                *(f"{row[n]:g}" for n in names),
+                str(row["n"]),
+                fmt(row["mean"]),
+                fmt(row["low"]),
+                fmt(row["high"]),
+                vs,
+            )
+        )
+    lines = [
+        f"{result.reps} replications per point: seeds {seed}..{seed + result.reps - 1} at "
+        "every point (common random numbers)"
+    ]
+    return "\n".join(lines + aligned(rows, left_first=False))
+
+
+def fmt(x: float) -> str:
+    if x != x:  # nan
+        return "-"
+    return money(x) if abs(x) >= 1000 else f"{x:.3g}"
