@@ -84,7 +84,7 @@ def machine() -> dict[str, Any]:
     }
     info["commit"] = _git("rev-parse", "--short", "HEAD")
     digest = hashlib.sha1()
-    for path in sorted(SIM_DIR.glob("*.py")):
+    for path in sorted(SIM_DIR.rglob("*.py")):
         digest.update(path.read_bytes())
     info["sim_sha1"] = digest.hexdigest()[:12]  # the sim/ sources measured (read at start)
     dirty = _git("status", "--porcelain", "--", "sim")
@@ -541,7 +541,7 @@ def report(result: dict[str, Any], out: Callable[[str], None] = print) -> None:
         f"{m['cpu_count']} CPUs ({m['cpus_usable']} usable); {m['platform']}"
     )
     sim_state = ", modified: " + " ".join(m["sim_modified"]) if m["sim_modified"] else ""
-    out(f"commit {m['commit'] or '?'}{sim_state} (sim/*.py sha1 {m['sim_sha1']})")
+    out(f"commit {m['commit'] or '?'}{sim_state} (sim/**/*.py sha1 {m['sim_sha1']})")
     out(f"load average at start {m['loadavg_start']}, at end {m.get('loadavg_end')}")
     d = result["default"]
     out("")
