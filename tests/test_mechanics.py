@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import simpy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim import Game
@@ -229,6 +229,91 @@ def test_leads_wait_for_a_slot_in_simpys_order_without_resorting(
         ours.append(Ask(n, priority, time, preempt))  # type: ignore[arg-type]
         simpys.append(Ask(n, priority, time, preempt))
         assert [a.n for a in ours] == [a.n for a in simpys]
+
+
+# A prospect holds the only slot when a warm lead arrives: the lead takes it.
+PREEMPTS = [(False, 0.5, 4.0, 0), (True, 0.5, 1.0, 0)]
+
+
+class SimpysRule(simpy.PreemptiveResource):
+    """The pool's rule as SimPy writes it: preempt (the max-key user) only when the pool is
+    exactly full; the reference for `SlotPool`'s faster search."""
+
+    PutQueue = LeadQueue
+
+    def _do_put(self, event):  # type: ignore[no-untyped-def]
+        if self.users and len(self.users) == self.capacity:
+            return super()._do_put(event)
+        return simpy.Resource._do_put(self, event)
+
+    def resize(self, capacity: int) -> None:
+        grew = capacity > self._capacity
+        self._capacity = capacity
+        if grew:
+            self._trigger_put(None)
+
+
+@settings(max_examples=60, deadline=None)
+@example(traffic=PREEMPTS, slots=1)
+@given(
+    traffic=st.lists(
+        st.tuples(st.booleans(), st.floats(0.0, 3.0), st.floats(0.1, 6.0), st.integers(0, 3)),
+        min_size=1,
+        max_size=60,
+    ),
+    slots=st.integers(0, 4),
+)
+def test_a_warm_lead_takes_the_slot_simpys_preemptive_rule_would_give_it(
+    traffic: list[tuple[bool, float, float, int]], slots: int
+) -> None:
+    """Warm leads preempt the latest outbound deal when every slot is busy: the pool finds
+    that deal among the outbound ones only; grants, drops and their order are SimPy's."""
+    from sim.model.pipeline import Deal, SlotPool, SlotRequest
+
+    def run(pool_class: type) -> list[tuple]:
+        env = simpy.Environment()
+        pool = pool_class(env, capacity=1)
+        pool.resize(slots)
+        log: list[tuple] = []
+
+        def lead(n: int, warm: bool, gap: float, hold: float, resize: int):  # type: ignore[no-untyped-def]
+            yield env.timeout(gap)
+            if resize:
+                pool.resize(resize)
+            deal = Deal(0, 0 if warm else 2, 0.5, hold, 0.5, 5.0, 0, 0.0, env.now)
+            if pool_class is SlotPool:
+                req = SlotRequest(pool, deal)
+            else:
+                req = pool.request(priority=0 if warm else 1, preempt=warm)
+            try:
+                got = yield req | env.timeout(5.0)
+            except simpy.Interrupt:  # granted, then dropped at the same instant
+                log.append((n, "dropped", env.now))
+                return
+            if req not in got:
+                req.cancel()
+                log.append((n, "cold", env.now))
+                return
+            log.append((n, "start", env.now))
+            try:
+                yield env.timeout(hold)
+            except simpy.Interrupt:
+                log.append((n, "dropped", env.now))
+                return
+            pool.release(req)
+            log.append((n, "done", env.now))
+
+        t = 0.0
+        for n, (warm, gap, hold, resize) in enumerate(traffic):
+            t += gap
+            env.process(lead(n, warm, t, hold, resize))
+        env.run()
+        return log
+
+    ours = run(SlotPool)
+    assert ours == run(SimpysRule)
+    if traffic == PREEMPTS:
+        assert (1, "start", 1.0) in ours and (0, "dropped", 1.0) in ours
 
 
 def test_a_days_draws_restart_where_pcg64_jumped_would_put_them() -> None:

@@ -173,6 +173,8 @@ class SlotRequest(simpy.resources.resource.PriorityRequest):
             req.usage_since = since
             req._ok, req._value, req.callbacks = True, None, None  # type: ignore[assignment]
             pool.users.append(req)
+            if not warm:
+                pool.prospecting.append(req)
         return req
 
 
@@ -187,13 +189,45 @@ class SlotPool(simpy.PreemptiveResource):
     users: list[SlotRequest]  # type: ignore[assignment]
     put_queue: list[SlotRequest]  # type: ignore[assignment]
 
-    def _do_put(self, event: simpy.resources.resource.PriorityRequest) -> None:  # type: ignore[override]
-        # Preempt only when dropping one prospect frees exactly the slot the request needs
-        # (not with no slots at all, nor while the force is over capacity after a cut).
-        if self.users and len(self.users) == self.capacity:
-            super()._do_put(event)
-        else:
-            simpy.Resource._do_put(self, event)
+    def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
+        super().__init__(env, capacity)
+        # The outbound deals among the users, in the users' order: the only ones a warm lead
+        # may take a slot from, kept apart so a full pool need not scan every user.
+        self.prospecting: list[SlotRequest] = []
+
+    def _do_put(self, event: SlotRequest) -> None:  # type: ignore[override]
+        """SimPy's preemptive put, with the victim found among the outbound deals only: a
+        warm request's key (0, t, False) is below every outbound key (1, t', True) and at or
+        above every warm one asked before it, so the user `max(users, key)` would preempt is
+        the latest outbound deal (the first of them in the users' order on a tie), if any.
+        Preempt only when dropping one prospect frees exactly the slot the request needs (not
+        with no slots at all, nor while the force is over capacity after a cut)."""
+        users = self.users
+        if event.preempt and self.prospecting and users and len(users) == self._capacity:
+            victim = max(self.prospecting, key=_KEY)
+            users.remove(victim)
+            self.prospecting.remove(victim)
+            victim.proc.interrupt(  # type: ignore[union-attr]
+                simpy.resources.resource.Preempted(
+                    by=event.proc, usage_since=victim.usage_since, resource=self
+                )
+            )
+        if len(users) < self._capacity:
+            users.append(event)
+            if not event.preempt:
+                self.prospecting.append(event)
+            event.usage_since = self._env.now
+            event.succeed()
+
+    def _do_get(self, event: simpy.resources.resource.Release) -> None:  # type: ignore[override]
+        request = event.request
+        try:
+            self.users.remove(request)  # type: ignore[arg-type]
+            if not request.preempt:  # type: ignore[attr-defined]
+                self.prospecting.remove(request)  # type: ignore[arg-type]
+        except ValueError:
+            pass
+        event.succeed()
 
     def resize(self, capacity: int) -> None:
         grew = capacity > self._capacity
@@ -445,7 +479,25 @@ class SalesForce:
                 req.wait = req | req.timer
         if deal.stage < 0:
             if req.wait is not None:
-                yield req.wait
+                try:
+                    yield req.wait
+                except simpy.Interrupt:
+                    # Granted a slot and, at the same instant, dropped for a warm lead before
+                    # the rep began: lost where it stood, at the first stage.
+                    req.wait = None
+                    self.records.append(
+                        DealRecord(
+                            deal.segment,
+                            deal.kind,
+                            deal.arrived,
+                            env.now,
+                            env.now,
+                            LOST,
+                            0,
+                            DROPPED,
+                        )
+                    )
+                    return
                 # Decide by the request itself: a slot freed at the very instant patience ran
                 # out was granted to this lead (the condition may not list it yet).
                 if not req.triggered:
