@@ -229,6 +229,15 @@ def test_leads_wait_for_a_slot_in_simpys_order_without_resorting(
         ours.append(Ask(n, priority, time, preempt))  # type: ignore[arg-type]
         simpys.append(Ask(n, priority, time, preempt))
         assert [a.n for a in ours] == [a.n for a in simpys]
+    # Leads that give up leave the queue; the rest keep their order.
+    for k in range(0, len(requests), 3):
+        mine = next(a for a in ours if a.n == k)  # type: ignore[attr-defined]
+        theirs = next(a for a in simpys if a.n == k)
+        ours.remove(mine)  # type: ignore[arg-type]
+        simpys.remove(theirs)
+        assert [a.n for a in ours] == [a.n for a in simpys]
+    with pytest.raises(ValueError):
+        ours.remove(Ask(-1, 0, 0, True))  # type: ignore[arg-type]
 
 
 # A prospect holds the only slot when a warm lead arrives: the lead takes it.

@@ -133,6 +133,16 @@ class LeadQueue(simpy.resources.resource.SortedQueue):
             raise RuntimeError("Cannot append event. Queue is full.")
         bisect.insort_right(self, item, key=_KEY)
 
+    def remove(self, item: simpy.resources.resource.PriorityRequest) -> None:
+        """Take out a request that gave up (a lead gone cold): found by its key, not by a
+        scan of the whole queue, which a swamped sales force makes long."""
+        i = bisect.bisect_left(self, item.key, key=_KEY)
+        while i < len(self) and self[i] is not item:
+            i += 1
+        if i == len(self):
+            raise ValueError("the request is not in the queue")
+        del self[i]
+
 
 class SlotRequest(simpy.resources.resource.PriorityRequest):
     """A lead's request for a hunting slot. It carries the lead (`Deal`) and the timer its
