@@ -351,3 +351,17 @@ def test_rd_comes_first_and_marketing_and_sales_split_the_rest() -> None:
     assert (d.marketing.budget, d.sales.budget, d.product.budget) == split_budget(
         100_000, 0.4, 0.25
     )
+
+
+def test_a_round_collects_garbage_less_often_and_puts_the_threshold_back() -> None:
+    import gc
+
+    from sim.model.clock import ROUND_GC_THRESHOLD, fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == max(before[0], ROUND_GC_THRESHOLD)
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError("a round that fails")
+    assert gc.get_threshold() == before

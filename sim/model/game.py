@@ -17,7 +17,7 @@ import simpy
 
 from sim.model.accounts import Accounts
 from sim.model.chance import Chance
-from sim.model.clock import Clock
+from sim.model.clock import Clock, fewer_collections
 from sim.model.close import close_round
 from sim.model.decisions import Decision, check_affordable
 from sim.model.economy import FirmParams
@@ -155,7 +155,8 @@ class Game:
         round_no = self.round + 1
         fired = self._open(round_no)
         self._take_effect(round_no, decided, fired)
-        self.env.run(until=self.env.now + self.scenario.meta.round_days)
+        with fewer_collections():
+            self.env.run(until=self.env.now + self.scenario.meta.round_days)
         report = close_round(self, round_no, fired)
         self.reports.append(report)
         return report
