@@ -495,35 +495,13 @@ class SalesForce:
                     # Granted a slot and, at the same instant, dropped for a warm lead before
                     # the rep began: lost where it stood, at the first stage.
                     req.wait = None
-                    self.records.append(
-                        DealRecord(
-                            deal.segment,
-                            deal.kind,
-                            deal.arrived,
-                            env.now,
-                            env.now,
-                            LOST,
-                            0,
-                            DROPPED,
-                        )
-                    )
+                    self.record(deal, env.now, LOST, 0, DROPPED)
                     return
                 # Decide by the request itself: a slot freed at the very instant patience ran
                 # out was granted to this lead (the condition may not list it yet).
                 if not req.triggered:
                     req.cancel()
-                    self.records.append(
-                        DealRecord(
-                            deal.segment,
-                            deal.kind,
-                            deal.arrived,
-                            math.nan,
-                            env.now,
-                            COLD,
-                            -1,
-                            WENT_COLD,
-                        )
-                    )
+                    self.record(deal, math.nan, COLD, -1, WENT_COLD)
                     return
                 req.wait = None
             self.start(deal)
@@ -537,18 +515,7 @@ class SalesForce:
         except simpy.Interrupt:
             # A warm lead needed the slot: the rep drops this cold prospect, lost where it was.
             reached = int(np.searchsorted(_HELD * deal.cycle, env.now - deal.started, side="right"))
-            self.records.append(
-                DealRecord(
-                    deal.segment,
-                    deal.kind,
-                    deal.arrived,
-                    deal.started,
-                    env.now,
-                    LOST,
-                    min(reached, 3),
-                    DROPPED,
-                )
-            )
+            self.record(deal, deal.started, LOST, min(reached, 3), DROPPED)
             return
         self.slots.release(req)
         outcome, reason = LOST, deal.reason
@@ -559,16 +526,13 @@ class SalesForce:
                 and not self.on_close(self.firm, deal.segment, deal.kind, env.now)
             ):
                 outcome, reason = TAKEN, RIVAL
+        self.record(deal, deal.started, outcome, deal.stage, reason)
+
+    def record(self, deal: Deal, started: float, outcome: str, stage: int, reason: int) -> None:
+        """Keep the story of a lead that ended now, for the round's report."""
         self.records.append(
             DealRecord(
-                deal.segment,
-                deal.kind,
-                deal.arrived,
-                deal.started,
-                env.now,
-                outcome,
-                deal.stage,
-                reason,
+                deal.segment, deal.kind, deal.arrived, started, self.env.now, outcome, stage, reason
             )
         )
 
