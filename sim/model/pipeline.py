@@ -151,15 +151,20 @@ class SlotRequest(simpy.resources.resource.PriorityRequest):
     ask at priority 0 and may preempt; outbound ones at priority 1."""
 
     def __init__(self, pool: SlotPool, deal: Deal) -> None:
+        self._carry(deal, pool._env.now)
+        simpy.resources.base.Put.__init__(self, pool)
+
+    def _carry(self, deal: Deal, asked: float) -> None:
+        """The lead, its place in the queue (SimPy's key: priority, time asked, preempting
+        first) and no timer yet."""
         warm = deal.kind != OUTBOUND
         self.deal = deal
         self.timer: simpy.Event | None = None
         self.wait: simpy.Event | None = None  # what the lead's process yields while it waits
         self.priority = 0 if warm else 1
         self.preempt = warm
-        self.time = pool._env.now
+        self.time = asked
         self.key = (self.priority, self.time, not self.preempt)
-        simpy.resources.base.Put.__init__(self, pool)
 
     @classmethod
     def restored(
@@ -171,10 +176,7 @@ class SlotRequest(simpy.resources.resource.PriorityRequest):
         of the queue (`since` None)."""
         req = cls.__new__(cls)
         simpy.Event.__init__(req, pool._env)
-        warm = deal.kind != OUTBOUND
-        req.deal, req.timer, req.wait = deal, None, None
-        req.priority, req.preempt, req.time = (0 if warm else 1), warm, asked
-        req.key = (req.priority, req.time, not req.preempt)
+        req._carry(deal, asked)
         req.resource, req.proc = pool, None
         if since is None:
             req.callbacks.append(pool._trigger_get)  # type: ignore[union-attr]
@@ -183,7 +185,7 @@ class SlotRequest(simpy.resources.resource.PriorityRequest):
             req.usage_since = since
             req._ok, req._value, req.callbacks = True, None, None  # type: ignore[assignment]
             pool.users.append(req)
-            if not warm:
+            if not req.preempt:
                 pool.prospecting.append(req)
         return req
 
