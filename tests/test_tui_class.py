@@ -16,6 +16,7 @@ from tui.screens.boardroom import Boardroom
 from tui.screens.class_login import ClassLogin
 from tui.screens.dashboard import Dashboard
 from tui.screens.dialogs import Confirm
+from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
 from tui.widgets.boards import RivalBoard
 
@@ -109,3 +110,33 @@ async def test_the_instructor_closes_a_round_from_the_dashboard(room) -> None:
         assert "Round 2 of 2" in app.screen.sub_title
         board = text_of(app.screen.query_one("#leaderboard"))
         assert "Red" in board and "Blue" in board
+
+
+SOLO = {"New game", "Save game", "Screenshot", "What-if forecast", "Advance the round"}
+
+
+async def test_a_class_seat_offers_no_solo_action_before_or_after_login(room) -> None:
+    """The login screen and the team's boardroom: the palette has nothing that leads to solo
+    play, saving, loading or a file on the machine; ctrl+s and new_game do nothing."""
+    c, _, codes = room
+    app = JigsawApp(class_db=c.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ClassLogin)
+        titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
+        assert not titles & SOLO and {"Help", "Quit"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"new game", "enter")
+        await pilot.pause(0.3)
+        app.new_game()  # even called directly
+        await pilot.pause()
+        assert not isinstance(app.screen, NewGame)
+        app.start_session(ClassSession.login(c.path, "Red", codes["Red"]))
+        await settle(pilot)
+        assert isinstance(app.screen, Boardroom)
+        titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
+        assert not titles & SOLO and "Submit decisions" in titles
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, Boardroom) and not app.session.can_save

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from sim.model.errors import InputError
@@ -21,6 +22,9 @@ from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
 from tui.screens.scorecard import Scorecard
 from tui.session import Session
+
+# Textual's own commands a class seat keeps (looks and keys; never a screenshot to a file).
+SEAT_SYSTEM_COMMANDS = frozenset({"Theme", "Keys", "Maximize", "Minimize"})
 
 
 class JigsawBase(App[None]):
@@ -38,6 +42,19 @@ class JigsawBase(App[None]):
     def quit_note(self) -> str:
         """A line under "Quit Jigsaw?" saying what is kept."""
         return ""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages carry names, paths and values that
+        players typed, and no Jigsaw message uses markup (`markup` is ignored)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -111,6 +128,8 @@ class JigsawApp(JigsawBase):
         self._tell_model(session)
 
     def new_game(self) -> None:
+        if self.class_seat:
+            return  # a team stays in its class
         self.switch_screen(NewGame(self.preselect))
 
     def show_round_report(self, report: RoundReport) -> None:
@@ -156,37 +175,51 @@ class JigsawApp(JigsawBase):
         else:
             self.notify("Open the boardroom first.")
 
+    @property
+    def class_seat(self) -> bool:
+        """A team's seat in a class (logged in or still at the login screen)."""
+        return self.class_db is not None or (self.session is not None and self.session.submits)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette. A class seat offers only what a team may do in its class:
+        nothing leads to solo play, saving, loading or a file on the machine serving it."""
+        seat = self.class_seat
         for command in super().get_system_commands(screen):
-            if command.title != "Quit":  # Textual's quits at once; ours asks first
-                yield command
-        if self.session is not None and self.session.submits:
-            yield SystemCommand(
-                "Submit decisions",
-                "Submit your decisions for the open round (n)",
-                lambda: self._on_boardroom("advance"),
-            )
-        else:
-            yield SystemCommand(
-                "Advance the round",
-                "Play the next round (n)",
-                lambda: self._on_boardroom("advance"),
-            )
-        if self.session is None or self.session.can_forecast:
-            yield SystemCommand(
-                "What-if forecast",
-                "Forecast the next round (w)",
-                lambda: self._on_boardroom("whatif"),
-            )
+            if command.title == "Quit":  # Textual's quits at once; ours asks first
+                continue
+            if seat and command.title not in SEAT_SYSTEM_COMMANDS:
+                continue
+            yield command
+        if seat:
+            if self.session is not None:
+                yield SystemCommand(
+                    "Submit decisions",
+                    "Submit your decisions for the open round (n)",
+                    lambda: self._on_boardroom("advance"),
+                )
+                yield SystemCommand(
+                    "Full or simple decisions",
+                    "Switch decisions mode (f)",
+                    lambda: self._on_boardroom("toggle_full"),
+                )
+            yield SystemCommand("Help", "How the game works (?)", self.action_help)
+            yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)
+            return
+        yield SystemCommand(
+            "Advance the round",
+            "Play the next round (n)",
+            lambda: self._on_boardroom("advance"),
+        )
+        yield SystemCommand(
+            "What-if forecast",
+            "Forecast the next round (w)",
+            lambda: self._on_boardroom("whatif"),
+        )
         yield SystemCommand(
             "Full or simple decisions",
             "Switch decisions mode (f)",
             lambda: self._on_boardroom("toggle_full"),
         )
-        if self.session is not None and self.session.submits:
-            yield SystemCommand("Help", "How the game works (?)", self.action_help)
-            yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)
-            return
         yield SystemCommand("Save game", "Save now (ctrl+s)", self.action_save)
         yield SystemCommand("Help", "How the game works (?)", self.action_help)
         yield SystemCommand("New game", "Back to the new-game screen", self.new_game)

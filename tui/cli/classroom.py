@@ -124,11 +124,31 @@ def add(sub: Any) -> None:
         "serve",
         help="teams play in a browser (extra: serve)",
         description="Serve the team boardroom over HTTP with textual-serve: each browser tab "
-        "gets its own game process, and each team logs in with its code. Install with "
-        "pip install 'jigsaw-sim[serve]'.",
+        "gets its own game process, and each team logs in with its code. At most "
+        "--max-sessions tabs are open at once (more are refused), and a tab nobody types in "
+        "for --idle-minutes is ended. The page loads nothing from the internet. Install "
+        "with pip install 'jigsaw-sim[serve]'.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, e.g. http://10.0.0.5:8000 (needed with --host 0.0.0.0)",
+    )
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        metavar="N",
+        help="browser tabs open at once (default: 2 per team); each is a game process",
+    )
+    serve.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=30.0,
+        metavar="M",
+        help="end a tab after M minutes with no key pressed (30)",
+    )
     db(serve)
 
     migrate = actions.add_parser(
@@ -324,20 +344,35 @@ def dashboard(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Teams in a browser: textual-serve runs `jigsaw class play --db DB` per connection."""
+    """Teams in a browser: `tui.serve.ClassServer` runs `jigsaw class play --db DB` per tab."""
     try:
-        from textual_serve.server import Server
+        from tui.serve import SESSIONS_PER_TEAM, ClassServer, public_url
     except ImportError:
         raise InputError(
             "class serve", "", "textual-serve is not installed: pip install 'jigsaw-sim[serve]'"
         ) from None
     db = Path(args.db).resolve()
-    Classroom(db).close()  # a clear error now rather than in every browser tab
+    room = Classroom(db)  # a clear error now rather than in every browser tab
+    teams = len(room.teams)
+    room.close()
     if not 0 < args.port < 65536:
         raise InputError("--port", "", f"must be 1-65535, got {args.port}")
+    cap = SESSIONS_PER_TEAM * teams if args.max_sessions is None else args.max_sessions
+    if not 1 <= cap <= 1000:
+        raise InputError("--max-sessions", "", f"must be 1-1000, got {cap}")
+    if not 0 < args.idle_minutes <= 24 * 60:
+        raise InputError(
+            "--idle-minutes", "", f"must be above 0 and at most 1440, got {args.idle_minutes}"
+        )
+    url = public_url(args.public_url, args.host, args.port)
     command = shlex.join([sys.executable, "-m", "tui.cli", "class", "play", "--db", str(db)])
-    print(f"Serving {db.name} on http://{args.host}:{args.port} (ctrl+c to stop)", file=sys.stderr)
-    Server(command, host=args.host, port=args.port, title="Jigsaw class").serve()
+    print(
+        f"Serving {db.name} on {url} (listening on {args.host}:{args.port}; at most {cap} "
+        f"tabs, idle ones end after {args.idle_minutes:g} min; ctrl+c to stop)",
+        file=sys.stderr,
+    )
+    server = ClassServer(command, args.host, args.port, url, cap, args.idle_minutes * 60.0)
+    server.serve()
     return 0
 
 

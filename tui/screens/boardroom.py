@@ -61,7 +61,7 @@ class Boardroom(Screen):
                         yield Button("What-if (w)", id="whatif")
                     label = "Submit (n)" if self.session.submits else "Advance (n)"
                     yield Button(label, id="advance", variant="primary")
-                yield Static(id="forecast")
+                yield Static(id="forecast", markup=False)
             with Vertical(id="middle"):
                 yield panel("Last round", KpiBoard(), id="kpis")
                 yield GameCharts(id="charts", classes="panel")

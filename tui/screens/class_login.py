@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -32,13 +33,13 @@ class ClassLogin(Screen):
         yield Header()
         with Vertical(id="login", classes="panel") as box:
             box.border_title = "Join your class"
-            yield Static(self.headline, id="login-class")
+            yield Static(self.headline, id="login-class", markup=False)
             yield Label("Team")
-            yield Select([(t, t) for t in self.teams], prompt="Pick your team", id="team")
+            yield Select([(Text(t), t) for t in self.teams], prompt="Pick your team", id="team")
             yield Label("Join code (from your instructor)")
             yield Input(placeholder="XXXX-XXXX-XXXX", password=True, id="code")
             yield Button("Join", id="join", variant="primary")
-            yield Static(id="login-problem")
+            yield Static(id="login-problem", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

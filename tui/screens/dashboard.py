@@ -132,7 +132,7 @@ class Dashboard(Screen):
                 state = Text(f"submitted {s.submitted[t.name][11:19]}", style="green")
             else:
                 state = Text("waiting", style="yellow")
-            table.add_row(t.name, state)
+            table.add_row(Text(t.name), state)
         done = len(s.submitted)
         header = Text(f"{s.headline}: {done} of {len(s.teams)} teams submitted\n", style="bold")
         self.query_one("#submissions", Static).update(_stack(header, table))
@@ -147,7 +147,10 @@ class Dashboard(Screen):
         for fid in sorted(snap.score, key=lambda f: snap.score[f]["rank"]):
             row = snap.score[fid]
             board.add_row(
-                str(row["rank"]), snap.labels[fid], f"{row['total']:.1f}", money(snap.profit[fid])
+                str(row["rank"]),
+                Text(snap.labels[fid]),
+                f"{row['total']:.1f}",
+                money(snap.profit[fid]),
             )
         self.query_one("#leaderboard", Static).update(
             board if snap.score else Text("No round has closed yet.", style="dim")

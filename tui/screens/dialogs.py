@@ -30,7 +30,7 @@ class ConfirmQuit(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Label("Quit Jigsaw?", id="quit-title")
             if self.note:
-                yield Label(self.note, id="quit-note")
+                yield Label(self.note, id="quit-note", markup=False)
             with Horizontal(id="quit-buttons"):
                 yield Button("Quit (y)", id="yes", variant="error")
                 yield Button("Stay (n)", id="no", variant="primary")
@@ -76,9 +76,9 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="quit-title")
+            yield Label(self.question, id="quit-title", markup=False)
             if self.note:
-                yield Label(self.note, id="quit-note")
+                yield Label(self.note, id="quit-note", markup=False)
             with Horizontal(id="quit-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="warning")
                 yield Button("Cancel (n)", id="no", variant="primary")

@@ -52,7 +52,7 @@ class NewGame(Screen):
                 pick.border_title = "Scenario"
                 yield OptionList(
                     *[
-                        Option(f"{s.meta.name} · {s.meta.difficulty}", id=n)
+                        Option(Text(f"{s.meta.name} · {s.meta.difficulty}"), id=n)
                         for n, s in self.scenarios.items()
                     ],
                     id="scenarios",
@@ -67,10 +67,10 @@ class NewGame(Screen):
                 yield Label("Or load a save file")
                 yield Input(placeholder="path/to/save.json", id="load-path")
                 yield Button("Load", id="load")
-                yield Static(id="new-problem")
+                yield Static(id="new-problem", markup=False)
             with VerticalScroll(id="about", classes="panel") as about:
                 about.border_title = "About"
-                yield Static(id="scenario-about")
+                yield Static(id="scenario-about", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

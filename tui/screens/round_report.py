@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -38,7 +39,7 @@ class RoundReportScreen(ModalScreen[None]):
             )
             with VerticalScroll(id="report-body"):
                 for line in lines:
-                    yield Static(f"• {line}", classes="report-line")
+                    yield Static(Text(f"• {line}"), classes="report-line")
             yield Button("Continue (enter)", id="close", variant="primary")
 
     def on_button_pressed(self) -> None:

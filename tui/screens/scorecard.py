@@ -60,7 +60,9 @@ class Scorecard(Screen):
         s = self.session
         self.title = f"Jigsaw · {s.scenario.meta.name}"
         self.sub_title = "Game over" if s.finished else s.round_label
-        self.query_one("#ranking", Static).update(self.ranking())
+        ranking = self.query_one("#ranking", Static)
+        ranking.update(self.ranking())
+        ranking.tooltip = Text("\n".join(f.label for f in s.scenario.firms))  # names in full
         self.query_one("#splits", Static).update(self.splits())
         self.query_one(GameCharts).show(s.reports, s.scenario, s.player)
         if self.search and s.reports:
@@ -90,7 +92,7 @@ class Scorecard(Screen):
         for m in weights:
             table.add_column(SHORT.get(m, m), justify="right")
         for fid, row in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
-            name = s.scenario.firm(fid).label + (" (you)" if fid == s.player else "")
+            name = Text(s.scenario.firm(fid).label + (" (you)" if fid == s.player else ""))
             style = "bold" if fid == s.player else ""
             table.add_row(
                 str(row["rank"]),

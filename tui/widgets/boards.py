@@ -166,7 +166,7 @@ class RivalBoard(Static):
         for firm in scenario.firms:
             f = report.firms[firm.id] if report else None
             mine = firm.id == player
-            name = ("▶ " if mine else "  ") + firm.label
+            name = Text(("▶ " if mine else "  ") + firm.label)
             style = "bold" if mine else ""
             if f is None:
                 brand = "?" if public_only and not mine else f"{firm.brand_equity:.0f}"
@@ -181,6 +181,8 @@ class RivalBoard(Static):
                     brand = brands.get(firm.id, "?")
                 table.add_row(name, f"{f.market_share:.0%}", f"{f.price:.2f}", brand, style=style)
         self.update(table)
+        # A narrow column cuts long names with an ellipsis: hovering shows them in full.
+        self.tooltip = Text("\n".join(firm.label for firm in scenario.firms))
 
 
 class NewsFeed(Static):

@@ -55,7 +55,7 @@ class Field(Vertical):
         self.unit = unit
 
     def compose(self) -> ComposeResult:
-        yield Label(f"{self.label}{f' ({self.unit})' if self.unit else ''}")
+        yield Label(f"{self.label}{f' ({self.unit})' if self.unit else ''}", markup=False)
         yield Input(
             self.value,
             id=self.field_id,
@@ -134,8 +134,8 @@ class DecisionForm(Vertical):
                     yield Checkbox(
                         f"{STUDY_LABELS[study]} {price}", study in d.research, id=f"study-{study}"
                     )
-        yield Static(id="derived")
-        yield Static(id="problem")
+        yield Static(id="derived", markup=False)
+        yield Static(id="problem", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(SplitBar).share = self.session.draft.marketing_share

@@ -1,0 +1,123 @@
+"""`jigsaw class serve` in front of a classroom: a cap on open sessions, idle tabs ended, the
+public address on the page, and nothing loaded from the internet (no browser needed)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.classroom.store import Classroom
+from tui.serve import public_url
+
+from .conftest import shortened
+
+aiohttp = pytest.importorskip("aiohttp", reason="textual-serve (extra serve) is not installed")
+JIGSAW = str(Path(sys.executable).with_name("jigsaw"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """A two-team class served with a cap of 1 tab, idle after 3 s, on every interface."""
+    room, _, _ = Classroom.create(tmp_path / "class.db", shortened("classic", 2), ["Red", "Blue"])
+    room.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = ["--host", "0.0.0.0", "--port", str(port), "--public-url", url]
+    args += ["--max-sessions", "1", "--idle-minutes", "0.05"]
+    server = subprocess.Popen(
+        [JIGSAW, "class", "serve", "--db", str(room.path), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+async def page(http, url: str) -> str:
+    for _ in range(120):
+        try:
+            async with http.get(url + "/") as r:
+                return await r.text()
+        except aiohttp.ClientError:
+            await asyncio.sleep(0.25)
+    raise AssertionError("jigsaw class serve did not start")
+
+
+async def drew(ws) -> bool:
+    """The game process started and drew its first screen."""
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        msg = await ws.receive(timeout=30)
+        if msg.type == aiohttp.WSMsgType.BINARY and len(msg.data) > 10:
+            return True
+        if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+            return False
+    return False
+
+
+async def test_the_page_points_at_the_public_url_and_loads_nothing_from_outside(served) -> None:
+    async with aiohttp.ClientSession() as http:
+        html = await page(http, served)
+    addresses = re.findall(r'(?:src|href|data-session-websocket-url)="([^"]+)"', html)
+    addresses += re.findall(r'url\("([^"]+)"\)', html)  # CSS: fonts and images
+    assert addresses and "0.0.0.0" not in html
+    outside = [a for a in addresses if not a.startswith((served, served.replace("http", "ws")))]
+    assert not outside, f"the page loads from elsewhere: {outside}"
+    assert "googleapis" not in html and "fonts/RobotoMono" in html
+
+
+async def test_a_tab_over_the_cap_is_refused_and_an_idle_tab_is_ended(served) -> None:
+    ws_url = served.replace("http", "ws") + "/ws?width=100&height=30"
+    async with aiohttp.ClientSession() as http:
+        await page(http, served)
+        async with http.ws_connect(ws_url) as first:
+            assert await drew(first), "the first tab never drew the login screen"
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                async with http.ws_connect(ws_url):
+                    pass
+            assert refused.value.status == 503
+            # nobody types: after 3 s the tab is closed and its game process ends
+            started = time.monotonic()
+            while not first.closed and time.monotonic() - started < 20:
+                await first.receive(timeout=20)
+            assert first.closed, "an idle tab was never ended"
+        for _ in range(40):  # its place is free again once its process has stopped
+            try:
+                async with http.ws_connect(ws_url) as again:
+                    assert await drew(again)
+                    break
+            except aiohttp.WSServerHandshakeError:
+                await asyncio.sleep(0.25)
+        else:
+            raise AssertionError("the place of an ended tab was never freed")
+
+
+def test_a_wildcard_host_needs_a_public_url() -> None:
+    from sim.model.errors import InputError
+
+    with pytest.raises(InputError, match="--public-url http://THIS-MACHINE:8000"):
+        public_url(None, "0.0.0.0", 8000)
+    assert public_url(None, "127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert public_url("https://class.example.edu/", "0.0.0.0", 8000) == "https://class.example.edu"
+    for bad in ("ftp://x", "http://", "http://x/path", "http://x:port"):
+        with pytest.raises(InputError):
+            public_url(bad, "0.0.0.0", 8000)

@@ -1,0 +1,156 @@
+"""`jigsaw class serve`: teams play in a browser, one game process per browser tab.
+
+textual-serve does the terminal-in-a-browser work; this server adds what a classroom needs:
+a cap on concurrent sessions (each one is a process), an end to sessions nobody types in, the
+public address the page sends browsers to (`--public-url`, needed behind `--host 0.0.0.0`),
+and a page that loads nothing from the internet (textual-serve's own page fetches a web font
+from Google; ours uses the copy of the font textual-serve ships).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import textual_serve
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server
+
+from sim.model.errors import InputError
+
+log = logging.getLogger("jigsaw.serve")
+TEMPLATES = Path(__file__).with_name("web")
+STATIC = Path(textual_serve.__file__).with_name("static")
+SESSIONS_PER_TEAM = 2  # default cap: two tabs a team (a laptop and a spare)
+IDLE_MINUTES = 30.0  # default: a tab with no key pressed for this long is ended
+ENDED = {WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR}
+
+
+def public_url(url: str | None, host: str, port: int) -> str:
+    """The address browsers are sent to. A wildcard host (0.0.0.0, ::) is no address at all
+    on a student's laptop, so it needs `--public-url`."""
+    if url is None:
+        try:
+            wildcard = ipaddress.ip_address(host).is_unspecified
+        except ValueError:
+            wildcard = False
+        if wildcard:
+            raise InputError(
+                "--public-url",
+                "",
+                f"--host {host} listens on every interface, but browsers need this machine's "
+                f"address: add --public-url http://THIS-MACHINE:{port}",
+            )
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise InputError("--public-url", url, "expected http://HOST:PORT or https://HOST (no path)")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise InputError("--public-url", url, "the port must be a number 1-65535") from None
+    return url.rstrip("/")
+
+
+class ClassServer(Server):
+    """textual-serve's server with a session cap, an idle timeout and an offline page."""
+
+    def __init__(
+        self,
+        command: str,
+        host: str,
+        port: int,
+        url: str,
+        max_sessions: int,
+        idle_seconds: float,
+        title: str = "Jigsaw class",
+    ) -> None:
+        super().__init__(
+            command,
+            host=host,
+            port=port,
+            title=title,
+            public_url=url,
+            statics_path=STATIC,
+            templates_path=TEMPLATES,
+        )
+        self.max_sessions = max_sessions
+        self.idle_seconds = idle_seconds
+        self.sessions = 0
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        """One browser tab: refused over the cap (503, before any process starts), else its
+        own game process until the tab closes or goes idle."""
+        if self.sessions >= self.max_sessions:
+            log.warning("refused a session: %d of %d open", self.sessions, self.max_sessions)
+            return web.Response(
+                status=503,
+                text=f"The class is full ({self.max_sessions} sessions open): close another "
+                "tab or ask your instructor.",
+            )
+        self.sessions += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.sessions -= 1
+
+    async def _process_messages(
+        self, websocket: web.WebSocketResponse, app_service: AppService
+    ) -> None:
+        """The browser's keys and size go to the game; a tab with no key pressed for
+        `idle_seconds` is closed (its process ends). Malformed messages are ignored."""
+        loop = asyncio.get_running_loop()
+        last_key = loop.time()
+        while True:
+            left = self.idle_seconds - (loop.time() - last_key)
+            if left <= 0:
+                log.info("ended a session idle for %.0f s", self.idle_seconds)
+                await websocket.close(message=b"idle")
+                return
+            try:
+                message = await asyncio.wait_for(websocket.receive(), timeout=left)
+            except TimeoutError:
+                continue
+            if message.type in ENDED:
+                return
+            if message.type != WSMsgType.TEXT:
+                continue
+            envelope = _envelope(message.data)
+            if envelope is None:
+                continue
+            kind, data = envelope
+            if kind == "stdin" and isinstance(data, str):
+                last_key = loop.time()
+                await app_service.send_bytes(data.encode("utf-8"))
+            elif kind == "resize" and isinstance(data, dict):
+                width, height = data.get("width"), data.get("height")
+                if isinstance(width, int) and isinstance(height, int):
+                    await app_service.set_terminal_size(
+                        min(max(width, 20), 500), min(max(height, 10), 200)
+                    )
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
+
+
+def _envelope(text: str) -> tuple[str, Any] | None:
+    """A browser message ["kind", data]; None for anything else (bounded in size)."""
+    if len(text) > 65_536:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not value or not isinstance(value[0], str):
+        return None
+    return value[0], value[1] if len(value) > 1 else None
