@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.classroom.debrief import write_debrief
 from sim.classroom.store import Classroom, seat_teams
 from sim.model.decisions import expand
 from sim.model.errors import InputError
@@ -488,3 +489,53 @@ def test_a_team_low_on_cash_after_rd_and_studies_is_carried_within_its_means(
     red2 = [s for s in c.decisions() if s.round == 2 and s.team == "Red"][0].decision
     assert red2.spending(scenario) <= room + 1e-6
     assert red2.product_share == pytest.approx(0.6) and red2.marketing_share == pytest.approx(0.4)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    """Every CSV the project writes: a text cell starting = + - @ tab or CR gets a leading
+    apostrophe; numbers (negative ones too) are written as they are."""
+    from sim.csvtext import csv_text, neutral
+    from sim.experiments.results import write_rows
+
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert neutral(f"{start}1+2") == f"'{start}1+2"
+    assert neutral(-263.5) == -263.5 and neutral("Red") == "Red" and neutral(None) is None
+    assert csv_text(["a", "b"], [{"a": "=1+2", "b": -3}]) == "a,b\n'=1+2,-3\n"
+
+    evil = '=HYPERLINK("http://x")'
+    c, instructor, codes = Classroom.create(
+        tmp_path / "c.db", shortened("classic", 2), [evil, "@Blue"], 3
+    )
+    c.submit(evil, codes[evil], {"budget": 300_000, "marketing_share": 0.4}, by="=cmd|'/C calc'!A0")
+    c.advance(instructor)
+    out = tmp_path / "debrief"
+    write_debrief(c, out)
+    for name in ("rounds.csv", "decisions.csv", "scorecard.csv", "log.csv"):
+        with open(out / name, newline="") as fh:
+            cells = [cell for row in csv.reader(fh) for cell in row]
+        risky = [x for x in cells if x.startswith(("=", "+", "@", "\t", "\r"))]
+        assert not risky, f"{name}: {risky}"
+        risky = [x for x in cells if x.startswith("-") and not _number(x)]
+        assert not risky, f"{name}: {risky}"
+    assert "'=cmd|'/C calc'!A0" in (out / "decisions.csv").read_text()
+
+    sweep = tmp_path / "cells.csv"
+    write_rows(str(sweep), [{"label": "=2+2", "profit": -5.0}])
+    assert sweep.read_text() == "label,profit\n'=2+2,-5.0\n"
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_a_signature_is_bounded_and_never_the_instructor(tmp_path: Path) -> None:
+    c, _, codes = Classroom.create(tmp_path / "c.db", shortened("classic", 2), ["Red"], 3)
+    plan = {"budget": 300_000, "marketing_share": 0.4}
+    for bad in ("x" * 81, "instructor", "Instructor (really)", "", "a\nb"):
+        with pytest.raises(InputError, match="--by"):
+            c.submit("Red", codes["Red"], plan, by=bad)
+    assert c.submit("Red", codes["Red"], plan, by="Ana (Red)") == 1

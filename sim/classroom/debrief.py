@@ -11,15 +11,14 @@ Everything a user typed (team names) is escaped.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.classroom.store import Classroom, Submission
+from sim.csvtext import csv_text
 from sim.model.files import write_atomic
 from sim.model.game import Game
 from sim.model.report import RoundReport, flat_row
@@ -298,14 +297,6 @@ def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
     return "\n".join(parts)
 
 
-def to_csv(header: Sequence[str], rows: Sequence[Mapping[str, object]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def write_debrief(classroom: Classroom, out_dir: str | Path) -> list[Path]:
     """The debrief page and its CSVs, each written atomically. Returns the files."""
     out = Path(out_dir)
@@ -319,7 +310,7 @@ def write_debrief(classroom: Classroom, out_dir: str | Path) -> list[Path]:
         for fid in game.ids:
             rounds.append({"team": team_of.get(fid, ""), **flat_row(r, fid)})
     header = list(rounds[0]) if rounds else ["team", "round", "firm"]
-    files["rounds.csv"] = to_csv(header, rounds)
+    files["rounds.csv"] = csv_text(header, rounds)
 
     rows = []
     for s in decisions:
@@ -353,7 +344,7 @@ def write_debrief(classroom: Classroom, out_dir: str | Path) -> list[Path]:
             }
         )
     header = list(rows[0]) if rows else ["round", "team", "firm", "how", "by", "at"]
-    files["decisions.csv"] = to_csv(header, rows)
+    files["decisions.csv"] = csv_text(header, rows)
 
     score_rows = []
     if game.reports:
@@ -370,8 +361,8 @@ def write_debrief(classroom: Classroom, out_dir: str | Path) -> list[Path]:
             )
         score_rows.sort(key=lambda r: r["rank"])  # type: ignore[arg-type, return-value]
     header = list(score_rows[0]) if score_rows else ["firm", "team", "rank", "total"]
-    files["scorecard.csv"] = to_csv(header, score_rows)
-    files["log.csv"] = to_csv(
+    files["scorecard.csv"] = csv_text(header, score_rows)
+    files["log.csv"] = csv_text(
         ["at", "who", "what"],
         [dict(zip(("at", "who", "what"), r, strict=True)) for r in classroom.log()],
     )

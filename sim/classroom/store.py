@@ -179,6 +179,21 @@ class Advanced:
     message: str
 
 
+MAX_SIGNATURE = 80  # characters of `--by`
+
+
+def signature(by: str | None) -> str:
+    """Who a submission is from: `--by` (or user@host), 1-80 printable characters, never the
+    instructor's name (the class log's 'instructor' entries are the instructor's alone)."""
+    who = (whoami() if by is None else by).strip()
+    if not who or len(who) > MAX_SIGNATURE or not who.isprintable():
+        shown = who[:40] + ("..." if len(who) > 40 else "")
+        raise InputError("--by", shown, f"expected 1-{MAX_SIGNATURE} printable characters")
+    if who.casefold().startswith("instructor"):
+        raise InputError("--by", who, "only the instructor signs as the instructor")
+    return who
+
+
 def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Team]]:
     """The class's copy of the scenario: teams take seats (player seats first), their firms
     are named after them and controlled by players; every other seat is computer-run."""
@@ -561,7 +576,7 @@ class Classroom:
                 check_affordable(decision, cash, credit, source, scenario=self.scenario)
             except InputError as exc:
                 raise InputError(exc.source, exc.field, f"{exc.message} in round {k}") from None
-            at, who, text = now(), by or whoami(), decision.model_dump_json()
+            at, who, text = now(), signature(by), decision.model_dump_json()
             db.execute(
                 "INSERT INTO decisions (round, team, decision, how, by, at) "
                 "VALUES (?, ?, ?, 'submitted', ?, ?) "

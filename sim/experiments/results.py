@@ -4,12 +4,12 @@ interrupted write leaves the old file or the new one, never half of one."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sim.csvtext import csv_text
 from sim.model.errors import InputError
 from sim.model.files import write_atomic
 
@@ -56,11 +56,7 @@ def write_rows(path: str, rows: list[dict[str, Any]]) -> None:
         pq.write_table(table, buffer)
         content: str | bytes = buffer.getvalue()
     else:
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=columns(rows), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        content = text.getvalue()
+        content = csv_text(columns(rows), rows)
     try:
         write_atomic(Path(path), content)
     except OSError as exc:

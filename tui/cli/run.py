@@ -4,13 +4,12 @@ what one firm may know); save it, or replay a save."""
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from sim.csvtext import csv_text
 from sim.model.decisions import Decision, check_affordable, for_round, load_decisions
 from sim.model.errors import InputError
 from sim.model.game import Game
@@ -140,13 +139,7 @@ def affordable(game: Game, fid: str, decision: Decision, source: str, raw: dict[
 
 def to_csv(game: Game) -> str:
     rows = [flat_row(r, fid) for r in game.reports for fid in r.firms]
-    out = io.StringIO()
-    writer = csv.DictWriter(
-        out, fieldnames=list(rows[0]) if rows else ["round", "firm"], lineterminator="\n"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(list(rows[0]) if rows else ["round", "firm"], rows)
 
 
 COLUMNS = ("firm", *(k.label for k in ROUND_KPIS.values()))  # the round table (sim.model.kpis)
