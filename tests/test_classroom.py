@@ -150,7 +150,13 @@ def test_results_show_a_team_its_own_books_and_only_the_public_report(room) -> N
     c.advance(instructor)
     c.close()
     proc = jigsaw(
-        "class", "results", "--db", str(c.path), "--team", "Blue", "--code", codes["Blue"]
+        "class",
+        "results",
+        "--db",
+        str(c.path),
+        "--team",
+        "Blue",
+        env={"JIGSAW_CODE": codes["Blue"]},
     )
     assert proc.returncode == 0, proc.stderr
     assert "Your books" in proc.stdout and "Market report, round 1 (public)" in proc.stdout
@@ -190,7 +196,14 @@ def test_a_malformed_decisions_file_is_refused_with_one_line(
     path = tmp_path / "d.toml"
     path.write_text(content)
     proc = jigsaw(
-        "class", "submit", "--db", str(c.path), "--team", "Red", "--code", codes["Red"], str(path)
+        "class",
+        "submit",
+        "--db",
+        str(c.path),
+        "--team",
+        "Red",
+        str(path),
+        env={"JIGSAW_CODE": codes["Red"]},
     )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -340,9 +353,7 @@ def test_killing_advance_midway_leaves_the_round_before(room, point: str) -> Non
         "advance",
         "--db",
         str(c.path),
-        "--code",
-        instructor,
-        env={"JIGSAW_CLASS_FAULT": point},
+        env={"JIGSAW_CLASS_FAULT": point, "JIGSAW_CODE": instructor},
     )
     assert proc.returncode == -signal.SIGKILL
     after = Classroom(c.path)
@@ -359,7 +370,8 @@ def test_killing_advance_at_any_moment_leaves_the_round_before_or_after(room) ->
     seen = set()
     for delay in (0.05, 0.15, 0.25, 0.35, 0.5, 0.7, 1.0, 1.5):
         proc = subprocess.Popen(
-            [JIGSAW, "class", "advance", "--db", str(c.path), "--code", instructor],
+            [JIGSAW, "class", "advance", "--db", str(c.path)],
+            env={**os.environ, "JIGSAW_CODE": instructor},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -398,7 +410,9 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
         c.advance(instructor)
     c.close()
     out = tmp_path / "debrief"
-    proc = jigsaw("class", "report", "--db", str(c.path), "--code", instructor, "--out", str(out))
+    proc = jigsaw(
+        "class", "report", "--db", str(c.path), "--out", str(out), env={"JIGSAW_CODE": instructor}
+    )
     assert proc.returncode == 0, proc.stderr
     page = (out / "index.html").read_text()
     assert "Leaderboard" in page and page.count("<svg") == 5
@@ -421,6 +435,7 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
         "class", "report", "--db", str(c.path), "--code", codes["Red"], "--out", str(out)
     )
     assert wrong.returncode == 2 and "wrong instructor code" in wrong.stderr
+    assert "--code can be seen by other users" in wrong.stderr  # a warning, one line
 
 
 def test_a_class_in_a_missing_folder_is_refused_with_one_line(tmp_path: Path) -> None:
@@ -455,9 +470,9 @@ def test_a_class_from_an_older_model_is_refused_in_one_line_until_migrated(room)
     proc = jigsaw("class", "status", "--db", str(c.path))
     assert proc.returncode == 2 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "class migrate" in proc.stderr
-    proc = jigsaw("class", "migrate", "--db", str(c.path), "--code", "WRONG")
+    proc = jigsaw("class", "migrate", "--db", str(c.path), env={"JIGSAW_CODE": "WRONG"})
     assert proc.returncode == 2 and "wrong instructor code" in proc.stderr
-    proc = jigsaw("class", "migrate", "--db", str(c.path), "--code", instructor)
+    proc = jigsaw("class", "migrate", "--db", str(c.path), env={"JIGSAW_CODE": instructor})
     assert proc.returncode == 0, proc.stderr
     assert "migrated from model version 2 to 3" in proc.stdout
     again = Classroom(c.path)
@@ -539,3 +554,82 @@ def test_a_signature_is_bounded_and_never_the_instructor(tmp_path: Path) -> None
         with pytest.raises(InputError, match="--by"):
             c.submit("Red", codes["Red"], plan, by=bad)
     assert c.submit("Red", codes["Red"], plan, by="Ana (Red)") == 1
+
+
+def _in_a_terminal(
+    argv: list[str], env: dict[str, str], typed: str | None = None
+) -> tuple[int, str, str]:
+    """Run jigsaw on a pseudo-terminal of its own (its controlling terminal, as in a shell):
+    type `typed` when asked, or (None) let it run until killed. Returns (pid, what it showed
+    while running, /proc cmdline)."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: jigsaw itself
+        os.execve(JIGSAW, [JIGSAW, *argv], {**os.environ, **env})
+    shown, cmdline = b"", ""
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            import select
+
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            if not cmdline:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    cmdline = fh.read().replace(b"\0", b" ").decode()
+            if typed is not None and b"code" in shown.lower() and typed:
+                os.write(fd, typed.encode() + b"\r")
+                typed = ""
+            if typed is None and len(shown) > 2000:  # a full screen drawn: done looking
+                break
+    finally:
+        if typed is None:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace"), cmdline
+
+
+def test_codes_come_from_the_environment_or_a_prompt_never_the_command_line(room) -> None:
+    c, instructor, codes = room
+    c.close()
+    db = str(c.path)
+    env = {k: v for k, v in os.environ.items() if k != "JIGSAW_CODE"}
+    refused = subprocess.run(  # no terminal to ask on, no variable: one line
+        [JIGSAW, "class", "results", "--db", db, "--team", "Red"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert refused.returncode == 2 and "set JIGSAW_CODE" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    code, shown, _ = _in_a_terminal(
+        ["class", "results", "--db", db, "--team", "Red"], {}, codes["Red"]
+    )
+    assert code == 0 and "Join code for Red:" in shown and "No round has closed yet" in shown
+    assert codes["Red"] not in shown  # typed without echo
+    code, shown, _ = _in_a_terminal(["class", "results", "--db", db, "--team", "Red"], {}, "WRONG")
+    assert code == 2 and "wrong code for team Red" in shown
+    # the dashboard, its code from the variable: nothing on its command line
+    code, shown, cmdline = _in_a_terminal(
+        ["class", "dashboard", "--db", db], {"JIGSAW_CODE": instructor}
+    )
+    assert "Submissions" in shown and "dashboard" in cmdline and instructor not in cmdline
+
+
+def test_the_class_file_is_the_owners_alone(room) -> None:
+    c, _, codes = room
+    c.submit("Red", codes["Red"], GOOD)  # a write: the journal files exist now
+    files = [c.path, *c.path.parent.glob(c.path.name + "-*")]
+    assert len(files) >= 2  # the class file and its WAL journal
+    for f in files:
+        assert f.stat().st_mode & 0o777 == 0o600, f

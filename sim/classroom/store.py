@@ -307,6 +307,9 @@ class Classroom:
         codes = {t.name: new_code() for t in teams}
         tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
         try:
+            # Owner only (0600), before SQLite writes a byte: the file holds every team's open
+            # decisions and the codes' salt. SQLite gives its journals the same mode.
+            os.close(os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
             db = cls._connect(tmp)
             db.execute("PRAGMA journal_mode = DELETE")  # one file while it is built
             db.execute("BEGIN IMMEDIATE")

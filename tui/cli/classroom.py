@@ -2,17 +2,20 @@
 
     jigsaw class new SCENARIO --teams "Red,Blue,Green" [--db class.db] [--seed N]
     jigsaw class status [--db class.db]
-    jigsaw class submit --team T --code C FILE [--round K] [--by NAME]
-    jigsaw class results --team T --code C          # the team's own books + the public report
-    jigsaw class advance --code INSTRUCTOR [--round K]
-    jigsaw class report --code INSTRUCTOR --out DIR  # the debrief: index.html + CSV
+    jigsaw class submit --team T FILE [--round K] [--by NAME]
+    jigsaw class results --team T                   # the team's own books + the public report
+    jigsaw class advance [--round K]                # instructor
+    jigsaw class report --out DIR                   # instructor: index.html + CSV
 
+Codes come from $JIGSAW_CODE or a prompt without echo (`--code` works, with a warning: a
+command line is visible to every user of the machine).
 The class lives in one SQLite file (`sim.classroom.store`); these commands only read and write it.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import shlex
 import sys
@@ -27,6 +30,44 @@ from tui.cli.common import Parser
 from tui.table import aligned
 
 DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")
+CODE_VARIABLE = "JIGSAW_CODE"
+
+
+def code(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--code`: optional, since a command line is visible to every user of the machine."""
+    parser.add_argument(
+        "--code",
+        help=f"{what}; better unset: jigsaw reads ${CODE_VARIABLE} or asks (no echo), since "
+        "other users of this machine can see a command line",
+    )
+
+
+def the_code(args: argparse.Namespace, team: str | None = None) -> str:
+    """A code from `--code` (with a one-line warning), else $JIGSAW_CODE, else a prompt
+    without echo on the terminal."""
+    if args.code is not None:
+        print(
+            f"jigsaw: warning: --code can be seen by other users of this machine (process "
+            f"list, shell history); set {CODE_VARIABLE} or leave it out to be asked",
+            file=sys.stderr,
+        )
+        return str(args.code)
+    env = os.environ.get(CODE_VARIABLE)
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise InputError(
+            "--code",
+            "",
+            f"no code: set {CODE_VARIABLE}, run in a terminal to be asked, or give --code",
+        )
+    try:
+        typed = getpass.getpass(f"Join code for {team}: " if team else "Instructor code: ")
+    except EOFError:
+        typed = ""
+    if not typed.strip():
+        raise InputError("--code", "", "no code typed")
+    return typed
 
 
 def add(sub: Any) -> None:
@@ -73,7 +114,7 @@ def add(sub: Any) -> None:
     )
     submit.add_argument("file", metavar="FILE")
     submit.add_argument("--team", required=True)
-    submit.add_argument("--code", required=True, help="the team's join code")
+    code(submit, "the team's join code")
     submit.add_argument("--round", type=int, help="refuse unless this round is the open one")
     submit.add_argument("--by", help="who is submitting (default: user@host)")
     db(submit)
@@ -85,7 +126,7 @@ def add(sub: Any) -> None:
         "the public market report (shares, prices, revenue, customers) of every firm.",
     )
     results.add_argument("--team", required=True)
-    results.add_argument("--code", required=True)
+    code(results, "the team's join code")
     db(results)
 
     advance = actions.add_parser(
@@ -95,7 +136,7 @@ def add(sub: Any) -> None:
         "decisions (logged as carried), the round is played and the next one opens. With "
         "--round K, only round K is closed: running it twice never plays a round twice.",
     )
-    advance.add_argument("--code", required=True, help="the instructor code")
+    code(advance, "the instructor code")
     advance.add_argument("--round", type=int, help="close only this round")
     db(advance)
 
@@ -107,7 +148,7 @@ def add(sub: Any) -> None:
         "--team and --code, a login screen asks for them.",
     )
     play.add_argument("--team")
-    play.add_argument("--code", help="the team's join code")
+    code(play, "the team's join code (with --team)")
     play.add_argument("--full", action="store_true", help="full decisions, not simple")
     db(play)
 
@@ -117,7 +158,7 @@ def add(sub: Any) -> None:
         description="Watch submissions arrive, see the leaderboard, close the round (a) and "
         "write the debrief (d).",
     )
-    dash.add_argument("--code", required=True, help="the instructor code")
+    code(dash, "the instructor code")
     db(dash)
 
     serve = actions.add_parser(
@@ -160,7 +201,7 @@ def add(sub: Any) -> None:
         "round reports, and logs it; results change, decisions do not (one the new books "
         "cannot afford is cut to what cash and credit allow).",
     )
-    migrate.add_argument("--code", required=True, help="the instructor code")
+    code(migrate, "the instructor code")
     db(migrate)
 
     report = actions.add_parser(
@@ -170,7 +211,7 @@ def add(sub: Any) -> None:
         "decisions side by side, events, log) and rounds.csv, decisions.csv, scorecard.csv, "
         "log.csv.",
     )
-    report.add_argument("--code", required=True, help="the instructor code")
+    code(report, "the instructor code")
     report.add_argument("--out", required=True, metavar="DIR")
     db(report)
 
@@ -234,7 +275,12 @@ def submit(room: Classroom, args: argparse.Namespace) -> int:
     if not path.exists():
         raise InputError(args.file, "", "no such decisions file")
     k = room.submit(
-        args.team, args.code, read_toml(path), args.file, by=args.by, expect_round=args.round
+        args.team,
+        the_code(args, args.team),
+        read_toml(path),
+        args.file,
+        by=args.by,
+        expect_round=args.round,
     )
     team = room.team(args.team)
     mine = room.own_decision(team)
@@ -249,7 +295,7 @@ def submit(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def results(room: Classroom, args: argparse.Namespace) -> int:
-    team, view = room.team_view(args.team, args.code)
+    team, view = room.team_view(args.team, the_code(args, args.team))
     status = room.status()
     print(f"{team.name} in {room.scenario.meta.name}: {status.headline}")
     if not view.own:
@@ -290,7 +336,7 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def advance(room: Classroom, args: argparse.Namespace) -> int:
-    done = room.advance(args.code, expect_round=args.round)
+    done = room.advance(the_code(args), expect_round=args.round)
     print(done.message)
     for name, note in done.carried.items():
         print(f"  {name} did not submit: {note}")
@@ -298,14 +344,14 @@ def advance(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def migrate(room: Classroom, args: argparse.Namespace) -> int:
-    print(room.migrate(args.code))
+    print(room.migrate(the_code(args)))
     return 0
 
 
 def report(room: Classroom, args: argparse.Namespace) -> int:
     from sim.classroom.debrief import write_debrief
 
-    room.check_instructor(args.code)
+    room.check_instructor(the_code(args))
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(args.out, "", "is a file; --out names a folder")
@@ -323,11 +369,11 @@ def play(room: Classroom, args: argparse.Namespace) -> int:
     from tui.app import JigsawApp
     from tui.class_session import ClassSession
 
-    if (args.team is None) != (args.code is None):
-        raise InputError("class play", "", "give both --team and --code, or neither")
+    if args.team is None and args.code is not None:
+        raise InputError("--code", "", "give --team with it (or neither: a login screen asks)")
     session = None
     if args.team is not None:
-        session = ClassSession.login(args.db, args.team, args.code)
+        session = ClassSession.login(args.db, args.team, the_code(args, args.team))
         session.full_mode = args.full
     room.close()
     JigsawApp(session, class_db=args.db).run()
@@ -337,9 +383,10 @@ def play(room: Classroom, args: argparse.Namespace) -> int:
 def dashboard(room: Classroom, args: argparse.Namespace) -> int:
     from tui.app import InstructorApp
 
-    room.check_instructor(args.code)
+    instructor = the_code(args)
+    room.check_instructor(instructor)
     room.close()
-    InstructorApp(args.db, args.code).run()
+    InstructorApp(args.db, instructor).run()
     return 0
 
 
