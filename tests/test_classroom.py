@@ -633,3 +633,26 @@ def test_the_class_file_is_the_owners_alone(room) -> None:
     assert len(files) >= 2  # the class file and its WAL journal
     for f in files:
         assert f.stat().st_mode & 0o777 == 0o600, f
+
+
+def test_wrong_codes_are_logged_and_a_guessing_source_waits_without_locking_others_out(
+    room,
+) -> None:
+    c, instructor, codes = room
+    for _ in range(5):
+        with pytest.raises(InputError, match="wrong code for team Red"):
+            c.check_team("Red", "WRONG-CODE-0000", source="tab A")
+    assert [(team, src) for _, team, src in c.failed_logins()] == [("Red", "tab A")] * 5
+    assert any(who == "security" and "tab A" in what for _, who, what in c.log())
+    with pytest.raises(InputError, match="5 wrong codes from here in a row: wait 1 s"):
+        c.check_team("Red", codes["Red"], source="tab A")  # even the right code waits
+    assert c.check_team("Red", codes["Red"], source="tab B").name == "Red"  # not locked out
+    time.sleep(1.05)
+    assert c.check_team("Red", codes["Red"], source="tab A").name == "Red"  # waited enough
+    with pytest.raises(InputError, match="wrong code"):
+        c.check_team("Red", "WRONG-CODE-0000", source="tab A")
+    with pytest.raises(InputError, match="wait 2 s"):  # the wait doubles
+        c.check_team("Red", codes["Red"], source="tab A")
+    with pytest.raises(InputError, match="wrong instructor code"):
+        c.check_instructor("WRONG", source="tab C")
+    assert c.failed_logins(1) == [(c.failed_logins(1)[0][0], "instructor", "tab C")]

@@ -112,6 +112,16 @@ async def test_the_instructor_closes_a_round_from_the_dashboard(room) -> None:
         assert "Red" in board and "Blue" in board
 
 
+async def test_the_dashboard_shows_wrong_codes_with_their_source(room) -> None:
+    c, instructor, _ = room
+    with pytest.raises(Exception, match="wrong code"):
+        c.check_team("Blue", "WRONG-CODE-0000", source="ana@lab (screen 42)")
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Blue from ana@lab (screen 42)" in text_of(app.screen.query_one("#failed-logins"))
+
+
 SOLO = {"New game", "Save game", "Screenshot", "What-if forecast", "Advance the round"}
 
 

@@ -9,15 +9,21 @@ everything. Each call opens the class file afresh, so it is safe from worker thr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.classroom.store import Classroom, Team
+from sim.classroom.store import Classroom, Team, whoami
 from sim.model.errors import InputError
 from sim.model.report import RoundReport
 from tui.session import Draft, Outcome, Session
+
+
+def screen() -> str:
+    """The source of a code typed on a login screen: this process (a terminal or a tab)."""
+    return f"{whoami()} (screen {os.getpid()})"
 
 
 class ClassSession(Session):
@@ -42,10 +48,14 @@ class ClassSession(Session):
         self.submitted_round = mine.round if mine is not None else None
 
     @classmethod
-    def login(cls, db: str | Path, team_name: str, code: str) -> ClassSession:
-        """Check the team's code, then open its seat (InputError on a wrong code)."""
+    def login(
+        cls, db: str | Path, team_name: str, code: str, source: str | None = None
+    ) -> ClassSession:
+        """Check the team's code, then open its seat (InputError on a wrong code). `source`:
+        where the attempt comes from (default: this screen, one per process: under
+        `class serve`, one per browser tab)."""
         with cls._open(db) as room:
-            team = room.check_team(team_name, code)
+            team = room.check_team(team_name, code, source or screen())
         return cls(db, team, code)
 
     @staticmethod

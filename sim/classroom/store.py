@@ -28,11 +28,13 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import math
 import os
 import secrets
 import signal
 import socket
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,15 +112,34 @@ CREATE TABLE log (
     who TEXT NOT NULL,
     what TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS failed_logins (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    t REAL NOT NULL,
+    team TEXT NOT NULL,
+    source TEXT NOT NULL
+);
 """
-# The snapshots table came after schema 2 without changing it: older Jigsaws ignore it, and
-# this one adds it to a class file the first time it closes a round there.
+# The snapshots and failed_logins tables came after schema 2 without changing it: older
+# Jigsaws ignore them, and this one adds them to a class file the first time it needs them.
 SNAPSHOTS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS snapshots") :].split(";")[0]
+FAILED_LOGINS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS failed_logins") :].split(";")[0]
+# Wrong codes: after BACKOFF_AFTER failures from one source within BACKOFF_WINDOW_S, that
+# source waits 1 s after its last failure, doubling with each further failure up to
+# BACKOFF_MAX_S. Keyed by source, not team, so one team's guessing never locks another out.
+BACKOFF_AFTER = 5
+BACKOFF_MAX_S = 60.0
+BACKOFF_WINDOW_S = 15 * 60.0
 
 
 def now() -> str:
     """UTC, to the millisecond, ISO 8601."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def command_line() -> str:
+    """The source of a code typed at a class command: who runs it, where."""
+    return f"{whoami()} (command line)"
 
 
 def whoami() -> str:
@@ -388,18 +409,78 @@ class Classroom:
             f"no team {name!r} in this class (teams: {', '.join(t.name for t in self.teams)})",
         )
 
-    def check_team(self, name: str, code: str) -> Team:
-        """The team, if the code is its code; a clear refusal otherwise."""
+    def check_team(self, name: str, code: str, source: str | None = None) -> Team:
+        """The team, if the code is its code; a clear refusal otherwise. `source` says where
+        the attempt comes from (a screen, a process, a connection; default: this user on the
+        command line): wrong codes are logged with it, and a source that keeps guessing waits."""
         team = self.team(name)
+        source = source or command_line()
+        self._wait_if_guessing(source)
         stored = self.db.execute("SELECT code_hash FROM teams WHERE name = ?", (team.name,))
         if not matches(bytes(stored.fetchone()[0]), code, self._salt(), team.name):
+            self._failed(team.name, source)
             raise InputError("--code", "", f"wrong code for team {team.name} in this class")
         return team
 
-    def check_instructor(self, code: str) -> None:
+    def check_instructor(self, code: str, source: str | None = None) -> None:
+        source = source or command_line()
+        self._wait_if_guessing(source)
         stored = self.db.execute("SELECT instructor_hash FROM class WHERE id = 1").fetchone()[0]
         if not matches(bytes(stored), code, self._salt(), "\0instructor"):
+            self._failed("instructor", source)
             raise InputError("--code", "", "wrong instructor code for this class")
+
+    def failed_logins(self, limit: int = 20) -> list[tuple[str, str, str]]:
+        """The latest wrong codes, newest first: (when, team, source)."""
+        try:
+            rows = self.db.execute(
+                "SELECT at, team, source FROM failed_logins ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+        except sqlite3.OperationalError:  # no such table: nobody has got a code wrong
+            return []
+        return [(str(a), str(t), str(s)) for a, t, s in rows]
+
+    def _recent_failures(self, source: str) -> tuple[int, float]:
+        """Failures from `source` within the window, and the time of the last one."""
+        try:
+            n, last = self.db.execute(
+                "SELECT COUNT(*), MAX(t) FROM failed_logins WHERE source = ? AND t > ?",
+                (source, time.time() - BACKOFF_WINDOW_S),
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return 0, 0.0
+        return int(n), float(last or 0.0)
+
+    def _wait_if_guessing(self, source: str) -> None:
+        n, last = self._recent_failures(source)
+        if n < BACKOFF_AFTER:
+            return
+        wait = min(BACKOFF_MAX_S, 2.0 ** (n - BACKOFF_AFTER))
+        left = last + wait - time.time()
+        if left > 0:
+            raise InputError(
+                "--code",
+                "",
+                f"{n} wrong codes from here in a row: wait {math.ceil(left)} s and try again",
+            )
+
+    def _failed(self, team: str, source: str) -> None:
+        """Log a wrong code (class log and failed_logins). A file that cannot be written
+        (read-only, locked) still refuses the code; it just cannot remember the attempt."""
+        at = now()
+        try:
+            with self._write() as db:
+                db.execute(FAILED_LOGINS)
+                db.execute(
+                    "INSERT INTO failed_logins (at, t, team, source) VALUES (?, ?, ?, ?)",
+                    (at, time.time(), team, source[:200]),
+                )
+                db.execute(
+                    "INSERT INTO log (at, who, what) VALUES (?, 'security', ?)",
+                    (at, f"wrong code for {team} from {source[:200]}"),
+                )
+        except sqlite3.Error:
+            pass
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class Snapshot:
     labels: dict[str, str]  # firm id -> team name or "Firm (computer)"
     events: list[tuple[int, str]]
     log: list[tuple[str, str, str]]
+    failed: list[tuple[str, str, str]]  # wrong codes, newest first: (when, team, source)
 
 
 def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
@@ -54,7 +55,14 @@ def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
         team_of = {t.firm_id: t.name for t in room.teams}
         labels = {f.id: team_of.get(f.id, f"{f.label} (computer)") for f in room.scenario.firms}
         return Snapshot(
-            room.scenario.meta.name, status, score, profit, labels, events, room.log()[-40:]
+            room.scenario.meta.name,
+            status,
+            score,
+            profit,
+            labels,
+            events,
+            room.log()[-40:],
+            room.failed_logins(10),
         )
     finally:
         room.close()
@@ -93,6 +101,9 @@ class Dashboard(Screen):
             with VerticalScroll(id="dash-right"):
                 box = Vertical(Static(id="events"), classes="panel")
                 box.border_title = "Events"
+                yield box
+                box = Vertical(Static(id="failed-logins"), classes="panel")
+                box.border_title = "Wrong codes"
                 yield box
                 box = Vertical(Static(id="class-log"), classes="panel")
                 box.border_title = "Class log"
@@ -159,6 +170,12 @@ class Dashboard(Screen):
         self.query_one("#events", Static).update(Text(news))
         log = "\n".join(f"{at[11:19]}  {who}: {what}" for at, who, what in reversed(snap.log))
         self.query_one("#class-log", Static).update(Text(log))
+        failed = Text(
+            "\n".join(f"{at[11:19]}  {team} from {source}" for at, team, source in snap.failed)
+            or "None.",
+            style="red" if snap.failed else "dim",
+        )
+        self.query_one("#failed-logins", Static).update(failed)
         button = self.query_one("#advance", Button)
         button.disabled = s.over or self.busy
         button.label = "Game over" if s.over else f"Close round {s.open_round} (a)"
