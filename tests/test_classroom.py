@@ -10,8 +10,11 @@ never in between.
 from __future__ import annotations
 
 import csv
+import io
+import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -98,7 +101,10 @@ def test_a_class_file_is_never_overwritten(tmp_path: Path) -> None:
 # --- who may do what -----------------------------------------------------------------------
 
 
-def test_wrong_codes_are_refused(room, tmp_path: Path) -> None:
+def test_wrong_codes_are_refused(room, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.classroom import store
+
+    monkeypatch.setattr(store, "BACKOFF_AFTER", 100)  # each refusal's own reason (back-off: below)
     c, instructor, codes = room
     other, other_instructor, other_codes = Classroom.create(
         tmp_path / "other.db", shortened("classic", 3), ["Red", "Blue"], 7
@@ -656,3 +662,154 @@ def test_wrong_codes_are_logged_and_a_guessing_source_waits_without_locking_othe
     with pytest.raises(InputError, match="wrong instructor code"):
         c.check_instructor("WRONG", source="tab C")
     assert c.failed_logins(1) == [(c.failed_logins(1)[0][0], "instructor", "tab C")]
+
+
+def _class_cli(capsys, monkeypatch, code: str, *argv: str) -> tuple[int, str]:
+    """A class command in this process (so a test may squeeze SQLite): exit code, stderr."""
+    from tui.cli import main
+
+    monkeypatch.setenv("JIGSAW_CODE", code)
+    capsys.readouterr()
+    rc = main(["class", *argv])
+    return rc, capsys.readouterr().err
+
+
+def test_a_lock_held_past_the_busy_timeout_is_one_line(room, tmp_path, capsys, monkeypatch) -> None:
+    from sim.classroom import store
+
+    c, _, codes = room
+    c.close()
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    decisions = tmp_path / "d.toml"
+    decisions.write_text("budget = 300000\nmarketing_share = 0.4\n")
+    holder = sqlite3.connect(c.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another jigsaw in the middle of a write
+    try:
+        rc, err = _class_cli(
+            capsys,
+            monkeypatch,
+            codes["Red"],
+            "submit",
+            "--db",
+            str(c.path),
+            "--team",
+            "Red",
+            str(decisions),
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert rc == 2 and len(err.strip().splitlines()) == 1, err
+    assert str(c.path) in err and "busy" in err and "try again" in err
+
+
+def test_a_full_disk_is_one_line_and_leaves_the_round_open(room, capsys, monkeypatch) -> None:
+    """SQLite's max_page_count caps the file where it is: the next write that needs a page
+    fails as a full disk would."""
+    c, instructor, _ = room
+    c.close()
+    connect = Classroom._connect
+
+    def full(path):
+        db = connect(path)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+
+    monkeypatch.setattr(Classroom, "_connect", staticmethod(full))
+    rc, err = _class_cli(capsys, monkeypatch, instructor, "advance", "--db", str(c.path))
+    monkeypatch.undo()
+    assert rc == 2 and len(err.strip().splitlines()) == 1, err
+    assert "disk is full" in err and "nothing was written" in err
+    assert Classroom(c.path).open_round == 1
+
+
+def test_a_damaged_class_file_is_one_line(room, capsys, monkeypatch) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], GOOD)
+    c.advance(instructor)
+    c.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
+    data = bytearray(c.path.read_bytes())
+    for at in range(4096, len(data), 4096):  # every page but the first: garbage
+        data[at + 8 : at + 64] = b"\xff" * 56
+    c.path.write_bytes(bytes(data))
+    for argv in (["status"], ["advance"], ["report", "--out", str(c.path.parent / "out")]):
+        rc, err = _class_cli(capsys, monkeypatch, instructor, *argv, "--db", str(c.path))
+        assert rc == 2 and len(err.strip().splitlines()) == 1, (argv, err)
+        assert "damaged" in err and "backup" in err, err
+
+
+def test_a_backup_is_a_consistent_copy_that_plays_on(room, tmp_path, capsys, monkeypatch) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], GOOD)
+    c.advance(instructor)
+    c.submit("Blue", codes["Blue"], GOOD)  # an open round's decision is in the copy too
+    copy = tmp_path / "copy.db"
+    rc, err = _class_cli(
+        capsys, monkeypatch, instructor, "backup", "--db", str(c.path), "--out", str(copy)
+    )
+    assert rc == 0, err
+    assert copy.stat().st_mode & 0o777 == 0o600
+    rc, err = _class_cli(
+        capsys, monkeypatch, instructor, "backup", "--db", str(c.path), "--out", str(copy)
+    )
+    assert rc == 2 and "already exists" in err  # never over a file
+    restored = Classroom(copy)
+    assert restored.status() == c.status()
+    assert restored.advance(instructor).round == c.advance(instructor).round == 2
+    assert [r.to_dict() for r in restored.game().reports] == [r.to_dict() for r in c.game().reports]
+
+
+def test_a_read_only_class_file_reads_and_refuses_writes_in_one_line(tmp_path: Path) -> None:
+    """A class file another user owns (or on a read-only mount): status, results and the
+    report work; advance says it is read-only, in one line. Run as a user who cannot write
+    it (as root, a forked child drops to `nobody`)."""
+    import tempfile
+
+    import sim.classroom.debrief  # noqa: F401 - imported before dropping privileges
+    from tui.cli import main
+
+    where = Path(tempfile.mkdtemp(prefix="jigsaw-ro-"))
+    try:
+        c, instructor, codes = Classroom.create(where / "c.db", shortened("classic", 2), ["Red"], 3)
+        c.submit("Red", codes["Red"], GOOD)
+        c.advance(instructor)
+        c.close()
+        out = where / "debrief"
+        out.mkdir()
+        os.chmod(out, 0o777)
+        for f in where.glob("c.db*"):
+            os.chmod(f, 0o444)
+        os.chmod(where, 0o555)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: a user who may read the class but not write it
+            os.close(read)
+            try:
+                if os.getuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                os.environ["JIGSAW_CODE"] = instructor
+                err = io.StringIO()
+                sys.stderr = err
+                sys.stdout = io.StringIO()
+                db = str(where / "c.db")
+                rcs = [
+                    main(["class", "status", "--db", db]),
+                    main(["class", "report", "--db", db, "--out", str(out)]),
+                    main(["class", "advance", "--db", db]),
+                ]
+                os.write(write, json.dumps({"rcs": rcs, "err": err.getvalue()}).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as fh:
+            got = json.loads(fh.read() or "{}")
+        os.waitpid(pid, 0)
+        assert got["rcs"] == [0, 0, 2], got
+        assert got["err"].strip().count("\n") == 0 and "is read-only here" in got["err"]
+        assert (out / "index.html").exists()
+    finally:
+        os.chmod(where, 0o755)
+        shutil.rmtree(where, ignore_errors=True)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.classroom.store import Classroom, Team, whoami
+from sim.classroom.store import Classroom, Team, opened, whoami
 from sim.model.errors import InputError
 from sim.model.report import RoundReport
 from tui.session import Draft, Outcome, Session
@@ -61,11 +61,8 @@ class ClassSession(Session):
     @staticmethod
     @contextmanager
     def _open(db: str | Path) -> Iterator[Classroom]:
-        room = Classroom(db)
-        try:
+        with opened(db) as room:
             yield room
-        finally:
-            room.close()
 
     def room(self) -> Any:
         return self._open(self.db)

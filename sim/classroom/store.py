@@ -35,6 +35,7 @@ import signal
 import socket
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -251,6 +252,49 @@ def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Tea
     return parse_scenario(data, "class scenario"), teams
 
 
+def trouble(path: str | Path, exc: sqlite3.Error) -> InputError:
+    """What a SQLite failure means for the person at the keyboard, in one line."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        what = (
+            f"the class file is busy: another jigsaw has held it for over "
+            f"{BUSY_TIMEOUT_MS // 1000} s (a round being closed?); try again in a moment"
+        )
+    elif "full" in text:
+        what = "the disk is full: nothing was written; free some space and try again"
+    elif "not a database" in text:
+        what = (
+            "is not a Jigsaw class file (or it is damaged: restore it from a backup, "
+            "which jigsaw class backup makes)"
+        )
+    elif "malformed" in text or "corrupt" in text:
+        what = "the class file is damaged: restore it from a backup (jigsaw class backup makes one)"
+    elif "readonly" in text or "read-only" in text:
+        what = (
+            "is read-only here: status, results and report work, nothing that writes; "
+            "ask whoever owns the file"
+        )
+    elif "unable to open" in text:
+        what = "cannot be opened (check its folder and permissions)"
+    else:
+        what = f"SQLite failed: {exc}"
+    return InputError(str(path), "", what)
+
+
+@contextmanager
+def opened(path: str | Path, migrating: bool = False) -> Iterator[Classroom]:
+    """A class, open for the length of a `with`, every SQLite failure inside it turned into
+    one clear line (`trouble`): what the command line and the screens use."""
+    try:
+        room = Classroom(path, migrating=migrating)
+        try:
+            yield room
+        finally:
+            room.close()
+    except sqlite3.Error as exc:
+        raise trouble(path, exc) from None
+
+
 class Classroom:
     """One class in one SQLite file. Open it with `Classroom.create` or `Classroom(path)`."""
 
@@ -266,9 +310,15 @@ class Classroom:
             row = self.db.execute(
                 "SELECT format, class_id, scenario, seed FROM class WHERE id = 1"
             ).fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError as exc:  # no class table: some other SQLite file
+            if "no such table" not in str(exc):
+                raise trouble(path, exc) from None
             row = None
+        except sqlite3.DatabaseError as exc:
+            raise trouble(path, exc) from None
         if row is None or row[0] != FORMAT:
+            if not self._intact():
+                raise trouble(path, sqlite3.DatabaseError("database disk image is malformed"))
             raise InputError(str(path), "", "is not a Jigsaw class file")
         if version not in READS_SCHEMAS:
             raise InputError(
@@ -297,10 +347,37 @@ class Classroom:
             Team(*r) for r in self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat")
         ]
 
+    @staticmethod
+    def _read_only(path: Path) -> sqlite3.Connection:
+        """A class file we may read but not write (a read-only mount, another user's file):
+        the reading commands work; anything that writes says the file is read-only. A WAL
+        file whose folder is read-only too is read as it stands (immutable)."""
+        uri = "file:" + urllib.parse.quote(str(path.resolve()))
+        for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(uri + mode, uri=True, isolation_level=None)
+                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError as exc:
+                last = exc
+            except sqlite3.DatabaseError as exc:
+                raise trouble(path, exc) from None
+        raise trouble(path, last) from None
+
+    def _intact(self) -> bool:
+        """SQLite's own check of the file's structure (is a strange file damaged?)."""
+        try:
+            return self.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            return False
+
     # --- set-up ----------------------------------------------------------------------------
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
+        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            return Classroom._read_only(path)
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -308,7 +385,7 @@ class Classroom:
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
-            raise InputError(str(path), "", f"is not a Jigsaw class file ({exc})") from None
+            raise trouble(path, exc) from None
         return db
 
     @classmethod
@@ -382,6 +459,35 @@ class Classroom:
     def close(self) -> None:
         self.db.close()
 
+    def backup(self, out: str | Path) -> None:
+        """A consistent copy of the class at `out` (SQLite's online backup: teams may go on
+        submitting meanwhile), owner-only like the class file, never over an existing file."""
+        target = Path(out)
+        if target.exists():
+            raise InputError(str(out), "", "already exists; name a new file for the backup")
+        if not target.parent.is_dir():
+            raise InputError(str(out), "", f"no such folder: {target.parent}")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
+            copy = sqlite3.connect(tmp)
+            try:
+                self.db.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # the copy is one file
+            finally:
+                copy.close()
+            os.link(tmp, target)  # never over a file made meanwhile
+        except FileExistsError:
+            raise InputError(
+                str(out), "", "already exists; name a new file for the backup"
+            ) from None
+        except sqlite3.Error as exc:
+            raise trouble(str(out), exc) from None
+        except OSError as exc:
+            raise InputError(str(out), "", f"cannot write the backup ({exc.strerror})") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE): writers queue on SQLite's
@@ -390,7 +496,8 @@ class Classroom:
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite rolls back by itself on a full disk
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.classroom.store import Classroom
+from sim.classroom.store import Classroom, opened
 from sim.model.errors import InputError
 from sim.model.scenario import load_scenario, read_toml
 from sim.numbers import money, pct
@@ -204,6 +204,16 @@ def add(sub: Any) -> None:
     code(migrate, "the instructor code")
     db(migrate)
 
+    back = actions.add_parser(
+        "backup",
+        help="a consistent copy of the class file, even while teams submit",
+        description="Copy the class file with SQLite's backup API: the copy is consistent "
+        "even while teams submit and the instructor closes rounds. It holds everything the "
+        "class file does (decisions, code hashes), so keep it as private as the class.",
+    )
+    back.add_argument("--out", required=True, metavar="FILE", help="the copy (not overwritten)")
+    db(back)
+
     report = actions.add_parser(
         "report",
         help="write the debrief: an HTML page and CSV of everything (instructor)",
@@ -242,13 +252,10 @@ def main(args: argparse.Namespace) -> int:
             "class",
             "",
             "name an action: new, status, submit, results, play, dashboard, advance, report, "
-            "migrate or serve (jigsaw class --help)",
+            "backup, migrate or serve (jigsaw class --help)",
         )
-    room = Classroom(args.db, migrating=args.action == "migrate")
-    try:
+    with opened(args.db, migrating=args.action == "migrate") as room:
         return ACTIONS[args.action](room, args)
-    finally:
-        room.close()
 
 
 def status(room: Classroom, args: argparse.Namespace) -> int:
@@ -399,9 +406,8 @@ def serve(args: argparse.Namespace) -> int:
             "class serve", "", "textual-serve is not installed: pip install 'jigsaw-sim[serve]'"
         ) from None
     db = Path(args.db).resolve()
-    room = Classroom(db)  # a clear error now rather than in every browser tab
-    teams = len(room.teams)
-    room.close()
+    with opened(db) as room:  # a clear error now rather than in every browser tab
+        teams = len(room.teams)
     if not 0 < args.port < 65536:
         raise InputError("--port", "", f"must be 1-65535, got {args.port}")
     cap = SESSIONS_PER_TEAM * teams if args.max_sessions is None else args.max_sessions
@@ -423,7 +429,15 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def backup(room: Classroom, args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    room.backup(out)
+    print(f"Backed up {room.path} to {out} (a consistent copy; restore by copying it back)")
+    return 0
+
+
 ACTIONS = {
+    "backup": backup,
     "play": play,
     "dashboard": dashboard,
     "status": status,

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from sim.classroom.store import Classroom
+from sim.classroom.store import opened
 from sim.model.errors import InputError
 from tui.class_session import ClassSession
 
@@ -22,12 +22,9 @@ class ClassLogin(Screen):
     def __init__(self, db: str | Path) -> None:
         super().__init__()
         self.db = Path(db)
-        room = Classroom(self.db)
-        try:
+        with opened(self.db) as room:
             self.teams = [t.name for t in room.teams]
             self.headline = f"{room.scenario.meta.name}: {room.status().headline}"
-        finally:
-            room.close()
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from sim.classroom.store import Classroom, Status
+from sim.classroom.store import Status, opened
 from sim.model.errors import InputError
 from sim.numbers import money
 from tui.screens.dialogs import Confirm
@@ -41,8 +41,7 @@ class Snapshot:
 
 
 def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
-    room = Classroom(db)
-    try:
+    with opened(db) as room:
         status = room.status()
         closed = status.open_round - 1
         if closed not in cache:  # replay only when a round has closed since last time
@@ -64,8 +63,6 @@ def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
             room.log()[-40:],
             room.failed_logins(10),
         )
-    finally:
-        room.close()
 
 
 class Dashboard(Screen):
@@ -214,14 +211,12 @@ class Dashboard(Screen):
 
     @work(thread=True, exclusive=True, group="advance")
     def advance(self, round_no: int) -> None:
-        room = Classroom(self.db)
         try:
-            done = room.advance(self.code, expect_round=round_no)
+            with opened(self.db) as room:
+                done = room.advance(self.code, expect_round=round_no)
         except InputError as exc:
             self.app.call_from_thread(self._advanced, str(exc), "error")
             return
-        finally:
-            room.close()
         self.app.call_from_thread(self._advanced, done.message, "information")
 
     def _advanced(self, message: str, severity: str) -> None:
@@ -238,14 +233,15 @@ class Dashboard(Screen):
         from sim.classroom.debrief import write_debrief
 
         out = self.db.with_name(f"{self.db.stem}-debrief")
-        room = Classroom(self.db)
         try:
-            write_debrief(room, out)
+            with opened(self.db) as room:
+                write_debrief(room, out)
+        except InputError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"{out}: {exc.strerror}", severity="error")
             return
-        finally:
-            room.close()
         self.app.call_from_thread(self.notify, f"Debrief written to {out / 'index.html'}")
 
 
