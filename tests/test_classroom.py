@@ -666,12 +666,20 @@ def test_wrong_codes_are_logged_and_a_guessing_source_waits_without_locking_othe
 
 def _class_cli(capsys, monkeypatch, code: str, *argv: str) -> tuple[int, str]:
     """A class command in this process (so a test may squeeze SQLite): exit code, stderr."""
+
+    rc, _, err = _class_cli_full(capsys, monkeypatch, code, *argv)
+    return rc, err
+
+
+def _class_cli_full(capsys, monkeypatch, code: str, *argv: str) -> tuple[int, str, str]:
+    """A class command in this process: exit code, stdout, stderr."""
     from tui.cli import main
 
     monkeypatch.setenv("JIGSAW_CODE", code)
     capsys.readouterr()
     rc = main(["class", *argv])
-    return rc, capsys.readouterr().err
+    got = capsys.readouterr()
+    return rc, got.out, got.err
 
 
 def test_a_lock_held_past_the_busy_timeout_is_one_line(room, tmp_path, capsys, monkeypatch) -> None:
@@ -813,3 +821,109 @@ def test_a_read_only_class_file_reads_and_refuses_writes_in_one_line(tmp_path: P
     finally:
         os.chmod(where, 0o755)
         shutil.rmtree(where, ignore_errors=True)
+
+
+# --- the instructor's corrections ----------------------------------------------------------
+
+BAD = {"budget": 300_000, "marketing_share": 0.05, "price": 2.0}  # the team's typo
+
+
+def test_rollback_then_reclosing_equals_playing_the_corrected_decision_straight(
+    tmp_path: Path,
+) -> None:
+    """Red typed 5% marketing at price 2.00 in round 2. The instructor rolls back to round 2,
+    overrides Red's decision, and closes rounds 2 and 3 again: every report is the one a class
+    that played the corrected decision straight gets (Blue's submitted round-3 decision kept,
+    Blue's carried round-2 decision carried again)."""
+    scenario = shortened("classic", 3)
+    plays = {}
+    for name, round2 in (("mistake", BAD), ("straight", GOOD)):
+        c, instructor, codes = Classroom.create(
+            tmp_path / f"{name}.db", scenario, ["Red", "Blue"], 4
+        )
+        c.submit("Red", codes["Red"], GOOD)
+        c.submit("Blue", codes["Blue"], {"budget": 280_000, "marketing_share": 0.5})
+        c.advance(instructor)
+        c.submit("Red", codes["Red"], round2)
+        c.advance(instructor)  # Blue carried
+        c.submit("Blue", codes["Blue"], {"budget": 260_000, "marketing_share": 0.3})
+        plays[name] = (c, instructor, codes)
+    c, instructor, codes = plays["mistake"]
+    assert "rolled back to round 2" in c.rollback(instructor, 2)
+    assert c.open_round == 2 and c.status().submitted.keys() == {"Red"}  # Red's kept
+    assert c.override(instructor, "Red", GOOD) == 2
+    c.advance(instructor)  # round 2 again, Blue carried again
+    c.advance(instructor)  # round 3 again, with Blue's round-3 decision
+    plays["straight"][0].advance(plays["straight"][1])  # round 3
+    fixed, straight = (plays[n][0] for n in ("mistake", "straight"))
+    assert [r.to_dict() for r in fixed.game().reports] == [
+        r.to_dict() for r in straight.game().reports
+    ]
+    log = [what for _, who, what in fixed.log() if who == "instructor"]
+    assert any("rolled back to round 2" in w for w in log)
+    assert any("overrode Red's decision for round 2" in w for w in log)
+    red2 = next(d for d in fixed.decisions() if d.round == 2 and d.team == "Red")
+    assert red2.by == "instructor"
+    with pytest.raises(InputError, match="expected a closed round"):
+        fixed.rollback(plays["mistake"][1], 4)
+
+
+def test_a_reset_code_replaces_the_old_one_at_once(room) -> None:
+    c, instructor, codes = room
+    fresh = c.reset_code(instructor, "Red")
+    assert fresh != codes["Red"]
+    with pytest.raises(InputError, match="wrong code for team Red"):
+        c.check_team("Red", codes["Red"], source="old")
+    assert c.check_team("Red", fresh).name == "Red"
+    new_instructor = c.reset_code(instructor)
+    with pytest.raises(InputError, match="wrong instructor code"):
+        c.check_instructor(instructor, source="old")
+    c.check_instructor(new_instructor)
+    assert sum("new code issued for Red" in w for _, _, w in c.log()) == 1
+
+
+def test_a_paused_class_refuses_submissions_until_it_resumes(room) -> None:
+    c, instructor, codes = room
+    c.pause(instructor)
+    with pytest.raises(InputError, match="paused the class"):
+        c.submit("Red", codes["Red"], GOOD)
+    c.pause(instructor, paused=False)
+    assert c.submit("Red", codes["Red"], GOOD) == 1
+    log = [w for _, _, w in c.log()]
+    assert "paused the class: submissions refused" in log and "resumed the class" in log
+
+
+def test_an_announcement_reaches_every_team_and_is_logged(room, capsys, monkeypatch) -> None:
+    c, instructor, _ = room
+    rc, err = _class_cli(
+        capsys, monkeypatch, instructor, "announce", "--db", str(c.path), "Close at 3 pm"
+    )
+    assert rc == 0, err
+    assert c.announcements()[0][::2] == (1, "Close at 3 pm")
+    assert any("announced (round 1): Close at 3 pm" in w for _, _, w in c.log())
+    with pytest.raises(InputError, match="printable"):
+        c.announce(instructor, "x" * 501)
+
+
+def test_the_operations_run_from_the_command_line(room, tmp_path, capsys, monkeypatch) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], GOOD)
+    c.advance(instructor)
+    db = str(c.path)
+    plan = tmp_path / "fix.toml"
+    plan.write_text("budget = 250000\nmarketing_share = 0.45\n")
+    for argv, expected in (
+        (["rollback", "--to-round", "1"], "rolled back to round 1"),
+        (["override", "--team", "blue", str(plan)], "Blue: the instructor's decisions"),
+        (["pause"], "paused"),
+        (["resume"], "resumed"),
+    ):
+        rc, out, err = _class_cli_full(capsys, monkeypatch, instructor, *argv, "--db", db)
+        assert rc == 0 and expected in out, (argv, out, err)
+    rc, out, _ = _class_cli_full(
+        capsys, monkeypatch, instructor, "reset-code", "--team", "Red", "--db", db
+    )
+    fresh = out.split(": ", 1)[1].strip()
+    assert rc == 0 and out.startswith("Red: ") and Classroom(c.path).check_team("Red", fresh)
+    rc, err = _class_cli(capsys, monkeypatch, instructor, "rollback", "--to-round", "5", "--db", db)
+    assert rc == 2 and "--to-round" in err

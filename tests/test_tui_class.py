@@ -18,7 +18,7 @@ from tui.screens.dashboard import Dashboard
 from tui.screens.dialogs import Confirm
 from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
-from tui.widgets.boards import RivalBoard
+from tui.widgets.boards import NewsFeed, RivalBoard
 
 from .conftest import shortened
 
@@ -150,3 +150,27 @@ async def test_a_class_seat_offers_no_solo_action_before_or_after_login(room) ->
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, Boardroom) and not app.session.can_save
+
+
+async def test_an_open_boardroom_notices_a_rollback_and_an_announcement(
+    room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c, instructor, codes = room
+    monkeypatch.setattr(boardroom, "POLL_SECONDS", 0.1)
+    c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.4})
+    c.advance(instructor)
+    app = JigsawApp(ClassSession.login(c.path, "Red", codes["Red"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.sub_title == "Round 2 of 2"
+        c.announce(instructor, "Round 1 is reopened: check your price")
+        c.rollback(instructor, 1)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if app.screen.sub_title.startswith("Round 1 of 2"):
+                break
+        assert app.screen.sub_title == "Round 1 of 2 · submitted"  # its decision kept
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "reopened round 1" in toasts and "check your price" in toasts
+        news = text_of(app.screen.query_one(NewsFeed))
+        assert "Instructor (round 2): Round 1 is reopened" in news

@@ -42,6 +42,9 @@ class ClassSession(Session):
         with self.room() as room:
             game = room.game()
             mine = room.own_decision(team)
+            self._announced = [(k, text) for k, _, text in room.announcements()]
+        self._seen = len(self._announced)  # the news panel shows these; poll tells new ones
+        self._news: list[str] = []
         super().__init__(game, save_path=self.db, full_mode=full_mode, player=team.firm_id)
         if mine is not None:
             self.draft = Draft.from_decision(mine.decision)
@@ -91,15 +94,38 @@ class ClassSession(Session):
         return Outcome(submitted=k)
 
     def poll(self) -> list[RoundReport]:
-        """The rounds the instructor closed since we last looked (their reports), if any."""
+        """The rounds the instructor closed since we last looked (their reports), if any. A
+        round the instructor reopened (rollback) takes the seat back to it, with a notice."""
         with self.room() as room:
             closed = room.open_round - 1
-            if closed <= self.game.round:
+            self._announced = [(k, text) for k, _, text in room.announcements()]
+            for k, text in self._announced[self._seen :]:
+                self._news.append(f"Your instructor (round {k}): {text}")
+            self._seen = len(self._announced)
+            if closed == self.game.round:
                 return []
             game = room.game()
+            mine = room.own_decision(self.team)
         before = self.game.round
         self.game = game
+        if closed < before:
+            self._news.append(
+                f"The instructor reopened round {closed + 1}: rounds {closed + 1}-{before} will "
+                "be played again. Your submitted decisions still count; you may change this "
+                "round's."
+            )
+            self.submitted_round = mine.round if mine is not None else None
+            if mine is not None:
+                self.draft = Draft.from_decision(mine.decision)
+            return []
         return game.reports[before:]
+
+    def news(self) -> list[str]:
+        news, self._news = self._news, []
+        return news
+
+    def announcements(self) -> list[tuple[int, str]]:
+        return list(self._announced)
 
     def forecast(self, replications: int = 4, progress: Any = None) -> list[RoundReport]:
         raise InputError("", "", "what-if is not available in class play")

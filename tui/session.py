@@ -239,6 +239,15 @@ class Session:
         """Rounds someone else closed since the screens last looked: none in solo play."""
         return []
 
+    def news(self) -> list[str]:
+        """What happened to the seat since the screens last looked, besides closed rounds
+        (an announcement, a round reopened): nothing in solo play."""
+        return []
+
+    def announcements(self) -> list[tuple[int, str]]:
+        """Messages from whoever runs the game, oldest first: (round, text). None solo."""
+        return []
+
     def undo(self) -> int:
         """Go back one round: the game is restored as it stood before that round (from the
         snapshot kept of it, or by replay after a load), and the draft holds

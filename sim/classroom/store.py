@@ -113,6 +113,16 @@ CREATE TABLE log (
     who TEXT NOT NULL,
     what TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS announcements (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    round INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS failed_logins (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -125,6 +135,9 @@ CREATE TABLE IF NOT EXISTS failed_logins (
 # Jigsaws ignore them, and this one adds them to a class file the first time it needs them.
 SNAPSHOTS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS snapshots") :].split(";")[0]
 FAILED_LOGINS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS failed_logins") :].split(";")[0]
+SETTINGS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS settings") :].split(";")[0]
+ANNOUNCEMENTS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS announcements") :].split(";")[0]
+MAX_ANNOUNCEMENT = 500  # characters
 # Wrong codes: after BACKOFF_AFTER failures from one source within BACKOFF_WINDOW_S, that
 # source waits 1 s after its last failure, doubling with each further failure up to
 # BACKOFF_MAX_S. Keyed by source, not team, so one team's guessing never locks another out.
@@ -756,6 +769,13 @@ class Classroom:
             k = self.open_round
             if k > self.scenario.meta.rounds:
                 raise InputError(source, "", "the game is over: no round is open")
+            if self.paused:
+                raise InputError(
+                    source,
+                    "",
+                    "the instructor has paused the class: submissions open again when it "
+                    "resumes (your last submission, if any, still counts)",
+                )
             if expect_round is not None and expect_round != k:
                 state = "is closed" if expect_round < k else "is not open yet"
                 raise InputError(source, "", f"round {expect_round} {state}; round {k} is open")
@@ -810,6 +830,21 @@ class Classroom:
             }
             carried: dict[str, str] = {}
             at = now()
+            for t in self.teams:  # after a rollback, a decision kept may no longer fit
+                mine = given.get(t.name)
+                if mine is None or game.ledgers[t.seat].bankrupt:
+                    continue
+                fitted = mine.within(self.scenario, game.ledgers[t.seat].room)
+                if fitted is not mine:
+                    given[t.name] = fitted
+                    db.execute(
+                        "UPDATE decisions SET decision = ? WHERE round = ? AND team = ?",
+                        (fitted.model_dump_json(), k, t.name),
+                    )
+                    db.execute(
+                        "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
+                        (at, f"{t.name}'s round {k} decision was cut to what cash allows"),
+                    )
             for t in self.teams:
                 if t.name in given or game.ledgers[t.seat].bankrupt:
                     continue
@@ -913,6 +948,148 @@ class Classroom:
             db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (at, message))
         self.model, self.schema = MODEL_VERSION, SCHEMA_VERSION
         return message
+
+    # --- the instructor's corrections --------------------------------------------------------
+
+    def _setting(self, key: str) -> str | None:
+        try:
+            row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # no such table: nothing was ever set
+            return None
+        return None if row is None else str(row[0])
+
+    @property
+    def paused(self) -> bool:
+        return self._setting("paused") == "1"
+
+    def pause(self, code: str, paused: bool = True) -> str:
+        """Refuse (or again accept) submissions, for everyone, until resumed. Logged."""
+        self.check_instructor(code)
+        with self._write() as db:
+            db.execute(SETTINGS)
+            db.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('paused', ?)",
+                ("1" if paused else "0",),
+            )
+            what = "paused the class: submissions refused" if paused else "resumed the class"
+            db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
+        return what
+
+    def announce(self, code: str, text: str) -> str:
+        """A message every team sees in its news and in the report of the round it was made
+        in. Logged."""
+        self.check_instructor(code)
+        clean = " ".join(text.split())
+        if not clean or len(clean) > MAX_ANNOUNCEMENT or not clean.isprintable():
+            raise InputError(
+                "TEXT", clean[:40], f"expected 1-{MAX_ANNOUNCEMENT} printable characters"
+            )
+        with self._write() as db:
+            db.execute(ANNOUNCEMENTS)
+            k = self.open_round
+            at = now()
+            db.execute(
+                "INSERT INTO announcements (round, at, text) VALUES (?, ?, ?)", (k, at, clean)
+            )
+            db.execute(
+                "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
+                (at, f"announced (round {k}): {clean}"),
+            )
+        return f"announced to every team in round {k}"
+
+    def announcements(self) -> list[tuple[int, str, str]]:
+        """Every announcement, oldest first: (round it was made in, when, text)."""
+        try:
+            rows = self.db.execute(
+                "SELECT round, at, text FROM announcements ORDER BY id"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [(int(k), str(at), str(text)) for k, at, text in rows]
+
+    def override(
+        self, code: str, team_name: str, raw: Mapping[str, Any], source: str = "<decisions>"
+    ) -> int:
+        """The instructor's decision for a team in the open round (replacing the team's),
+        recorded and logged as the instructor's. Returns the round."""
+        self.check_instructor(code)
+        team = self.team(team_name)
+        plan = self.parse(team, raw, source)
+        with self._write() as db:
+            k = self.open_round
+            if k > self.scenario.meta.rounds:
+                raise InputError(source, "", "the game is over: no round is open")
+            decision = for_round(plan, k - 1)
+            cash, credit, bankrupt = self._standing(team.firm_id, k)
+            if bankrupt:
+                raise InputError(source, "", f"{team.name} is bankrupt: it makes no decisions")
+            check_affordable(decision, cash, credit, source, scenario=self.scenario)
+            at, text = now(), decision.model_dump_json()
+            db.execute(
+                "INSERT INTO decisions (round, team, decision, how, by, at) "
+                "VALUES (?, ?, ?, 'submitted', 'instructor', ?) "
+                "ON CONFLICT (round, team) DO UPDATE SET decision = excluded.decision, "
+                "how = 'submitted', by = 'instructor', at = excluded.at",
+                (k, team.name, text, at),
+            )
+            db.execute(
+                "INSERT INTO submissions (round, team, decision, by, at) "
+                "VALUES (?, ?, ?, 'instructor', ?)",
+                (k, team.name, text, at),
+            )
+            db.execute(
+                "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
+                (at, f"overrode {team.name}'s decision for round {k}"),
+            )
+        return k
+
+    def rollback(self, code: str, to_round: int) -> str:
+        """Reopen closed round K: its report and every later one are dropped (they are replayed
+        as the rounds are closed again); decisions the teams submitted are kept, decisions the
+        class carried for teams that did not submit are dropped (they are carried again, from
+        the corrected state, when their round closes). Logged."""
+        self.check_instructor(code)
+        with self._write() as db:
+            k = self.open_round
+            if not 1 <= to_round < k:
+                closed = f"rounds 1-{k - 1} are closed" if k > 1 else "no round has closed yet"
+                raise InputError("--to-round", str(to_round), f"expected a closed round ({closed})")
+            db.execute("DELETE FROM rounds WHERE round >= ?", (to_round,))
+            db.execute(SNAPSHOTS)
+            db.execute("DELETE FROM snapshots WHERE round >= ?", (to_round,))
+            dropped = db.execute(
+                "DELETE FROM decisions WHERE round >= ? AND how = 'carried'", (to_round,)
+            ).rowcount
+            db.execute("UPDATE class SET open_round = ? WHERE id = 1", (to_round,))
+            what = (
+                f"rolled back to round {to_round}: rounds {to_round}-{k - 1} reopened "
+                f"(submitted decisions kept, {dropped} carried dropped)"
+            )
+            db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
+        return what
+
+    def reset_code(self, code: str, team_name: str | None = None) -> str:
+        """A new code for a team (or, with no team, for the instructor); the old one stops
+        working at once. Returns the new code: shown once, stored hashed. Logged."""
+        self.check_instructor(code)
+        fresh = new_code()
+        salt = self._salt()
+        with self._write() as db:
+            if team_name is None:
+                db.execute(
+                    "UPDATE class SET instructor_hash = ? WHERE id = 1",
+                    (code_hash(fresh, salt, "\0instructor"),),
+                )
+                what = "new instructor code issued"
+            else:
+                team = self.team(team_name)
+                db.execute(
+                    "UPDATE teams SET code_hash = ? WHERE name = ?",
+                    (code_hash(fresh, salt, team.name), team.name),
+                )
+                what = f"new code issued for {team.name}"
+            db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
+        return fresh
 
     # --- what a team may see ---------------------------------------------------------------
 

@@ -204,6 +204,57 @@ def add(sub: Any) -> None:
     code(migrate, "the instructor code")
     db(migrate)
 
+    roll = actions.add_parser(
+        "rollback",
+        help="reopen a closed round (instructor): fix a mistake, then close it again",
+        description="Reopen round K: its report and every later one are dropped and replayed "
+        "as you close the rounds again. Decisions the teams submitted are kept (change one "
+        "with override, or let the team resubmit); decisions carried for teams that did not "
+        "submit are carried again from the corrected state. Open team screens notice.",
+    )
+    roll.add_argument("--to-round", type=int, required=True, metavar="K")
+    code(roll, "the instructor code")
+    db(roll)
+
+    over = actions.add_parser(
+        "override",
+        help="the instructor's decision for a team in the open round",
+        description="Record FILE (the decisions format of submit) as TEAM's decision for the "
+        "open round, in place of the team's; logged as the instructor's.",
+    )
+    over.add_argument("--team", required=True)
+    over.add_argument("file", metavar="FILE")
+    code(over, "the instructor code")
+    db(over)
+
+    reset = actions.add_parser(
+        "reset-code",
+        help="a new code for a team (or, without --team, the instructor); the old one stops",
+        description="Print a new join code for TEAM (or a new instructor code): the old code "
+        "stops working at once. Like every code, it is stored hashed and shown only now.",
+    )
+    reset.add_argument("--team")
+    code(reset, "the instructor code")
+    db(reset)
+
+    for name, text in (
+        ("pause", "refuse submissions until resume (instructor)"),
+        ("resume", "accept submissions again (instructor)"),
+    ):
+        hold = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        code(hold, "the instructor code")
+        db(hold)
+
+    say = actions.add_parser(
+        "announce",
+        help="a message every team sees in its news and round report (instructor)",
+        description="TEXT (up to 500 characters) appears in every team's news panel at once "
+        "and in the report of the open round.",
+    )
+    say.add_argument("text", metavar="TEXT")
+    code(say, "the instructor code")
+    db(say)
+
     back = actions.add_parser(
         "backup",
         help="a consistent copy of the class file, even while teams submit",
@@ -251,8 +302,9 @@ def main(args: argparse.Namespace) -> int:
         raise InputError(
             "class",
             "",
-            "name an action: new, status, submit, results, play, dashboard, advance, report, "
-            "backup, migrate or serve (jigsaw class --help)",
+            "name an action: new, status, submit, results, play, dashboard, advance, "
+            "rollback, override, reset-code, pause, resume, announce, report, backup, "
+            "migrate or serve (jigsaw class --help)",
         )
     with opened(args.db, migrating=args.action == "migrate") as room:
         return ACTIONS[args.action](room, args)
@@ -429,6 +481,38 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def rollback(room: Classroom, args: argparse.Namespace) -> int:
+    print(room.rollback(the_code(args), args.to_round))
+    return 0
+
+
+def override(room: Classroom, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.exists():
+        raise InputError(args.file, "", "no such decisions file")
+    k = room.override(the_code(args), args.team, read_toml(path), args.file)
+    print(f"{room.team(args.team).name}: the instructor's decisions recorded for round {k}")
+    return 0
+
+
+def reset_code(room: Classroom, args: argparse.Namespace) -> int:
+    fresh = room.reset_code(the_code(args), args.team)
+    who = room.team(args.team).name if args.team else "instructor"
+    print(f"{who}: {fresh}")
+    print("The old code no longer works; this one is shown only now.", file=sys.stderr)
+    return 0
+
+
+def pause(room: Classroom, args: argparse.Namespace) -> int:
+    print(room.pause(the_code(args), paused=args.action == "pause"))
+    return 0
+
+
+def announce(room: Classroom, args: argparse.Namespace) -> int:
+    print(room.announce(the_code(args), args.text))
+    return 0
+
+
 def backup(room: Classroom, args: argparse.Namespace) -> int:
     out = Path(args.out)
     room.backup(out)
@@ -437,6 +521,12 @@ def backup(room: Classroom, args: argparse.Namespace) -> int:
 
 
 ACTIONS = {
+    "rollback": rollback,
+    "override": override,
+    "reset-code": reset_code,
+    "pause": pause,
+    "resume": pause,
+    "announce": announce,
     "backup": backup,
     "play": play,
     "dashboard": dashboard,

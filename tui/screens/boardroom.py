@@ -119,7 +119,7 @@ class Boardroom(Screen):
             if s.public_only:
                 brands = {s.player: brands[s.player]}
         self.query_one(RivalBoard).show(s.last, s.scenario, s.player, brands=brands)
-        self.query_one(NewsFeed).show(reports)
+        self.query_one(NewsFeed).show(reports, s.announcements())
         targeting = s.draft.targeting or s.scenario.default_targeting()
         focus = max(targeting, key=lambda k: targeting[k]) if targeting else None
         self.query_one(GameCharts).show(reports, s.scenario, s.player, gated=True, segment=focus)
@@ -224,8 +224,15 @@ class Boardroom(Screen):
                 self.notify, message, title="Cannot read the class", severity="error"
             )
             return
+        news = self.session.news()
         if reports:
             self.app.call_from_thread(self._advanced, reports[-1])
+        elif news:
+            self.app.call_from_thread(self.show_state)
+        for line in news:
+            self.app.call_from_thread(
+                self.notify, line, title="From your class", severity="warning", timeout=15
+            )
 
     def _advance_failed(self, message: str) -> None:
         self.busy = False

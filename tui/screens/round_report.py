@@ -32,6 +32,9 @@ class RoundReportScreen(ModalScreen[None]):
         idx = self.report.round - 1
         before = s.reports[idx - 1] if idx > 0 else None
         lines = explain(s.scenario, self.report, s.player, before)
+        lines += [
+            f"Your instructor: {text}" for k, text in s.announcements() if k == self.report.round
+        ]
         with Vertical(id="dialog", classes="report"):
             yield Label(
                 f"Round {self.report.round} of {s.scenario.meta.rounds}: what happened",

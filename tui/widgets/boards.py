@@ -190,9 +190,17 @@ class NewsFeed(Static):
 
     DEFAULT_CSS = "NewsFeed { height: auto; }"
 
-    def show(self, reports: list[RoundReport]) -> None:
+    def show(
+        self, reports: list[RoundReport], announcements: list[tuple[int, str]] | None = None
+    ) -> None:
+        """announcements: (round, text) from the instructor of a class, shown first."""
+        notes = [f"Instructor (round {k}): {text}" for k, text in reversed(announcements or [])]
         news = [e for r in reversed(reports) for e in r.events]
-        if not news:
+        if not news and not notes:
             self.update(Text("No market news yet.", style="dim"))
             return
-        self.update(Text("\n".join(f"• {e}" for e in news[:6])))
+        text = Text()
+        for line in notes[:3]:
+            text.append(f"• {line}\n", style="bold yellow")
+        text.append("\n".join(f"• {e}" for e in news[:6]))
+        self.update(text)
