@@ -161,7 +161,7 @@ async def test_an_open_boardroom_notices_a_rollback_and_an_announcement(
     c.advance(instructor)
     app = JigsawApp(ClassSession.login(c.path, "Red", codes["Red"]))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await pilot.pause(0.3)  # (no settle: the 0.1 s poll worker replaces itself)
         assert app.screen.sub_title == "Round 2 of 2"
         c.announce(instructor, "Round 1 is reopened: check your price")
         c.rollback(instructor, 1)
@@ -174,3 +174,60 @@ async def test_an_open_boardroom_notices_a_rollback_and_an_announcement(
         assert "reopened round 1" in toasts and "check your price" in toasts
         news = text_of(app.screen.query_one(NewsFeed))
         assert "Instructor (round 2): Round 1 is reopened" in news
+
+
+async def test_the_dashboard_pauses_announces_reopens_and_shows_each_team(room) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.4})
+    c.advance(instructor)
+    c.submit("Red", codes["Red"], {"budget": 280_000, "marketing_share": 0.5, "price": 1.1})
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        teams = text_of(app.screen.query_one("#submissions"))
+        red = next(line for line in teams.splitlines() if line.strip().startswith("Red"))
+        assert "280k · 50% mkt · 1.10" in red and "submitted" in red  # its open decision
+        assert len(red.split()) >= 8  # cash, share, rho and score too
+        await pilot.press("p")
+        await settle(pilot)
+        assert Classroom(c.path).paused and "paused" in app.screen.sub_title
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"Prices are public", "enter")
+        await settle(pilot)
+        assert Classroom(c.path).announcements()[-1][2] == "Prices are public"
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert Classroom(c.path).open_round == 1
+        log = [w for _, _, w in Classroom(c.path).log()]
+        assert any("rolled back to round 1" in w for w in log) and "paused the class" in " ".join(
+            log
+        )
+        await pilot.press("p")  # resume
+        await settle(pilot)
+        assert not Classroom(c.path).paused
+
+
+async def test_after_the_last_round_the_dashboard_offers_no_round_to_close(room) -> None:
+    c, instructor, _ = room
+    c.advance(instructor)
+    c.advance(instructor)
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#advance").display
+        assert "Close the round" not in screen_footer(app)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, Dashboard)  # no confirmation: nothing to close
+
+
+def screen_footer(app) -> str:
+    return " ".join(
+        b.binding.description
+        for b in app.screen.active_bindings.values()
+        if b.enabled and b.binding.show
+    )

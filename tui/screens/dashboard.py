@@ -6,6 +6,7 @@ teams make them, from terminals, files or browsers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from sim.classroom.store import Status, opened
+from sim.classroom.store import Classroom, Status, opened
+from sim.model.decisions import Decision
 from sim.model.errors import InputError
 from sim.numbers import money
-from tui.screens.dialogs import Confirm
+from tui.screens.dialogs import Ask, Confirm
 
 REFRESH_SECONDS = 2.0
 
@@ -38,6 +40,9 @@ class Snapshot:
     events: list[tuple[int, str]]
     log: list[tuple[str, str, str]]
     failed: list[tuple[str, str, str]]  # wrong codes, newest first: (when, team, source)
+    paused: bool
+    last: dict[str, tuple[float, float, float | None]]  # firm -> cash, share, rho last round
+    pending: dict[str, Decision]  # team -> its decision for the open round (instructor's eyes)
 
 
 def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
@@ -48,9 +53,16 @@ def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
             game = room.game()
             profit = {fid: sum(r.firms[fid].profit for r in game.reports) for fid in game.ids}
             events = [(r.round, e) for r in game.reports for e in r.events]
+            last = {
+                fid: (f.cash, f.market_share, f.alignment_ratio)
+                for fid, f in (game.reports[-1].firms.items() if game.reports else ())
+            }
             cache.clear()
-            cache[closed] = (game.score(), profit, events)
-        score, profit, events = cache[closed]
+            cache[closed] = (game.score(), profit, events, last)
+        score, profit, events, last = cache[closed]
+        pending = {
+            t.name: mine.decision for t in room.teams if (mine := room.own_decision(t)) is not None
+        }
         team_of = {t.firm_id: t.name for t in room.teams}
         labels = {f.id: team_of.get(f.id, f"{f.label} (computer)") for f in room.scenario.firms}
         return Snapshot(
@@ -62,6 +74,9 @@ def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
             events,
             room.log()[-40:],
             room.failed_logins(10),
+            room.paused,
+            last,
+            pending,
         )
 
 
@@ -70,6 +85,10 @@ class Dashboard(Screen):
 
     BINDINGS = [
         Binding("a", "advance", "Close the round"),
+        Binding("b", "rollback", "Reopen a round"),
+        Binding("p", "pause", "Pause/resume"),
+        Binding("m", "announce", "Announce"),
+        Binding("c", "reset_code", "New code"),
         Binding("d", "debrief", "Write the debrief"),
         Binding("r", "refresh", "Refresh"),
     ]
@@ -129,10 +148,12 @@ class Dashboard(Screen):
     def show(self, snap: Snapshot) -> None:
         self.shown = snap
         s = snap.status
-        self.sub_title = f"{snap.name} · {s.headline}"
+        self.sub_title = f"{snap.name} · {s.headline}" + (" · paused" if snap.paused else "")
         table = Table(box=None, expand=True, show_edge=False)
-        table.add_column("Team")
+        table.add_column("Team", no_wrap=True, overflow="ellipsis", ratio=1)
         table.add_column(f"Round {s.open_round}" if not s.over else "", justify="right")
+        for column in ("Decision", "Cash", "Share", "rho", "Score"):
+            table.add_column(column, justify="right")
         for t in s.teams:
             if s.over:
                 state = Text("done", style="dim")
@@ -140,7 +161,23 @@ class Dashboard(Screen):
                 state = Text(f"submitted {s.submitted[t.name][11:19]}", style="green")
             else:
                 state = Text("waiting", style="yellow")
-            table.add_row(Text(t.name), state)
+            d = snap.pending.get(t.name)
+            decided = (
+                f"{money(d.total_budget)} · {d.marketing_share:.0%} mkt · {d.price:.2f}"
+                if d is not None
+                else "-"
+            )
+            cash, share, rho = snap.last.get(t.firm_id, (None, None, None))
+            row = snap.score.get(t.firm_id)
+            table.add_row(
+                Text(t.name),
+                state,
+                decided,
+                "-" if cash is None else money(cash),
+                "-" if share is None else f"{share:.0%}",
+                "-" if cash is None else ("inf" if rho is None else f"{rho:.2f}"),
+                "-" if row is None else f"{row['total']:.1f}",
+            )
         done = len(s.submitted)
         header = Text(f"{s.headline}: {done} of {len(s.teams)} teams submitted\n", style="bold")
         self.query_one("#submissions", Static).update(_stack(header, table))
@@ -175,9 +212,89 @@ class Dashboard(Screen):
         self.query_one("#failed-logins", Static).update(failed)
         button = self.query_one("#advance", Button)
         button.disabled = s.over or self.busy
-        button.label = "Game over" if s.over else f"Close round {s.open_round} (a)"
+        button.display = not s.over  # after the last round there is no round to close
+        button.label = f"Close round {s.open_round} (a)"
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """After the last round there is no round to close (a rollback reopens one)."""
+        if action == "advance" and self.shown is not None and self.shown.status.over:
+            return False
+        return True
 
     # --- actions ---------------------------------------------------------------------------
+
+    def _instructor(self, act: Callable[[Classroom], str], severity: str = "information") -> None:
+        """Run one instructor operation on the class file (in a worker), then tell and
+        refresh."""
+        self.operate(act, severity)
+
+    @work(thread=True, group="operate")
+    def operate(self, act: Callable[[Classroom], str], severity: str) -> None:
+        try:
+            with opened(self.db) as room:
+                message = act(room)
+        except InputError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, message, severity=severity, timeout=20)  # type: ignore[arg-type]
+        self.app.call_from_thread(self.action_refresh)
+
+    def action_pause(self) -> None:
+        paused = self.shown is not None and self.shown.paused
+        self._instructor(lambda room: room.pause(self.code, paused=not paused))
+
+    def action_announce(self) -> None:
+        def said(text: str | None) -> None:
+            if text:
+                self._instructor(lambda room: room.announce(self.code, text))
+
+        self.app.push_screen(Ask("Announce to every team", "e.g. Round 3 closes at 15:00"), said)
+
+    def action_rollback(self) -> None:
+        snap = self.shown
+        if snap is None or snap.status.open_round <= 1:
+            self.notify("No round has closed yet: nothing to reopen.")
+            return
+        last = snap.status.open_round - 1
+
+        def chosen(answer: str | None) -> None:
+            if answer is None:
+                return
+            if not answer.isdigit() or not 1 <= int(answer) <= last:
+                self.notify(f"Type a closed round, 1 to {last}.", severity="error")
+                return
+            k = int(answer)
+            self._instructor(lambda room: room.rollback(self.code, k), "warning")
+
+        self.app.push_screen(
+            Ask(
+                f"Reopen which round? (1-{last})",
+                str(last),
+                "Its report and every later one are played again as you close them; the "
+                "teams' submitted decisions are kept.",
+            ),
+            chosen,
+        )
+
+    def action_reset_code(self) -> None:
+        def chosen(answer: str | None) -> None:
+            if answer is None:
+                return
+            team = None if answer.casefold() == "instructor" else answer
+
+            def reset(room: Classroom) -> str:
+                fresh = room.reset_code(self.code, team)
+                if team is None:
+                    self.code = fresh
+                    return f"New instructor code: {fresh} (the old one no longer works)"
+                return f"New code for {room.team(team).name}: {fresh} (shown only now)"
+
+            self._instructor(reset, "warning")
+
+        self.app.push_screen(
+            Ask("A new code for which team?", "a team name, or instructor"), chosen
+        )
 
     @on(Button.Pressed, "#advance")
     def _advance_pressed(self) -> None:

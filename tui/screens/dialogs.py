@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Markdown
+from textual.widgets import Button, Input, Label, Markdown
 
 from tui.narrative import band
 
@@ -88,3 +88,26 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class Ask(ModalScreen[str | None]):
+    """One line of text (enter answers, escape cancels): a round number, an announcement."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, placeholder: str = "", note: str = "") -> None:
+        super().__init__()
+        self.question, self.placeholder, self.note = question, placeholder, note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question, id="quit-title", markup=False)
+            if self.note:
+                yield Label(self.note, id="quit-note", markup=False)
+            yield Input(placeholder=self.placeholder, max_length=500, id="answer")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
