@@ -927,3 +927,73 @@ def test_the_operations_run_from_the_command_line(room, tmp_path, capsys, monkey
     assert rc == 0 and out.startswith("Red: ") and Classroom(c.path).check_team("Red", fresh)
     rc, err = _class_cli(capsys, monkeypatch, instructor, "rollback", "--to-round", "5", "--db", db)
     assert rc == 2 and "--to-round" in err
+
+
+def test_grades_per_team_per_member_and_in_canvas_and_moodle_layouts(
+    room, tmp_path, capsys, monkeypatch
+) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], GOOD)
+    c.advance(instructor)
+    score = c.game().score()
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,id,email,team,section\n"
+        "Ana Lima,1001,ana@uni.edu,red,A\n"
+        "=Bob,1002,bob@uni.edu,Blue,B\n"
+        "Cy,1003,cy@uni.edu,Red,A\n"
+    )
+    db = str(c.path)
+
+    def sheet(*argv: str) -> list[dict[str, str]]:
+        out = tmp_path / "g.csv"
+        rc, text, err = _class_cli_full(
+            capsys, monkeypatch, instructor, "grades", "--db", db, "--out", str(out), *argv
+        )
+        assert rc == 0, err
+        with open(out, newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    teams = sheet()
+    assert [t["team"] for t in teams] == sorted(
+        ["Red", "Blue"], key=lambda n: score[c.team(n).firm_id]["rank"]
+    )
+    red = next(t for t in teams if t["team"] == "Red")
+    assert float(red["score"]) == pytest.approx(score[c.team("Red").firm_id]["total"], abs=0.05)
+    assert set(score[c.team("Red").firm_id]["scores"]) <= set(red)  # each measure
+    members = sheet("--roster", str(roster))
+    assert [(m["name"], m["team"]) for m in members] == [
+        ("Ana Lima", "Red"),
+        ("'=Bob", "Blue"),
+        ("Cy", "Red"),  # a formula name neutralised
+    ]
+    canvas = sheet("--roster", str(roster), "--lms", "canvas", "--assignment", "Sim")
+    assert list(canvas[0]) == [
+        "Student Name",
+        "Student ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Sim",
+    ]
+    assert canvas[0]["Sim"] == red["score"] and canvas[0]["SIS Login ID"] == "ana@uni.edu"
+    moodle = sheet("--roster", str(roster), "--lms", "moodle")
+    assert list(moodle[0]) == ["email", "Jigsaw"] and moodle[2] == {
+        "email": "cy@uni.edu",
+        "Jigsaw": red["score"],
+    }
+    roster.write_text("name,id,email,team\nDee,9,dee@uni.edu,Purple\n")
+    rc, err = _class_cli(
+        capsys,
+        monkeypatch,
+        instructor,
+        "grades",
+        "--db",
+        db,
+        "--out",
+        str(tmp_path / "x.csv"),
+        "--roster",
+        str(roster),
+    )
+    assert rc == 2 and "line 2.team" in err and "no team 'Purple'" in err
+    assert sum("written to g.csv" in w for _, _, w in c.log()) == 4  # each export logged

@@ -255,6 +255,22 @@ def add(sub: Any) -> None:
     code(say, "the instructor code")
     db(say)
 
+    grade = actions.add_parser(
+        "grades",
+        help="a grades CSV: per team, per member with --roster, or an LMS import (instructor)",
+        description="Write one row per team (rank, score, each measure's score). With "
+        "--roster FILE (a CSV: name,id,email,team[,section]), one row per member; with --lms "
+        "canvas or moodle, that LMS's gradebook import layout (the score as the grade).",
+    )
+    grade.add_argument("--out", required=True, metavar="FILE.csv")
+    grade.add_argument("--roster", metavar="FILE")
+    grade.add_argument("--lms", choices=["canvas", "moodle"])
+    grade.add_argument(
+        "--assignment", default="Jigsaw", help="the grade column's name in the LMS (Jigsaw)"
+    )
+    code(grade, "the instructor code")
+    db(grade)
+
     back = actions.add_parser(
         "backup",
         help="a consistent copy of the class file, even while teams submit",
@@ -303,7 +319,7 @@ def main(args: argparse.Namespace) -> int:
             "class",
             "",
             "name an action: new, status, submit, results, play, dashboard, advance, "
-            "rollback, override, reset-code, pause, resume, announce, report, backup, "
+            "rollback, override, reset-code, pause, resume, announce, report, grades, backup, "
             "migrate or serve (jigsaw class --help)",
         )
     with opened(args.db, migrating=args.action == "migrate") as room:
@@ -513,9 +529,29 @@ def announce(room: Classroom, args: argparse.Namespace) -> int:
     return 0
 
 
+def grades(room: Classroom, args: argparse.Namespace) -> int:
+    from sim.classroom.grades import grade_sheet, read_roster
+    from sim.model.files import write_atomic
+
+    room.check_instructor(the_code(args))
+    roster = read_roster(args.roster, room) if args.roster else None
+    text = grade_sheet(room, roster, args.lms, args.assignment.strip() or "Jigsaw")
+    out = Path(args.out)
+    try:
+        write_atomic(out, text)
+    except OSError as exc:
+        raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
+    rows = text.count("\n") - 1
+    kind = f"{args.lms} import" if args.lms else "grades"
+    room.record(f"{kind} written to {out.name} ({rows} rows)")
+    print(f"{kind}: {rows} row(s) written to {out} (after {room.open_round - 1} closed rounds)")
+    return 0
+
+
 def backup(room: Classroom, args: argparse.Namespace) -> int:
     out = Path(args.out)
     room.backup(out)
+    room.record(f"backed up to {out.name}")
     print(f"Backed up {room.path} to {out} (a consistent copy; restore by copying it back)")
     return 0
 
@@ -528,6 +564,7 @@ ACTIONS = {
     "resume": pause,
     "announce": announce,
     "backup": backup,
+    "grades": grades,
     "play": play,
     "dashboard": dashboard,
     "status": status,

@@ -1,0 +1,156 @@
+"""Grades from a class: one row per team (or per member, with a roster), and the layouts the
+two most used learning-management systems import.
+
+    grades(room)                      -> rows: team, rank, score, each measure
+    read_roster(path, room)           -> members: name, id, email, team (and section)
+    grade_sheet(room, roster, lms)    -> CSV text (neutralised, sim.csvtext)
+
+The score is the balanced scorecard total (0..100, `sim.model.report.scorecard`) after the
+rounds closed so far; each measure's score is its own column.
+Canvas (gradebook import): `Student Name, Student ID, SIS User ID, SIS Login ID, Section`,
+then one column for the assignment. Moodle (grade import from CSV): the member's email (or,
+when a roster has no emails, its idnumber), then the grade.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.classroom.store import Classroom
+from sim.csvtext import csv_text
+from sim.model.errors import InputError
+
+LMS = ("canvas", "moodle")
+MAX_ROSTER_BYTES = 1_000_000
+MAX_MEMBERS = 5_000
+MAX_FIELD = 200
+ROSTER_COLUMNS = ("name", "id", "email", "team")  # required; `section` is optional
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    id: str
+    email: str
+    team: str  # the team's name as the class spells it
+    section: str = ""
+
+
+def grades(room: Classroom) -> list[dict[str, Any]]:
+    """One row per team, best first: team, rank, score and each measure's score."""
+    score = room.game().score()
+    rows = []
+    for team in sorted(room.teams, key=lambda t: score[t.firm_id]["rank"]):
+        row = score[team.firm_id]
+        rows.append(
+            {"team": team.name, "rank": row["rank"], "score": round(row["total"], 1)}
+            | {m: round(v, 1) for m, v in row["scores"].items()}
+        )
+    return rows
+
+
+def read_roster(path: str | Path, room: Classroom) -> list[Member]:
+    """A roster CSV (header: name,id,email,team[,section]; bounded in size and rows), each
+    member's team checked against the class."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(str(path), "", "no such roster file (a CSV: name,id,email,team)")
+    if p.stat().st_size > MAX_ROSTER_BYTES:
+        raise InputError(str(path), "", f"is larger than {MAX_ROSTER_BYTES:,} bytes")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", "expected UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in ROSTER_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            str(path),
+            "header",
+            f"missing column(s) {', '.join(missing)}; expected name,id,email,team",
+        )
+    members = []
+    for n, raw in enumerate(reader, start=2):
+        if n - 1 > MAX_MEMBERS:
+            raise InputError(str(path), "", f"more than {MAX_MEMBERS:,} members")
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        if not any(row.values()):
+            continue
+        for key, value in row.items():
+            if len(value) > MAX_FIELD:
+                raise InputError(
+                    str(path), f"line {n}.{key}", f"longer than {MAX_FIELD} characters"
+                )
+        if not row["name"] or not (row["id"] or row["email"]):
+            raise InputError(str(path), f"line {n}", "each member needs a name and an id or email")
+        try:
+            team = room.team(row["team"]).name
+        except InputError:
+            known = ", ".join(t.name for t in room.teams)
+            raise InputError(
+                str(path), f"line {n}.team", f"no team {row['team']!r} in this class ({known})"
+            ) from None
+        members.append(Member(row["name"], row["id"], row["email"], team, row.get("section", "")))
+    return members
+
+
+def grade_sheet(
+    room: Classroom,
+    roster: list[Member] | None = None,
+    lms: str | None = None,
+    assignment: str = "Jigsaw",
+) -> str:
+    """The grades as CSV: per team; per member with a roster; in an LMS's import layout."""
+    rows = grades(room)
+    by_team = {r["team"]: r for r in rows}
+    if lms is not None and roster is None:
+        raise InputError("--lms", lms, "an LMS import lists students: give --roster FILE")
+    if lms is None:
+        measures = [k for k in rows[0] if k not in ("team", "rank", "score")] if rows else []
+        if roster is None:
+            return csv_text(["team", "rank", "score", *measures], rows)
+        members = [
+            {"name": m.name, "id": m.id, "email": m.email, "section": m.section} | by_team[m.team]
+            for m in roster
+        ]
+        header = ["name", "id", "email", "section", "team", "rank", "score", *measures]
+        return csv_text(header, members)
+    assert roster is not None
+    if lms == "canvas":
+        header = [
+            "Student Name",
+            "Student ID",
+            "SIS User ID",
+            "SIS Login ID",
+            "Section",
+            assignment,
+        ]
+        return csv_text(
+            header,
+            [
+                {
+                    "Student Name": m.name,
+                    "Student ID": m.id,
+                    "SIS User ID": m.id,
+                    "SIS Login ID": m.email,
+                    "Section": m.section,
+                    assignment: by_team[m.team]["score"],
+                }
+                for m in roster
+            ],
+        )
+    if lms == "moodle":
+        key = "email" if all(m.email for m in roster) else "idnumber"
+        return csv_text(
+            [key, assignment],
+            [
+                {key: m.email if key == "email" else m.id, assignment: by_team[m.team]["score"]}
+                for m in roster
+            ],
+        )
+    raise InputError("--lms", lms, f"expected one of {', '.join(LMS)}")
