@@ -73,7 +73,7 @@ async def test_a_team_logs_in_submits_and_sees_the_round_when_the_instructor_clo
         assert isinstance(app.screen, RoundReportScreen)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen.sub_title == "Round 2 of 2"
+        assert app.screen.sub_title == "Round 2 of 2 · not submitted"
         rows = text_of(app.screen.query_one(RivalBoard)).splitlines()
         blue = next(r for r in rows if "Blue" in r)
         red = next(r for r in rows if "Red" in r)
@@ -162,7 +162,7 @@ async def test_an_open_boardroom_notices_a_rollback_and_an_announcement(
     app = JigsawApp(ClassSession.login(c.path, "Red", codes["Red"]))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)  # (no settle: the 0.1 s poll worker replaces itself)
-        assert app.screen.sub_title == "Round 2 of 2"
+        assert app.screen.sub_title == "Round 2 of 2 · not submitted"
         c.announce(instructor, "Round 1 is reopened: check your price")
         c.rollback(instructor, 1)
         for _ in range(40):
@@ -170,6 +170,7 @@ async def test_an_open_boardroom_notices_a_rollback_and_an_announcement(
             if app.screen.sub_title.startswith("Round 1 of 2"):
                 break
         assert app.screen.sub_title == "Round 1 of 2 · submitted"  # its decision kept
+        await pilot.pause(0.3)  # the notices follow the new state
         toasts = " ".join(str(n.message) for n in app._notifications)
         assert "reopened round 1" in toasts and "check your price" in toasts
         news = text_of(app.screen.query_one(NewsFeed))
@@ -231,3 +232,55 @@ def screen_footer(app) -> str:
         for b in app.screen.active_bindings.values()
         if b.enabled and b.binding.show
     )
+
+
+async def test_a_team_is_told_its_decision_was_carried_and_an_n_on_the_report_submits_nothing(
+    room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red never pressed n in round 1: the report says its decisions were carried, the n it
+    presses as the report opens closes the report (and says round 2 is not submitted), a
+    submission from another screen shows in this one, and the scorecard marks round 1."""
+    from tui.screens.scorecard import Scorecard
+
+    c, instructor, codes = room
+    monkeypatch.setattr(boardroom, "POLL_SECONDS", 0.1)
+    app = JigsawApp(ClassSession.login(c.path, "Red", codes["Red"]))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause(0.3)
+        assert app.screen.sub_title == "Round 1 of 2 · not submitted"
+        c.advance(instructor)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, RoundReportScreen):
+                break
+        assert isinstance(app.screen, RoundReportScreen)
+        first = text_of(app.screen.query(".report-line").first())
+        assert first.startswith("• You did not submit round 1: the class kept your last")
+        await pilot.press("n")  # meant for the boardroom, landed on the report
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, Boardroom)
+        assert app.screen.sub_title == "Round 2 of 2 · not submitted"
+        assert c.own_decision(c.team("Red")) is None  # nothing was submitted by that n
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "Press n again to submit" in toasts
+        c.submit("Red", codes["Red"], {"budget": 250_000, "marketing_share": 0.6}, by="Ana (file)")
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if app.screen.sub_title.endswith("· submitted"):
+                break
+        assert app.screen.sub_title == "Round 2 of 2 · submitted"
+        await pilot.pause(0.3)
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "submitted from elsewhere (Ana (file)" in toasts
+        assert app.session.draft.marketing_share == pytest.approx(0.6)  # the form shows it
+        c.advance(instructor)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, RoundReportScreen):
+                break
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, Scorecard)
+        rounds = text_of(app.screen.query_one("#splits")).splitlines()
+        assert "carried" in next(r for r in rounds if r.strip().startswith("1 "))
+        assert "submitted" in next(r for r in rounds if r.strip().startswith("2 "))

@@ -39,16 +39,19 @@ class ClassSession(Session):
         self.db = Path(db)
         self.team = team
         self.code = code
+        self.screen = f"boardroom {os.getpid()}"  # which screen submitted (one per process)
         with self.room() as room:
             game = room.game()
             mine = room.own_decision(team)
             self._announced = [(k, text) for k, _, text in room.announcements()]
+            self._how = self._read_how(room)
         self._seen = len(self._announced)  # the news panel shows these; poll tells new ones
         self._news: list[str] = []
         super().__init__(game, save_path=self.db, full_mode=full_mode, player=team.firm_id)
         if mine is not None:
             self.draft = Draft.from_decision(mine.decision)
         self.submitted_round = mine.round if mine is not None else None
+        self._mine_at = mine.at if mine is not None else None  # the submission we know of
 
     @classmethod
     def login(
@@ -72,10 +75,33 @@ class ClassSession(Session):
 
     @property
     def round_label(self) -> str:
+        """The round, and always whether this seat's decisions for it are in."""
         label = super().round_label
+        if self.finished:
+            return label
         if self.submitted_round == self.game.round + 1:
             return f"{label} · submitted"
-        return label
+        return f"{label} · not submitted"
+
+    def _read_how(self, room: Classroom) -> dict[int, tuple[str, str]]:
+        """How each closed round's decision of this team came about: (how, by)."""
+        return {d.round: (d.how, d.by) for d in room.decisions() if d.team == self.team.name}
+
+    def how(self, round_no: int) -> str:
+        """'submitted', 'carried' (the team did not submit) or 'instructor' (overridden)."""
+        how, by = self._how.get(round_no, ("submitted", ""))
+        return "instructor" if how == "submitted" and by == "instructor" else how
+
+    def round_notes(self, round_no: int) -> list[str]:
+        how = self.how(round_no)
+        if how == "carried":
+            return [
+                f"You did not submit round {round_no}: the class kept your last decisions "
+                "(the balanced default before your first), cut to what your cash allowed."
+            ]
+        if how == "instructor":
+            return [f"Your instructor set your decisions for round {round_no}."]
+        return []
 
     # --- playing -------------------------------------------------------------------------
 
@@ -88,9 +114,11 @@ class ClassSession(Session):
                 self.code,
                 decision.to_dict(),
                 "your decisions",
-                by=f"{self.team.name} (boardroom)",
+                by=f"{self.team.name} ({self.screen})",
             )
+            mine = room.own_decision(self.team)
         self.submitted_round = k
+        self._mine_at = mine.at if mine is not None else None
         return Outcome(submitted=k)
 
     def poll(self) -> list[RoundReport]:
@@ -102,10 +130,12 @@ class ClassSession(Session):
             for k, text in self._announced[self._seen :]:
                 self._news.append(f"Your instructor (round {k}): {text}")
             self._seen = len(self._announced)
+            mine = room.own_decision(self.team)
             if closed == self.game.round:
+                self._resubmitted(mine)
                 return []
             game = room.game()
-            mine = room.own_decision(self.team)
+            self._how = self._read_how(room)
         before = self.game.round
         self.game = game
         if closed < before:
@@ -115,10 +145,27 @@ class ClassSession(Session):
                 "round's."
             )
             self.submitted_round = mine.round if mine is not None else None
+            self._mine_at = mine.at if mine is not None else None
             if mine is not None:
                 self.draft = Draft.from_decision(mine.decision)
             return []
+        self._mine_at = mine.at if mine is not None else None
+        self.submitted_round = mine.round if mine is not None else None
         return game.reports[before:]
+
+    def _resubmitted(self, mine: Any) -> None:
+        """A submission for the open round made elsewhere (another tab of the team, a file,
+        the instructor) shows here too: the draft becomes it, with a notice."""
+        if mine is None or mine.at == self._mine_at:
+            return
+        self._mine_at = mine.at
+        self.submitted_round = mine.round
+        self.draft = Draft.from_decision(mine.decision)
+        if mine.by != f"{self.team.name} ({self.screen})":
+            self._news.append(
+                f"Your decisions for round {mine.round} were submitted from elsewhere "
+                f"({mine.by}, {mine.at[11:19]} UTC); the boardroom now shows them."
+            )
 
     def news(self) -> list[str]:
         news, self._news = self._news, []

@@ -244,6 +244,15 @@ class Session:
         (an announcement, a round reopened): nothing in solo play."""
         return []
 
+    def how(self, round_no: int) -> str:
+        """How the seat's decisions for a closed round came about: 'submitted' (solo: always),
+        'carried' or 'instructor' in a class."""
+        return "submitted"
+
+    def round_notes(self, round_no: int) -> list[str]:
+        """What the round report must say about how the seat's decisions came about."""
+        return []
+
     def announcements(self) -> list[tuple[int, str]]:
         """Messages from whoever runs the game, oldest first: (round, text). None solo."""
         return []

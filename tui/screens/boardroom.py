@@ -228,11 +228,18 @@ class Boardroom(Screen):
         if reports:
             self.app.call_from_thread(self._advanced, reports[-1])
         elif news:
-            self.app.call_from_thread(self.show_state)
+            self.app.call_from_thread(self._changed_elsewhere)
         for line in news:
             self.app.call_from_thread(
                 self.notify, line, title="From your class", severity="warning", timeout=15
             )
+
+    def _changed_elsewhere(self) -> None:
+        """The class changed under this seat (a rollback, a submission from another screen):
+        the boards and the form show it."""
+        self.sub_title = self.session.round_label
+        self.query_one(DecisionForm).load_draft()
+        self.show_state()
 
     def _advance_failed(self, message: str) -> None:
         self.busy = False

@@ -20,6 +20,7 @@ class RoundReportScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("enter", "close", "Close", show=False),
+        Binding("n", "close_on_n", show=False),
     ]
 
     def __init__(self, session: Session, report: RoundReport) -> None:
@@ -31,7 +32,9 @@ class RoundReportScreen(ModalScreen[None]):
         s = self.session
         idx = self.report.round - 1
         before = s.reports[idx - 1] if idx > 0 else None
-        lines = explain(s.scenario, self.report, s.player, before)
+        lines = s.round_notes(self.report.round) + explain(
+            s.scenario, self.report, s.player, before
+        )
         lines += [
             f"Your instructor: {text}" for k, text in s.announcements() if k == self.report.round
         ]
@@ -50,3 +53,18 @@ class RoundReportScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_close_on_n(self) -> None:
+        """The rule for n pressed on the report (often as it opens, meant for the boardroom):
+        it closes the report and never acts on the next round; a class seat is told that
+        the round on screen is not submitted yet."""
+        self.dismiss(None)
+        s = self.session
+        if s.submits and not s.finished:
+            self.app.notify(
+                f"Round {self.report.round} closed before that n: {s.round_label}. "
+                "Press n again to submit these decisions.",
+                title="Not submitted yet",
+                severity="warning",
+                timeout=12,
+            )

@@ -106,11 +106,15 @@ class Scorecard(Screen):
     def splits(self) -> Table:
         s = self.session
         table = Table(expand=True, box=None, title="Your rounds", title_style="bold")
-        for col in ("Round", "Marketing %", "Budget", "Profit", "rho", "Cold"):
+        columns = ["Round", "Marketing %", "Budget", "Profit", "rho", "Cold"]
+        if s.submits:
+            columns.append("Decided")  # a class seat: submitted, carried or by the instructor
+        for col in columns:
             table.add_column(col, justify="right")
         for r, decided in zip(s.reports, s.game.history, strict=False):
             f = r.firms[s.player]
             d = decided.get(s.player)
+            how = [s.how(r.round)] if s.submits else []
             table.add_row(
                 str(r.round),
                 f"{d.marketing_share:.0%}" if d else "-",
@@ -118,9 +122,12 @@ class Scorecard(Screen):
                 money(f.profit),
                 "-" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}",
                 str(f.leads_cold),
+                *how,
             )
         total = sum(r.firms[s.player].profit for r in s.reports)
-        table.add_row("all", "", "", money(total), "", "", style="bold")
+        table.add_row(
+            "all", "", "", money(total), "", "", *([""] if s.submits else []), style="bold"
+        )
         return table
 
     @work(thread=True, exclusive=True, group="hindsight")
