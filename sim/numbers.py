@@ -4,6 +4,8 @@ them into text."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sim.model.kpis import Kind
 
 
@@ -41,3 +43,13 @@ def show(kind: Kind, x: float | None) -> str:
     if x is None:
         return "-"
     return f"{x:.0f}" if kind in ("count", "score") else f"{x:g}"
+
+
+def time_left(deadline: datetime) -> str:
+    """'closes in 12 min' (or 'closes now'), for the open round's deadline."""
+    seconds = (deadline - datetime.now(UTC)).total_seconds()
+    if seconds <= 0:
+        return "closes now"
+    if seconds < 120:
+        return f"closes in {seconds:.0f} s"
+    return f"closes in {seconds / 60:.0f} min"

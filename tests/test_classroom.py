@@ -997,3 +997,37 @@ def test_grades_per_team_per_member_and_in_canvas_and_moodle_layouts(
     )
     assert rc == 2 and "line 2.team" in err and "no team 'Purple'" in err
     assert sum("written to g.csv" in w for _, _, w in c.log()) == 4  # each export logged
+
+
+def test_a_round_closes_by_itself_at_its_deadline(room, capsys, monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tui.class_session import ClassSession
+
+    c, instructor, codes = room
+    assert c.close_if_due(instructor) is None  # no deadline: nothing happens
+    soon = datetime.now(UTC) + timedelta(seconds=1)
+    assert "round 1 closes by itself" in c.set_deadline(instructor, soon)
+    seat = ClassSession.login(c.path, "Red", codes["Red"])
+    assert "· not submitted · closes in" in seat.round_label  # the team sees the time left
+    assert c.close_if_due(instructor) is None  # not yet
+    time.sleep(1.1)
+    c.pause(instructor)
+    assert c.close_if_due(instructor) is None  # a paused class waits
+    c.pause(instructor, paused=False)
+    assert c.close_if_due(instructor).round == 1
+    assert c.open_round == 2 and c.deadline is None  # a deadline is for one round
+    assert any("round 1 closed at its deadline" in w for _, _, w in c.log())
+    with pytest.raises(InputError, match="in the past"):
+        c.set_deadline(instructor, soon)
+    db = str(c.path)
+    rc, out, err = _class_cli_full(
+        capsys, monkeypatch, instructor, "deadline", "--db", db, "--in", "1h30m"
+    )
+    assert rc == 0 and "round 2 closes by itself at" in out, err
+    assert timedelta(minutes=89) < c.deadline - datetime.now(UTC) <= timedelta(minutes=90)
+    for bad in (["--in", "soon"], ["--in", "0m"], ["--at", "25:99"], ["--at", "2020-01-01T10:00"]):
+        rc, err = _class_cli(capsys, monkeypatch, instructor, "deadline", "--db", db, *bad)
+        assert rc == 2 and len(err.strip().splitlines()) == 1, (bad, err)
+    rc, out, _ = _class_cli_full(capsys, monkeypatch, instructor, "deadline", "--db", db, "--clear")
+    assert rc == 0 and c.deadline is None

@@ -284,3 +284,22 @@ async def test_a_team_is_told_its_decision_was_carried_and_an_n_on_the_report_su
         rounds = text_of(app.screen.query_one("#splits")).splitlines()
         assert "carried" in next(r for r in rounds if r.strip().startswith("1 "))
         assert "submitted" in next(r for r in rounds if r.strip().startswith("2 "))
+
+
+async def test_a_running_dashboard_closes_a_round_at_its_deadline(room, monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tui.screens import dashboard
+
+    c, instructor, _ = room
+    monkeypatch.setattr(dashboard, "REFRESH_SECONDS", 0.2)
+    c.set_deadline(instructor, datetime.now(UTC) + timedelta(seconds=1))
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        assert "closes in" in app.screen.sub_title
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if Classroom(c.path).open_round == 2:
+                break
+        assert Classroom(c.path).open_round == 2

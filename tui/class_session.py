@@ -18,6 +18,7 @@ from typing import Any
 from sim.classroom.store import Classroom, Team, opened, whoami
 from sim.model.errors import InputError
 from sim.model.report import RoundReport
+from sim.numbers import time_left
 from tui.session import Draft, Outcome, Session
 
 
@@ -45,6 +46,7 @@ class ClassSession(Session):
             mine = room.own_decision(team)
             self._announced = [(k, text) for k, _, text in room.announcements()]
             self._how = self._read_how(room)
+            self.deadline = room.deadline
         self._seen = len(self._announced)  # the news panel shows these; poll tells new ones
         self._news: list[str] = []
         super().__init__(game, save_path=self.db, full_mode=full_mode, player=team.firm_id)
@@ -79,9 +81,10 @@ class ClassSession(Session):
         label = super().round_label
         if self.finished:
             return label
+        left = f" · {time_left(self.deadline)}" if self.deadline else ""
         if self.submitted_round == self.game.round + 1:
-            return f"{label} · submitted"
-        return f"{label} · not submitted"
+            return f"{label} · submitted{left}"
+        return f"{label} · not submitted{left}"
 
     def _read_how(self, room: Classroom) -> dict[int, tuple[str, str]]:
         """How each closed round's decision of this team came about: (how, by)."""
@@ -131,6 +134,7 @@ class ClassSession(Session):
                 self._news.append(f"Your instructor (round {k}): {text}")
             self._seen = len(self._announced)
             mine = room.own_decision(self.team)
+            self.deadline = room.deadline
             if closed == self.game.round:
                 self._resubmitted(mine)
                 return []

@@ -29,6 +29,7 @@ TEMPLATES = Path(__file__).with_name("web")
 STATIC = Path(textual_serve.__file__).with_name("static")
 SESSIONS_PER_TEAM = 2  # default cap: two tabs a team (a laptop and a spare)
 IDLE_MINUTES = 30.0  # default: a tab with no key pressed for this long is ended
+DEADLINE_CHECK_SECONDS = 5.0
 ENDED = {WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR}
 
 
@@ -71,7 +72,10 @@ class ClassServer(Server):
         max_sessions: int,
         idle_seconds: float,
         title: str = "Jigsaw class",
+        db: Path | None = None,
+        instructor: str | None = None,
     ) -> None:
+        """db and instructor: with both, a round whose deadline passes is closed here."""
         super().__init__(
             command,
             host=host,
@@ -84,6 +88,30 @@ class ClassServer(Server):
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
         self.sessions = 0
+        self.db, self.instructor = db, instructor
+
+    async def on_startup(self, app: web.Application) -> None:
+        await super().on_startup(app)
+        if self.db is not None and self.instructor is not None:
+            app["deadlines"] = asyncio.get_running_loop().create_task(self.keep_deadlines())
+
+    async def keep_deadlines(self) -> None:
+        """Every few seconds: close the open round if its deadline has passed."""
+        from sim.classroom.store import opened
+
+        def due() -> None:
+            assert self.db is not None and self.instructor is not None
+            with opened(self.db) as room:
+                done = room.close_if_due(self.instructor)
+            if done is not None and done.round is not None:
+                log.info("deadline: %s", done.message)
+
+        while True:
+            await asyncio.sleep(DEADLINE_CHECK_SECONDS)
+            try:
+                await asyncio.to_thread(due)
+            except InputError as exc:  # a busy or read-only file: try again next time
+                log.warning("deadline: %s", exc)
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab: refused over the cap (503, before any process starts), else its

@@ -986,6 +986,56 @@ class Classroom:
             db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
         return what
 
+    @property
+    def deadline(self) -> datetime | None:
+        """When the open round closes by itself (UTC), if the instructor set a time for it."""
+        value = self._setting("deadline")
+        if not value:
+            return None
+        k, _, at = value.partition("|")
+        if not k.isdigit() or int(k) != self.open_round:
+            return None  # set for a round that has closed since
+        try:
+            return datetime.fromisoformat(at)
+        except ValueError:
+            return None
+
+    def set_deadline(self, code: str, at: datetime | None) -> str:
+        """The open round closes by itself at `at` (while a dashboard or `class serve` with
+        the instructor code runs); None clears it. Logged."""
+        self.check_instructor(code)
+        k = self.open_round
+        if k > self.scenario.meta.rounds:
+            raise InputError("deadline", "", "the game is over: no round is open")
+        if at is not None and at.tzinfo is None:
+            raise InputError("--at", str(at), "a deadline needs a time zone")
+        if at is not None and at <= datetime.now(UTC):
+            raise InputError("--at", at.isoformat(), "is in the past")
+        with self._write() as db:
+            db.execute(SETTINGS)
+            value = "" if at is None else f"{k}|{at.astimezone(UTC).isoformat(timespec='seconds')}"
+            db.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('deadline', ?)", (value,)
+            )
+            what = (
+                f"round {k} has no deadline"
+                if at is None
+                else f"round {k} closes by itself at {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+            )
+            db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
+        return what
+
+    def close_if_due(self, code: str) -> Advanced | None:
+        """Close the open round if its deadline has passed (and the class is not paused)."""
+        due = self.deadline
+        if due is None or self.paused or datetime.now(UTC) < due:
+            return None
+        k = self.open_round
+        done = self.advance(code, expect_round=k)
+        if done.round is not None:
+            self.record(f"round {k} closed at its deadline")
+        return done
+
     def announce(self, code: str, text: str) -> str:
         """A message every team sees in its news and in the report of the round it was made
         in. Logged."""

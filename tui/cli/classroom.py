@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import shlex
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +247,21 @@ def add(sub: Any) -> None:
         code(hold, "the instructor code")
         db(hold)
 
+    due = actions.add_parser(
+        "deadline",
+        help="the open round closes by itself at a time (instructor)",
+        description="Set when the open round closes by itself: --at 15:00 (today, this "
+        "machine's time zone) or an ISO time (2026-12-03T15:00+01:00), or --in 20m (1h30m, "
+        "90s). It closes while a dashboard runs (or class serve, given the instructor code in "
+        "JIGSAW_CODE); teams see the time left. --clear removes it.",
+    )
+    when = due.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", metavar="TIME")
+    when.add_argument("--in", dest="within", metavar="DURATION")
+    when.add_argument("--clear", action="store_true")
+    code(due, "the instructor code")
+    db(due)
+
     say = actions.add_parser(
         "announce",
         help="a message every team sees in its news and round report (instructor)",
@@ -319,7 +336,8 @@ def main(args: argparse.Namespace) -> int:
             "class",
             "",
             "name an action: new, status, submit, results, play, dashboard, advance, "
-            "rollback, override, reset-code, pause, resume, announce, report, grades, backup, "
+            "rollback, override, reset-code, pause, resume, announce, deadline, report, grades, "
+            "backup, "
             "migrate or serve (jigsaw class --help)",
         )
     with opened(args.db, migrating=args.action == "migrate") as room:
@@ -474,8 +492,13 @@ def serve(args: argparse.Namespace) -> int:
             "class serve", "", "textual-serve is not installed: pip install 'jigsaw-sim[serve]'"
         ) from None
     db = Path(args.db).resolve()
+    # The instructor code (for deadlines) stays in this process: the game processes started
+    # for the browsers never see it.
+    instructor = os.environ.pop(CODE_VARIABLE, None) or None
     with opened(db) as room:  # a clear error now rather than in every browser tab
         teams = len(room.teams)
+        if instructor is not None:
+            room.check_instructor(instructor)  # deadlines close rounds here
     if not 0 < args.port < 65536:
         raise InputError("--port", "", f"must be 1-65535, got {args.port}")
     cap = SESSIONS_PER_TEAM * teams if args.max_sessions is None else args.max_sessions
@@ -492,7 +515,18 @@ def serve(args: argparse.Namespace) -> int:
         f"tabs, idle ones end after {args.idle_minutes:g} min; ctrl+c to stop)",
         file=sys.stderr,
     )
-    server = ClassServer(command, args.host, args.port, url, cap, args.idle_minutes * 60.0)
+    if instructor is not None:
+        print("Rounds close here at their deadline (jigsaw class deadline).", file=sys.stderr)
+    server = ClassServer(
+        command,
+        args.host,
+        args.port,
+        url,
+        cap,
+        args.idle_minutes * 60.0,
+        db=db,
+        instructor=instructor,
+    )
     server.serve()
     return 0
 
@@ -521,6 +555,46 @@ def reset_code(room: Classroom, args: argparse.Namespace) -> int:
 
 def pause(room: Classroom, args: argparse.Namespace) -> int:
     print(room.pause(the_code(args), paused=args.action == "pause"))
+    return 0
+
+
+MAX_DEADLINE = timedelta(days=14)
+
+
+def deadline_time(at: str | None, within: str | None) -> datetime:
+    """--at HH:MM (today, local) or an ISO time; --in 1h30m / 20m / 90s. Always aware, UTC."""
+    now_ = datetime.now().astimezone()
+    if within is not None:
+        parts = re.fullmatch(r"\s*(?:(\d{1,4})h)?\s*(?:(\d{1,5})m)?\s*(?:(\d{1,6})s)?\s*", within)
+        if not within.strip() or parts is None or not any(parts.groups()):
+            raise InputError("--in", within, "expected a duration such as 20m, 1h30m or 90s")
+        h, m, s = (int(x or 0) for x in parts.groups())
+        span = timedelta(hours=h, minutes=m, seconds=s)
+        if not timedelta(0) < span <= MAX_DEADLINE:
+            raise InputError("--in", within, "expected more than 0 and at most 14 days")
+        return (now_ + span).astimezone(UTC)
+    assert at is not None
+    clock = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", at)
+    try:
+        if clock:
+            hour, minute = int(clock[1]), int(clock[2])
+            when = now_.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        else:
+            when = datetime.fromisoformat(at.strip())
+            if when.tzinfo is None:
+                when = when.astimezone()  # this machine's time zone
+    except ValueError:
+        raise InputError(
+            "--at", at, "expected HH:MM or an ISO time such as 2026-12-03T15:00"
+        ) from None
+    if when - now_ > MAX_DEADLINE:
+        raise InputError("--at", at, "is more than 14 days away")
+    return when.astimezone(UTC)
+
+
+def set_deadline(room: Classroom, args: argparse.Namespace) -> int:
+    at = None if args.clear else deadline_time(args.at, args.within)
+    print(room.set_deadline(the_code(args), at))
     return 0
 
 
@@ -563,6 +637,7 @@ ACTIONS = {
     "pause": pause,
     "resume": pause,
     "announce": announce,
+    "deadline": set_deadline,
     "backup": backup,
     "grades": grades,
     "play": play,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from rich.table import Table
@@ -22,7 +23,7 @@ from textual.widgets import Button, Footer, Header, Static
 from sim.classroom.store import Classroom, Status, opened
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
-from sim.numbers import money
+from sim.numbers import money, time_left
 from tui.screens.dialogs import Ask, Confirm
 
 REFRESH_SECONDS = 2.0
@@ -41,6 +42,7 @@ class Snapshot:
     log: list[tuple[str, str, str]]
     failed: list[tuple[str, str, str]]  # wrong codes, newest first: (when, team, source)
     paused: bool
+    deadline: datetime | None
     last: dict[str, tuple[float, float, float | None]]  # firm -> cash, share, rho last round
     pending: dict[str, Decision]  # team -> its decision for the open round (instructor's eyes)
 
@@ -75,6 +77,7 @@ def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
             room.log()[-40:],
             room.failed_logins(10),
             room.paused,
+            room.deadline,
             last,
             pending,
         )
@@ -139,6 +142,13 @@ class Dashboard(Screen):
     @work(thread=True, exclusive=True, group="read")
     def read(self) -> None:
         try:
+            if not self.busy:  # a round whose deadline has passed closes by itself
+                with opened(self.db) as room:
+                    done = room.close_if_due(self.code)
+                if done is not None and done.round is not None:
+                    self.app.call_from_thread(
+                        self.notify, f"Deadline: {done.message}", severity="warning", timeout=20
+                    )
             snap = snapshot(self.db, self.cache)
         except InputError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
@@ -148,7 +158,11 @@ class Dashboard(Screen):
     def show(self, snap: Snapshot) -> None:
         self.shown = snap
         s = snap.status
-        self.sub_title = f"{snap.name} · {s.headline}" + (" · paused" if snap.paused else "")
+        self.sub_title = (
+            f"{snap.name} · {s.headline}"
+            + (" · paused" if snap.paused else "")
+            + (f" · {time_left(snap.deadline)}" if snap.deadline else "")
+        )
         table = Table(box=None, expand=True, show_edge=False)
         table.add_column("Team", no_wrap=True, overflow="ellipsis", ratio=1)
         table.add_column(f"Round {s.open_round}" if not s.over else "", justify="right")
