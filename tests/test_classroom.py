@@ -14,6 +14,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -1031,3 +1032,24 @@ def test_a_round_closes_by_itself_at_its_deadline(room, capsys, monkeypatch) -> 
         assert rc == 2 and len(err.strip().splitlines()) == 1, (bad, err)
     rc, out, _ = _class_cli_full(capsys, monkeypatch, instructor, "deadline", "--db", db, "--clear")
     assert rc == 0 and c.deadline is None
+
+
+def test_an_overview_spans_the_sections_of_a_course(tmp_path, capsys, monkeypatch) -> None:
+    a, ia, ca = Classroom.create(tmp_path / "mon.db", shortened("classic", 2), ["Red", "Blue"], 1)
+    b, ib, _ = Classroom.create(tmp_path / "tue.db", shortened("tutorial", 2), ["Green"], 2)
+    a.submit("Red", ca["Red"], GOOD)
+    a.advance(ia)
+    a.submit("Blue", ca["Blue"], GOOD)
+    b.pause(ib)
+    rc, out, err = _class_cli_full(
+        capsys, monkeypatch, "", "overview", "--db", str(a.path), "--db", str(b.path)
+    )
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["section", "scenario", "round", "submitted", "state", "leading"]
+    mon = next(line for line in lines if line.startswith("mon.db"))
+    tue = next(line for line in lines if line.startswith("tue.db"))
+    assert "2 of 2" in mon and "1 of 2" in mon and re.search(r"(Red|Blue) \d+\.\d", mon)
+    assert "paused" in tue and "0 of 1" in tue
+    rc, err = _class_cli(capsys, monkeypatch, "", "overview", "--db", str(tmp_path / "none.db"))
+    assert rc == 2 and "none.db" in err

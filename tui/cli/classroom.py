@@ -27,7 +27,7 @@ from typing import Any
 from sim.classroom.store import Classroom, opened
 from sim.model.errors import InputError
 from sim.model.scenario import load_scenario, read_toml
-from sim.numbers import money, pct
+from sim.numbers import money, pct, time_left
 from tui.cli.common import Parser
 from tui.table import aligned
 
@@ -288,6 +288,16 @@ def add(sub: Any) -> None:
     code(grade, "the instructor code")
     db(grade)
 
+    view = actions.add_parser(
+        "overview",
+        help="one table across the sections of a course (several class files)",
+        description="For each class file: scenario, the open round, submissions, whether it "
+        "is paused or has a deadline, and the head of its leaderboard.",
+    )
+    view.add_argument(
+        "--db", action="append", required=True, metavar="FILE", help="a class file (repeat)"
+    )
+
     back = actions.add_parser(
         "backup",
         help="a consistent copy of the class file, even while teams submit",
@@ -331,13 +341,15 @@ def main(args: argparse.Namespace) -> int:
         return 0
     if args.action == "serve":
         return serve(args)
+    if args.action == "overview":
+        return overview(args.db)
     if args.action is None:
         raise InputError(
             "class",
             "",
             "name an action: new, status, submit, results, play, dashboard, advance, "
             "rollback, override, reset-code, pause, resume, announce, deadline, report, grades, "
-            "backup, "
+            "backup, overview, "
             "migrate or serve (jigsaw class --help)",
         )
     with opened(args.db, migrating=args.action == "migrate") as room:
@@ -619,6 +631,43 @@ def grades(room: Classroom, args: argparse.Namespace) -> int:
     kind = f"{args.lms} import" if args.lms else "grades"
     room.record(f"{kind} written to {out.name} ({rows} rows)")
     print(f"{kind}: {rows} row(s) written to {out} (after {room.open_round - 1} closed rounds)")
+    return 0
+
+
+MAX_SECTIONS = 100
+
+
+def overview(paths: list[str]) -> int:
+    """One line per section: its state and the first two of its leaderboard."""
+    if len(paths) > MAX_SECTIONS:
+        raise InputError("--db", "", f"at most {MAX_SECTIONS} class files, got {len(paths)}")
+    rows = [("section", "scenario", "round", "submitted", "state", "leading")]
+    for path in paths:
+        with opened(path) as room:
+            s = room.status()
+            state = "paused" if room.paused else ""
+            if room.deadline is not None:
+                state = (state + " " + time_left(room.deadline)).strip()
+            leading = "-"
+            if s.open_round > 1:
+                score = room.game().score()
+                name = {t.firm_id: t.name for t in room.teams}
+                name |= {
+                    f.id: f"{f.label} (computer)" for f in room.scenario.firms if f.id not in name
+                }
+                best = sorted(score, key=lambda f: score[f]["rank"])[:2]
+                leading = ", ".join(f"{name[f]} {score[f]['total']:.1f}" for f in best)
+            rows.append(
+                (
+                    Path(path).name,
+                    room.scenario.meta.name,
+                    "over" if s.over else f"{s.open_round} of {s.rounds}",
+                    "-" if s.over else f"{len(s.submitted)} of {len(s.teams)}",
+                    state or "-",
+                    leading,
+                )
+            )
+    print("\n".join(aligned(rows)))
     return 0
 
 
