@@ -1053,3 +1053,30 @@ def test_an_overview_spans_the_sections_of_a_course(tmp_path, capsys, monkeypatc
     assert "paused" in tue and "0 of 1" in tue
     rc, err = _class_cli(capsys, monkeypatch, "", "overview", "--db", str(tmp_path / "none.db"))
     assert rc == 2 and "none.db" in err
+
+
+def test_a_renamed_team_keeps_its_code_its_history_and_its_results(
+    room, capsys, monkeypatch
+) -> None:
+    c, instructor, codes = room
+    c.submit("Red", codes["Red"], GOOD)
+    c.advance(instructor)
+    before = [r.to_dict()["firms"] for r in c.game().reports]
+    rc, out, err = _class_cli_full(
+        capsys, monkeypatch, instructor, "rename-team", "--db", str(c.path), "red", "Crimson"
+    )
+    assert rc == 0 and "renamed team Red to Crimson" in out, err
+    again = Classroom(c.path)
+    assert [t.name for t in again.teams] == ["Crimson", "Blue"]
+    assert again.check_team("Crimson", codes["Red"]).name == "Crimson"  # the same code
+    assert [d.team for d in again.decisions()].count("Crimson") == 1
+    assert again.scenario.firm(again.team("Crimson").firm_id).label == "Crimson"
+    k, data, digest = again.db.execute("SELECT round, data, digest FROM snapshots").fetchone()
+    assert again._digest(k, data) == digest  # its snapshot still matches (re-keyed)
+    assert [r.to_dict()["firms"] for r in again.game().reports] == before
+    assert again.submit("Crimson", codes["Red"], GOOD) == 2
+    for bad, why in (("Blue", "another team"), ("a,b", "no commas"), ("x" * 41, "1-40")):
+        with pytest.raises(InputError, match=why):
+            again.rename_team(instructor, "Crimson", bad)
+    fresh = again.reset_code(instructor, "Crimson")  # a new code after a rename: hashed anew
+    assert again.check_team("Crimson", fresh).name == "Crimson"

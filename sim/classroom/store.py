@@ -229,6 +229,14 @@ def signature(by: str | None) -> str:
     return who
 
 
+def team_name(name: str, field: str = "--teams") -> str:
+    """The rule for a team's name: 1-40 printable characters, no commas."""
+    clean = name.strip()
+    if not clean or len(clean) > 40 or "," in clean or not clean.isprintable():
+        raise InputError(field, clean, "a team name is 1-40 printable characters, no commas")
+    return clean
+
+
 def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Team]]:
     """The class's copy of the scenario: teams take seats (player seats first), their firms
     are named after them and controlled by players; every other seat is computer-run."""
@@ -236,8 +244,7 @@ def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Tea
     if not clean or any(not n for n in clean):
         raise InputError("--teams", "", "expected team names separated by commas, e.g. Red,Blue")
     for n in clean:
-        if len(n) > 40 or any(ch in n for ch in ",\n\r\t"):
-            raise InputError("--teams", n, "a team name is 1-40 characters, no commas")
+        team_name(n)
     if len({n.casefold() for n in clean}) != len(clean):
         raise InputError("--teams", "", "team names must be different")
     firms = scenario.firms
@@ -548,7 +555,7 @@ class Classroom:
         source = source or command_line()
         self._wait_if_guessing(source)
         stored = self.db.execute("SELECT code_hash FROM teams WHERE name = ?", (team.name,))
-        if not matches(bytes(stored.fetchone()[0]), code, self._salt(), team.name):
+        if not matches(bytes(stored.fetchone()[0]), code, self._salt(), self._hashed_as(team)):
             self._failed(team.name, source)
             raise InputError("--code", "", f"wrong code for team {team.name} in this class")
         return team
@@ -1129,25 +1136,69 @@ class Classroom:
             db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
         return what
 
-    def reset_code(self, code: str, team_name: str | None = None) -> str:
+    def _hashed_as(self, team: Team) -> str:
+        """The name a team's code was hashed with (its name then: a renamed team keeps its
+        code)."""
+        return self._setting(f"hashed-as:{team.name}") or team.name
+
+    def rename_team(self, code: str, old: str, new: str) -> str:
+        """A team's new name, everywhere: its decisions, submissions, the firm it plays. Its
+        code keeps working. Logged."""
+        self.check_instructor(code)
+        team = self.team(old)
+        fresh = team_name(new, "NEW")
+        if any(t.name.casefold() == fresh.casefold() and t != team for t in self.teams):
+            raise InputError("NEW", fresh, "another team already has that name")
+        hashed_as = self._hashed_as(team)
+        data = self.scenario.model_dump(mode="json")
+        data["firms"][team.seat]["name"] = fresh
+        with self._write() as db:
+            db.execute("PRAGMA defer_foreign_keys = ON")  # teams and their rows move together
+            db.execute("UPDATE teams SET name = ? WHERE name = ?", (fresh, team.name))
+            for table in ("decisions", "submissions"):
+                db.execute(f"UPDATE {table} SET team = ? WHERE team = ?", (fresh, team.name))
+            db.execute(
+                "UPDATE class SET scenario = ? WHERE id = 1", (json.dumps(data, sort_keys=True),)
+            )
+            db.execute(SETTINGS)
+            db.execute("DELETE FROM settings WHERE key = ?", (f"hashed-as:{team.name}",))
+            if hashed_as != fresh:
+                db.execute(
+                    "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                    (f"hashed-as:{fresh}", hashed_as),
+                )
+            db.execute(SNAPSHOTS)  # the snapshots' digests cover the decisions: re-key them
+            for k, kept in db.execute("SELECT round, data FROM snapshots").fetchall():
+                db.execute(
+                    "UPDATE snapshots SET digest = ? WHERE round = ?", (self._digest(k, kept), k)
+                )
+            what = f"renamed team {team.name} to {fresh}"
+            db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
+        self.scenario = parse_scenario(data, f"{self.path}: scenario")
+        self.teams = [Team(fresh, t.firm_id, t.seat) if t == team else t for t in self.teams]
+        return what
+
+    def reset_code(self, code: str, who: str | None = None) -> str:
         """A new code for a team (or, with no team, for the instructor); the old one stops
         working at once. Returns the new code: shown once, stored hashed. Logged."""
         self.check_instructor(code)
         fresh = new_code()
         salt = self._salt()
         with self._write() as db:
-            if team_name is None:
+            if who is None:
                 db.execute(
                     "UPDATE class SET instructor_hash = ? WHERE id = 1",
                     (code_hash(fresh, salt, "\0instructor"),),
                 )
                 what = "new instructor code issued"
             else:
-                team = self.team(team_name)
+                team = self.team(who)
                 db.execute(
                     "UPDATE teams SET code_hash = ? WHERE name = ?",
                     (code_hash(fresh, salt, team.name), team.name),
                 )
+                db.execute(SETTINGS)
+                db.execute("DELETE FROM settings WHERE key = ?", (f"hashed-as:{team.name}",))
                 what = f"new code issued for {team.name}"
             db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
         return fresh

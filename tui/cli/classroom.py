@@ -262,6 +262,17 @@ def add(sub: Any) -> None:
     code(due, "the instructor code")
     db(due)
 
+    rename = actions.add_parser(
+        "rename-team",
+        help="a team's new name, everywhere (its code keeps working)",
+        description="Rename team OLD to NEW: its decisions, history and firm take the new "
+        "name; its join code keeps working. Logged.",
+    )
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    code(rename, "the instructor code")
+    db(rename)
+
     say = actions.add_parser(
         "announce",
         help="a message every team sees in its news and round report (instructor)",
@@ -348,7 +359,8 @@ def main(args: argparse.Namespace) -> int:
             "class",
             "",
             "name an action: new, status, submit, results, play, dashboard, advance, "
-            "rollback, override, reset-code, pause, resume, announce, deadline, report, grades, "
+            "rollback, override, reset-code, rename-team, pause, resume, announce, deadline, "
+            "report, grades, "
             "backup, overview, "
             "migrate or serve (jigsaw class --help)",
         )
@@ -610,6 +622,11 @@ def set_deadline(room: Classroom, args: argparse.Namespace) -> int:
     return 0
 
 
+def rename_team(room: Classroom, args: argparse.Namespace) -> int:
+    print(room.rename_team(the_code(args), args.old, args.new))
+    return 0
+
+
 def announce(room: Classroom, args: argparse.Namespace) -> int:
     print(room.announce(the_code(args), args.text))
     return 0
@@ -686,6 +703,7 @@ ACTIONS = {
     "pause": pause,
     "resume": pause,
     "announce": announce,
+    "rename-team": rename_team,
     "deadline": set_deadline,
     "backup": backup,
     "grades": grades,
