@@ -427,6 +427,15 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
         assert f'aria-label="{title}' in page
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "carried: not submitted" in page  # the evil team skipped round 2
+    # the story: lessons for the class, then one section per team (a page each in print)
+    assert "Lessons for the class" in page and page.count("<section class='team'>") == 2
+    assert page.count("<b>Round 1.</b>") == 2 and "Alignment" in page
+    assert "The team did not submit: its last decisions were carried." in page
+    assert page.count("the best fixed split was") == 2
+    assert page.count("class='legend'") == 5  # each chart with its own legend
+    assert "@media print" in page and "break-before: page" in page
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing external
+    assert "hindsight: team 2 of 2" in proc.stderr
     with open(out / "rounds.csv", newline="") as fh:
         rounds = list(csv.DictReader(fh))
     assert len(rounds) == 3 * 4 and {r["team"] for r in rounds} == {"Red", evil, ""}
@@ -531,7 +540,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
     c.submit(evil, codes[evil], {"budget": 300_000, "marketing_share": 0.4}, by="=cmd|'/C calc'!A0")
     c.advance(instructor)
     out = tmp_path / "debrief"
-    write_debrief(c, out)
+    write_debrief(c, out, hindsight=False)
     for name in ("rounds.csv", "decisions.csv", "scorecard.csv", "log.csv"):
         with open(out / name, newline="") as fh:
             cells = [cell for row in csv.reader(fh) for cell in row]
@@ -806,7 +815,7 @@ def test_a_read_only_class_file_reads_and_refuses_writes_in_one_line(tmp_path: P
                 db = str(where / "c.db")
                 rcs = [
                     main(["class", "status", "--db", db]),
-                    main(["class", "report", "--db", db, "--out", str(out)]),
+                    main(["class", "report", "--db", db, "--out", str(out), "--no-hindsight"]),
                     main(["class", "advance", "--db", db]),
                 ]
                 os.write(write, json.dumps({"rcs": rcs, "err": err.getvalue()}).encode())
@@ -1080,3 +1089,26 @@ def test_a_renamed_team_keeps_its_code_its_history_and_its_results(
             again.rename_team(instructor, "Crimson", bad)
     fresh = again.reset_code(instructor, "Crimson")  # a new code after a rename: hashed anew
     assert again.check_team("Crimson", fresh).name == "Crimson"
+
+
+def test_a_teams_hindsight_holds_the_other_teams_decisions_as_they_were(room) -> None:
+    """Like for like: Red played 40% at 300k every round, so Red's 40% game in hindsight is
+    the class itself (Blue's varying decisions replayed), to the last currency unit."""
+    from sim.experiments.hindsight import look_back
+
+    c, instructor, codes = room
+    for k in range(3):
+        c.submit("Red", codes["Red"], GOOD)
+        c.submit(
+            "Blue",
+            codes["Blue"],
+            {"budget": 250_000 + 20_000 * k, "marketing_share": 0.2 * (k + 1)},
+        )
+        c.advance(instructor)
+    game = c.game()
+    red = c.team("Red").firm_id
+    looks = look_back(c.scenario, c.seed, red, 300_000, [0.4, 0.7], workers=1, others=game.history)
+    assert looks[0].profit == pytest.approx(
+        sum(r.firms[red].profit for r in game.reports), abs=1e-6
+    )
+    assert looks[1].profit != looks[0].profit

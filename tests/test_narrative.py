@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim import Game, load_scenario
 from sim.model.decisions import simple
-from tui.narrative import explain, gauge_words
+from sim.narrative import explain, gauge_words
 
 from .conftest import shortened
 
@@ -48,7 +48,7 @@ def test_the_gauge_words_run_from_idle_to_cold() -> None:
 def test_the_round_report_tells_what_the_studies_found() -> None:
     from sim import Game, load_scenario
     from sim.model.decisions import expand
-    from tui.narrative import explain
+    from sim.narrative import explain
 
     scenario = load_scenario("classic")
     game = Game(scenario, 3)

@@ -2,6 +2,8 @@
 
 The page holds the leaderboard on the balanced scorecard, a chart per measure (revenue,
 profit, market share, awareness, alignment ratio rho) with a line per firm over the rounds,
+lessons for the class, each team's story (its rounds in numbers, each round in the narrative
+engine's words, its best split in hindsight with the other teams' decisions as they were),
 every team's decisions side by side (carried ones marked), the events and the class log.
 The charts are inline SVG, so the page opens offline, prints, and needs no plotting library.
 Everything a user typed (team names) is escaped.
@@ -17,11 +19,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.classroom.store import Classroom, Submission
+from sim.classroom.store import Classroom, Submission, Team
 from sim.csvtext import csv_text
 from sim.model.files import write_atomic
 from sim.model.game import Game
+from sim.model.gauge import ALIGNED
 from sim.model.report import RoundReport, flat_row
+from sim.narrative import explain
 from sim.numbers import money, pct
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
@@ -168,7 +172,17 @@ tr.computer td { color: #666; } .carried { color: #a0522d; font-style: italic; }
   width: 0.9rem; height: 0.9rem; margin-right: 0.3rem; vertical-align: -0.1rem; }
 svg .title { font-weight: 600; font-size: 13px; } svg .tick { font-size: 11px; fill: #555; }
 svg .frame { fill: none; stroke: #bbb; } svg .grid { stroke: #eee; } svg .zero { stroke: #888; }
+.chart { break-inside: avoid; } .chart .legend { font-size: 0.85rem; margin: 0.2rem 0 0; }
+.team { border-top: 2px solid #ddd; margin-top: 2rem; } .team li { margin-bottom: 0.3rem; }
+.lessons li { margin-bottom: 0.4rem; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  table, .chart, .team li { break-inside: avoid; page-break-inside: avoid; }
+  .team { break-before: page; page-break-before: always; border-top: none; }
+  a { color: inherit; text-decoration: none; }
+}
 """
+SHARES = [round(0.1 * k, 1) for k in range(11)]  # the fixed splits tried in hindsight
 
 
 def decision_text(s: Submission) -> str:
@@ -187,8 +201,183 @@ def decision_text(s: Submission) -> str:
     return text
 
 
-def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
+Hindsight = dict[str, tuple[float, float, float]]  # team -> (best share, its profit, actual)
+
+
+def hindsight_by_team(
+    classroom: Classroom,
+    game: Game,
+    decisions: list[Submission],
+    progress: Callable[[int, int], None] | None = None,
+) -> Hindsight:
+    """For each team, its best fixed split in hindsight *in its own situation*: the closed
+    rounds again, same seed, the other teams' decisions as they were, the team at its average
+    budget with one split every round. (share, that game's profit, the team's own profit)."""
+    from sim.experiments.hindsight import look_back
+
+    closed = len(game.reports)
+    if not closed:
+        return {}
+    scenario = classroom.scenario
+    cut = scenario.model_copy(update={"meta": scenario.meta.model_copy(update={"rounds": closed})})
+    others = [dict(h) for h in game.history[:closed]]
+    out: Hindsight = {}
+    teams = classroom.teams
+    for n, team in enumerate(teams):
+        mine = [s.decision.total_budget for s in decisions if s.team == team.name]
+        budget = sum(mine) / len(mine) if mine else scenario.meta.budget_per_round
+        looks = look_back(cut, classroom.seed, team.firm_id, budget, SHARES, others=others)
+        best = max(looks, key=lambda look: look.profit)
+        actual = sum(r.firms[team.firm_id].profit for r in game.reports)
+        out[team.name] = (best.share, best.profit, actual)
+        if progress is not None:
+            progress(n + 1, len(teams))
+    return out
+
+
+def _rounds_table(game: Game, firm_id: str, how: dict[int, str]) -> str:
+    rows = [
+        "<table><tr><th>round</th><th>marketing</th><th>sales</th><th>split</th><th>price</th>"
+        "<th>leads in / ref / out</th><th>worked</th><th>cold</th><th>won</th><th>win rate</th>"
+        "<th>rho</th><th>profit</th><th class='name'>decided</th></tr>"
+    ]
+    for r in game.reports:
+        f = r.firms[firm_id]
+        spend = f.marketing_spend + f.sales_spend
+        split = pct(f.marketing_spend / spend) if spend else "-"
+        rho = "-" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}"
+        rows.append(
+            f"<tr><td>{r.round}</td><td>{money(f.marketing_spend)}</td>"
+            f"<td>{money(f.sales_spend)}</td><td>{split}</td><td>{f.price:.2f}</td>"
+            f"<td>{f.leads_inbound} / {f.leads_referral} / {f.leads_outbound}</td>"
+            f"<td>{f.leads_worked}</td><td>{f.leads_cold}</td><td>{f.deals_won}</td>"
+            f"<td>{pct(f.win_rate)}</td><td>{rho}</td><td>{money(f.profit)}</td>"
+            f"<td class='name'>{html.escape(how.get(r.round, 'submitted'))}</td></tr>"
+        )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def team_story(
+    classroom: Classroom,
+    game: Game,
+    decisions: list[Submission],
+    team: Team,
+    looked_back: tuple[float, float, float] | None,
+) -> str:
+    """One team's story: its rounds in numbers, a short account per round in the narrative
+    engine's words (rho, cold leads, cold calls, price, studies, events), and its best split
+    in hindsight in its own situation."""
+    esc = html.escape
+    scenario = classroom.scenario
+    how = {
+        s.round: (
+            "carried (did not submit)"
+            if s.how == "carried"
+            else "instructor"
+            if s.by == "instructor"
+            else "submitted"
+        )
+        for s in decisions
+        if s.team == team.name
+    }
+    parts = [f"<section class='team'><h2>{esc(team.name)}</h2>"]
+    parts.append(_rounds_table(game, team.firm_id, how))
+    parts.append("<ul>")
+    for k, report in enumerate(game.reports):
+        before = game.reports[k - 1] if k else None
+        lines = explain(scenario, report, team.firm_id, before)
+        story = [  # the instructor sees everything: no "unknown without a study" lines
+            line
+            for line in lines
+            if not line.startswith(("Cash at the close", "Brand equity and awareness are unknown"))
+        ]
+        if how.get(report.round, "").startswith("carried"):
+            story.insert(0, "The team did not submit: its last decisions were carried.")
+        parts.append(
+            f"<li><b>Round {report.round}.</b> " + " ".join(esc(s) for s in story) + "</li>"
+        )
+    parts.append("</ul>")
+    if looked_back is not None:
+        share, best, actual = looked_back
+        mine = [s.decision.marketing_share for s in decisions if s.team == team.name]
+        avg = sum(mine) / len(mine) if mine else None
+        parts.append(
+            "<p><b>In hindsight</b> (the same rounds, seed and other teams' decisions; the "
+            f"team's average budget split one way every round): the best fixed split was "
+            f"{pct(share)} marketing, for a profit of {money(best)} against the team's "
+            f"{money(actual)}"
+            + (f"; its own splits averaged {pct(avg)}." if avg is not None else ".")
+            + "</p>"
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def lessons_html(
+    classroom: Classroom, game: Game, decisions: list[Submission], looked_back: Hindsight
+) -> str:
+    """What the class as a whole shows, in a few sentences drawn from its numbers."""
+    lo, hi = ALIGNED
+    teams = classroom.teams
+    profit = {t.name: sum(r.firms[t.firm_id].profit for r in game.reports) for t in teams}
+    later = game.reports[1:] or game.reports  # round 1 starts from an empty pipeline
+    inside: list[str] = []
+    outside: list[str] = []
+    for t in teams:
+        rhos = [r.firms[t.firm_id].alignment_ratio for r in later]
+        share_in = sum(1 for x in rhos if x is not None and lo <= x <= hi) / len(rhos)
+        (inside if share_in >= 0.5 else outside).append(t.name)
+    items: list[str] = []
+    if inside and outside:
+        avg_in = sum(profit[n] for n in inside) / len(inside)
+        avg_out = sum(profit[n] for n in outside) / len(outside)
+        items.append(
+            f"Teams that kept rho in the aligned band ({lo:.2f} to {hi:.2f}) most rounds "
+            f"({', '.join(inside)}) made {money(avg_in)} on average; the others "
+            f"({', '.join(outside)}) {money(avg_out)}."
+        )
+    elif inside:
+        items.append(f"Every team kept rho in the aligned band ({lo:.2f} to {hi:.2f}) most rounds.")
+    else:
+        items.append(
+            f"No team kept rho in the aligned band ({lo:.2f} to {hi:.2f}) most rounds: marketing "
+            "and sales were out of step everywhere."
+        )
+    cold = {t.name: sum(r.firms[t.firm_id].leads_cold for r in game.reports) for t in teams}
+    worst = max(cold, key=lambda n: cold[n])
+    if cold[worst]:
+        items.append(
+            f"{sum(cold.values())} warm leads went cold across the class, {cold[worst]} of them "
+            f"at {worst}: demand marketing paid for that no rep was free to work."
+        )
+    carried = sum(1 for s in decisions if s.how == "carried")
+    if carried:
+        items.append(f"{carried} team-round(s) were carried because nobody submitted.")
+    if looked_back:
+        gaps = {n: best - actual for n, (_, best, actual) in looked_back.items()}
+        far = max(gaps, key=lambda n: gaps[n])
+        items.append(
+            f"In hindsight every team could have done better with one well-chosen split; "
+            f"{far} left the most on the table ({money(gaps[far])}), which is what its story "
+            "below explains."
+        )
+    esc = html.escape
+    return (
+        "<h2>Lessons for the class</h2><ul class='lessons'>"
+        + "".join(f"<li>{esc(i)}</li>" for i in items)
+        + "</ul>"
+    )
+
+
+def page(
+    classroom: Classroom,
+    game: Game,
+    decisions: list[Submission],
+    hindsight: Hindsight | None = None,
+) -> str:
     """The debrief HTML."""
+    hindsight = hindsight or {}
     scenario = classroom.scenario
     status = classroom.status()
     reports = game.reports
@@ -237,19 +426,26 @@ def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
             "firms; value created is the profit plus the change in what the customers are "
             "worth. The raw measures are in scorecard.csv.</p>"
         )
-        parts.append("<h2>Over the rounds</h2><p class='legend'>")
+        parts.append("<h2>Over the rounds</h2>")
         palette = colours([team_of.get(fid, names[fid]) for fid in game.ids])
+        legend = ["<p class='legend'>"]
         for fid in game.ids:
             label = team_of.get(fid, f"{names[fid]} (computer)")
             swatch = palette[team_of.get(fid, names[fid])]
-            parts.append(f"<span><i style='background:{swatch}'></i>{esc(label)}</span>")
-        parts.append("</p><div class='charts'>")
-        for title, measure, label_fn in MEASURES:
+            legend.append(f"<span><i style='background:{swatch}'></i>{esc(label)}</span>")
+        legend.append("</p>")
+        parts.append("<div class='charts'>")
+        for title, measure, label_fn in MEASURES:  # each chart with its own legend (print)
             series = {
                 team_of.get(fid, names[fid]): [measure(r, fid) for r in reports] for fid in game.ids
             }
-            parts.append(line_chart(title, series, label_fn))
+            parts.append(
+                f"<div class='chart'>{line_chart(title, series, label_fn)}{''.join(legend)}</div>"
+            )
         parts.append("</div>")
+        parts.append(lessons_html(classroom, game, decisions, hindsight))
+        for team in classroom.teams:
+            parts.append(team_story(classroom, game, decisions, team, hindsight.get(team.name)))
     parts.append("<h2>Decisions, side by side</h2>")
     if decisions:
         rounds = sorted({s.round for s in decisions})
@@ -297,13 +493,20 @@ def page(classroom: Classroom, game: Game, decisions: list[Submission]) -> str:
     return "\n".join(parts)
 
 
-def write_debrief(classroom: Classroom, out_dir: str | Path) -> list[Path]:
-    """The debrief page and its CSVs, each written atomically. Returns the files."""
+def write_debrief(
+    classroom: Classroom,
+    out_dir: str | Path,
+    hindsight: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """The debrief page and its CSVs, each written atomically. Returns the files.
+    hindsight: also find each team's best split in hindsight (a few games per team)."""
     out = Path(out_dir)
     game = classroom.game()
     decisions = classroom.decisions()
     team_of = {t.firm_id: t.name for t in classroom.teams}
-    files: dict[str, str] = {"index.html": page(classroom, game, decisions)}
+    looked = hindsight_by_team(classroom, game, decisions, progress) if hindsight else {}
+    files: dict[str, str] = {"index.html": page(classroom, game, decisions, looked)}
 
     rounds = []
     for r in game.reports:

@@ -1155,8 +1155,8 @@ class Classroom:
         with self._write() as db:
             db.execute("PRAGMA defer_foreign_keys = ON")  # teams and their rows move together
             db.execute("UPDATE teams SET name = ? WHERE name = ?", (fresh, team.name))
-            for table in ("decisions", "submissions"):
-                db.execute(f"UPDATE {table} SET team = ? WHERE team = ?", (fresh, team.name))
+            db.execute("UPDATE decisions SET team = ? WHERE team = ?", (fresh, team.name))
+            db.execute("UPDATE submissions SET team = ? WHERE team = ?", (fresh, team.name))
             db.execute(
                 "UPDATE class SET scenario = ? WHERE id = 1", (json.dumps(data, sort_keys=True),)
             )

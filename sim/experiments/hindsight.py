@@ -10,7 +10,7 @@ number of workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from sim.experiments.executor import cores, open_executor
@@ -27,11 +27,26 @@ class Look(NamedTuple):
     score: float
 
 
-def play_split(scenario: Scenario, seed: int, player: str, budget: float, share: float) -> Look:
-    """The whole game with `player` spending `budget` a round at marketing share `share`."""
+Others = Sequence[Mapping[str, Decision]]  # each round's decisions of the other players
+
+
+def play_split(
+    scenario: Scenario,
+    seed: int,
+    player: str,
+    budget: float,
+    share: float,
+    others: Others | None = None,
+) -> Look:
+    """The whole game with `player` spending `budget` a round at marketing share `share`.
+    `others`: what the other player firms decided each round (a class: the other teams'
+    decisions, as they were, cut to what cash allows); without it, every player firm plays
+    the split (solo play has one)."""
     game = Game(scenario, seed)
 
     def decide(g: Game, fid: str) -> Decision:
+        if others is not None and fid != player and fid in others[min(g.round, len(others) - 1)]:
+            return others[min(g.round, len(others) - 1)][fid].within(scenario, g.room(fid))
         return simple(scenario, budget, share, firm_id=fid).within(scenario, g.room(fid))
 
     game.play(decide)
@@ -47,6 +62,7 @@ def look_back(
     shares: Sequence[float],
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = 0,
+    others: Others | None = None,
 ) -> list[Look]:
     """Every split's game, in the order of `shares` (workers: 0 = one per core, 1 = here)."""
     if workers == 0 and cores() < 2:
@@ -55,11 +71,13 @@ def look_back(
     with open_executor(workers) as pool:
         if pool is None:
             for share in shares:
-                out.append(play_split(scenario, seed, player, budget, share))
+                out.append(play_split(scenario, seed, player, budget, share, others))
                 if progress is not None:
                     progress(len(out), len(shares))
             return out
-        futures = [pool.submit(play_split, scenario, seed, player, budget, s) for s in shares]
+        futures = [
+            pool.submit(play_split, scenario, seed, player, budget, s, others) for s in shares
+        ]
         for future in futures:
             out.append(future.result())
             if progress is not None:

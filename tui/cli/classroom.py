@@ -322,12 +322,18 @@ def add(sub: Any) -> None:
     report = actions.add_parser(
         "report",
         help="write the debrief: an HTML page and CSV of everything (instructor)",
-        description="Write DIR/index.html (leaderboard, charts per team over the rounds, "
-        "decisions side by side, events, log) and rounds.csv, decisions.csv, scorecard.csv, "
-        "log.csv.",
+        description="Write DIR/index.html (leaderboard, charts over the rounds, lessons for "
+        "the class, each team's story round by round with its best split in hindsight, "
+        "decisions side by side, events, log; it prints one team per page) and rounds.csv, "
+        "decisions.csv, scorecard.csv, log.csv.",
     )
     code(report, "the instructor code")
     report.add_argument("--out", required=True, metavar="DIR")
+    report.add_argument(
+        "--no-hindsight",
+        action="store_true",
+        help="skip each team's best split in hindsight (a few games per team)",
+    )
     db(report)
 
 
@@ -472,8 +478,12 @@ def report(room: Classroom, args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(args.out, "", "is a file; --out names a folder")
+
+    def progress(done: int, total: int) -> None:
+        print(f"hindsight: team {done} of {total}", file=sys.stderr, flush=True)
+
     try:
-        files = write_debrief(room, out)
+        files = write_debrief(room, out, hindsight=not args.no_hindsight, progress=progress)
     except OSError as exc:
         raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
     print(f"Debrief written to {out / 'index.html'}")

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Header, Static
 from sim.model.errors import InputError
 from sim.model.report import RoundReport
 from sim.model.research import last_known, redact
-from tui.narrative import money
+from sim.narrative import money
 from tui.session import Session
 from tui.widgets.boards import AlignmentGauge, Funnel, KpiBoard, NewsFeed, RivalBoard
 from tui.widgets.charts import GameCharts

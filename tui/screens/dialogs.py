@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown
 
-from tui.narrative import band
+from sim.narrative import band
 
 
 class ConfirmQuit(ModalScreen[bool]):

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from sim.model.report import RoundReport
-from tui.narrative import explain
+from sim.narrative import explain
 from tui.session import Session
 
 

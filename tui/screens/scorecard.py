@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
-from tui.narrative import money
+from sim.narrative import money
 from tui.session import Session
 from tui.widgets.charts import GameCharts
 

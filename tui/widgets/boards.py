@@ -9,7 +9,7 @@ from textual.widgets import Static
 from sim.model.gauge import ALIGNED, reading
 from sim.model.report import FirmRound, RoundReport
 from sim.model.scenario import Scenario
-from tui.narrative import band, gauge_words, money
+from sim.narrative import band, gauge_words, money
 
 
 def _delta(now: float, before: float | None, fmt: str = "pct") -> Text:

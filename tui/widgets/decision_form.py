@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from sim.model.decisions import RANGES
 from sim.model.errors import InputError
 from sim.model.scenario import CHANNELS, STUDIES
-from tui.narrative import money
+from sim.narrative import money
 from tui.session import Session
 from tui.widgets.split_bar import SplitBar
 
