@@ -143,10 +143,10 @@ class ClassSession(Session):
         before = self.game.round
         self.game = game
         if closed < before:
+            again = f"round {before}" if closed + 1 == before else f"rounds {closed + 1}-{before}"
             self._news.append(
-                f"The instructor reopened round {closed + 1}: rounds {closed + 1}-{before} will "
-                "be played again. Your submitted decisions still count; you may change this "
-                "round's."
+                f"The instructor reopened round {closed + 1}: {again} will be played again. "
+                "Your submitted decisions still count; you may change this round's."
             )
             self.submitted_round = mine.round if mine is not None else None
             self._mine_at = mine.at if mine is not None else None

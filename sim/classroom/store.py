@@ -1129,8 +1129,9 @@ class Classroom:
                 "DELETE FROM decisions WHERE round >= ? AND how = 'carried'", (to_round,)
             ).rowcount
             db.execute("UPDATE class SET open_round = ? WHERE id = 1", (to_round,))
+            reopened = f"round {to_round}" if to_round == k - 1 else f"rounds {to_round}-{k - 1}"
             what = (
-                f"rolled back to round {to_round}: rounds {to_round}-{k - 1} reopened "
+                f"rolled back to round {to_round}: {reopened} to be played again "
                 f"(submitted decisions kept, {dropped} carried dropped)"
             )
             db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
