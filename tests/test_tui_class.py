@@ -303,3 +303,22 @@ async def test_a_running_dashboard_closes_a_round_at_its_deadline(room, monkeypa
             if Classroom(c.path).open_round == 2:
                 break
         assert Classroom(c.path).open_round == 2
+
+
+async def test_the_instructor_overrides_a_team_from_the_dashboard(room, tmp_path) -> None:
+    c, instructor, _ = room
+    plan = tmp_path / "fix.toml"
+    plan.write_text("budget = 260000\nmarketing_share = 0.55\n")
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press(*"blue", "enter")
+        await pilot.pause()
+        await pilot.press(*str(plan), "enter")
+        await settle(pilot)
+        await settle(pilot)
+    mine = Classroom(c.path).own_decision(c.team("Blue"))
+    assert mine is not None and mine.by == "instructor"
+    assert mine.decision.marketing_share == pytest.approx(0.55)

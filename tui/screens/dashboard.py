@@ -92,6 +92,7 @@ class Dashboard(Screen):
         Binding("p", "pause", "Pause/resume"),
         Binding("m", "announce", "Announce"),
         Binding("c", "reset_code", "New code"),
+        Binding("o", "override", "Override"),
         Binding("d", "debrief", "Write the debrief"),
         Binding("r", "refresh", "Refresh"),
     ]
@@ -290,6 +291,34 @@ class Dashboard(Screen):
             ),
             chosen,
         )
+
+    def action_override(self) -> None:
+        """The instructor's decisions for a team in the open round, from a decisions file on
+        this machine (the format of jigsaw class submit)."""
+
+        def file_chosen(team: str, path: str | None) -> None:
+            if not path:
+                return
+
+            def override(room: Classroom) -> str:
+                from sim.model.scenario import read_toml
+
+                source = Path(path).expanduser()
+                if not source.is_file():
+                    raise InputError(path, "", "no such decisions file")
+                k = room.override(self.code, team, read_toml(source), path)
+                return f"{room.team(team).name}: the instructor's decisions recorded for round {k}"
+
+            self._instructor(override, "warning")
+
+        def team_chosen(team: str | None) -> None:
+            if team:
+                self.app.push_screen(
+                    Ask(f"Decisions file for {team}", "path/to/decisions.toml"),
+                    lambda path: file_chosen(team, path),
+                )
+
+        self.app.push_screen(Ask("Override which team's decisions?", "a team name"), team_chosen)
 
     def action_reset_code(self) -> None:
         def chosen(answer: str | None) -> None:
