@@ -293,12 +293,13 @@ async def test_a_running_dashboard_closes_a_round_at_its_deadline(room, monkeypa
 
     c, instructor, _ = room
     monkeypatch.setattr(dashboard, "REFRESH_SECONDS", 0.2)
-    c.set_deadline(instructor, datetime.now(UTC) + timedelta(seconds=1))
+    c.set_deadline(instructor, datetime.now(UTC) + timedelta(seconds=4))
     app = InstructorApp(c.path, instructor)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         assert "closes in" in app.screen.sub_title
-        for _ in range(40):
+        assert Classroom(c.path).open_round == 1  # not before its time
+        for _ in range(80):
             await pilot.pause(0.1)
             if Classroom(c.path).open_round == 2:
                 break
