@@ -118,6 +118,7 @@ class ClassSession(Session):
                 decision.to_dict(),
                 "your decisions",
                 by=f"{self.team.name} ({self.screen})",
+                seat=screen(),
             )
             mine = room.own_decision(self.team)
         self.submitted_round = k

@@ -775,11 +775,13 @@ class Classroom:
         source: str = "<decisions>",
         by: str | None = None,
         expect_round: int | None = None,
+        seat: str | None = None,
     ) -> int:
         """Record a team's decision for the open round (replacing an earlier one for it).
         Returns the round it was recorded for. With `expect_round`, refuse if another round
-        is open; a [[rounds]] file gives the entry for the open round."""
-        team = self.check_team(team_name, code)
+        is open; a [[rounds]] file gives the entry for the open round. `seat`: where the code
+        comes from (`check_team`'s source; default: the command line)."""
+        team = self.check_team(team_name, code, seat)
         if expect_round is not None and expect_round < 1:
             raise InputError("--round", str(expect_round), "rounds are numbered from 1")
         plan = self.parse(team, raw, source)
