@@ -112,6 +112,8 @@ class ClassServer(Server):
                 await asyncio.to_thread(due)
             except InputError as exc:  # a busy or read-only file: try again next time
                 log.warning("deadline: %s", exc)
+            except Exception:  # noqa: BLE001 - the server keeps serving whatever happens here
+                log.exception("deadline check failed")
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One browser tab: refused over the cap (503, before any process starts), else its

@@ -131,8 +131,9 @@ CREATE TABLE IF NOT EXISTS failed_logins (
     source TEXT NOT NULL
 );
 """
-# The snapshots and failed_logins tables came after schema 2 without changing it: older
-# Jigsaws ignore them, and this one adds them to a class file the first time it needs them.
+# The snapshots, settings (paused, deadline, renamed teams' code names), announcements and
+# failed_logins tables came after schema 2 without changing it: older Jigsaws ignore them, and
+# this one adds each to a class file the first time it needs it.
 SNAPSHOTS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS snapshots") :].split(";")[0]
 FAILED_LOGINS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS failed_logins") :].split(";")[0]
 SETTINGS = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS settings") :].split(";")[0]
