@@ -703,22 +703,25 @@ def test_a_lock_held_past_the_busy_timeout_is_one_line(room, tmp_path, capsys, m
     holder = sqlite3.connect(c.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another jigsaw in the middle of a write
     try:
-        rc, err = _class_cli(
-            capsys,
-            monkeypatch,
-            codes["Red"],
-            "submit",
-            "--db",
-            str(c.path),
-            "--team",
-            "Red",
-            str(decisions),
-        )
+        with store.holding(c.path, "closing round 1"):  # ... which leaves its note, as advance
+            rc, err = _class_cli(
+                capsys,
+                monkeypatch,
+                codes["Red"],
+                "submit",
+                "--db",
+                str(c.path),
+                "--team",
+                "Red",
+                str(decisions),
+            )
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert rc == 2 and len(err.strip().splitlines()) == 1, err
     assert str(c.path) in err and "busy" in err and "try again" in err
+    assert f"held by {store.whoami()}, pid {os.getpid()}, closing round 1 since" in err
+    assert not (c.path.parent / "class.db.busy").exists()  # the note goes with the write
 
 
 def test_a_full_disk_is_one_line_and_leaves_the_round_open(room, capsys, monkeypatch) -> None:
@@ -1112,3 +1115,32 @@ def test_a_teams_hindsight_holds_the_other_teams_decisions_as_they_were(room) ->
         sum(r.firms[red].profit for r in game.reports), abs=1e-6
     )
     assert looks[1].profit != looks[0].profit
+
+
+def test_a_note_left_by_a_killed_advance_names_nobody(room) -> None:
+    from sim.classroom import store
+
+    c, _, _ = room
+    note = c.path.with_name(c.path.name + ".busy")
+    note.write_text(
+        json.dumps(
+            {
+                "who": store.whoami(),
+                "pid": 2**22 + 12345,
+                "what": "closing round 1",
+                "at": store.now(),
+            }
+        )
+    )
+    assert store.holder(c.path) == ""  # that process is gone
+    note.write_text(
+        json.dumps(
+            {
+                "who": store.whoami(),
+                "pid": os.getpid(),
+                "what": "closing round 1",
+                "at": store.now(),
+            }
+        )
+    )
+    assert "held by" in store.holder(c.path)

@@ -46,6 +46,7 @@ from typing import Any
 from sim.classroom.codes import code_hash, matches, new_code
 from sim.model.decisions import Decision, check_affordable, for_round, parse_decisions
 from sim.model.errors import InputError
+from sim.model.files import write_atomic
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
@@ -273,13 +274,62 @@ def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Tea
     return parse_scenario(data, "class scenario"), teams
 
 
+def _holder_note(path: str | Path) -> Path:
+    p = Path(path)
+    return p.with_name(p.name + ".busy")
+
+
+@contextmanager
+def holding(path: str | Path, what: str) -> Iterator[None]:
+    """While a long write runs (closing a round), a note beside the class file says who holds
+    it, so that anyone kept waiting is told (`trouble`). Best effort: a read-only folder
+    just has no note."""
+    note = _holder_note(path)
+    try:
+        write_atomic(
+            note, json.dumps({"who": whoami(), "pid": os.getpid(), "what": what, "at": now()})
+        )
+    except OSError:
+        pass
+    try:
+        yield
+    finally:
+        note.unlink(missing_ok=True)
+
+
+def holder(path: str | Path) -> str:
+    """Who holds the class file, from its note: ' (held by ana@lab, pid 42, closing round 3
+    since 12:00:01 UTC)', or '' when nobody left a note."""
+    try:
+        info = json.loads(_holder_note(path).read_text(encoding="utf-8")[:4096])
+        if str(info["who"]).endswith("@" + socket.gethostname()) and not _alive(int(info["pid"])):
+            return ""  # left by a process that was killed: it holds nothing
+        return (
+            f" (held by {info['who']}, pid {int(info['pid'])}, {info['what']} since "
+            f"{str(info['at'])[11:19]} UTC)"
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
 def trouble(path: str | Path, exc: sqlite3.Error) -> InputError:
     """What a SQLite failure means for the person at the keyboard, in one line."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         what = (
             f"the class file is busy: another jigsaw has held it for over "
-            f"{BUSY_TIMEOUT_MS // 1000} s (a round being closed?); try again in a moment"
+            f"{BUSY_TIMEOUT_MS // 1000} s{holder(path) or ' (a round being closed?)'}; try "
+            "again in a moment"
         )
     elif "full" in text:
         what = "the disk is full: nothing was written; free some space and try again"
@@ -833,7 +883,7 @@ class Classroom:
         self.check_instructor(code)
         if expect_round is not None and expect_round < 1:
             raise InputError("--round", str(expect_round), "rounds are numbered from 1")
-        with self._write() as db:
+        with holding(self.path, f"closing round {self.open_round}"), self._write() as db:
             k = self.open_round
             rounds = self.scenario.meta.rounds
             if expect_round is not None and expect_round < k:
