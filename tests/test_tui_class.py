@@ -304,6 +304,17 @@ async def test_a_running_dashboard_closes_a_round_at_its_deadline(room, monkeypa
             if Classroom(c.path).open_round == 2:
                 break
         assert Classroom(c.path).open_round == 2
+        await pilot.press("t")  # a deadline for round 2, from the dashboard
+        await pilot.pause()
+        await pilot.press(*"20m", "enter")
+        await settle(pilot)
+        due = Classroom(c.path).deadline
+        assert due is not None and 19 * 60 < (due - datetime.now(UTC)).total_seconds() <= 20 * 60
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"none", "enter")
+        await settle(pilot)
+        assert Classroom(c.path).deadline is None
 
 
 async def test_the_instructor_overrides_a_team_from_the_dashboard(room, tmp_path) -> None:

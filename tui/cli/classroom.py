@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import re
 import shlex
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sim.classroom.store import Classroom, opened
+from sim.classroom.when import deadline_time
 from sim.model.errors import InputError
 from sim.model.scenario import load_scenario, read_toml
 from sim.numbers import money, pct, time_left
@@ -590,40 +589,6 @@ def reset_code(room: Classroom, args: argparse.Namespace) -> int:
 def pause(room: Classroom, args: argparse.Namespace) -> int:
     print(room.pause(the_code(args), paused=args.action == "pause"))
     return 0
-
-
-MAX_DEADLINE = timedelta(days=14)
-
-
-def deadline_time(at: str | None, within: str | None) -> datetime:
-    """--at HH:MM (today, local) or an ISO time; --in 1h30m / 20m / 90s. Always aware, UTC."""
-    now_ = datetime.now().astimezone()
-    if within is not None:
-        parts = re.fullmatch(r"\s*(?:(\d{1,4})h)?\s*(?:(\d{1,5})m)?\s*(?:(\d{1,6})s)?\s*", within)
-        if not within.strip() or parts is None or not any(parts.groups()):
-            raise InputError("--in", within, "expected a duration such as 20m, 1h30m or 90s")
-        h, m, s = (int(x or 0) for x in parts.groups())
-        span = timedelta(hours=h, minutes=m, seconds=s)
-        if not timedelta(0) < span <= MAX_DEADLINE:
-            raise InputError("--in", within, "expected more than 0 and at most 14 days")
-        return (now_ + span).astimezone(UTC)
-    assert at is not None
-    clock = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", at)
-    try:
-        if clock:
-            hour, minute = int(clock[1]), int(clock[2])
-            when = now_.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        else:
-            when = datetime.fromisoformat(at.strip())
-            if when.tzinfo is None:
-                when = when.astimezone()  # this machine's time zone
-    except ValueError:
-        raise InputError(
-            "--at", at, "expected HH:MM or an ISO time such as 2026-12-03T15:00"
-        ) from None
-    if when - now_ > MAX_DEADLINE:
-        raise InputError("--at", at, "is more than 14 days away")
-    return when.astimezone(UTC)
 
 
 def set_deadline(room: Classroom, args: argparse.Namespace) -> int:

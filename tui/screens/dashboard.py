@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from sim.classroom.store import Classroom, Status, opened
+from sim.classroom.when import deadline_time
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
 from sim.numbers import money, time_left
@@ -93,6 +94,7 @@ class Dashboard(Screen):
         Binding("m", "announce", "Announce"),
         Binding("c", "reset_code", "New code"),
         Binding("o", "override", "Override"),
+        Binding("t", "deadline", "Deadline"),
         Binding("d", "debrief", "Write the debrief"),
         Binding("r", "refresh", "Refresh"),
     ]
@@ -290,6 +292,26 @@ class Dashboard(Screen):
                 "teams' submitted decisions are kept.",
             ),
             chosen,
+        )
+
+    def action_deadline(self) -> None:
+        """When the open round closes by itself: in 20m, at 15:00, or none."""
+
+        def chosen(answer: str | None) -> None:
+            if answer is None:
+                return
+            text = answer.strip()
+
+            def set_it(room: Classroom) -> str:
+                if text.casefold() in ("none", "clear", "-"):
+                    return room.set_deadline(self.code, None)
+                when = deadline_time(text, None) if ":" in text else deadline_time(None, text)
+                return room.set_deadline(self.code, when)
+
+            self._instructor(set_it)
+
+        self.app.push_screen(
+            Ask("Close the open round by itself", "20m, 1h30m, 15:00 or none"), chosen
         )
 
     def action_override(self) -> None:
