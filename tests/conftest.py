@@ -18,3 +18,12 @@ def shortened(name: str = "classic", rounds: int = 3, **meta: object) -> Scenari
 @pytest.fixture(scope="session")
 def short_classic() -> Scenario:
     return shortened("classic", 3)
+
+
+async def eventually(pilot, check, seconds: float = 4.0) -> None:
+    """Let the app run until `check()` holds (a poll or a timer has acted), at most `seconds`;
+    the caller asserts what it expects afterwards."""
+    for _ in range(int(seconds / 0.1)):
+        await pilot.pause(0.1)
+        if check():
+            return

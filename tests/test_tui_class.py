@@ -20,7 +20,7 @@ from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
 from tui.widgets.boards import NewsFeed, RivalBoard
 
-from .conftest import shortened
+from .conftest import eventually, shortened
 
 
 @pytest.fixture
@@ -66,10 +66,7 @@ async def test_a_team_logs_in_submits_and_sees_the_round_when_the_instructor_clo
         assert isinstance(app.session, ClassSession) and app.session.game.round == 0
 
         c.advance(instructor)  # the instructor closes the round elsewhere
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if isinstance(app.screen, RoundReportScreen):
-                break
+        await eventually(pilot, lambda: isinstance(app.screen, RoundReportScreen))
         assert isinstance(app.screen, RoundReportScreen)
         await pilot.press("enter")
         await pilot.pause()
@@ -165,10 +162,7 @@ async def test_an_open_boardroom_notices_a_rollback_and_an_announcement(
         assert app.screen.sub_title == "Round 2 of 2 · not submitted"
         c.announce(instructor, "Round 1 is reopened: check your price")
         c.rollback(instructor, 1)
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if app.screen.sub_title.startswith("Round 1 of 2"):
-                break
+        await eventually(pilot, lambda: app.screen.sub_title.startswith("Round 1 of 2"))
         assert app.screen.sub_title == "Round 1 of 2 · submitted"  # its decision kept
         await pilot.pause(0.3)  # the notices follow the new state
         toasts = " ".join(str(n.message) for n in app._notifications)
@@ -249,10 +243,7 @@ async def test_a_team_is_told_its_decision_was_carried_and_an_n_on_the_report_su
         await pilot.pause(0.3)
         assert app.screen.sub_title == "Round 1 of 2 · not submitted"
         c.advance(instructor)
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if isinstance(app.screen, RoundReportScreen):
-                break
+        await eventually(pilot, lambda: isinstance(app.screen, RoundReportScreen))
         assert isinstance(app.screen, RoundReportScreen)
         first = text_of(app.screen.query(".report-line").first())
         assert first.startswith("• You did not submit round 1: the class kept your last")
@@ -264,20 +255,14 @@ async def test_a_team_is_told_its_decision_was_carried_and_an_n_on_the_report_su
         toasts = " ".join(str(n.message) for n in app._notifications)
         assert "Press n again to submit" in toasts
         c.submit("Red", codes["Red"], {"budget": 250_000, "marketing_share": 0.6}, by="Ana (file)")
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if app.screen.sub_title.endswith("· submitted"):
-                break
+        await eventually(pilot, lambda: app.screen.sub_title.endswith("· submitted"))
         assert app.screen.sub_title == "Round 2 of 2 · submitted"
         await pilot.pause(0.3)
         toasts = " ".join(str(n.message) for n in app._notifications)
         assert "submitted from elsewhere (Ana (file)" in toasts
         assert app.session.draft.marketing_share == pytest.approx(0.6)  # the form shows it
         c.advance(instructor)
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if isinstance(app.screen, RoundReportScreen):
-                break
+        await eventually(pilot, lambda: isinstance(app.screen, RoundReportScreen))
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, Scorecard)
@@ -299,10 +284,7 @@ async def test_a_running_dashboard_closes_a_round_at_its_deadline(room, monkeypa
         await pilot.pause(0.3)
         assert "closes in" in app.screen.sub_title
         assert Classroom(c.path).open_round == 1  # not before its time
-        for _ in range(80):
-            await pilot.pause(0.1)
-            if Classroom(c.path).open_round == 2:
-                break
+        await eventually(pilot, lambda: Classroom(c.path).open_round == 2, 8)
         assert Classroom(c.path).open_round == 2
         await pilot.press("t")  # a deadline for round 2, from the dashboard
         await pilot.pause()

@@ -23,7 +23,7 @@ from tui.screens.scorecard import Scorecard
 from tui.session import Session
 from tui.widgets.boards import RivalBoard
 
-from .conftest import shortened
+from .conftest import eventually, shortened
 
 CLICK = "[@click=app.quit]x[/]"
 TEAMS = [
@@ -146,10 +146,7 @@ async def test_the_login_screen_and_boardroom_show_hostile_names_verbatim(hostil
         await pilot.press("n")  # submit
         await settle(pilot)
         room.advance(instructor)
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if isinstance(app.screen, RoundReportScreen):
-                break
+        await eventually(pilot, lambda: isinstance(app.screen, RoundReportScreen))
         assert isinstance(app.screen, RoundReportScreen)
         await click_each(pilot, teams)
         await pilot.press("enter")

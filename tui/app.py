@@ -190,39 +190,35 @@ class JigsawApp(JigsawBase):
             if seat and command.title not in SEAT_SYSTEM_COMMANDS:
                 continue
             yield command
-        if seat:
-            if self.session is not None:
-                yield SystemCommand(
-                    "Submit decisions",
-                    "Submit your decisions for the open round (n)",
-                    lambda: self._on_boardroom("advance"),
-                )
-                yield SystemCommand(
-                    "Full or simple decisions",
-                    "Switch decisions mode (f)",
-                    lambda: self._on_boardroom("toggle_full"),
-                )
-            yield SystemCommand("Help", "How the game works (?)", self.action_help)
-            yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)
-            return
-        yield SystemCommand(
-            "Advance the round",
-            "Play the next round (n)",
-            lambda: self._on_boardroom("advance"),
-        )
-        yield SystemCommand(
-            "What-if forecast",
-            "Forecast the next round (w)",
-            lambda: self._on_boardroom("whatif"),
-        )
-        yield SystemCommand(
-            "Full or simple decisions",
-            "Switch decisions mode (f)",
-            lambda: self._on_boardroom("toggle_full"),
-        )
-        yield SystemCommand("Save game", "Save now (ctrl+s)", self.action_save)
+        solo = not seat
+        if seat and self.session is not None:
+            yield SystemCommand(
+                "Submit decisions",
+                "Submit your decisions for the open round (n)",
+                lambda: self._on_boardroom("advance"),
+            )
+        if solo:
+            yield SystemCommand(
+                "Advance the round",
+                "Play the next round (n)",
+                lambda: self._on_boardroom("advance"),
+            )
+            yield SystemCommand(
+                "What-if forecast",
+                "Forecast the next round (w)",
+                lambda: self._on_boardroom("whatif"),
+            )
+        if solo or self.session is not None:
+            yield SystemCommand(
+                "Full or simple decisions",
+                "Switch decisions mode (f)",
+                lambda: self._on_boardroom("toggle_full"),
+            )
+        if solo:
+            yield SystemCommand("Save game", "Save now (ctrl+s)", self.action_save)
         yield SystemCommand("Help", "How the game works (?)", self.action_help)
-        yield SystemCommand("New game", "Back to the new-game screen", self.new_game)
+        if solo:
+            yield SystemCommand("New game", "Back to the new-game screen", self.new_game)
         yield SystemCommand("Quit", "Leave Jigsaw (q)", self.action_request_quit)
 
 

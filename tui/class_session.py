@@ -10,8 +10,6 @@ everything. Each call opens the class file afresh, so it is safe from worker thr
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +60,12 @@ class ClassSession(Session):
         """Check the team's code, then open its seat (InputError on a wrong code). `source`:
         where the attempt comes from (default: this screen, one per process: under
         `class serve`, one per browser tab)."""
-        with cls._open(db) as room:
+        with opened(db) as room:
             team = room.check_team(team_name, code, source or screen())
         return cls(db, team, code)
 
-    @staticmethod
-    @contextmanager
-    def _open(db: str | Path) -> Iterator[Classroom]:
-        with opened(db) as room:
-            yield room
-
     def room(self) -> Any:
-        return self._open(self.db)
+        return opened(self.db)
 
     @property
     def round_label(self) -> str:

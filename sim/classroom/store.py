@@ -619,26 +619,29 @@ class Classroom:
             self._failed("instructor", source)
             raise InputError("--code", "", "wrong instructor code for this class")
 
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """A read of a table this Jigsaw adds the first time it needs it (snapshots, settings,
+        announcements, failed_logins): no rows from a class file that has none yet."""
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            return []
+
     def failed_logins(self, limit: int = 20) -> list[tuple[str, str, str]]:
         """The latest wrong codes, newest first: (when, team, source)."""
-        try:
-            rows = self.db.execute(
-                "SELECT at, team, source FROM failed_logins ORDER BY id DESC LIMIT ?", (limit,)
-            ).fetchall()
-        except sqlite3.OperationalError:  # no such table: nobody has got a code wrong
-            return []
+        rows = self._rows(
+            "SELECT at, team, source FROM failed_logins ORDER BY id DESC LIMIT ?", (limit,)
+        )
         return [(str(a), str(t), str(s)) for a, t, s in rows]
 
     def _recent_failures(self, source: str) -> tuple[int, float]:
         """Failures from `source` within the window, and the time of the last one."""
-        try:
-            n, last = self.db.execute(
-                "SELECT COUNT(*), MAX(t) FROM failed_logins WHERE source = ? AND t > ?",
-                (source, time.time() - BACKOFF_WINDOW_S),
-            ).fetchone()
-        except sqlite3.OperationalError:
-            return 0, 0.0
-        return int(n), float(last or 0.0)
+        for n, last in self._rows(
+            "SELECT COUNT(*), MAX(t) FROM failed_logins WHERE source = ? AND t > ?",
+            (source, time.time() - BACKOFF_WINDOW_S),
+        ):
+            return int(n), float(last or 0.0)
+        return 0, 0.0
 
     def _wait_if_guessing(self, source: str) -> None:
         n, last = self._recent_failures(source)
@@ -752,14 +755,11 @@ class Classroom:
     ) -> Game | None:
         """`game` as it stood after the latest round, up to `round_no`, whose snapshot
         matches (None: none does, and every round is replayed)."""
-        try:
-            rows = self.db.execute(
-                "SELECT round, model, data, digest FROM snapshots "
-                "WHERE round <= ? AND round > 0 ORDER BY round DESC",
-                (round_no,),
-            ).fetchall()
-        except sqlite3.OperationalError:  # a class file from before snapshots
-            return None
+        rows = self._rows(  # none in a class file from before snapshots
+            "SELECT round, model, data, digest FROM snapshots "
+            "WHERE round <= ? AND round > 0 ORDER BY round DESC",
+            (round_no,),
+        )
         for k, model, data, digest in rows:
             if model != MODEL_VERSION or not isinstance(data, bytes):
                 continue
@@ -1023,11 +1023,9 @@ class Classroom:
     # --- the instructor's corrections --------------------------------------------------------
 
     def _setting(self, key: str) -> str | None:
-        try:
-            row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:  # no such table: nothing was ever set
-            return None
-        return None if row is None else str(row[0])
+        for (value,) in self._rows("SELECT value FROM settings WHERE key = ?", (key,)):
+            return str(value)
+        return None
 
     @property
     def paused(self) -> bool:
@@ -1120,12 +1118,7 @@ class Classroom:
 
     def announcements(self) -> list[tuple[int, str, str]]:
         """Every announcement, oldest first: (round it was made in, when, text)."""
-        try:
-            rows = self.db.execute(
-                "SELECT round, at, text FROM announcements ORDER BY id"
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
+        rows = self._rows("SELECT round, at, text FROM announcements ORDER BY id")
         return [(int(k), str(at), str(text)) for k, at, text in rows]
 
     def override(

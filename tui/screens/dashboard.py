@@ -241,13 +241,10 @@ class Dashboard(Screen):
 
     # --- actions ---------------------------------------------------------------------------
 
+    @work(thread=True, group="operate")
     def _instructor(self, act: Callable[[Classroom], str], severity: str = "information") -> None:
         """Run one instructor operation on the class file (in a worker), then tell and
         refresh."""
-        self.operate(act, severity)
-
-    @work(thread=True, group="operate")
-    def operate(self, act: Callable[[Classroom], str], severity: str) -> None:
         try:
             with opened(self.db) as room:
                 message = act(room)
