@@ -45,11 +45,12 @@ import simpy
 
 import sim
 from sim.model.decisions import Decision
+from sim.model.files import read_toml
 from sim.model.game import Game
 from sim.model.pipeline import COLD, STAGE_TIME, LeadBatch, SalesForce, exit_stage
 from sim.model.report import RoundReport
 from sim.model.rivals import strategy
-from sim.model.scenario import Scenario, parse_scenario, read_toml, resolve
+from sim.model.scenario import Scenario, parse_scenario, resolve
 
 SIM_DIR = Path(sim.__file__).resolve().parent  # the model measured (as imported)
 ROOT = SIM_DIR.parent
@@ -687,7 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reps, scale_reps = (1, 1) if args.quick else (5, 3)
     raw_factors = QUICK_RAW_FACTORS if args.quick else FACTORS
     result: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine()}
-    raw = read_toml(resolve(SCENARIO))
+    raw = read_toml(resolve(SCENARIO), "scenario")
     t0 = time.process_time()
     scenario = parse_scenario(copy.deepcopy(raw), SCENARIO)
     result["scenario_parse_s"] = time.process_time() - t0

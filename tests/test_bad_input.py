@@ -427,7 +427,7 @@ def test_a_save_with_a_negative_seed(
 
 def test_a_missing_save(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "nowhere.json"
-    one_error(cli(capsys, "run", "--load", path), str(path), "cannot read save")
+    one_error(cli(capsys, "run", "--load", path), str(path), "no such save file")
 
 
 def test_a_save_that_cannot_be_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

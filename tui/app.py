@@ -21,7 +21,7 @@ from tui.screens.dialogs import ConfirmQuit, HelpScreen
 from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
 from tui.screens.scorecard import Scorecard
-from tui.session import Session
+from tui.session import Session, tidy_saves
 
 # Textual's own commands a class seat keeps (looks and keys; never a screenshot to a file).
 SEAT_SYSTEM_COMMANDS = frozenset({"Theme", "Keys", "Maximize", "Minimize"})
@@ -100,6 +100,8 @@ class JigsawApp(JigsawBase):
         return True
 
     def on_mount(self) -> None:
+        if not self.class_seat:
+            tidy_saves()  # temp files a crash left, autosaves beyond the newest kept
         if self.session is None and self.class_db is not None:
             from tui.screens.class_login import ClassLogin
 
@@ -165,7 +167,12 @@ class JigsawApp(JigsawBase):
         if self.session is not None and self.session.submits:
             return "Your submitted decisions are kept in the class file."
         if self.session is not None and self.session.game.history:
-            return f"Your game is saved after every round ({self.session.save_path.parent})."
+            if self.session.autosave_problem:
+                return (
+                    f"Your game could NOT be saved: {self.session.autosave_problem}. Press "
+                    "Cancel and save it elsewhere from the command palette (Save game)."
+                )
+            return f"Your game is saved after every round ({self.session.autosave_path})."
         return ""
 
     def _on_boardroom(self, action: str) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,95 @@ def save_dir() -> Path:
         return Path(env)
     base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
     return base / "jigsaw" / "saves"
+
+
+AUTOSAVES_KEPT = 50  # the newest autosaves are kept; older ones go when a game starts
+STALE_SECONDS = 60  # a temp file this old is left by a crash (a save takes milliseconds)
+_AUTOSAVE = re.compile(
+    r"^(?P<scenario>.+)-seed(?P<seed>\d+)-(?P<started>\d{8}-\d{6})(-\d+)?\.json$"
+)
+
+
+def autosave_dir() -> Path:
+    """Where each game's autosave goes: one file per game, in `saves/autosave`."""
+    return save_dir() / "autosave"
+
+
+def new_autosave(scenario: Scenario, seed: int, started: datetime | None = None) -> Path:
+    """A fresh autosave name for a game: scenario, seed and start time (a number added if two
+    games start in the same second), so no game overwrites another's."""
+    when = (started or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stem = f"{slug(scenario.meta.name)}-seed{seed}-{when}"
+    path, k = autosave_dir() / f"{stem}.json", 2
+    while path.exists():
+        path, k = autosave_dir() / f"{stem}-{k}.json", k + 1
+    return path
+
+
+@dataclass(frozen=True)
+class Autosave:
+    """An autosave on disk, as the new-game screen lists it."""
+
+    path: Path
+    scenario: str
+    seed: int
+    started: datetime
+    saved: datetime
+
+    def label(self) -> str:
+        return (
+            f"{self.scenario} · seed {self.seed} · started {self.started:%d %b %H:%M} · "
+            f"saved {self.saved:%d %b %H:%M}"
+        )
+
+
+def autosaves() -> list[Autosave]:
+    """Every game's autosave, the most recently saved first."""
+    found = []
+    try:
+        entries = list(autosave_dir().iterdir())
+    except OSError:
+        return []
+    for path in entries:
+        m = _AUTOSAVE.match(path.name)
+        if not m:
+            continue
+        try:
+            saved = datetime.fromtimestamp(path.stat().st_mtime)
+            started = datetime.strptime(m["started"], "%Y%m%d-%H%M%S")
+        except (OSError, ValueError):
+            continue
+        found.append(Autosave(path, m["scenario"], int(m["seed"]), started, saved))
+    return sorted(found, key=lambda a: (a.saved, a.path.name), reverse=True)
+
+
+def tidy_saves(now: float | None = None) -> int:
+    """What a crash or many games leave behind, removed when a game starts: temp files of an
+    interrupted save (older than STALE_SECONDS, so a save in progress elsewhere is safe) and
+    autosaves beyond the newest AUTOSAVES_KEPT. Returns how many files went."""
+    now = time.time() if now is None else now
+    gone = 0
+    for folder in (save_dir(), autosave_dir()):
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            if not (path.name.startswith(".") and path.name.endswith(".tmp")):
+                continue
+            try:
+                if now - path.stat().st_mtime > STALE_SECONDS:
+                    path.unlink()
+                    gone += 1
+            except OSError:
+                continue
+    for old in autosaves()[AUTOSAVES_KEPT:]:
+        try:
+            old.path.unlink()
+            gone += 1
+        except OSError:
+            continue
+    return gone
 
 
 def tenths(shares: dict[str, float]) -> dict[str, float]:
@@ -144,6 +235,15 @@ class Session:
         self.save_path = (
             save_path or save_dir() / f"{slug(game.scenario.meta.name)}-{game.seed}.json"
         )
+        # This game's own autosave: the file it was loaded from if that is an autosave,
+        # else a fresh name, so a second game never overwrites the first one's.
+        loaded_autosave = (
+            save_path is not None and save_path.resolve().parent == autosave_dir().resolve()
+        )
+        self.autosave_path = (
+            save_path if loaded_autosave and save_path else new_autosave(game.scenario, game.seed)
+        )
+        self.autosave_problem: str | None = None  # why the last autosave failed, if it did
         self.draft = self._initial_draft()
 
     @classmethod
@@ -151,10 +251,10 @@ class Session:
         return cls(Game(scenario, seed), full_mode=full_mode)
 
     @classmethod
-    def load(cls, path: str | Path) -> Session:
+    def load(cls, path: str | Path, max_leads: float | None = None) -> Session:
         """Continue a saved game; full mode if its last decisions used more than the split."""
         p = Path(path)
-        session = cls(Game.load(p), save_path=p)
+        session = cls(Game.load(p, max_leads), save_path=p)
         defaults = cls(Game(session.scenario, session.game.seed)).draft
         d = session.draft
         session.full_mode = any(
@@ -293,10 +393,15 @@ class Session:
         return target
 
     def autosave(self) -> Path | None:
+        """Save to this game's autosave; a failure (a full disk, a read-only folder) is kept
+        in `autosave_problem` for the screens to show, never raised: the round was played."""
         try:
-            return self.save(self.save_path.with_name("autosave.json"))
-        except InputError:
+            path = self.save(self.autosave_path)
+        except InputError as exc:
+            self.autosave_problem = str(exc)
             return None
+        self.autosave_problem = None
+        return path
 
     def hindsight(
         self, shares: list[float], progress: Any = None

@@ -23,9 +23,9 @@ from typing import Any
 from sim.classroom.store import Classroom
 from sim.csvtext import csv_text
 from sim.model.errors import InputError
+from sim.model.files import read_text
 
 LMS = ("canvas", "moodle")
-MAX_ROSTER_BYTES = 1_000_000
 MAX_MEMBERS = 5_000
 MAX_FIELD = 200
 ROSTER_COLUMNS = ("name", "id", "email", "team")  # required; `section` is optional
@@ -56,15 +56,7 @@ def grades(room: Classroom) -> list[dict[str, Any]]:
 def read_roster(path: str | Path, room: Classroom) -> list[Member]:
     """A roster CSV (header: name,id,email,team[,section]; bounded in size and rows), each
     member's team checked against the class."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(str(path), "", "no such roster file (a CSV: name,id,email,team)")
-    if p.stat().st_size > MAX_ROSTER_BYTES:
-        raise InputError(str(path), "", f"is larger than {MAX_ROSTER_BYTES:,} bytes")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(str(path), "", "expected UTF-8 text") from None
+    text = read_text(Path(path), "roster", encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in ROSTER_COLUMNS if c not in header]

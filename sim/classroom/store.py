@@ -46,7 +46,7 @@ from typing import Any
 from sim.classroom.codes import code_hash, matches, new_code
 from sim.model.decisions import Decision, check_affordable, for_round, parse_decisions
 from sim.model.errors import InputError
-from sim.model.files import write_atomic
+from sim.model.files import check_file, write_atomic
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
@@ -375,6 +375,7 @@ class Classroom:
         self.path = Path(path)
         if not self.path.exists():
             raise InputError(str(path), "", "no such class file (create one with jigsaw class new)")
+        check_file(self.path, "class")  # a regular file of sane size before SQLite opens it
         self.db = self._connect(self.path)
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         try:

@@ -13,6 +13,7 @@ the experiment code submits cells one way for all of them.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from typing import Any
 from sim.model.errors import InputError
 
 CLUSTER_EXTRA = "pip install 'jigsaw-sim[cluster]'"
+CONNECT_SECONDS = 10.0  # to reach a scheduler and hear its handshake
 SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "inproc://", "ucx://")
 
 
@@ -80,11 +82,45 @@ def _dask_client(workers: int | None, scheduler: str) -> Iterator[Any]:
         finally:
             cluster.close()
         return
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise InputError(
-            f"--scheduler {scheduler}", "", f"cannot reach the Dask scheduler ({exc})"
-        ) from None
+    client = _connect(Client, scheduler, CONNECT_SECONDS)
     with client:
         yield client
+
+
+def _connect(client_type: Any, address: str, seconds: float) -> Any:
+    """A Dask client of the scheduler at `address`, or one InputError line within `seconds`.
+
+    Dask's own `timeout` bounds reaching the address, not a peer that accepts the connection
+    and then says nothing, so the connection is made in a thread this process waits for at
+    most `seconds` (a daemon thread: a silent peer cannot keep the process alive). What
+    answers with something other than Dask's handshake (any exception, even MemoryError from
+    a garbage length prefix) is "not a Dask scheduler"."""
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_type(address, timeout=f"{seconds:g}s")
+        except BaseException as exc:  # noqa: BLE001 - reported in the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    thread.start()
+    thread.join(seconds + 2)
+    where = f"--scheduler {address}"
+    if thread.is_alive():
+        raise InputError(
+            where, "", f"no answer within {seconds:g} s (is a Dask scheduler listening there?)"
+        )
+    error = box.get("error")
+    if isinstance(error, OSError | TimeoutError):
+        raise InputError(where, "", f"cannot reach the Dask scheduler ({_brief(error)})")
+    if error is not None:
+        raise InputError(
+            where, "", f"what answers is not a Dask scheduler ({type(error).__name__})"
+        )
+    return box["client"]
+
+
+def _brief(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 120 else text[:117] + "..."

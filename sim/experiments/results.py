@@ -1,15 +1,24 @@
 """The rows of an experiment on disk: one row per cell with every input and every final KPI,
 as CSV, or as Parquet when pyarrow is installed (extra `parquet`). Written atomically, so an
-interrupted write leaves the old file or the new one, never half of one."""
+interrupted write leaves the old file or the new one, never half of one.
+
+A long sweep streams its rows (`RowWriter`): each row goes to a hidden file beside the output
+as its cell finishes, so memory does not grow with the grid, and `close` moves that file into
+place, whole, with every row finished so far: at the end, or when Ctrl-C or a lost cluster
+stops the sweep early."""
 
 from __future__ import annotations
 
+import csv
 import io
+import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from sim.csvtext import csv_text
+from sim.csvtext import csv_text, neutral
 from sim.model.errors import InputError
 from sim.model.files import write_atomic
 
@@ -61,3 +70,113 @@ def write_rows(path: str, rows: list[dict[str, Any]]) -> None:
         write_atomic(Path(path), content)
     except OSError as exc:
         raise InputError(path, "", f"cannot write ({exc.strerror})") from None
+
+
+class RowWriter:
+    """Rows streamed to `path` (.csv or .parquet): `write(row)` as each cell finishes, then
+    `close()` moves the file into place whole (`discard()` drops it). Every row has the keys
+    of the first (one experiment's rows do)."""
+
+    PARQUET_GROUP = 10_000  # rows per Parquet row group: bounded memory, a readable file
+
+    def __init__(self, path: str) -> None:
+        check_output(path)
+        self.path = Path(path)
+        self.rows = 0
+        self._header: list[str] | None = None
+        self._group: list[dict[str, Any]] = []
+        self._parquet: Any = None
+        self.parquet = self.path.suffix.lower() == ".parquet"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+        except OSError as exc:
+            raise InputError(path, "", f"cannot write ({exc.strerror})") from None
+        self._tmp = Path(tmp)
+        self._fh: Any = (
+            os.fdopen(fd, "wb")
+            if self.parquet
+            else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        )
+        self._csv = None if self.parquet else csv.writer(self._fh, lineterminator="\n")
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self._header is None:
+            self._header = list(row)
+            if self._csv is not None:
+                self._csv.writerow([neutral(h) for h in self._header])
+        try:
+            if self._csv is not None:
+                self._csv.writerow([neutral(row.get(h)) for h in self._header])
+            else:
+                self._group.append({k: row.get(k) for k in self._header})
+                if len(self._group) >= self.PARQUET_GROUP:
+                    self._flush_group()
+        except OSError as exc:
+            raise InputError(str(self.path), "", f"cannot write ({exc.strerror})") from None
+        self.rows += 1
+
+    def _flush_group(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist(self._group)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._fh, table.schema)
+        self._parquet.write_table(table)
+        self._group = []
+
+    def close(self) -> None:
+        """Finish the file and move it into place: every row written so far, whole."""
+        try:
+            if self.parquet:
+                if self._group or self._parquet is None:
+                    if self._header is None:  # no row at all: an empty table
+                        self._group = []
+                        import pyarrow as pa
+                        import pyarrow.parquet as pq
+
+                        pq.write_table(pa.table({}), self._fh)
+                    else:
+                        self._flush_group()
+                if self._parquet is not None:
+                    self._parquet.close()
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self.discard()
+            raise InputError(str(self.path), "", f"cannot write ({exc.strerror})") from None
+
+    def discard(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> RowWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fh.closed:
+            return
+        if exc_type is None or issubclass(exc_type, KeyboardInterrupt | StoppedEarly):
+            self.close()  # what finished is kept, whole
+        else:
+            self.discard()
+
+
+class StoppedEarly(Exception):
+    """The cluster or pool stopped answering: the rows so far are kept, the rest missing."""
+
+    def __init__(self, reason: str, missing: list[int]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import CancelledError
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +24,16 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiments.executor import open_executor
+from sim.experiments.executor import cores, open_executor
+from sim.experiments.results import StoppedEarly
 from sim.model.decisions import RANGES, Decision, expand, split_budget
 from sim.model.errors import InputError, from_validation
+from sim.model.files import read_toml
 from sim.model.game import Game
 from sim.model.kpis import GAME_KPIS
 from sim.model.rivals import check_strategy, strategy
-from sim.model.scenario import CHANNELS, Scenario, load_scenario, parse_scenario, read_toml
+from sim.model.scenario import CHANNELS, Scenario, load_scenario, parse_scenario
+from sim.model.workload import MAX_LEADS, check_workload
 
 # Decision parameters: the player's fixed decision every round.
 DECISION_PARAMS = {
@@ -47,6 +52,7 @@ DECISION_PARAMS = {
     "marketing.positioning.service": "position claimed: service (0 self-serve .. 1 high-touch)",
     **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
 }
+STALL_SECONDS = 600.0  # no cell finishing for ten minutes: the cluster is taken as lost
 METRICS = tuple(GAME_KPIS)  # what a sweep can summarise: the game KPIs (sim.model.kpis)
 T95 = {
     1: 12.706,
@@ -241,16 +247,30 @@ def play_cell(base: dict[str, Any], player: str, cell: Cell) -> dict[str, Any]:
 
 @dataclass
 class Sweep:
-    """Rows, one per (point, replication), in cell order; failures after one retry."""
+    """The results of a sweep: per numeric KPI a points x replications table (NaN where a
+    cell failed), the rows themselves when kept (a caller that streams them to a file does
+    not keep them), and the cells that failed after one retry."""
 
     axes: dict[str, list[float]]
     points: list[dict[str, float]]
     reps: int
     rows: list[dict[str, Any]]
     failed: list[tuple[Cell, str]] = field(default_factory=list)
+    table: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def record(self, row: dict[str, Any]) -> None:
+        """Enter a row's numeric KPIs in the table."""
+        if not self.table:
+            shape = (len(self.points), self.reps)
+            self.table = {m: np.full(shape, np.nan) for m in METRICS}
+        for m in METRICS:
+            self.table[m][row["point"], row["replication"]] = float(row[m])
 
     def values(self, point: int, metric: str) -> list[float]:
-        return [float(r[metric]) for r in self.rows if r["point"] == point]
+        if not self.table:
+            return []
+        line = self.table[metric][point]
+        return [float(v) for v in line[~np.isnan(line)]]
 
     def summary(self, metric: str = "profit") -> list[dict[str, Any]]:
         """Per point: mean and 95% interval of the metric."""
@@ -265,10 +285,8 @@ class Sweep:
 
     def paired(self, a: int, b: int, metric: str = "profit") -> tuple[float, float, float]:
         """Mean and 95% interval of (b - a) over the replications both points share."""
-        ra = {r["replication"]: float(r[metric]) for r in self.rows if r["point"] == a}
-        rb = {r["replication"]: float(r[metric]) for r in self.rows if r["point"] == b}
-        common = sorted(set(ra) & set(rb))
-        return interval([rb[r] - ra[r] for r in common])
+        d = self.table[metric][b] - self.table[metric][a]
+        return interval([float(v) for v in d[~np.isnan(d)]])
 
     def unpaired(self, a: int, b: int, metric: str = "profit") -> tuple[float, float, float]:
         """The same difference as if the points had independent seeds (Welch, 95%)."""
@@ -279,35 +297,124 @@ class Sweep:
         return diff, diff - half, diff + half
 
 
-def _run_cells(
+class _Cells(Sequence[tuple[Any, ...]]):
+    """The jobs of a sweep, made when asked for: a grid of a million cells takes no memory
+    until its cells run."""
+
+    def __init__(
+        self, base: dict[str, Any], me: str, points: list[dict[str, float]], reps: int, seed: int
+    ) -> None:
+        self.base, self.me, self.points, self.reps, self.seed = base, me, points, reps, seed
+
+    def __len__(self) -> int:
+        return len(self.points) * self.reps
+
+    def cell(self, index: int) -> Cell:
+        k, r = divmod(index, self.reps)
+        return Cell(index, k, self.points[k], r, self.seed + r)
+
+    def __getitem__(self, index: int) -> tuple[Any, ...]:  # type: ignore[override]
+        return (self.base, self.me, self.cell(index))
+
+
+def _attempt(play: Callable[..., dict[str, Any]], job: tuple[Any, ...]) -> dict[str, Any] | str:
+    """`play(*job)` in this process: its row, or what went wrong as one line."""
+    try:
+        return play(*job)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a failed cell is reported, not fatal
+        return f"{type(exc).__name__}: {exc}"
+
+
+def stream(
     play: Callable[..., dict[str, Any]],
-    jobs: list[tuple[Any, ...]],
-    executor: Executor | None,
-    progress: Callable[[], None],
-) -> list[dict[str, Any] | BaseException]:
-    """`play(*job)` for every job: its row, or the exception it raised, in job order."""
-    results: list[dict[str, Any] | BaseException] = []
-    if executor is None:
-        for job in jobs:
-            try:
-                results.append(play(*job))
-            except InputError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a failed cell is reported, not fatal
-                results.append(exc)
-            progress()
-        return results
-    futures = [executor.submit(play, *job) for job in jobs]
-    for f in futures:
-        f.add_done_callback(lambda _: progress())
-    for f in futures:
-        try:
-            results.append(f.result())
-        except InputError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - e.g. a worker process died
-            results.append(exc)
-    return results
+    jobs: Sequence[tuple[Any, ...]],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+    stall: float = STALL_SECONDS,
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """`(k, row)` for every job k, in job order, as the rows come in; a cell that fails is
+    tried once more in this process, and one that fails again gives `(k, "what went wrong")`.
+
+    At most a few cells per worker are in flight at once, so memory does not grow with the
+    grid. A local pool that breaks (a worker killed) gives way to this process for the rest;
+    a Dask cluster that is lost, or no cell finishing for `stall` seconds, raises
+    `StoppedEarly` with the jobs not done. `progress(done, total)` is called once before the
+    first cell starts and after every cell."""
+    total = len(jobs)
+    with open_executor(workers, scheduler) as executor:
+        if progress is not None:
+            progress(0, total)  # the bar shows before the first cell starts
+        window = 4 * max(workers or cores(), 1)
+        flight: deque[tuple[int, Any]] = deque()
+        todo = iter(range(total))
+        local = executor is None  # this process plays the rest
+
+        def fill() -> None:
+            nonlocal local
+            while not local and len(flight) < window:
+                k = next(todo, None)
+                if k is None:
+                    return
+                try:
+                    flight.append((k, executor.submit(play, *jobs[k])))  # type: ignore[union-attr]
+                except Exception:  # noqa: BLE001 - a broken pool: this process plays on
+                    if scheduler is not None:
+                        raise StoppedEarly("the Dask cluster stopped taking cells", []) from None
+                    flight.append((k, None))
+                    local = True
+
+        fill()
+        done = 0
+        while flight or local:
+            if flight:
+                k, future = flight.popleft()
+                result = _result(future, play, jobs[k], scheduler, stall, k, flight, total)
+            else:
+                nk = next(todo, None)
+                if nk is None:
+                    break
+                k, result = nk, _attempt(play, jobs[nk])
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            yield k, result
+            fill()
+
+
+def _result(
+    future: Any,
+    play: Callable[..., dict[str, Any]],
+    job: tuple[Any, ...],
+    scheduler: str | None,
+    stall: float,
+    k: int,
+    flight: deque[tuple[int, Any]],
+    total: int,
+) -> dict[str, Any] | str:
+    """The row of a submitted cell, or its one more try here; `StoppedEarly` if the cluster
+    is gone or silent."""
+    if future is None:
+        return _attempt(play, job)
+    try:
+        return future.result(timeout=stall)
+    except InputError:
+        raise
+    except (FutureTimeout, TimeoutError):
+        missing = [k, *(j for j, _ in flight), *range(max([k, *(j for j, _ in flight)]) + 1, total)]
+        raise StoppedEarly(f"no game finished for {stall:g} seconds", missing) from None
+    except (CancelledError, OSError) as exc:
+        if scheduler is not None:
+            rest = [k, *(j for j, _ in flight)]
+            missing = [*rest, *range(max(rest) + 1, total)]
+            raise StoppedEarly(
+                f"the Dask cluster was lost ({type(exc).__name__})", missing
+            ) from None
+        return _attempt(play, job)
+    except Exception:  # noqa: BLE001 - e.g. a worker process died: one more try here
+        return _attempt(play, job)
 
 
 def _execute(
@@ -317,35 +424,14 @@ def _execute(
     progress: Callable[[int, int], None] | None,
     scheduler: str | None = None,
 ) -> tuple[list[dict[str, Any] | None], dict[int, str]]:
-    """Run every job (serially, on a process pool or on Dask); failed ones get one more try,
-    in this process. Returns the rows in job order (None where a job failed twice) and the errors."""
+    """Every job's row in job order (None where it failed twice) and the errors (`stream`)."""
     rows: list[dict[str, Any] | None] = [None] * len(jobs)
     errors: dict[int, str] = {}
-    pending = list(range(len(jobs)))
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, len(jobs))
-
-    for attempt in range(2):
-        first = attempt == 0
-        with open_executor(workers if first else 1, scheduler if first else None) as executor:
-            results = _run_cells(play, [jobs[i] for i in pending], executor, tick)
-        failed = []
-        for i, result in zip(pending, results, strict=True):
-            if isinstance(result, BaseException):
-                failed.append(i)
-                errors[i] = f"{type(result).__name__}: {result}"
-            else:
-                rows[i] = result
-                errors.pop(i, None)
-        pending = failed
-        if not pending:
-            break
-        done -= len(pending)
+    for k, result in stream(play, jobs, workers, progress, scheduler):
+        if isinstance(result, str):
+            errors[k] = result
+        else:
+            rows[k] = result
     return rows, errors
 
 
@@ -358,6 +444,8 @@ def run_sweep(
     player: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    sink: Callable[[dict[str, Any]], None] | None = None,
+    max_leads: float = MAX_LEADS,
 ) -> Sweep:
     """Play every grid point `reps` times (replication r: seed + r everywhere).
 
@@ -365,6 +453,10 @@ def run_sweep(
     scheduler: a Dask cluster instead of the local pool: "local" (a `LocalCluster` of
     `workers` processes) or an address such as "tcp://host:8786" (extra `cluster`).
     Failed cells are retried once, in this process; what still fails is in `Sweep.failed`.
+    sink: each row, in cell order, as it comes in (a `RowWriter`); the rows are then not
+    kept in `Sweep.rows`. A point whose scenario would exceed `max_leads` is refused.
+    If the cluster is lost the rows so far have gone to the sink and `StoppedEarly` names
+    the missing cells.
     """
     if reps < 1:
         raise InputError("--reps", "", f"must be at least 1, got {reps}")
@@ -372,21 +464,25 @@ def run_sweep(
     me = players[0]
     base = scenario.model_dump(mode="json")
     points = grid(axes)
+    variants: dict[tuple[tuple[str, float], ...], Scenario] = {}
     for point in points:  # validate every point up front: bad input fails before any work
-        checked = parse_scenario(_scenario_with(base, point), "--vary")
+        key = tuple((n, v) for n, v in point.items() if n not in DECISION_PARAMS)
+        checked = variants.get(key)
+        if checked is None:
+            checked = variants[key] = parse_scenario(_scenario_with(base, point), "--vary")
+            check_workload(checked, "--vary " + ",".join(f"{n}={v:g}" for n, v in key), max_leads)
         _decision(checked, me, point)
-    cells = [
-        Cell(k * reps + r, k, p, r, seed + r) for k, p in enumerate(points) for r in range(reps)
-    ]
-    jobs = [(base, me, c) for c in cells]
-    rows, errors = _execute(play_cell, jobs, workers, progress, scheduler)
-    sweep = Sweep(
-        dict((k, list(v)) for k, v in axes.items()),
-        points,
-        reps,
-        [r for r in rows if r is not None],
-    )
-    sweep.failed = [(cells[i], e) for i, e in sorted(errors.items())]
+    cells = _Cells(base, me, points, reps, seed)
+    sweep = Sweep(dict((k, list(v)) for k, v in axes.items()), points, reps, [])
+    for k, result in stream(play_cell, cells, workers, progress, scheduler):
+        if isinstance(result, str):
+            sweep.failed.append((cells.cell(k), result))
+            continue
+        sweep.record(result)
+        if sink is None:
+            sweep.rows.append(result)
+        else:
+            sink(result)
     return sweep
 
 
@@ -523,19 +619,19 @@ class ExperimentFile(BaseModel):
         return self
 
 
-def load_experiment(path: str | Path) -> tuple[ExperimentFile, Scenario, dict[str, list[float]]]:
+def load_experiment(
+    path: str | Path, max_leads: float = MAX_LEADS
+) -> tuple[ExperimentFile, Scenario, dict[str, list[float]]]:
     """Read an experiment file: its settings, its scenario and its grid axes."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(str(path), "", "no such experiment file")
     try:
-        spec = ExperimentFile.model_validate(read_toml(p))
+        spec = ExperimentFile.model_validate(read_toml(p, "experiment"))
     except ValidationError as exc:
         raise from_validation(str(path), exc) from None
     if spec.metric not in METRICS:
         raise InputError(str(path), "metric", f"expected one of {', '.join(METRICS)}")
     local = p.parent / spec.scenario
-    scenario = load_scenario(str(local) if local.exists() else spec.scenario)
+    scenario = load_scenario(str(local) if local.exists() else spec.scenario, max_leads)
     axes = {}
     for name, values in spec.vary.items():
         if isinstance(values, str):

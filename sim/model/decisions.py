@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.model.errors import InputError, from_validation
+from sim.model.files import read_toml
 from sim.model.scenario import (
     ACCOUNT_MANAGEMENT_MAX,
     CHANNELS,
@@ -25,14 +26,13 @@ from sim.model.scenario import (
     STUDIES,
     Point,
     Scenario,
-    read_toml,
 )
 
 TOLERANCE = 1e-6
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 def _check_shares(table: dict[str, float], what: str) -> None:
@@ -308,10 +308,7 @@ def load_decisions(
     path: str | Path, scenario: Scenario, firm_id: str | None = None
 ) -> list[Decision]:
     """Read a decisions TOML file (one decision, or a `[[rounds]]` list)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(str(path), "", "no such decisions file")
-    return parse_decisions(read_toml(p), scenario, str(path), firm_id=firm_id)
+    return parse_decisions(read_toml(Path(path), "decisions"), scenario, str(path), firm_id=firm_id)
 
 
 def for_round(plan: list[Decision], round_index: int) -> Decision:

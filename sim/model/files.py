@@ -1,10 +1,19 @@
-"""Files the model writes: atomically, so a crash leaves the old file or the new, never half."""
+"""Files: what the model writes, atomically, so a crash leaves the old file or the new, never
+half; and what users give it to read, bounded, so no file can hang, crash or exhaust it."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import stat
+import sys
 import tempfile
+import tomllib
 from pathlib import Path
+from typing import Any
+
+from sim.model.errors import InputError, field_path
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
@@ -25,3 +34,162 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# --- reading what users give us ----------------------------------------------------------------
+# Every file the project reads is checked here before a byte of it is parsed: a regular file
+# (not a device, a pipe or a folder), no larger than its kind's limit, nested no deeper than
+# MAX_DEPTH, and holding no number beyond MAX_WHOLE or MAX_NUMBER. Each limit is far above what
+# a real file needs (docs/FILES.md gives the figures) and each violation is one InputError line.
+
+KIB, MIB = 1 << 10, 1 << 20
+LIMITS: dict[str, int] = {
+    "scenario": 1 * MIB,  # bundled scenarios are under 5 KiB
+    "decisions": 1 * MIB,  # 40 rounds of decisions for every firm are under 60 KiB
+    "experiment": 1 * MIB,  # bundled experiments are under 2 KiB
+    "save": 32 * MIB,  # a 40-round classic save with its snapshot cache is about 0.5 MiB
+    "roster": 1 * MIB,  # a class list of 10,000 students is about 0.6 MiB
+    "class": 1024 * MIB,  # a 40-round class of 30 teams with every snapshot: CLASS_SIZE
+}
+MAX_DEPTH = 32  # tables and lists inside each other; the deepest real file nests 5
+MAX_WHOLE = 2**63 - 1  # whole numbers (seeds, counts) fit in 64 bits
+MAX_NUMBER = 1e15  # no amount, share or rate of a real game comes near a thousand trillion
+TOO_LONG = f"holds a number too long to read (more than {sys.get_int_max_str_digits()} digits)"
+
+
+def size_text(n: int) -> str:
+    """1536 -> '1.5 KiB': a file size for a message."""
+    if n < KIB:
+        return f"{n} bytes"
+    if n < MIB:
+        return f"{n / KIB:.3g} KiB"
+    return f"{n / MIB:.4g} MiB"
+
+
+def check_regular(path: Path, kind: str, stats: os.stat_result) -> None:
+    """Refuse what is not a regular file of at most its kind's size."""
+    if not stat.S_ISREG(stats.st_mode):
+        what = "a folder" if stat.S_ISDIR(stats.st_mode) else "a device, pipe or socket"
+        raise InputError(str(path), "", f"is {what}, not {_a(kind)} file")
+    limit = LIMITS[kind]
+    if stats.st_size > limit:
+        raise InputError(
+            str(path),
+            "",
+            f"is {size_text(stats.st_size)}, more than {_a(kind)} file may be ({size_text(limit)})",
+        )
+
+
+def check_file(path: Path, kind: str) -> None:
+    """The checks of `read_limited` for a file another library opens (SQLite's class file)."""
+    try:
+        stats = os.stat(path)
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot read {kind} file ({exc.strerror})") from None
+    check_regular(path, kind, stats)
+
+
+def read_limited(path: Path, kind: str) -> bytes:
+    """The bytes of a regular file of at most LIMITS[kind]; one InputError line otherwise.
+
+    Opened without blocking, so a FIFO is refused instead of waiting for a writer, and read
+    to at most the limit, so an endless file (/dev/zero) or one that grows cannot fill memory."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputError(str(path), "", f"no such {kind} file") from None
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot read {kind} file ({exc.strerror})") from None
+    try:
+        check_regular(path, kind, os.fstat(fd))
+        limit = LIMITS[kind]
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(MIB, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise InputError(
+                str(path), "", f"grew past the {size_text(limit)} {_a(kind)} file may be"
+            )
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot read {kind} file ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, kind: str, encoding: str = "utf-8") -> str:
+    """`read_limited`, decoded; a file that is not text is one line."""
+    try:
+        return read_limited(path, kind).decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", "is not UTF-8 text") from None
+
+
+def checked(data: Any, source: str) -> Any:
+    """`data` (parsed TOML or JSON) if it nests at most MAX_DEPTH deep and every number is
+    finite and within MAX_WHOLE / MAX_NUMBER; else one InputError naming the field."""
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, dict | list):
+            if len(loc) >= MAX_DEPTH:
+                where = field_path(loc[:3]) + "..."
+                raise InputError(source, where, f"nests deeper than {MAX_DEPTH} tables or lists")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((v, (*loc, k)) for k, v in items)
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and abs(value) > MAX_WHOLE:
+            raise InputError(
+                source, field_path(loc), f"is too large a whole number (at most {MAX_WHOLE:,})"
+            )
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise InputError(source, field_path(loc), f"must be a finite number, got {value}")
+            if abs(value) > MAX_NUMBER:
+                raise InputError(
+                    source, field_path(loc), f"is too large a number (at most {MAX_NUMBER:g})"
+                )
+    return data
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text, parsed and `checked`; a syntax error names the source and the line."""
+    try:
+        return checked(tomllib.loads(text), source)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, "", f"bad TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(source, "", f"nests deeper than {MAX_DEPTH} tables or lists") from None
+    except ValueError:  # int(): more digits than Python converts
+        raise InputError(source, "", TOO_LONG) from None
+
+
+def parse_json(text: str, source: str, what: str = "JSON") -> Any:
+    """JSON text, parsed and `checked` (NaN and Infinity are not numbers here)."""
+
+    def constant(name: str) -> Any:
+        raise InputError(source, "", f"holds {name}, which is not a number JSON allows")
+
+    try:
+        return checked(json.loads(text, parse_constant=constant), source)
+    except json.JSONDecodeError as exc:
+        raise InputError(source, "", f"is not {what} ({exc})") from None
+    except RecursionError:
+        raise InputError(source, "", f"nests deeper than {MAX_DEPTH} tables or lists") from None
+    except ValueError:
+        raise InputError(source, "", TOO_LONG) from None
+
+
+def read_toml(path: Path, kind: str) -> dict[str, Any]:
+    """A TOML file of its kind: bounded (`read_limited`), parsed and `checked`."""
+    return parse_toml(read_text(path, kind), str(path))
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

@@ -28,11 +28,12 @@ from typing import Any
 
 from sim.model.decisions import expand
 from sim.model.errors import InputError
-from sim.model.files import write_atomic
+from sim.model.files import parse_json, read_text, write_atomic
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.scenario import parse_scenario
 from sim.model.snapshot import Snapshot, SnapshotError
+from sim.model.workload import MAX_LEADS, check_workload
 
 FORMAT = "jigsaw-save"
 VERSION = 3  # the file's layout: 3 records the model version (and may carry a cache)
@@ -126,7 +127,7 @@ def _cached(doc: dict[str, Any], game: Game, model: int) -> Game | None:
         return None
 
 
-def read(data: Any, source: str = "<save>") -> Game:
+def read(data: Any, source: str = "<save>", max_leads: float = MAX_LEADS) -> Game:
     """The game a save document holds: its decisions validated, then played again, or
     restored from its cache up to where the cache stands and played on from there."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -153,6 +154,7 @@ def read(data: Any, source: str = "<save>") -> Game:
     if streams not in (1, 2):
         raise InputError(source, "streams", f"must be 1 or 2, got {streams!r}")
     scenario = parse_scenario(data["scenario"], f"{source}: scenario")
+    check_workload(scenario, f"{source}: scenario", max_leads)
     game = Game(scenario, data["seed"], streams=streams)
     notice = model_notice(model, source)
     rounds = data["decisions"]
@@ -188,12 +190,7 @@ def read(data: Any, source: str = "<save>") -> Game:
     return game
 
 
-def load(path: Path) -> Game:
+def load(path: Path, max_leads: float = MAX_LEADS) -> Game:
     """The game in a save file (`read`); one clear line for a file that is not one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), "", f"cannot read save ({exc.strerror})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), "", f"is not a JSON save file ({exc})") from None
-    return read(data, str(path))
+    data = parse_json(read_text(path, "save"), str(path), "a JSON save file")
+    return read(data, str(path), max_leads)

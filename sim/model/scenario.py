@@ -8,7 +8,6 @@ Every field documents its unit and range; `jigsaw scenario schema` prints the JS
 from __future__ import annotations
 
 import json
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +15,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.model.errors import FieldError, InputError, from_validation
+from sim.model.files import read_toml
+from sim.model.workload import MAX_LEADS, check_workload
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
@@ -41,7 +42,7 @@ EVENT_KINDS = (
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class Meta(Strict):
@@ -452,7 +453,7 @@ class Scoring(Strict):
         le=30,
         description="Years of future margin customer equity counts (discounted, net of churn).",
     )
-    scale: dict[str, tuple[float, float]] = Field(
+    scale: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
         default_factory=dict,
         description="Per measure, [what scores 0, what scores 100]; values in between score "
         "in proportion, beyond them 0 or 100. Missing: the defaults (docs/MODEL.md).",
@@ -621,20 +622,6 @@ def resolve(name_or_path: str) -> Path:
     raise InputError(name_or_path, "", f"no such scenario file or bundled scenario ({names})")
 
 
-def read_toml(path: Path) -> dict:
-    """Parse a TOML file; a syntax error names the file and the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), "", f"cannot read file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "", "is not UTF-8 text") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), "", f"bad TOML: {exc}") from None
-
-
 def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:
     """Validate a scenario mapping; errors name the source, the field path and the rule."""
     try:
@@ -643,12 +630,15 @@ def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:
         raise from_validation(source, exc) from None
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load and validate a bundled scenario by name or a TOML file by path."""
+def load_scenario(name_or_path: str | Path, max_leads: float = MAX_LEADS) -> Scenario:
+    """Load and validate a bundled scenario by name or a TOML file by path; refuse one whose
+    game would ask for more than `max_leads` leads (`sim.model.workload`)."""
     name = str(name_or_path)
     path = resolve(name)
     label = f"scenarios/{path.name}" if name in bundled_scenarios() else name
-    return parse_scenario(read_toml(path), label)
+    scenario = parse_scenario(read_toml(path, "scenario"), label)
+    check_workload(scenario, label, max_leads)
+    return scenario
 
 
 def scenario_schema() -> str:

@@ -25,9 +25,10 @@ from typing import Any
 from sim.classroom.store import Classroom, opened
 from sim.classroom.when import deadline_time
 from sim.model.errors import InputError
-from sim.model.scenario import load_scenario, read_toml
+from sim.model.files import read_toml
+from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
-from tui.cli.common import Parser
+from tui.cli.common import Parser, add_max_leads, seed_number
 from tui.table import aligned
 
 DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")
@@ -95,7 +96,8 @@ def add(sub: Any) -> None:
     )
     new.add_argument("scenario", metavar="SCENARIO", help="bundled name or TOML path")
     new.add_argument("--teams", required=True, help='team names, e.g. "Red,Blue,Green"')
-    new.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    new.add_argument("--seed", type=seed_number, default=1, help="random seed (1)")
+    add_max_leads(new)
     db(new)
 
     status = actions.add_parser(
@@ -327,7 +329,10 @@ def add(sub: Any) -> None:
         "decisions.csv, scorecard.csv, log.csv.",
     )
     code(report, "the instructor code")
-    report.add_argument("--out", required=True, metavar="DIR")
+    report.add_argument("--out", required=True, metavar="DIR", help="folder for the debrief")
+    report.add_argument(
+        "--force", action="store_true", help="replace a debrief already in that folder"
+    )
     report.add_argument(
         "--no-hindsight",
         action="store_true",
@@ -338,9 +343,7 @@ def add(sub: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if args.action == "new":
-        scenario = load_scenario(args.scenario)
-        if args.seed < 0:
-            raise InputError("--seed", "", f"must be 0 or more, got {args.seed}")
+        scenario = load_scenario(args.scenario, args.max_leads)
         room, instructor, codes = Classroom.create(
             args.db, scenario, args.teams.split(","), args.seed
         )
@@ -393,13 +396,11 @@ def status(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def submit(room: Classroom, args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.exists():
-        raise InputError(args.file, "", "no such decisions file")
+    raw = read_toml(Path(args.file), "decisions")  # before the code is asked for
     k = room.submit(
         args.team,
         the_code(args, args.team),
-        read_toml(path),
+        raw,
         args.file,
         by=args.by,
         expect_round=args.round,
@@ -473,10 +474,18 @@ def migrate(room: Classroom, args: argparse.Namespace) -> int:
 def report(room: Classroom, args: argparse.Namespace) -> int:
     from sim.classroom.debrief import write_debrief
 
-    room.check_instructor(the_code(args))
+    if not args.out.strip():
+        raise InputError("--out", "", "names the folder for the debrief; got an empty path")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(args.out, "", "is a file; --out names a folder")
+    if (out / "index.html").exists() and not args.force:
+        raise InputError(
+            args.out,
+            "",
+            "already holds a debrief (index.html); add --force to replace it, or name a new folder",
+        )
+    room.check_instructor(the_code(args))
 
     def progress(done: int, total: int) -> None:
         print(f"hindsight: team {done} of {total}", file=sys.stderr, flush=True)
@@ -570,10 +579,8 @@ def rollback(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def override(room: Classroom, args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.exists():
-        raise InputError(args.file, "", "no such decisions file")
-    k = room.override(the_code(args), args.team, read_toml(path), args.file)
+    raw = read_toml(Path(args.file), "decisions")  # before the code is asked for
+    k = room.override(the_code(args), args.team, raw, args.file)
     print(f"{room.team(args.team).name}: the instructor's decisions recorded for round {k}")
     return 0
 

@@ -6,6 +6,8 @@ import argparse
 import re
 from typing import NoReturn
 
+from sim.model.workload import MAX_LEADS
+
 
 class UsageError(Exception):
     """Bad command-line usage (exit 2)."""
@@ -37,6 +39,28 @@ def add_scenario_and_seed(parser: argparse.ArgumentParser) -> None:
         help="bundled name (e.g. classic) or path to a scenario TOML file",
     )
     parser.add_argument("--seed", type=seed_number, default=1, help="random seed (default 1)")
+    add_max_leads(parser)
+
+
+def add_max_leads(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-leads",
+        type=whole_leads,
+        default=MAX_LEADS,
+        metavar="N",
+        help=f"refuse a game that could ask for more than N leads (default {MAX_LEADS:,}: "
+        "about a minute of CPU); lift it on purpose for a bigger market",
+    )
+
+
+def whole_leads(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 1 <= value <= 10**12:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 10^12, got {text!r}")
+    return value
 
 
 def one_line(text: str) -> str:

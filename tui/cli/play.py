@@ -36,8 +36,10 @@ def main(args: argparse.Namespace | None) -> int:
     if args is not None and args.load:
         if args.scenario:
             raise UsageError("jigsaw play: give either a SCENARIO or --load SAVE, not both")
-        session = Session.load(args.load)
+        session = Session.load(args.load, args.max_leads)
     elif args is not None and args.scenario:
-        session = Session.new(load_scenario(args.scenario), args.seed, full_mode=args.full)
+        session = Session.new(
+            load_scenario(args.scenario, args.max_leads), args.seed, full_mode=args.full
+        )
     JigsawApp(session).run()
     return 0

@@ -12,13 +12,14 @@ from typing import Any
 from sim.csvtext import csv_text
 from sim.model.decisions import Decision, check_affordable, for_round, load_decisions
 from sim.model.errors import InputError
+from sim.model.files import read_toml
 from sim.model.game import Game
 from sim.model.gauge import ALIGNED
 from sim.model.kpis import ROUND_KPIS
 from sim.model.report import flat_row
 from sim.model.research import firm_view
 from sim.model.rivals import check_strategy, strategy
-from sim.model.scenario import STRATEGIES, load_scenario, read_toml
+from sim.model.scenario import STRATEGIES, load_scenario
 from sim.numbers import show
 from tui.cli.common import UsageError, add_scenario_and_seed
 from tui.table import aligned
@@ -66,20 +67,20 @@ def main(args: argparse.Namespace) -> int:
                 "jigsaw run: --load replays a save; give no SCENARIO, --strategy, "
                 "--decisions or --save with it"
             )
-        game = Game.load(args.load)
+        game = Game.load(args.load, args.max_leads)
         if game.notice:
             print(f"note: {game.notice}", file=sys.stderr)
     else:
         if not args.scenario:
             raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
-        scenario = load_scenario(args.scenario)
+        scenario = load_scenario(args.scenario, args.max_leads)
         game = Game(scenario, args.seed)
         if args.decisions:
             plans = {
                 fid: load_decisions(args.decisions, scenario, firm_id=fid)
                 for fid in game.player_ids
             }
-            raw = read_toml(Path(args.decisions))
+            raw = read_toml(Path(args.decisions), "decisions")
 
             def decide(g: Game, fid: str) -> Decision:
                 decision = for_round(plans[fid], g.round)

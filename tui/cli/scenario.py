@@ -6,15 +6,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sim.model.scenario import (
-    bundled_scenarios,
-    load_scenario,
-    read_toml,
-    resolve,
-    scenario_schema,
-)
+from sim.model.files import parse_toml, read_text
+from sim.model.scenario import bundled_scenarios, load_scenario, resolve, scenario_schema
+from sim.model.workload import workload
 from tui.cli import balance
-from tui.cli.common import Parser, UsageError
+from tui.cli.common import Parser, UsageError, add_max_leads
 
 
 def add(sub: Any) -> None:
@@ -25,6 +21,7 @@ def add(sub: Any) -> None:
     show.add_argument("name", metavar="NAME")
     val = ssub.add_parser("validate", help="check a scenario file; exit 2 with the first problem")
     val.add_argument("file", metavar="FILE")
+    add_max_leads(val)
     ssub.add_parser("schema", help="print the JSON Schema of scenario files")
     balance.add(ssub)
     scen.set_defaults(run=main)
@@ -42,14 +39,15 @@ def main(args: argparse.Namespace) -> int:
         return 0
     if args.action == "show":
         path = resolve(args.name)
-        read_toml(path)  # a readable error if it is not TOML
-        print(path.read_text(encoding="utf-8"), end="")
+        text = read_text(path, "scenario")
+        parse_toml(text, str(path))  # a readable error if it is not TOML
+        print(text, end="")
         return 0
     if args.action == "validate":
-        s = load_scenario(args.file)
+        s = load_scenario(args.file, args.max_leads)
         print(
             f"{args.file}: ok ({s.meta.name}: {len(s.segments)} segments, {len(s.firms)} firms, "
-            f"{s.meta.rounds} rounds)"
+            f"{s.meta.rounds} rounds); work: {workload(s).line()}"
         )
         return 0
     if args.action == "schema":

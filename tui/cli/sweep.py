@@ -4,11 +4,13 @@ strategies in every seat; summaries with 95% intervals, rows to CSV or Parquet, 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.results import check_output, write_rows
+from sim.experiments.executor import cores
+from sim.experiments.results import RowWriter, StoppedEarly, check_output, write_rows
 from sim.experiments.sweep import (
     DECISION_PARAMS,
     METRICS,
@@ -20,7 +22,7 @@ from sim.experiments.sweep import (
 )
 from sim.model.scenario import load_scenario
 from sim.numbers import money
-from tui.cli.common import UsageError, add_scenario_and_seed
+from tui.cli.common import UsageError, add_scenario_and_seed, one_line
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -57,7 +59,15 @@ def add(sub: Any) -> None:
     )
     sweep.add_argument("--reps", type=int, default=10, help="replications per point (10)")
     sweep.add_argument(
-        "--workers", type=int, default=0, help="processes (0: one per core, 1: serial)"
+        "--workers",
+        type=int,
+        default=0,
+        help=f"processes (0: one per core, 1: serial; at most {MAX_WORKERS_PER_CORE} per core)",
+    )
+    sweep.add_argument(
+        "--yes",
+        action="store_true",
+        help=f"play a grid of more than {CONFIRM_GAMES:,} games without asking",
     )
     sweep.add_argument("--metric", choices=METRICS, default="profit", help="summary metric")
     sweep.add_argument(
@@ -85,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
                 "jigsaw sweep: --file holds the scenario and the grid; give no "
                 "SCENARIO or --vary with it"
             )
-        spec, scenario, axes = load_experiment(args.file)
+        spec, scenario, axes = load_experiment(args.file, args.max_leads)
         args.seed, args.reps, args.workers = spec.seed, spec.reps, spec.workers
         args.scheduler = args.scheduler or spec.scheduler
         args.metric, args.out = spec.metric, args.out or spec.out
@@ -102,32 +112,37 @@ def main(args: argparse.Namespace) -> int:
     else:
         if not args.scenario or not args.vary:
             raise UsageError("jigsaw sweep: give a SCENARIO and at least one --vary, or --file")
-        scenario = load_scenario(args.scenario)
+        scenario = load_scenario(args.scenario, args.max_leads)
         axes = {}
         for text in args.vary:
             name, values = parse_vary(text)
             if name in axes:
                 raise UsageError(f"jigsaw sweep: --vary {name} is given twice")
             axes[name] = values
-    if args.reps < 1:
-        raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
-    if args.workers < 0:
-        raise UsageError(f"jigsaw sweep: --workers must be 0 or more, got {args.workers}")
-
-    if args.out:
-        check_output(args.out)
-    with ProgressBar("games") as progress:
-        result = run_sweep(
-            scenario,
-            axes,
-            args.reps,
-            args.seed,
-            args.workers,
-            progress=progress,
-            scheduler=args.scheduler,
-        )
-    if args.out:
-        write_rows(args.out, result.rows)
+    games = math.prod(len(v) for v in axes.values()) * args.reps
+    check_size(args, games)
+    writer = RowWriter(args.out) if args.out else None
+    try:
+        with ProgressBar("games") as progress:
+            result = run_sweep(
+                scenario,
+                axes,
+                args.reps,
+                args.seed,
+                args.workers,
+                progress=progress,
+                scheduler=args.scheduler,
+                sink=writer.write if writer else None,
+                max_leads=args.max_leads,
+            )
+    except (KeyboardInterrupt, StoppedEarly) as exc:
+        return stopped(exc, writer, args.out, games)
+    except BaseException:
+        if writer:
+            writer.discard()
+        raise
+    if writer:
+        writer.close()
     print(sweep_table(result, args.metric, args.seed))
     if args.plot:
         from sim.experiments.plot import response_curve
@@ -148,17 +163,19 @@ def main(args: argparse.Namespace) -> int:
 
 
 def tournament(args: argparse.Namespace) -> int:
-    if args.reps < 1:
-        raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, args.max_leads)
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
-
+    games = len(scenario.firms) * len(names) * args.reps
+    check_size(args, games)
     if args.out:
         check_output(args.out)
-    with ProgressBar("games") as progress:
-        result = run_tournament(
-            scenario, names, args.reps, args.seed, args.workers, progress, args.scheduler
-        )
+    try:
+        with ProgressBar("games") as progress:
+            result = run_tournament(
+                scenario, names, args.reps, args.seed, args.workers, progress, args.scheduler
+            )
+    except (KeyboardInterrupt, StoppedEarly) as exc:
+        return stopped(exc, None, None, games)
     if args.out:
         write_rows(args.out, result.rows)
     metric = args.metric if args.metric in ("profit", "market_share", "score") else "profit"
@@ -186,6 +203,62 @@ def tournament(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0 if not result.failed else 1
+
+
+MAX_WORKERS_PER_CORE = 2
+CONFIRM_GAMES = 10_000  # above this many games a sweep asks first (or takes --yes)
+
+
+def check_size(args: argparse.Namespace, games: int) -> None:
+    """Refuse what cannot be meant before any work: no replications, more worker processes
+    than the machine can use, or a grid of more games than CONFIRM_GAMES unless confirmed."""
+    if args.reps < 1:
+        raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
+    most = MAX_WORKERS_PER_CORE * cores()
+    if args.workers < 0 or (args.workers > most and args.scheduler in (None, "local")):
+        raise UsageError(
+            f"jigsaw sweep: --workers must be 0 (one per core) to {most} (two per core on this "
+            f"machine: each is a whole Python process playing games on one core, so more only "
+            f"take memory), got {args.workers}"
+        )
+    if games <= CONFIRM_GAMES or args.yes:
+        return
+    what = f"{games:,} games (each a whole game of the scenario)"
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"jigsaw sweep: the grid holds {what}, more than {CONFIRM_GAMES:,}; add --yes to "
+            "play them all, or fewer points or replications"
+        )
+    answer = input(f"The grid holds {what}. Play them all? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise UsageError("jigsaw sweep: not started")
+
+
+def stopped(exc: BaseException, writer: RowWriter | None, out: str | None, games: int) -> int:
+    """Ctrl-C or a lost cluster: keep the rows so far, whole, and say what is missing."""
+    if writer is not None:
+        writer.close()
+    why = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped: {exc}"
+    kept = ""
+    if writer is not None:
+        kept = f"; {writer.rows:,} of {games:,} rows written to {out}"
+    missing = ""
+    if isinstance(exc, StoppedEarly) and exc.missing:
+        missing = f"; {len(exc.missing):,} cells missing ({cell_ranges(exc.missing)})"
+    print(one_line(f"jigsaw sweep: {why}{kept}{missing}"), file=sys.stderr)
+    return 130 if isinstance(exc, KeyboardInterrupt) else 1
+
+
+def cell_ranges(cells: list[int], most: int = 6) -> str:
+    """[3, 4, 5, 9] -> 'cells 3-5, 9' (the first few runs, then how many more)."""
+    runs: list[list[int]] = []
+    for k in sorted(cells):
+        if runs and k == runs[-1][1] + 1:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k])
+    text = ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs[:most])
+    return "cells " + text + (f" and {len(runs) - most} more runs" if len(runs) > most else "")
 
 
 def sweep_table(result: Sweep, metric: str, seed: int) -> str:

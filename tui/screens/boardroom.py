@@ -195,6 +195,15 @@ class Boardroom(Screen):
             return
         if result.report is not None:
             self.app.call_from_thread(self._advanced, result.report)
+            if self.session.autosave_problem:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{self.session.autosave_problem}. The round was played; save the game "
+                    "somewhere else (command palette: Save game) before you quit.",
+                    title="Autosave failed",
+                    severity="error",
+                    timeout=20,
+                )
         elif result.submitted is not None:
             self.app.call_from_thread(self._submitted, result.submitted)
 

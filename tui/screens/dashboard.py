@@ -320,12 +320,12 @@ class Dashboard(Screen):
                 return
 
             def override(room: Classroom) -> str:
-                from sim.model.scenario import read_toml
+                from sim.model.files import read_toml
 
                 source = Path(path).expanduser()
                 if not source.is_file():
                     raise InputError(path, "", "no such decisions file")
-                k = room.override(self.code, team, read_toml(source), path)
+                k = room.override(self.code, team, read_toml(source, "decisions"), path)
                 return f"{room.team(team).name}: the instructor's decisions recorded for round {k}"
 
             self._instructor(override, "warning")

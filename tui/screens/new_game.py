@@ -24,9 +24,10 @@ from textual.widgets.option_list import Option
 
 from sim.model.errors import InputError
 from sim.model.scenario import Scenario, bundled_scenarios, load_scenario
-from tui.session import Session
+from tui.session import Session, autosaves
 
 ORDER = ("tutorial", "classic", "enterprise", "recession")
+LISTED = 8  # autosaves offered, the most recently played first
 
 
 def scenario_names() -> list[str]:
@@ -44,6 +45,7 @@ class NewGame(Screen):
         self.scenarios: dict[str, Scenario] = {n: load_scenario(n) for n in scenario_names()}
         self.preselect = preselect if preselect in self.scenarios else next(iter(self.scenarios))
         self.chosen = self.preselect
+        self.autosaves = autosaves()[:LISTED]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,6 +66,14 @@ class NewGame(Screen):
                     yield RadioButton("Simple: one budget and a split", value=True, id="simple")
                     yield RadioButton("Full: mix, targeting, sales levers", id="full")
                 yield Button("Start (enter)", id="start", variant="primary")
+                yield Label(
+                    "Or continue a game (each game autosaves after every round)",
+                    id="autosaves-label",
+                )
+                yield OptionList(
+                    *[Option(Text(a.label()), id=str(a.path)) for a in self.autosaves],
+                    id="autosaves",
+                )
                 yield Label("Or load a save file")
                 yield Input(placeholder="path/to/save.json", id="load-path")
                 yield Button("Load", id="load")
@@ -74,6 +84,8 @@ class NewGame(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        for hidden in ("#autosaves", "#autosaves-label"):
+            self.query_one(hidden).display = bool(self.autosaves)
         self.title = "Jigsaw"
         self.sub_title = "New game"
         options = self.query_one("#scenarios", OptionList)
@@ -138,6 +150,11 @@ class NewGame(Screen):
         session = Session.new(self.scenarios[self.chosen], int(seed_input.value), full_mode=full)
         self.app.start_session(session)
 
+    @on(OptionList.OptionSelected, "#autosaves")
+    def _continue(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.load(event.option.id)
+
     @on(Button.Pressed, "#load")
     @on(Input.Submitted, "#load-path")
     def _load(self) -> None:
@@ -145,6 +162,9 @@ class NewGame(Screen):
         if not path:
             self.problem("Type the path of a save file to load.")
             return
+        self.load(path)
+
+    def load(self, path: str) -> None:
         try:
             session = Session.load(path)
         except InputError as exc:
