@@ -95,12 +95,13 @@ class RowWriter:
         except OSError as exc:
             raise InputError(path, "", f"cannot write ({exc.strerror})") from None
         self._tmp = Path(tmp)
-        self._fh: Any = (
-            os.fdopen(fd, "wb")
-            if self.parquet
-            else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        )
-        self._csv = None if self.parquet else csv.writer(self._fh, lineterminator="\n")
+        self._fh: Any
+        self._csv: Any = None
+        if self.parquet:
+            self._fh = os.fdopen(fd, "wb")
+        else:
+            text = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self._fh, self._csv = text, csv.writer(text, lineterminator="\n")
 
     def write(self, row: dict[str, Any]) -> None:
         if self._header is None:
@@ -110,6 +111,7 @@ class RowWriter:
         try:
             if self._csv is not None:
                 self._csv.writerow([neutral(row.get(h)) for h in self._header])
+                self._fh.flush()  # on disk as it comes: a crash keeps it in the temp file
             else:
                 self._group.append({k: row.get(k) for k in self._header})
                 if len(self._group) >= self.PARQUET_GROUP:

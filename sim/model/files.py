@@ -40,7 +40,8 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 # Every file the project reads is checked here before a byte of it is parsed: a regular file
 # (not a device, a pipe or a folder), no larger than its kind's limit, nested no deeper than
 # MAX_DEPTH, and holding no number beyond MAX_WHOLE or MAX_NUMBER. Each limit is far above what
-# a real file needs (docs/FILES.md gives the figures) and each violation is one InputError line.
+# a real file needs (the README's "Files Jigsaw reads" gives the figures) and each violation is
+# one InputError line.
 
 KIB, MIB = 1 << 10, 1 << 20
 LIMITS: dict[str, int] = {
@@ -49,7 +50,7 @@ LIMITS: dict[str, int] = {
     "experiment": 1 * MIB,  # bundled experiments are under 2 KiB
     "save": 32 * MIB,  # a 40-round classic save with its snapshot cache is about 0.5 MiB
     "roster": 1 * MIB,  # a class list of 10,000 students is about 0.6 MiB
-    "class": 1024 * MIB,  # a 40-round class of 30 teams with every snapshot: CLASS_SIZE
+    "class": 1024 * MIB,  # 8 rounds, 4 teams and every snapshot: about 0.6 MiB
 }
 MAX_DEPTH = 32  # tables and lists inside each other; the deepest real file nests 5
 MAX_WHOLE = 2**63 - 1  # whole numbers (seeds, counts) fit in 64 bits

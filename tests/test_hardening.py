@@ -1,0 +1,336 @@
+"""Hostile files, silent networks, full disks and huge grids: each is refused in one line (exit
+2, naming the file and the limit), and no game or finished row is lost."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import CancelledError, Future
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from sim.model.files import LIMITS, MAX_DEPTH
+from sim.model.scenario import load_scenario
+from sim.model.workload import MAX_LEADS, workload
+from tests.test_bad_input import cli, one_error
+from tui.session import Session, autosaves, tidy_saves
+
+JIGSAW = str(Path(sys.executable).with_name("jigsaw"))
+TUTORIAL = Path(__file__).parents[1] / "scenarios" / "tutorial.toml"
+
+
+def short_tutorial(tmp_path: Path) -> Path:
+    """The tutorial cut to one round, as a TOML file (for decisions and experiments)."""
+    path = tmp_path / "short.toml"
+    if not path.exists():
+        text = TUTORIAL.read_text(encoding="utf-8")
+        assert "rounds = 6" in text
+        path.write_text(text.replace("rounds = 6", "rounds = 1"), encoding="utf-8")
+    return path
+
+
+def deep_toml(depth: int) -> str:
+    return "x = " + "{a = " * depth + "1" + "}" * depth + "\n"
+
+
+# --- files that are not what they claim ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("scenario", "validate", "{f}"),
+        ("run", "tutorial", "--decisions", "{f}"),
+        ("sweep", "--file", "{f}"),
+    ],
+)
+def test_deeply_nested_toml_is_refused_in_one_line(capsys, tmp_path: Path, argv) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(deep_toml(400), encoding="utf-8")  # 2.4 KB that once gave 3,002 lines
+    args = [a.replace("{f}", str(path)) for a in argv]
+    one_error(cli(capsys, *args), str(path), f"nests deeper than {MAX_DEPTH}")
+    path.write_text(deep_toml(MAX_DEPTH + 1), encoding="utf-8")  # parses, still too deep
+    one_error(cli(capsys, *args), str(path), f"nests deeper than {MAX_DEPTH}")
+
+
+def test_a_save_nested_a_hundred_thousand_deep_is_refused(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    one_error(cli(capsys, "run", "--load", path), str(path), "nests deeper than")
+
+
+def test_a_five_thousand_digit_seed_is_refused(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text('{"format": "jigsaw-save", "seed": ' + "9" * 5000 + "}", encoding="utf-8")
+    one_error(cli(capsys, "run", "--load", path), str(path), "number too long to read")
+    path.write_text('{"format": "jigsaw-save", "seed": ' + "9" * 30 + "}", encoding="utf-8")
+    one_error(cli(capsys, "run", "--load", path), str(path), "seed", "too large a whole number")
+
+
+def test_a_string_budget_in_a_save_is_not_taken_for_a_number(capsys, tmp_path: Path) -> None:
+    save = tmp_path / "s.json"
+    assert cli(capsys, "run", str(short_tutorial(tmp_path)), "--save", save)[0] == 0
+    data = json.loads(save.read_text(encoding="utf-8"))
+    data.pop("cache", None)
+    data["decisions"][0]["you"]["marketing"]["budget"] = "300000"
+    save.write_text(json.dumps(data), encoding="utf-8")
+    one_error(cli(capsys, "run", "--load", save), str(save), "marketing.budget", "must be a number")
+
+
+def test_an_absurd_budget_gets_a_short_line(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text("[marketing]\nbudget = 1e308\n", encoding="utf-8")
+    line = one_error(
+        cli(capsys, "run", "tutorial", "--decisions", path), str(path), "too large a number"
+    )
+    assert len(line) < 200
+
+
+DEVICE_ARGS = [
+    ("scenario", "validate", "{f}"),
+    ("run", "tutorial", "--decisions", "{f}"),
+    ("run", "--load", "{f}"),
+    ("sweep", "--file", "{f}"),
+    ("class", "status", "--db", "{f}"),
+]
+
+
+@pytest.mark.parametrize("argv", DEVICE_ARGS)
+def test_dev_zero_is_refused_by_every_command_that_reads_a_file(capsys, argv) -> None:
+    args = [a.replace("{f}", "/dev/zero") for a in argv]
+    one_error(cli(capsys, *args), "/dev/zero", "is a device, pipe or socket")
+
+
+@pytest.mark.parametrize("argv", DEVICE_ARGS)
+def test_a_fifo_is_refused_without_waiting_for_a_writer(capsys, tmp_path: Path, argv) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    args = [a.replace("{f}", str(fifo)) for a in argv]
+    one_error(cli(capsys, *args), str(fifo), "is a device, pipe or socket")
+
+
+def test_an_oversized_scenario_is_refused_before_it_is_read(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "big.toml"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(("# " + "x" * 1000 + "\n") * (LIMITS["scenario"] // 1000 + 10))
+    one_error(cli(capsys, "scenario", "validate", path), str(path), "more than a scenario file")
+
+
+# --- the workload guard -------------------------------------------------------------------
+
+
+def test_a_scenario_too_big_to_play_is_refused_and_may_be_lifted(capsys, tmp_path: Path) -> None:
+    text = TUTORIAL.read_text(encoding="utf-8")
+    huge = tmp_path / "huge.toml"
+    huge.write_text(
+        text.replace("accounts = 15000", "accounts = 10000000").replace(
+            "interest = 0.1", "interest = 20"
+        ),
+        encoding="utf-8",
+    )
+    assert "10000000" in huge.read_text(encoding="utf-8")
+    one_error(cli(capsys, "scenario", "validate", huge), str(huge), "--max-leads", "leads")
+    one_error(cli(capsys, "run", huge), str(huge), "more than the 2,000,000")
+    code, out, _ = cli(capsys, "scenario", "validate", huge, "--max-leads", "10000000000")
+    assert code == 0 and "deals a round" in out
+
+
+def test_every_bundled_scenario_reports_its_workload_well_inside_the_limit(capsys) -> None:
+    for name in ("tutorial", "classic", "enterprise", "recession"):
+        code, out, _ = cli(capsys, "scenario", "validate", name)
+        assert code == 0 and "deals a round" in out
+        assert workload(load_scenario(name)).leads < MAX_LEADS / 20
+
+
+# --- sweeps -------------------------------------------------------------------------------
+
+
+def test_more_workers_than_the_machine_can_use_are_refused(capsys) -> None:
+    one_error(
+        cli(capsys, "sweep", "tutorial", "--vary", "price=1,1.1", "--workers", "1000"),
+        "--workers must be 0",
+        "two per core",
+    )
+
+
+def test_a_huge_grid_is_refused_unless_confirmed(capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    one_error(
+        cli(capsys, "sweep", "tutorial", "--vary", "price=0.5:2:1000", "--reps", "1000"),
+        "1,000,000 games",
+        "--yes",
+    )
+
+
+def test_ctrl_c_mid_sweep_leaves_every_finished_row_whole(tmp_path: Path) -> None:
+    out = tmp_path / "rows.csv"
+    proc = subprocess.Popen(
+        [JIGSAW, "sweep", "classic", "--vary", "price=0.9,1.1", "--reps", "30", "--workers", "1"]
+        + ["--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl-C in a terminal goes to the whole process group
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until a few rows are in the hidden file
+        temps = list(tmp_path.glob(".rows.csv.*.tmp"))
+        if temps and temps[0].stat().st_size > 600:
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("jigsaw sweep: interrupted;") and "of 60 rows written" in last
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert 1 <= len(rows) < 60 and f"{len(rows)} of 60" in last
+    assert all(len(r) == len(rows[0]) and r["bankrupt"] in ("True", "False") for r in rows)
+    assert not list(tmp_path.glob(".rows.csv.*.tmp"))
+
+
+def test_a_cluster_lost_mid_sweep_keeps_the_finished_rows_and_names_the_missing(
+    monkeypatch,
+) -> None:
+    from sim.experiments import sweep as sweep_module
+    from sim.experiments.results import StoppedEarly
+
+    class Lost:
+        """A cluster that plays four cells, then is gone."""
+
+        def __init__(self) -> None:
+            self.n = 0
+
+        def submit(self, fn, *args):  # noqa: ANN001, ANN202
+            future: Future = Future()
+            self.n += 1
+            if self.n <= 4:
+                future.set_result(fn(*args))
+            else:
+                future.set_exception(CancelledError())
+            return future
+
+    @contextmanager
+    def lost_cluster(workers, scheduler) -> Iterator[Lost]:  # noqa: ANN001
+        yield Lost()
+
+    monkeypatch.setattr(sweep_module, "open_executor", lost_cluster)
+    rows = []
+    with pytest.raises(StoppedEarly) as stop:
+        sweep_module.run_sweep(
+            load_scenario("tutorial"),
+            {"price": [0.9, 1.0, 1.1]},
+            reps=3,
+            workers=1,
+            scheduler="tcp://lost:8786",
+            sink=rows.append,
+        )
+    assert [(r["point"], r["replication"]) for r in rows] == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    assert stop.value.missing == [4, 5, 6, 7, 8] and "lost" in stop.value.reason
+
+
+@contextmanager
+def listening(answer: bytes | None) -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that accepts and says nothing (None) or sends `answer`."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if answer is not None:
+                try:
+                    conn.sendall(answer)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+def test_a_silent_dask_scheduler_is_given_up_on_in_bounded_time() -> None:
+    distributed = pytest.importorskip("distributed", reason="Dask is the extra [cluster]")
+    from sim.experiments.executor import _connect
+    from sim.model.errors import InputError
+
+    with listening(None) as address:
+        start = time.monotonic()
+        with pytest.raises(InputError, match="no answer within 1 s"):
+            _connect(distributed.Client, address, 1.0)
+        assert time.monotonic() - start < 10
+
+
+def test_a_garbage_dask_endpoint_is_one_line(capsys) -> None:
+    pytest.importorskip("distributed", reason="Dask is the extra [cluster]")
+    with listening(b"\xff" * 64 + os.urandom(4096)) as address:
+        one_error(
+            cli(capsys, "sweep", "tutorial", "--vary", "price=1,1.1", "--scheduler", address),
+            address,
+            "not a Dask scheduler",
+        )
+
+
+# --- autosaves ----------------------------------------------------------------------------
+
+
+def played(scenario_name: str, seed: int) -> Session:
+    session = Session.new(load_scenario(scenario_name), seed)
+    session.advance()
+    return session
+
+
+def test_two_games_keep_two_autosaves(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("JIGSAW_SAVE_DIR", str(tmp_path))
+    first, second = played("tutorial", 1), played("tutorial", 1)  # same scenario and seed
+    assert first.autosave_path != second.autosave_path
+    assert first.autosave_path.exists() and second.autosave_path.exists()
+    listed = {a.path for a in autosaves()}
+    assert listed == {first.autosave_path, second.autosave_path}
+    again = Session.load(first.autosave_path)  # continuing a game keeps its own autosave
+    assert again.autosave_path == first.autosave_path and again.game.round == 1
+
+
+def test_a_failed_autosave_is_shown_not_swallowed(monkeypatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("JIGSAW_SAVE_DIR", str(blocker / "saves"))  # cannot be created
+    session = played("tutorial", 1)
+    assert session.autosave_problem and "cannot write save" in session.autosave_problem
+    from tui.app import JigsawApp
+
+    assert "could NOT be saved" in JigsawApp(session).quit_note()
+
+
+def test_temp_files_a_crash_left_are_removed_on_the_next_start(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("JIGSAW_SAVE_DIR", str(tmp_path))
+    played("tutorial", 1)
+    folder = tmp_path / "autosave"
+    stale, fresh = folder / ".a.json.x1.tmp", folder / ".a.json.x2.tmp"
+    stale.write_text("{", encoding="utf-8")
+    fresh.write_text("{", encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    assert tidy_saves() == 1
+    assert not stale.exists() and fresh.exists() and len(autosaves()) == 1
