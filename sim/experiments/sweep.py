@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.experiments.executor import cores, open_executor
 from sim.experiments.results import StoppedEarly
 from sim.model.decisions import RANGES, Decision, expand, split_budget
-from sim.model.errors import InputError, from_validation
+from sim.model.errors import InputError, from_validation, shown
 from sim.model.files import read_toml
 from sim.model.game import Game
 from sim.model.kpis import GAME_KPIS
@@ -52,6 +52,7 @@ DECISION_PARAMS = {
     "marketing.positioning.service": "position claimed: service (0 self-serve .. 1 high-touch)",
     **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
 }
+MAX_VALUES = 10_000  # values on one axis of a grid
 STALL_SECONDS = 600.0  # no cell finishing for ten minutes: the cluster is taken as lost
 METRICS = tuple(GAME_KPIS)  # what a sweep can summarise: the game KPIs (sim.model.kpis)
 T95 = {
@@ -95,24 +96,32 @@ def interval(values: Sequence[float]) -> tuple[float, float, float]:
 
 
 def parse_vary(text: str) -> tuple[str, list[float]]:
-    """`NAME=START:STOP:STEPS` (evenly spaced, both ends) or `NAME=a,b,c`."""
+    """`NAME=START:STOP:STEPS` (evenly spaced, both ends) or `NAME=a,b,c`; at most
+    MAX_VALUES finite values an axis."""
     name, sep, spec = text.partition("=")
     name = name.strip()
     if not sep or not name or not spec.strip():
-        raise InputError("--vary", text, "expected NAME=START:STOP:STEPS or NAME=a,b,c")
+        raise InputError("--vary", shown(text), "expected NAME=START:STOP:STEPS or NAME=a,b,c")
+    name = shown(name, 40).strip("'")
     try:
         if ":" in spec:
             start, stop, steps = spec.split(":")
-            n = int(steps)
-            if n < 1:
-                raise InputError("--vary", name, f"needs at least 1 step, got {n}")
+            n = int(steps) if len(steps) <= 12 else MAX_VALUES + 1
+            if not 1 <= n <= MAX_VALUES:
+                raise InputError(
+                    "--vary", name, f"needs 1 to {MAX_VALUES:,} steps, got {shown(steps.strip())}"
+                )
             values = [float(x) for x in np.linspace(float(start), float(stop), n)]
         else:
             values = [float(x) for x in spec.split(",") if x.strip()]
     except ValueError:
-        raise InputError("--vary", name, f"values must be numbers, got {spec!r}") from None
+        raise InputError("--vary", name, f"values must be numbers, got {shown(spec)}") from None
     if not values:
         raise InputError("--vary", name, "the range is empty")
+    if len(values) > MAX_VALUES:
+        raise InputError("--vary", name, f"has {len(values):,} values, more than {MAX_VALUES:,}")
+    if not all(math.isfinite(v) for v in values):
+        raise InputError("--vary", name, f"values must be finite numbers, got {shown(spec)}")
     return name, values
 
 
@@ -631,11 +640,18 @@ def load_experiment(
     if spec.metric not in METRICS:
         raise InputError(str(path), "metric", f"expected one of {', '.join(METRICS)}")
     local = p.parent / spec.scenario
-    scenario = load_scenario(str(local) if local.exists() else spec.scenario, max_leads)
+    try:
+        scenario = load_scenario(str(local) if local.exists() else spec.scenario, max_leads)
+    except InputError as exc:
+        if exc.source != spec.scenario:
+            raise  # a problem inside the scenario file: that file is named
+        raise InputError(str(path), "scenario", f"{shown(spec.scenario)}: {exc.message}") from None
     axes = {}
     for name, values in spec.vary.items():
         if isinstance(values, str):
             axes[name] = parse_vary(f"{name}={values}")[1]
         else:
+            if len(values) > MAX_VALUES:
+                raise InputError(str(path), f"vary.{name}", f"has more than {MAX_VALUES:,} values")
             axes[name] = [float(v) for v in values]
     return spec, scenario, axes
