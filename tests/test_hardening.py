@@ -334,3 +334,21 @@ def test_temp_files_a_crash_left_are_removed_on_the_next_start(monkeypatch, tmp_
     os.utime(stale, (old, old))
     assert tidy_saves() == 1
     assert not stale.exists() and fresh.exists() and len(autosaves()) == 1
+
+
+def test_ctrl_c_in_any_long_command_is_one_line(tmp_path: Path) -> None:
+    long_game = tmp_path / "long.toml"
+    text = (TUTORIAL.parent / "classic.toml").read_text(encoding="utf-8")
+    assert "rounds = 8" in text
+    long_game.write_text(text.replace("rounds = 8", "rounds = 40"), encoding="utf-8")
+    proc = subprocess.Popen(
+        [JIGSAW, "run", str(long_game), "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(1.5)  # inside the game (40 rounds of classic take several seconds)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, "jigsaw: interrupted\n")

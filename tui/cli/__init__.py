@@ -52,5 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # every file is written atomically: none is left half-written
+        print("jigsaw: interrupted", file=sys.stderr)
         return 130
