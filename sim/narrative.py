@@ -58,11 +58,20 @@ def explain(
             "bankrupt and has left the market."
         )
     rev_change = change(f.revenue, prev.revenue if prev else None)
+    costs = [
+        ("cost of revenue", f.cost_of_revenue, ""),
+        ("marketing", f.marketing_spend, ""),
+        ("sales", f.sales_spend, f" ({_sales_lines(f)})"),
+        ("R&D", f.product_spend, ""),
+        ("studies", f.research_spend, ""),
+        ("fixed costs", f.fixed_costs, ""),
+    ]
+    less = ", ".join(f"{name} {money(v)}{detail}" for name, v, detail in costs if v > 0)
     out.append(
         f"Revenue was {money(f.revenue)} {cur}"
         + (f" ({rev_change} on the round before)" if rev_change else "")
-        + f" and operating profit {money(f.profit)}; you spent {money(f.marketing_spend)} on "
-        f"marketing and {money(f.sales_spend)} on sales ({_sales_lines(f)})."
+        + f"; less {less}, operating profit was {money(f.profit)} (the income statement "
+        "below adds it up)."
     )
     warm = f.leads_inbound + f.leads_referral
     out.append(
@@ -119,6 +128,15 @@ def explain(
     for e in report.events:
         out.append(f"News: {e}.")
     return out
+
+
+def statement_rows(f: FirmRound) -> list[tuple[str, str]]:
+    """The income statement as a report shows it: each line that is not zero, then the
+    operating profit, then cash (`FirmRound.statement`)."""
+    rows = [(name, money(v)) for name, v in f.statement() if round(v, 2) != 0 or name == "Revenue"]
+    rows.append(("Operating profit", money(f.profit)))
+    rows.append(("Cash at the close", money(f.cash)))
+    return rows
 
 
 def _sales_lines(f: FirmRound) -> str:

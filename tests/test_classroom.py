@@ -538,7 +538,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
     """Every CSV the project writes: a text cell starting = + - @ tab or CR gets a leading
     apostrophe; numbers (negative ones too) are written as they are."""
     from sim.csvtext import csv_text, neutral
-    from sim.experiments.results import write_rows
+    from sim.experiments.results import RowWriter
 
     for start in ("=", "+", "-", "@", "\t", "\r"):
         assert neutral(f"{start}1+2") == f"'{start}1+2"
@@ -563,7 +563,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
     assert "'=cmd|'/C calc'!A0" in (out / "decisions.csv").read_text()
 
     sweep = tmp_path / "cells.csv"
-    write_rows(str(sweep), [{"label": "=2+2", "profit": -5.0}])
+    with RowWriter(str(sweep)) as rows:
+        rows.write({"label": "=2+2", "profit": -5.0})
     assert sweep.read_text() == "label,profit\n'=2+2,-5.0\n"
 
 

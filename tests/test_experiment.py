@@ -71,7 +71,7 @@ def test_scenario_parameters_can_be_varied() -> None:
     "vary, expected",
     [
         ("nonsense=0:1:3", "unknown parameter"),
-        ("marketing_share=0:1:0", "at least 1 step"),
+        ("marketing_share=0:1:0", "needs 1 to 10,000 steps"),
         ("marketing_share=", "expected NAME=START:STOP:STEPS"),
         ("marketing_share=0:1.5:4", "must be between 0 and 1"),
         ("segments.smb.churn=0:3:4", "segments[0].churn"),

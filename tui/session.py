@@ -22,6 +22,7 @@ from sim.model.game import Game
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import AXES, CHANNELS, Scenario
+from sim.numbers import money
 
 
 def save_dir() -> Path:
@@ -33,6 +34,7 @@ def save_dir() -> Path:
     return base / "jigsaw" / "saves"
 
 
+CONFIRM_OVERRUN = 0.25  # spending more than a quarter beyond the budget asks first
 AUTOSAVES_KEPT = 50  # the newest autosaves are kept; older ones go when a game starts
 STALE_SECONDS = 60  # a temp file this old is left by a crash (a save takes milliseconds)
 _AUTOSAVE = re.compile(
@@ -314,6 +316,38 @@ class Session:
         d = self.draft
         marketing, sales, product = d.budgets
         return self.view().consequences(marketing, sales, product, d.training_share, d.research)
+
+    def over_budget(self) -> str:
+        """'' or a warning that the draft spends beyond its budget, and on what (hiring,
+        severance and studies come on top of the budget's split)."""
+        extra = self.overrun()
+        if extra <= max(1.0, 0.001 * self.draft.budget):
+            return ""
+        x = self.derived()
+        budget = self.draft.budget
+        parts = [
+            (name, x[key])
+            for name, key in (
+                ("hiring", "hiring"),
+                ("severance", "severance"),
+                ("studies", "research"),
+            )
+            if x[key] > 0
+        ]
+        why = ", ".join(f"{name} {money(v)}" for name, v in parts)
+        return (
+            f"You will spend {money(x['spend'])}, {money(extra)} over your budget of "
+            f"{money(budget)}" + (f" ({why})" if why else "") + "."
+        )
+
+    def overrun(self) -> float:
+        """What the draft spends beyond its budget (0 when within it)."""
+        return max(0.0, self.derived()["spend"] - self.draft.budget)
+
+    def confirm_overrun(self) -> bool:
+        """Ask before playing: the draft overruns its budget by more than CONFIRM_OVERRUN of
+        it (a smaller overrun, such as the tutorial's first hires, is only shown)."""
+        return self.overrun() > CONFIRM_OVERRUN * max(self.draft.budget, 1.0)
 
     def defaults_for_full_mode(self) -> None:
         """Make sure mix and targeting hold every channel and segment, in whole tenths of a

@@ -10,29 +10,17 @@ stops the sweep early."""
 from __future__ import annotations
 
 import csv
-import io
 import os
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sim.csvtext import csv_text, neutral
+from sim.csvtext import neutral
 from sim.model.errors import InputError
-from sim.model.files import write_atomic
 
 FORMATS = (".csv", ".parquet")
 PARQUET_EXTRA = "pip install 'jigsaw-sim[parquet]'"
-
-
-def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
-    """Every key of every row, in first-seen order."""
-    seen: dict[str, None] = {}
-    for r in rows:
-        for k in r:
-            seen.setdefault(k, None)
-    return list(seen)
 
 
 def check_output(path: str) -> None:
@@ -50,26 +38,6 @@ def check_output(path: str) -> None:
     parent = Path(path).parent
     if parent.exists() and not parent.is_dir():
         raise InputError(path, "", f"{parent} is not a directory")
-
-
-def write_rows(path: str, rows: list[dict[str, Any]]) -> None:
-    """Every row to `path` (.csv or .parquet), atomically."""
-    check_output(path)
-    if Path(path).suffix.lower() == ".parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        names = columns(rows)
-        table = pa.Table.from_pylist([{k: r.get(k) for k in names} for r in rows])
-        buffer = io.BytesIO()
-        pq.write_table(table, buffer)
-        content: str | bytes = buffer.getvalue()
-    else:
-        content = csv_text(columns(rows), rows)
-    try:
-        write_atomic(Path(path), content)
-    except OSError as exc:
-        raise InputError(path, "", f"cannot write ({exc.strerror})") from None
 
 
 class RowWriter:

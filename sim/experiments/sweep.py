@@ -573,9 +573,11 @@ def run_tournament(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    sink: Callable[[dict[str, Any]], None] | None = None,
 ) -> Tournament:
     """Play every strategy in every seat `reps` times; replication r uses seed + r in every
-    match-up (common random numbers). workers and scheduler as for `run_sweep`."""
+    match-up (common random numbers). workers, scheduler and sink as for `run_sweep` (the
+    rows are kept too: a tournament's summary ranks them)."""
     if reps < 1:
         raise InputError("--reps", "", f"must be at least 1, got {reps}")
     if not strategies:
@@ -589,11 +591,14 @@ def run_tournament(
         for name in strategies
         for r in range(reps)
     ]
-    rows, errors = _execute(play_match, jobs, workers, progress, scheduler)
-    result = Tournament(
-        list(strategies), scenario.firm_ids, reps, [r for r in rows if r is not None]
-    )
-    result.failed = [(jobs[i][1:], e) for i, e in sorted(errors.items())]
+    result = Tournament(list(strategies), scenario.firm_ids, reps, [])
+    for k, row in stream(play_match, jobs, workers, progress, scheduler):
+        if isinstance(row, str):
+            result.failed.append((jobs[k][1:], row))
+            continue
+        result.rows.append(row)
+        if sink is not None:
+            sink(row)
     return result
 
 

@@ -130,6 +130,7 @@ class Game:
             studies=[results(r, firm_id) for r in self.reports],
             target=(float(self.market.target[i, 0]), float(self.market.target[i, 1])),
             bankrupt=self.ledgers[i].bankrupt,
+            employed=self.forces[i].employed,
         )
 
     def decide_for(self, firm_id: str, strategy_name: str | None = None) -> Decision:

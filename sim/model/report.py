@@ -89,6 +89,23 @@ class FirmRound:
     def leads(self) -> int:
         return self.leads_inbound + self.leads_referral + self.leads_outbound
 
+    def statement(self) -> list[tuple[str, float]]:
+        """The round's income statement: revenue, then every cost as a negative line, in the
+        ledger's order; the lines add up to `profit` to the cent (`sim.model.ledger`)."""
+        return [
+            ("Revenue", self.revenue),
+            ("Cost of revenue", -self.cost_of_revenue),
+            ("Marketing", -self.marketing_spend),
+            ("Sales: salaries", -self.salaries),
+            ("Sales: training", -self.training),
+            ("Sales: hiring", -self.hiring),
+            ("Sales: severance", -self.severance),
+            ("Sales: commission", -self.commission),
+            ("Product development (R&D)", -self.product_spend),
+            ("Market studies", -self.research_spend),
+            ("Fixed costs", -self.fixed_costs),
+        ]
+
     @property
     def total_customers(self) -> float:
         return sum(self.customers.values())

@@ -62,6 +62,7 @@ class RivalView:
     studies: list[dict[str, Any]] = field(default_factory=list)  # what it bought, per round
     target: tuple[float, float] = (0.5, 0.5)  # the position it claims now (power, service)
     bankrupt: bool = False
+    employed: int = 0  # reps on the payroll now, productive or ramping (hires and fires follow)
 
     @property
     def room(self) -> float:
@@ -89,13 +90,19 @@ class RivalView:
     ) -> dict[str, float]:
         """What a draft of next round's budgets means before it is played: the reps the sales
         budget employs (`sim.model.pipeline.headcount`) and their deal slots, what is left for
-        training, the studies' price, the round's fixed costs, and cash after spending (and
-        the credit that uses)."""
+        training, the hires and fires that headcount means and what they cost
+        (`SalesForce.staff`: hiring_cost a hire, severance_weeks of pay a rep let go), the
+        studies' price, the round's fixed costs, everything spent, and cash after it all (and
+        the credit that uses), before the round's revenue and its cost of revenue."""
         econ = self.scenario.economics_for(self.scenario.firm(self.firm_id))
         rep_round = econ.rep_cost_per_year * self.scenario.meta.round_days / 365.0
         reps = headcount(sales, training_share, rep_round)
+        hires, fires = max(0, reps - self.employed), max(0, self.employed - reps)
+        hiring = hires * econ.hiring_cost
+        severance = fires * econ.severance_weeks / 52.0 * econ.rep_cost_per_year
         studies = sum(self.scenario.research.price(name) for name in research)
-        cash_after = self.cash - (marketing + sales + product) - studies
+        spend = marketing + sales + product + studies + hiring + severance
+        cash_after = self.cash - spend - econ.fixed_costs_per_round
         return {
             "marketing": marketing,
             "sales": sales,
@@ -104,6 +111,11 @@ class RivalView:
             "reps": reps,
             "slots": reps * econ.deals_per_rep,
             "training": max(0.0, sales - reps * rep_round),
+            "hires": hires,
+            "fires": fires,
+            "hiring": hiring,
+            "severance": severance,
+            "spend": spend,
             "fixed_costs": econ.fixed_costs_per_round,
             "cash": self.cash,
             "cash_after": cash_after,

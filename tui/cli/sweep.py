@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiments.executor import cores
-from sim.experiments.results import RowWriter, StoppedEarly, check_output, write_rows
+from sim.experiments.results import RowWriter, StoppedEarly
 from sim.experiments.sweep import (
     DECISION_PARAMS,
     METRICS,
@@ -167,17 +167,27 @@ def tournament(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
     games = len(scenario.firms) * len(names) * args.reps
     check_size(args, games)
-    if args.out:
-        check_output(args.out)
+    writer = RowWriter(args.out) if args.out else None
     try:
         with ProgressBar("games") as progress:
             result = run_tournament(
-                scenario, names, args.reps, args.seed, args.workers, progress, args.scheduler
+                scenario,
+                names,
+                args.reps,
+                args.seed,
+                args.workers,
+                progress,
+                args.scheduler,
+                sink=writer.write if writer else None,
             )
     except (KeyboardInterrupt, StoppedEarly) as exc:
-        return stopped(exc, None, None, games)
-    if args.out:
-        write_rows(args.out, result.rows)
+        return stopped(exc, writer, args.out, games)
+    except BaseException:
+        if writer:
+            writer.discard()
+        raise
+    if writer:
+        writer.close()
     metric = args.metric if args.metric in ("profit", "market_share", "score") else "profit"
     rows = [("strategy", "games", f"mean {metric}", "95% low", "95% high", "mean rank", "wins")]
     for row in result.summary(metric):

@@ -16,6 +16,7 @@ from sim.model.errors import InputError
 from sim.model.report import RoundReport
 from sim.model.research import last_known, redact
 from sim.narrative import money
+from tui.screens.dialogs import Confirm
 from tui.session import Session
 from tui.widgets.boards import AlignmentGauge, Funnel, KpiBoard, NewsFeed, RivalBoard
 from tui.widgets.charts import GameCharts
@@ -182,6 +183,23 @@ class Boardroom(Screen):
         if problem:
             self.notify(problem, title="Cannot play this round", severity="error")
             return
+        if self.session.confirm_overrun():
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._go()
+
+            verb = "Submit" if self.session.submits else "Play"
+            self.app.push_screen(
+                Confirm(
+                    "Spend beyond your budget?", self.session.over_budget(), yes=f"{verb} anyway"
+                ),
+                answer,
+            )
+            return
+        self._go()
+
+    def _go(self) -> None:
         self.busy = True
         self.query_one("#advance", Button).loading = True
         self.advance_round()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from sim.model.report import RoundReport
-from sim.narrative import explain
+from sim.narrative import explain, statement_rows
 from tui.session import Session
 
 
@@ -46,7 +47,24 @@ class RoundReportScreen(ModalScreen[None]):
             with VerticalScroll(id="report-body"):
                 for line in lines:
                     yield Static(Text(f"• {line}"), classes="report-line")
+                yield Static(self.books(), id="report-books")
             yield Button("Continue (enter)", id="close", variant="primary")
+
+    def books(self) -> Table:
+        """The round's income statement: every line adds up to the operating profit."""
+        f = self.report.firms[self.session.player]
+        table = Table(
+            title=f"Income statement ({self.session.scenario.meta.currency})",
+            show_header=False,
+            box=None,
+            title_justify="left",
+        )
+        table.add_column("line")
+        table.add_column("amount", justify="right")
+        for name, amount in statement_rows(f):
+            bold = name in ("Operating profit", "Cash at the close")
+            table.add_row(Text(name, style="bold" if bold else ""), Text(amount))
+        return table
 
     def on_button_pressed(self) -> None:
         self.action_close()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import DataTable, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from sim.model.report import RoundReport
 from sim.model.research import last_known
 from sim.model.scenario import Scenario
+from sim.numbers import money
 
 
 class GameCharts(Vertical):
@@ -26,7 +28,7 @@ class GameCharts(Vertical):
 
     def compose(self) -> ComposeResult:
         with TabbedContent():
-            with TabPane("Revenue & profit", id="chart-money"):
+            with TabPane("Revenue", id="chart-money"):
                 yield PlotextPlot(id="plot-money")
             with TabPane("Awareness", id="chart-awareness"):
                 yield PlotextPlot(id="plot-awareness")
@@ -34,6 +36,8 @@ class GameCharts(Vertical):
                 yield PlotextPlot(id="plot-share")
             with TabPane("Map", id="chart-map"):
                 yield PlotextPlot(id="plot-map")
+            with TabPane("Books", id="chart-books"):
+                yield DataTable(id="books", cursor_type="row", zebra_stripes=True)
 
     def show(
         self,
@@ -89,6 +93,7 @@ class GameCharts(Vertical):
                 )
         plot.refresh()
         self.show_map(reports, scenario, player, gated, segment)
+        self.show_books(reports, player)
 
         plot, plt = prepare("plot-share", "Revenue share by firm (%)")
         if rounds:
@@ -100,6 +105,38 @@ class GameCharts(Vertical):
                     marker="braille",
                 )
         plot.refresh()
+
+    def show_books(self, reports: list[RoundReport], player: str) -> None:
+        """The player's income statement, one column a round and the total: every column
+        adds up to that round's operating profit (`FirmRound.statement`)."""
+        table = self.query_one("#books", DataTable)
+        table.clear(columns=True)
+        mine = [r.firms[player] for r in reports]
+        table.add_column("", key="line")
+        for r in reports:
+            table.add_column(f"R{r.round}", key=f"r{r.round}")
+        table.add_column("Total", key="total")
+        if not mine:
+            table.add_row(Text("The books appear after the first round."))
+            return
+        lines = [f.statement() for f in mine]
+        for k, (name, _) in enumerate(lines[0]):
+            values = [line[k][1] for line in lines]
+            if name != "Revenue" and not any(round(v, 2) for v in values):
+                continue  # a cost this firm never had
+            table.add_row(
+                Text(name), *(Text(money(v), justify="right") for v in [*values, sum(values)])
+            )
+        profits = [f.profit for f in mine]
+        table.add_row(
+            Text("Operating profit", style="bold"),
+            *(Text(money(v), style="bold", justify="right") for v in [*profits, sum(profits)]),
+        )
+        table.add_row(
+            Text("Cash at the close"),
+            *(Text(money(f.cash), justify="right") for f in mine),
+            Text(""),
+        )
 
     def show_map(
         self,

@@ -292,9 +292,21 @@ class DecisionForm(Vertical):
             f" → {x['reps']:.0f} reps, {x['slots']:.0f} deal slots, training "
             f"{money(x['training'])}\n"
         )
+        if x["hires"]:
+            text.append(f"Hiring {x['hires']:.0f} reps costs {money(x['hiring'])} more. ")
+        if x["fires"]:
+            text.append(
+                f"Letting {x['fires']:.0f} reps go costs {money(x['severance'])} of severance. ",
+                style="bold",
+            )
         if x["research"]:
-            text.append(f"Studies {money(x['research'])}\n")
-        text.append(f"Cash {money(x['cash'])} → {money(x['cash_after'])} after spending; ")
+            text.append(f"Studies {money(x['research'])}. ")
+        if x["hires"] or x["fires"] or x["research"]:
+            text.append("\n")
+        text.append(
+            f"Cash {money(x['cash'])} → {money(x['cash_after'])} after spending "
+            f"{money(x['spend'])} and fixed costs {money(x['fixed_costs'])} (before revenue); "
+        )
         over = x["credit_used"] > x["credit_line"]
         text.append(
             f"credit used {money(x['credit_used'])} of {money(x['credit_line'])}",
@@ -308,4 +320,7 @@ class DecisionForm(Vertical):
                 f"Note: a budget of {money(s.draft.budget)} is far below the usual "
                 f"{money(usual)}; reps you cannot pay are let go."
             )
+        over = s.over_budget()
+        if not problem and over:
+            problem = over
         self.query_one("#problem", Static).update(f"⚠ {problem}" if problem else "")

@@ -1,0 +1,110 @@
+"""Books that add up: every round's income statement equals the ledger to the cent, the
+boardroom's Books tab and the round report show it, the draft's cash after spending counts
+every cost, and spending beyond the budget is warned about (and asked about when large)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, TabbedContent
+
+from sim import Game, load_scenario
+from sim.model.rivals import strategy
+from sim.numbers import money
+from tests.test_tui import settle
+from tui.app import JigsawApp
+from tui.screens.boardroom import Boardroom
+from tui.screens.dialogs import Confirm
+from tui.screens.round_report import RoundReportScreen
+from tui.session import Session
+
+
+@pytest.fixture(autouse=True)
+def saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JIGSAW_SAVE_DIR", str(tmp_path / "saves"))
+    return tmp_path / "saves"
+
+
+@pytest.mark.parametrize("name", ["tutorial", "classic", "enterprise", "recession"])
+def test_every_income_statement_adds_up_to_the_ledger_to_the_cent(name: str) -> None:
+    game = Game(load_scenario(name), 5)
+    play = strategy("adaptive")
+    game.play(lambda g, fid: play(g.view(fid)))
+    for report in game.reports:
+        for firm in report.firms.values():
+            lines = firm.statement()
+            assert sum(round(v * 100) for _, v in lines) == round(firm.profit * 100)
+            assert dict(lines)["Fixed costs"] == -firm.fixed_costs
+            assert dict(lines)["Cost of revenue"] == -firm.cost_of_revenue
+    cash = [r.firms["you"].cash for r in game.reports]
+    start = game.scenario.firm("you").cash
+    for k, report in enumerate(game.reports):  # cash moves by exactly the operating profit
+        before = start if k == 0 else cash[k - 1]
+        assert round(cash[k] - before, 2) == round(report.firms["you"].profit, 2)
+
+
+def test_cash_after_spending_counts_hires_severance_studies_and_fixed_costs() -> None:
+    session = Session.new(load_scenario("tutorial"), 1)
+    econ = session.scenario.economics_for(session.scenario.firm("you"))
+    session.draft.budget = 600_000  # far more sales budget: many hires
+    x = session.derived()
+    assert x["hires"] > 0 and x["hiring"] == x["hires"] * econ.hiring_cost
+    assert x["spend"] == pytest.approx(x["marketing"] + x["sales"] + x["product"] + x["hiring"])
+    assert x["cash_after"] == pytest.approx(x["cash"] - x["spend"] - econ.fixed_costs_per_round)
+    session.draft.budget = 50_000  # fewer reps than today: severance
+    y = session.derived()
+    assert y["fires"] > 0 and y["severance"] > 0
+    assert "severance" in session.over_budget()
+
+
+def test_spending_beyond_the_budget_is_named_and_a_large_overrun_asks_first() -> None:
+    session = Session.new(load_scenario("tutorial"), 1)
+    assert "hiring" in session.over_budget() and not session.confirm_overrun()  # the default
+    session.draft.budget = 20_000
+    assert session.confirm_overrun() and "over your budget of 20k" in session.over_budget()
+
+
+async def test_a_large_overrun_asks_before_the_round_is_played() -> None:
+    session = Session.new(load_scenario("tutorial"), 1)
+    session.draft.budget = 20_000  # letting most reps go costs severance beyond this budget
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm) and "over your budget" in app.screen.note
+        await pilot.press("n")  # no: nothing is played
+        await pilot.pause()
+        assert isinstance(app.screen, Boardroom) and session.game.round == 0
+        await pilot.press("n", "y")
+        await settle(pilot)
+        assert session.game.round == 1 and isinstance(app.screen, RoundReportScreen)
+
+
+async def test_the_books_tab_and_the_round_report_show_the_ledger() -> None:
+    session = Session.new(load_scenario("classic"), 2)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(3):
+            await pilot.press("n")
+            await settle(pilot)
+            report = app.screen
+            assert isinstance(report, RoundReportScreen)
+            shown = report.books()
+            mine = session.game.reports[-1].firms["you"]
+            rows = [str(cell) for cell in shown.columns[1].cells]
+            assert money(mine.profit) in rows and money(-mine.fixed_costs) in rows
+            await pilot.press("enter")
+            await pilot.pause()
+        app.screen.query_one(TabbedContent).active = "chart-books"
+        await pilot.pause()
+        table = app.screen.query_one("#books", DataTable)
+        names = [str(table.get_row_at(k)[0]) for k in range(table.row_count)]
+        assert names[0] == "Revenue" and "Fixed costs" in names and "Cost of revenue" in names
+        profit = table.get_row_at(names.index("Operating profit"))
+        mine = [r.firms["you"] for r in session.game.reports]
+        assert [str(c) for c in profit[1:4]] == [money(f.profit) for f in mine]
+        assert str(profit[4]) == money(sum(f.profit for f in mine))
+        fixed = table.get_row_at(names.index("Fixed costs"))
+        assert [str(c) for c in fixed[1:4]] == [money(-f.fixed_costs) for f in mine]
