@@ -23,14 +23,33 @@ def add(sub: Any) -> None:
         help="full decisions (mix, targeting, sales levers) instead of simple",
     )
     play.add_argument("--load", metavar="SAVE", help="continue a saved game")
+    play.add_argument(
+        "--plain",
+        action="store_true",
+        help="plain lines of text instead of the full screen (screen readers, serial consoles, "
+        "scripts: commands are read from standard input; without a SCENARIO, the tutorial)",
+    )
 
     play.set_defaults(run=main)
 
 
 def main(args: argparse.Namespace | None) -> int:
     """Start the terminal game (Textual is imported only here, so `run` stays light)."""
-    from tui.app import JigsawApp
     from tui.session import Session
+
+    if args is not None and args.plain:
+        from tui.plain import play_plain
+
+        if args.load and args.scenario:
+            raise UsageError("jigsaw play: give either a SCENARIO or --load SAVE, not both")
+        if args.load:
+            session = Session.load(args.load, args.max_leads)
+        else:
+            scenario = load_scenario(args.scenario or "tutorial", args.max_leads)
+            session = Session.new(scenario, args.seed, full_mode=args.full)
+        return play_plain(session)
+
+    from tui.app import JigsawApp
 
     session = None
     if args is not None and args.load:

@@ -1,0 +1,78 @@
+"""`jigsaw play --plain`: the whole game in plain lines from a script on standard input, with
+the same results as the Textual game given the same inputs."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import load_scenario
+from tests.test_tui import advance
+from tui.app import JigsawApp
+from tui.plain import play_plain, scorecard_lines
+from tui.session import Session
+
+JIGSAW = str(Path(sys.executable).with_name("jigsaw"))
+SCRIPT = "budget 250000\nmarketing 50\nprice 1.1\n\n\nmarketing 60\n"  # then: end of input
+
+
+@pytest.fixture(autouse=True)
+def saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JIGSAW_SAVE_DIR", str(tmp_path / "saves"))
+    return tmp_path / "saves"
+
+
+def test_a_whole_tutorial_from_a_script_on_standard_input(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [JIGSAW, "play", "--plain", "--seed", "2"],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "JIGSAW_SAVE_DIR": str(tmp_path / "s")},
+        timeout=120,
+    )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    out = proc.stdout
+    assert out.count("what happened") == 6 and "Game over. Balanced scorecard" in out
+    assert "(end of input: playing on with the decisions shown)" in out
+    assert "\x1b" not in out  # plain text: no escape sequences, no full-screen drawing
+    assert "Income statement (USD):" in out and "Operating profit" in out
+
+
+async def test_plain_and_textual_games_end_with_the_same_scorecard() -> None:
+    plain = Session.new(load_scenario("tutorial"), 2)
+    text = io.StringIO()
+    assert play_plain(plain, io.StringIO(SCRIPT), text) == 0
+
+    session = Session.new(load_scenario("tutorial"), 2)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#budget").value = "250000"
+        await pilot.press("right", "right")  # the split bar: 40% -> 50% marketing
+        app.screen.query_one("#price").value = "1.1"
+        await pilot.pause()
+        await advance(pilot)
+        await advance(pilot)
+        await pilot.press("right", "right")  # 60%
+        for _ in range(4):
+            await advance(pilot)
+    assert session.game.history == plain.game.history
+    assert scorecard_lines(session) == scorecard_lines(plain)
+    assert "\n".join(scorecard_lines(plain)) in text.getvalue()
+
+
+def test_a_bad_command_changes_nothing_and_says_why() -> None:
+    session = Session.new(load_scenario("tutorial"), 1)
+    out = io.StringIO()
+    play_plain(session, io.StringIO("price lots\nstudy astrology\nfly\nq\n"), out)
+    said = out.getvalue()
+    assert "Not changed: price: expected a number, got 'lots'" in said
+    assert "Not changed: study: astrology: expected one of brand_tracker" in said
+    assert "Not a command: 'fly'" in said
+    assert session.game.round == 0 and session.draft.price == 1.0

@@ -1,0 +1,283 @@
+"""`jigsaw play --plain`: the whole solo game in plain lines of text.
+
+No full-screen drawing: a prompt, the decisions in force, the round report and the income
+statement as lines, and the scorecard at the end. It reads commands from standard input, so it
+works with a screen reader, over a serial console and from a script; it plays the same
+`Session` as the Textual game, so the same inputs give the same results.
+
+At each round's prompt an empty line (or `n`) plays the round with the decisions shown; other
+commands change them; `?` lists the commands; end of input plays on with the decisions shown
+to the end of the game.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from sim.model.errors import InputError
+from sim.model.scenario import CHANNELS, STUDIES
+from sim.narrative import explain, statement_rows
+from sim.numbers import money
+from tui.session import Session
+from tui.table import aligned
+
+HELP = """Commands (one a line; an empty line or n plays the round):
+  budget 300000      the round's total budget
+  marketing 40       the marketing share of the budget, percent (sales gets the rest)
+  price 1.1          price index, x list price (0.5 to 2.0)
+  rd 10              R&D, percent of the budget (taken first)
+  training 10        share of the sales budget for training, percent
+  commission 8       commission on bookings, percent
+  accounts 20        share of sales capacity kept for customers, percent
+  mix advertising 50 one channel's share of marketing (advertising, pr, demand_gen), percent
+  target smb 60      one segment's share of marketing, percent
+  study brand_tracker  buy (or stop buying) a study: brand_tracker, perceptual_map, win_loss,
+                     pipeline_benchmark
+  w                  what-if: the next round over several draws of luck
+  u                  go back one round
+  s                  show the decisions again
+  ?                  this list
+  q                  quit (the game is autosaved after every round)"""
+
+PERCENT = {
+    "marketing": "marketing_share",
+    "rd": "product_share",
+    "training": "training_share",
+    "commission": "commission_rate",
+    "accounts": "account_management",
+}
+
+
+class PlainGame:
+    """The game loop of plain mode: reads `lines`, writes to `out`."""
+
+    def __init__(self, session: Session, lines: TextIO, out: TextIO) -> None:
+        self.session = session
+        self.lines = lines
+        self.out = out
+        self.ended_input = False
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def ask(self, prompt: str) -> str | None:
+        """The next line of input (None at its end, from then on)."""
+        if self.ended_input:
+            return None
+        print(prompt, end="", file=self.out, flush=True)
+        line = self.lines.readline()
+        if not line:
+            self.ended_input = True
+            self.say("(end of input: playing on with the decisions shown)")
+            return None
+        if not self.lines.isatty():
+            self.say(line.rstrip("\n"))  # a script's transcript reads like a session
+        return line.strip()
+
+    def run(self) -> int:
+        s = self.session
+        m = s.scenario.meta
+        self.say(f"Jigsaw: {m.name}. {m.rounds} rounds of {m.round_days} days; seed {s.game.seed}.")
+        self.say("Type ? for the commands; an empty line plays the round.")
+        while not s.finished and not s.bankrupt:
+            self.say()
+            self.show_decisions()
+            while True:
+                line = self.ask(f"Round {s.game.round + 1} of {m.rounds}> ")
+                if line is None or line.lower() in ("", "n"):
+                    if self.play():
+                        break
+                    continue
+                if line.lower() in ("q", "quit"):
+                    self.say(f"Saved: {s.autosave_path}" if s.game.history else "Bye.")
+                    return 0
+                self.command(line)
+        self.say()
+        self.say("\n".join(scorecard_lines(s)))
+        return 0
+
+    def show_decisions(self) -> None:
+        s = self.session
+        d = s.draft
+        v = s.view()
+        line = (
+            f"Cash {money(v.cash)}. Decisions: budget {money(d.budget)}, marketing "
+            f"{d.marketing_share:.0%} / sales {1 - d.marketing_share:.0%}, price {d.price:.2f}"
+        )
+        if d.product_share:
+            line += f", R&D {d.product_share:.0%}"
+        if s.full_mode:
+            line += (
+                f", training {d.training_share:.0%}, commission {d.commission_rate:.0%}, "
+                f"accounts {d.account_management:.0%}; mix "
+                + ", ".join(f"{ch} {d.mix.get(ch, 0):.0%}" for ch in CHANNELS)
+                + "; targeting "
+                + ", ".join(f"{k} {v:.0%}" for k, v in d.targeting.items())
+            )
+        line += "; studies " + (", ".join(d.research) if d.research else "none") + "."
+        self.say(line)
+        x = s.derived()
+        costs = f"That buys {x['reps']:.0f} reps ({x['slots']:.0f} deal slots)"
+        if x["hires"]:
+            costs += f", hiring {x['hires']:.0f} for {money(x['hiring'])}"
+        if x["fires"]:
+            costs += f", letting {x['fires']:.0f} go for {money(x['severance'])} of severance"
+        self.say(
+            f"{costs}; cash after spending {money(x['spend'])} and fixed costs "
+            f"{money(x['fixed_costs'])}: {money(x['cash_after'])} (before revenue)."
+        )
+        over = s.over_budget()
+        if over:
+            self.say(f"Warning: {over}")
+
+    def command(self, line: str) -> None:
+        s = self.session
+        words = line.split()
+        verb, args = words[0].lower(), words[1:]
+        try:
+            if verb == "?":
+                self.say(HELP)
+            elif verb == "s":
+                self.show_decisions()
+            elif verb == "w":
+                self.what_if()
+            elif verb == "u":
+                k = s.undo()
+                self.say(f"Back to round {k}: its decisions are loaded again.")
+                self.show_decisions()
+            elif verb in ("budget", "price") and len(args) == 1:
+                setattr(s.draft, verb, number(args[0], verb))
+                self.show_decisions()
+            elif verb in PERCENT and len(args) == 1:
+                setattr(s.draft, PERCENT[verb], number(args[0], verb) / 100.0)
+                self.show_decisions()
+            elif verb in ("mix", "target") and len(args) == 2:
+                self.share(verb, args[0], number(args[1], f"{verb} {args[0]}") / 100.0)
+                self.show_decisions()
+            elif verb == "study" and len(args) == 1:
+                name = args[0]
+                if name not in STUDIES:
+                    raise InputError("study", name, f"expected one of {', '.join(STUDIES)}")
+                research = s.draft.research
+                research.remove(name) if name in research else research.append(name)
+                self.show_decisions()
+            else:
+                self.say(f"Not a command: {line!r}. Type ? for the list.")
+        except InputError as exc:
+            self.say(f"Not changed: {exc}")
+
+    def share(self, verb: str, key: str, value: float) -> None:
+        """One channel's (or segment's) share; the others scale to fill the rest."""
+        s = self.session
+        if not s.full_mode:
+            s.full_mode = True
+            s.defaults_for_full_mode()
+        table = s.draft.mix if verb == "mix" else s.draft.targeting
+        if key not in table:
+            raise InputError(verb, key, f"expected one of {', '.join(table)}")
+        if not 0 <= value <= 1:
+            raise InputError(verb, key, "must be between 0 and 100 percent")
+        rest = sum(v for k, v in table.items() if k != key)
+        for k in table:
+            if k != key:
+                table[k] = (
+                    table[k] / rest * (1 - value) if rest > 0 else (1 - value) / (len(table) - 1)
+                )
+        table[key] = value
+
+    def what_if(self) -> None:
+        s = self.session
+        try:
+            draws = s.forecast()
+        except InputError as exc:
+            self.say(f"No forecast: {exc}")
+            return
+        mine = [r.firms[s.player] for r in draws]
+        if s.scenario.meta.mean_field:
+            f = mine[0]
+            self.say(
+                f"What-if (exact: this market is smooth, without luck): revenue "
+                f"{money(f.revenue)}, profit {money(f.profit)}, deals won {f.deals_won}."
+            )
+            return
+
+        def span(get: Callable) -> str:
+            lo, hi = min(get(f) for f in mine), max(get(f) for f in mine)
+            return money(lo) if money(lo) == money(hi) else f"{money(lo)} to {money(hi)}"
+
+        self.say(
+            f"What-if over {len(mine)} draws: revenue {span(lambda f: f.revenue)}, profit "
+            f"{span(lambda f: f.profit)}, deals won "
+            f"{min(f.deals_won for f in mine)} to {max(f.deals_won for f in mine)}."
+        )
+
+    def play(self) -> bool:
+        """Play the round with the decisions shown; False if it was not played."""
+        s = self.session
+        problem = None
+        try:
+            s.decision()
+        except InputError as exc:
+            problem = str(exc)
+        if problem:
+            if self.ended_input:  # a script whose decisions cannot be played: one line, exit 2
+                raise InputError("standard input", "", f"cannot play this round: {problem}")
+            self.say(f"Cannot play this round: {problem}")
+            return False
+        if s.confirm_overrun() and not self.ended_input:
+            answer = self.ask(f"{s.over_budget()} Play anyway? [y/N] ")
+            if answer is not None and answer.lower() not in ("y", "yes"):
+                self.say("Not played.")
+                return False
+        before = s.reports[-1] if s.reports else None
+        outcome = s.advance()
+        report = outcome.report
+        assert report is not None
+        self.say()
+        self.say(f"Round {report.round} of {s.scenario.meta.rounds}: what happened")
+        for line in explain(s.scenario, report, s.player, before):
+            self.say(f"- {line}")
+        if s.autosave_problem:
+            self.say(f"- Autosave failed: {s.autosave_problem}")
+        self.say(f"Income statement ({s.scenario.meta.currency}):")
+        rows = statement_rows(report.firms[s.player])
+        for line in aligned([(name, amount) for name, amount in rows], indent="  "):
+            self.say(line)
+        return True
+
+
+def number(text: str, what: str) -> float:
+    try:
+        value = float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise InputError(what, "", f"expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InputError(what, "", f"expected a finite number, got {text!r}")
+    return value
+
+
+def scorecard_lines(session: Session) -> list[str]:
+    """The final ranking, as the scorecard screen shows it: rank, firm, total, each measure."""
+    game = session.game
+    score = game.score()
+    weights = session.scenario.scoring.weights()
+    lines = ["Game over. Balanced scorecard (0-100 per measure, weighted):"]
+    rows = [("rank", "firm", "total", *weights.keys())]
+    for fid, sc in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
+        name = game.scenario.firm(fid).label + (" (you)" if fid == session.player else "")
+        rows.append(
+            (
+                str(sc["rank"]),
+                name,
+                f"{sc['total']:.1f}",
+                *(f"{v:.0f}" for v in sc["scores"].values()),
+            )
+        )
+    lines += aligned(rows, indent="  ")
+    return lines
+
+
+def play_plain(session: Session, lines: TextIO | None = None, out: TextIO | None = None) -> int:
+    return PlainGame(session, lines or sys.stdin, out or sys.stdout).run()
