@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,28 +122,23 @@ def main(args: argparse.Namespace) -> int:
             axes[name] = values
     games = math.prod(len(v) for v in axes.values()) * args.reps
     check_size(args, games)
-    writer = RowWriter(args.out) if args.out else None
-    try:
-        with ProgressBar("games") as progress:
-            result = run_sweep(
-                scenario,
-                axes,
-                args.reps,
-                args.seed,
-                args.workers,
-                progress=progress,
-                scheduler=args.scheduler,
-                sink=writer.write if writer else None,
-                max_leads=args.max_leads,
-            )
-    except (KeyboardInterrupt, StoppedEarly) as exc:
-        return stopped(exc, writer, args.out, games)
-    except BaseException:
-        if writer:
-            writer.discard()
-        raise
-    if writer:
-        writer.close()
+    result, code = streamed(
+        args,
+        games,
+        lambda progress, sink: run_sweep(
+            scenario,
+            axes,
+            args.reps,
+            args.seed,
+            args.workers,
+            progress=progress,
+            scheduler=args.scheduler,
+            sink=sink,
+            max_leads=args.max_leads,
+        ),
+    )
+    if result is None:
+        return code
     print(sweep_table(result, args.metric, args.seed))
     if args.plot:
         from sim.experiments.plot import response_curve
@@ -167,27 +163,15 @@ def tournament(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
     games = len(scenario.firms) * len(names) * args.reps
     check_size(args, games)
-    writer = RowWriter(args.out) if args.out else None
-    try:
-        with ProgressBar("games") as progress:
-            result = run_tournament(
-                scenario,
-                names,
-                args.reps,
-                args.seed,
-                args.workers,
-                progress,
-                args.scheduler,
-                sink=writer.write if writer else None,
-            )
-    except (KeyboardInterrupt, StoppedEarly) as exc:
-        return stopped(exc, writer, args.out, games)
-    except BaseException:
-        if writer:
-            writer.discard()
-        raise
-    if writer:
-        writer.close()
+    result, code = streamed(
+        args,
+        games,
+        lambda progress, sink: run_tournament(
+            scenario, names, args.reps, args.seed, args.workers, progress, args.scheduler, sink
+        ),
+    )
+    if result is None:
+        return code
     metric = args.metric if args.metric in ("profit", "market_share", "score") else "profit"
     rows = [("strategy", "games", f"mean {metric}", "95% low", "95% high", "mean rank", "wins")]
     for row in result.summary(metric):
@@ -242,6 +226,27 @@ def check_size(args: argparse.Namespace, games: int) -> None:
     answer = input(f"The grid holds {what}. Play them all? [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
         raise UsageError("jigsaw sweep: not started")
+
+
+def streamed(
+    args: argparse.Namespace, games: int, play: Callable[[Any, Any], Any]
+) -> tuple[Any, int]:
+    """`play(progress, sink)` under a progress bar, its rows streamed to --out: (its result,
+    0), or (None, exit code) when Ctrl-C or a lost cluster stopped it (the finished rows kept,
+    whole); any other failure discards the partial file and is raised."""
+    writer = RowWriter(args.out) if args.out else None
+    try:
+        with ProgressBar("games") as progress:
+            result = play(progress, writer.write if writer else None)
+    except (KeyboardInterrupt, StoppedEarly) as exc:
+        return None, stopped(exc, writer, args.out, games)
+    except BaseException:
+        if writer:
+            writer.discard()
+        raise
+    if writer:
+        writer.close()
+    return result, 0
 
 
 def stopped(exc: BaseException, writer: RowWriter | None, out: str | None, games: int) -> int:
