@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.model.errors import InputError
 from sim.model.files import LIMITS, MAX_DEPTH
 from sim.model.scenario import load_scenario
 from sim.model.workload import MAX_LEADS, workload
@@ -149,7 +150,64 @@ def test_every_bundled_scenario_reports_its_workload_well_inside_the_limit(capsy
     for name in ("tutorial", "classic", "enterprise", "recession"):
         code, out, _ = cli(capsys, "scenario", "validate", name)
         assert code == 0 and "deals a round" in out
-        assert workload(load_scenario(name)).leads < MAX_LEADS / 20
+        assert workload(load_scenario(name)).leads < MAX_LEADS / 10
+
+
+def tutorial_with(tmp_path: Path, name: str, extra: str, *swaps: tuple[str, str]) -> Path:
+    text = TUTORIAL.read_text(encoding="utf-8")
+    for old, new in swaps:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def test_stacked_recessions_count_in_the_workload(capsys, tmp_path: Path) -> None:
+    boom = "".join(
+        '\n[[events]]\nround = 1\nkind = "recession"\nrounds = 6\ninterest_multiplier = 5\n'
+        for _ in range(6)
+    )  # 5^6 = 15,625 times the interest: once it validated at 13,000 leads and ran for minutes
+    path = tutorial_with(tmp_path, "stacked.toml", boom)
+    assert (
+        workload(load_scenario(path, max_leads=1e18)).leads
+        > 5**6 * workload(load_scenario("tutorial")).leads / 2
+    )
+    one_error(cli(capsys, "scenario", "validate", path), str(path), "--max-leads")
+
+
+def test_referrals_count_in_the_workload(capsys, tmp_path: Path) -> None:
+    path = tutorial_with(
+        tmp_path,
+        "referrals.toml",
+        "",
+        ("accounts = 15000", "accounts = 1000000"),
+        ("[economics]\n", "[economics]\nreferral_rate = 10\n"),
+    )
+    # 1,000,000 accounts x 10 referrals a year x 6 rounds of 90 days: about 90 million
+    assert workload(load_scenario(path, max_leads=1e18)).leads > 1e6 * 10 * 6 * 90 / 365
+    one_error(cli(capsys, "run", path), str(path), "--max-leads")
+
+
+def test_a_game_that_hires_past_its_bound_stops_at_its_limit(capsys, tmp_path: Path) -> None:
+    """A fortune in cash buys more reps than a round's budget; every idle one prospects. The
+    engine stops the game before the lead that would take it past its limit, and a solo game
+    goes back to where it stood."""
+    rich = tutorial_with(tmp_path, "rich.toml", "", ("cash = 1200000", "cash = 100000000000000"))
+    plan = tmp_path / "plan.toml"
+    plan.write_text("budget = 1000000000000\nmarketing_share = 0.0\n", encoding="utf-8")
+    one_error(
+        cli(capsys, "run", rich, "--decisions", plan),
+        "stopped in round 1",
+        "reached the 2,000,000 leads",
+    )
+    session = Session.new(load_scenario(rich), 1)
+    session.draft.budget, session.draft.marketing_share = 1e12, 0.0
+    with pytest.raises(InputError, match="2,000,000 leads"):
+        session.advance()
+    assert session.game.round == 0 and session.game.history == []
+    session.draft.budget, session.draft.marketing_share = 200_000, 0.4
+    assert session.advance().report is not None  # the game plays on as if nothing happened
 
 
 # --- sweeps -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from sim.model.game import Game
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import AXES, CHANNELS, Scenario
+from sim.model.workload import TooManyLeads
 from sim.numbers import money
 
 
@@ -365,7 +366,11 @@ class Session:
     def advance(self) -> Outcome:
         """Play the next round with the draft (validated first), then autosave."""
         decision = self.decision()
-        report = self.game.play_round({self.player: decision})
+        try:
+            report = self.game.play_round({self.player: decision})
+        except TooManyLeads:  # stopped mid-round: the game goes back to where it stood
+            self.game = self.game.rewound(1)
+            raise
         self.autosave()
         return Outcome(report=report)
 

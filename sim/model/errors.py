@@ -25,6 +25,9 @@ class InputError(Exception):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # so that it crosses a process pool whole
+        return (type(self), (self.source, self.field, self.message))
+
     def __str__(self) -> str:
         parts = [p for p in (self.source, self.field) if p]
         return ": ".join([*parts, self.message])

@@ -34,6 +34,7 @@ from sim.model.research import redact, results
 from sim.model.rivals import RivalView, strategy
 from sim.model.scenario import Scenario
 from sim.model.snapshot import Snapshot, SnapshotError, dumps, loads
+from sim.model.workload import NoRoom, TooManyLeads, game_limit
 
 # The rules a game is played by. A save or a class records the model it was made under; a
 # game replayed under another model follows the new rules, so its results differ.
@@ -49,10 +50,19 @@ MODEL_VERSION = 3
 class Game:
     """One market, its firms, and the rounds played so far."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0, streams: int = 2) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        streams: int = 2,
+        max_leads: float | None = None,
+    ) -> None:
         """streams: how random streams are keyed (2: by day; 1: by round, as version 1
-        saves were played)."""
+        saves were played). max_leads: the leads the game may play before it stops with
+        `TooManyLeads` (`sim.model.workload.game_limit`)."""
         self.scenario = scenario
+        self.max_leads = game_limit(scenario, max_leads)
+        self._lead_room = self.max_leads  # leads left at the start of this round
         self.seed = int(seed)
         self.streams = streams
         self.env = Clock()
@@ -156,8 +166,15 @@ class Game:
         round_no = self.round + 1
         fired = self._open(round_no)
         self._take_effect(round_no, decided, fired)
-        with fewer_collections():
-            self.env.run(until=self.env.now + self.scenario.meta.round_days)
+        self._lead_room = self.max_leads - sum(
+            f.leads for r in self.reports for f in r.firms.values()
+        )
+        try:
+            with fewer_collections():
+                self.env.run(until=self.env.now + self.scenario.meta.round_days)
+        except NoRoom:  # the game cannot go on: it has had all the leads it may take
+            day = int(self.env.now) % self.scenario.meta.round_days + 1
+            raise TooManyLeads.at(self.scenario, self.max_leads, round_no, day) from None
         report = close_round(self, round_no, fired)
         self.reports.append(report)
         return report
@@ -246,7 +263,8 @@ class Game:
         """One day: the market moves (`Market.day`), reps train and work, the books accrue,
         and the day's leads reach the sales forces."""
         market = self.market
-        revenue, serving, batches = market.day(int(self.env.now), self.accounts, self.forces)
+        room = self._lead_room - sum(int(f.arrived.sum()) for f in self.forces)
+        revenue, serving, batches = market.day(int(self.env.now), self.accounts, self.forces, room)
         marketing = market.daily_marketing.tolist()
         rd = market.daily_rd.tolist()
         for i, force in enumerate(self.forces):
@@ -374,6 +392,7 @@ class Game:
         world = loads(snapshot.data, self.scenario, self.params)
         twin = Game.__new__(Game)
         twin.scenario, twin.seed, twin.streams = self.scenario, self.seed, self.streams
+        twin.max_leads = twin._lead_room = self.max_leads
         twin.params, twin.ids = self.params, self.ids
         twin.notice = self.notice
         twin.keep_snapshots, twin.kept = False, {}
@@ -403,7 +422,7 @@ class Game:
 
     def replay(self) -> Game:
         """A new game at the same point: same scenario and seed, every round replayed."""
-        twin = Game(self.scenario, self.seed, self.streams)
+        twin = Game(self.scenario, self.seed, self.streams, self.max_leads)
         for decided in self.history:
             twin.play_round(decided)
         return twin
@@ -415,7 +434,7 @@ class Game:
         if keep in self.kept:
             twin = self.restore(self.kept[keep])
         else:
-            twin = Game(self.scenario, self.seed, self.streams)
+            twin = Game(self.scenario, self.seed, self.streams, self.max_leads)
             twin.notice = self.notice
             for decided in self.history[:keep]:
                 twin.play_round(decided)

@@ -12,6 +12,7 @@ scenario's currency, awareness as a count of accounts, brand equity on 0..100.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,7 @@ from sim.model.pipeline import (
 from sim.model.positioning import drifted_ideal, fit_penalty, settle
 from sim.model.product import improve
 from sim.model.scenario import Scenario
+from sim.model.workload import NoRoom
 
 if TYPE_CHECKING:
     from sim.model.accounts import Accounts
@@ -309,8 +311,10 @@ class Market:
         present: np.ndarray,
         effort: np.ndarray,
         parts: np.ndarray | None = None,
+        room: float = math.inf,
     ) -> dict[int, LeadBatch]:
-        """Today's leads for every firm (inbound, referral, outbound) with odds and cycle.
+        """Today's leads for every firm (inbound, referral, outbound) with odds and cycle;
+        `NoRoom` if there are more than `room` of them (checked before any is made).
 
         Each firm draws from its own streams (counts, uniforms, cycle times); the arithmetic
         then runs over all firms' leads at once. Each lead's win probability is a multinomial
@@ -335,6 +339,9 @@ class Market:
             n = int(counts.sum())
             if n == 0:
                 continue
+            room -= n
+            if room < 0:
+                raise NoRoom(n)
             blocks.append((i, n))
             cells.append(np.repeat(self._cells, counts))
             own, cycle, shortlist = chance.lead_draws(n, F, p.cycle_shape[i])
@@ -448,10 +455,11 @@ class Market:
     # --- one day --------------------------------------------------------------------------------
 
     def day(
-        self, today: int, accounts: Accounts, forces: list[SalesForce]
+        self, today: int, accounts: Accounts, forces: list[SalesForce], room: float = math.inf
     ) -> tuple[list[float], list[float], dict[int, LeadBatch]]:
         """One day of the market: marketing works, customers are served (or churn), leads are
-        drawn. Returns each firm's revenue and cost to serve today, and its leads."""
+        drawn. Returns each firm's revenue and cost to serve today, and its leads; more than
+        `room` leads today raise `NoRoom` before any is made."""
         for chance in (*self.awareness_chance, *self.lead_chance, *accounts.chance):
             chance.start_day(today)
         self.advertise()
@@ -477,5 +485,5 @@ class Market:
         engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
         present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
         idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
-        batches = self.leads_today(rates, share_aware, idle, utility, present, effort, parts)
+        batches = self.leads_today(rates, share_aware, idle, utility, present, effort, parts, room)
         return revenue.tolist(), serving.tolist(), batches

@@ -155,7 +155,7 @@ def read(data: Any, source: str = "<save>", max_leads: float = MAX_LEADS) -> Gam
         raise InputError(source, "streams", f"must be 1 or 2, got {streams!r}")
     scenario = parse_scenario(data["scenario"], f"{source}: scenario")
     check_workload(scenario, f"{source}: scenario", max_leads)
-    game = Game(scenario, data["seed"], streams=streams)
+    game = Game(scenario, data["seed"], streams=streams, max_leads=max_leads)
     notice = model_notice(model, source)
     rounds = data["decisions"]
     if not isinstance(rounds, list) or len(rounds) > scenario.meta.rounds:

@@ -6,7 +6,12 @@ a SimPy process. The work of a game grows with its leads, so the guard reads the
 round can bring (docs/MODEL.md, "Workload"):
 
     inbound  <= sum over firms and segments of interest_s x accounts_s x round_days / 365
-                (every account aware of every firm, neutral appeal)
+                x the most appeal a firm can have x the recessions in force that round
+    appeal   <= (1 + demand_gen_lift) x exp(brand_lift) x exp(elasticity_s x (1 - lowest price))
+                (full demand-gen saturation, brand equity 100, the lowest price a price war
+                can bring, a perfect fit)
+    referral <= referral_rate x accounts x round_days / 365
+                (every account a fully satisfied customer of some firm)
     reps     <= starting reps + budget_per_round / (rep_cost_per_year x round_days / 365)
                 (the whole budget spent on salespeople)
     outbound <= sum over firms of prospect_rate x deals_per_rep x reps x round_days
@@ -15,14 +20,17 @@ round can bring (docs/MODEL.md, "Workload"):
                 (every slot turned over once a cycle)
 
 and refuses a game whose leads over all its rounds exceed MAX_LEADS unless the caller lifts
-the limit on purpose (`--max-leads`). The bounds are rough on purpose (appeal above neutral and
-referrals can add to them; partial awareness and busy slots take far more away): a bundled
-game plays a tenth to a third of its bound, no bundled scenario comes within 1% of the limit, and the
-benchmark's hundred-fold market, about 1.1 million leads, stays under it.
+the limit on purpose (`--max-leads`). Every factor is at its worst at once; partial awareness,
+middling brands and busy slots take far more away, and a bundled game plays a few percent of
+its bound. Only hiring can go past it: a firm that piles up cash (or starts with a fortune) can
+buy more reps than one round's budget, and every idle rep prospects. So the engine counts too:
+a game stops with `TooManyLeads` before drawing the lead that would take it past its limit
+(`Game.max_leads`: MAX_LEADS, or the scenario's bound where a caller lifted the limit for it).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,14 +46,10 @@ MAX_LEADS = 2_000_000  # leads in a whole game: about a minute of CPU on a lapto
 class Workload:
     """The most work a scenario's game can ask for (see the module's bounds)."""
 
-    leads_per_round: float
+    leads_per_round: float  # in the busiest round
     deals_per_round: float
     rounds: int
-
-    @property
-    def leads(self) -> float:
-        """Leads over the whole game."""
-        return self.leads_per_round * self.rounds
+    leads: float  # over the whole game
 
     def line(self) -> str:
         """One line for `scenario validate`."""
@@ -56,20 +60,84 @@ class Workload:
         )
 
 
+class NoRoom(Exception):
+    """Raised by the market when a day would bring more leads than the game has room for."""
+
+
+class TooManyLeads(InputError):
+    """A game reached its limit of leads while playing (see the module's docstring)."""
+
+    @classmethod
+    def at(cls, scenario: Scenario, limit: float, round_: int, day: int) -> TooManyLeads:
+        return cls(
+            f"scenario {scenario.meta.name!r}",
+            "",
+            f"stopped in round {round_}, day {day}: the game has reached the {limit:,.0f} "
+            "leads it may take (its firms hired more reps than their budgets could; or lift "
+            "the limit on purpose with --max-leads)",
+        )
+
+
+def game_limit(scenario: Scenario, max_leads: float | None = None) -> float:
+    """The leads a game of `scenario` may play: `max_leads` if given, else the larger of
+    MAX_LEADS and the scenario's bound (a scenario loaded past the limit was lifted on
+    purpose)."""
+    if max_leads is not None:
+        return max_leads
+    return max(float(MAX_LEADS), workload(scenario).leads)
+
+
 def workload(scenario: Scenario) -> Workload:
     """The bounds of the module's docstring for `scenario`."""
+    from sim.model.scenario import PRICE_RANGE  # noqa: PLC0415 (the scenario module reads this one)
+
     days = scenario.meta.round_days
-    inbound_per_firm = sum(s.interest * s.accounts for s in scenario.segments) * days / 365.0
+    year = days / 365.0
+    lowest = PRICE_RANGE[0] * (1.0 - _deepest_price_cut(scenario))
+    econs = [scenario.economics_for(firm) for firm in scenario.firms]
+    inbound = 0.0
+    for econ in econs:
+        appeal = (1.0 + econ.demand_gen_lift) * math.exp(econ.brand_lift)
+        inbound += sum(
+            s.interest * s.accounts * appeal * math.exp(s.price_elasticity * (1.0 - lowest))
+            for s in scenario.segments
+        )
+    inbound *= year
+    accounts = sum(s.accounts for s in scenario.segments)
+    referral = max(e.referral_rate for e in econs) * accounts * year
     cycle = sum(s.cycle_days for s in scenario.segments) / len(scenario.segments)
     outbound = deals = 0.0
-    for firm in scenario.firms:
-        econ = scenario.economics_for(firm)
-        hires = scenario.meta.budget_per_round / (econ.rep_cost_per_year * days / 365.0)
+    for firm, econ in zip(scenario.firms, econs, strict=True):
+        hires = scenario.meta.budget_per_round / (econ.rep_cost_per_year * year)
         slots = econ.deals_per_rep * (firm.reps + hires)
         outbound += econ.prospect_rate * slots * days
         deals += slots * days / cycle
-    leads = inbound_per_firm * len(scenario.firms) + outbound
-    return Workload(leads, deals, scenario.meta.rounds)
+    rounds = scenario.meta.rounds
+    per_round = [
+        inbound * _recessions(scenario, r) + referral + outbound for r in range(1, rounds + 1)
+    ]
+    return Workload(max(per_round), deals, rounds, sum(per_round))
+
+
+def _recessions(scenario: Scenario, round_: int) -> float:
+    """What the scheduled recessions in force in `round_` multiply lead interest by (they
+    stack; a random recession takes the default multiplier, below 1, so it never adds)."""
+    factor = 1.0
+    for e in scenario.events:
+        if e.kind == "recession" and e.round <= round_ < e.round + e.rounds:
+            factor *= e.interest_multiplier
+    return factor
+
+
+def _deepest_price_cut(scenario: Scenario) -> float:
+    """The deepest price cut a price war in the scenario can make (scheduled or random)."""
+    from sim.model.scenario import Event  # noqa: PLC0415 (as in `workload`)
+
+    cuts = [e.price_cut for e in scenario.events if e.kind == "price_war"]
+    rnd = scenario.random_events
+    if rnd.probability > 0 and "price_war" in rnd.kinds:
+        cuts.append(Event.model_fields["price_cut"].default)
+    return max(cuts, default=0.0)
 
 
 def check_workload(scenario: Scenario, source: str, max_leads: float = MAX_LEADS) -> Workload:

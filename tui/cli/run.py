@@ -74,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
         if not args.scenario:
             raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
         scenario = load_scenario(args.scenario, args.max_leads)
-        game = Game(scenario, args.seed)
+        game = Game(scenario, args.seed, max_leads=args.max_leads)
         if args.decisions:
             plans = {
                 fid: load_decisions(args.decisions, scenario, firm_id=fid)
