@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import base64
+import builtins
 import csv
 import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import CancelledError, Future
 from contextlib import contextmanager
@@ -19,11 +24,16 @@ from pathlib import Path
 
 import pytest
 
+from sim.classroom.store import Classroom
+from sim.model import saves
 from sim.model.errors import InputError
-from sim.model.files import LIMITS, MAX_DEPTH
+from sim.model.files import LIMITS, MAX_DEPTH, MAX_VALUES
+from sim.model.game import Game
 from sim.model.scenario import load_scenario
 from sim.model.workload import MAX_LEADS, workload
 from tests.test_bad_input import cli, one_error
+from tui import launch
+from tui.cli.common import MAX_LINE
 from tui.session import Session, autosaves, tidy_saves
 
 JIGSAW = str(Path(sys.executable).with_name("jigsaw"))
@@ -410,3 +420,125 @@ def test_ctrl_c_in_any_long_command_is_one_line(tmp_path: Path) -> None:
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (130, "jigsaw: interrupted\n")
+
+
+# --- what a hand-edited or hostile file, path or terminal can still do -----------------------
+
+
+def hand_edited_class(tmp_path: Path, sql: str, *params: object) -> Path:
+    path = tmp_path / "class.db"
+    Classroom.create(path, load_scenario("tutorial"), ["Red", "Blue"], 1)[0].db.close()
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(sql, params)
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "needle"),
+    [
+        ("UPDATE class SET scenario = ?", ("{not json",), "scenario"),
+        ("UPDATE class SET scenario = ?", ("[" * 50_000 + "]" * 50_000,), "nests deeper"),
+        ("UPDATE class SET scenario = ?", (b"\x00\xff",), "is not a scenario Jigsaw wrote"),
+        ("UPDATE class SET seed = ?", ("one",), "seed"),
+        ("UPDATE class SET seed = ?", (-4,), "seed"),
+    ],
+)
+def test_a_hand_edited_class_file_is_refused_in_one_line(
+    capsys, tmp_path: Path, sql: str, params: tuple[object, ...], needle: str
+) -> None:
+    path = hand_edited_class(tmp_path, sql, *params)
+    one_error(cli(capsys, "class", "status", "--db", path), str(path), needle)
+
+
+def test_a_class_file_edited_to_a_huge_market_is_refused_unless_lifted(
+    capsys, tmp_path: Path
+) -> None:
+    huge = load_scenario("tutorial").model_dump(mode="json")
+    for segment in huge["segments"]:
+        segment["accounts"], segment["interest"] = 10_000_000, 20
+    path = hand_edited_class(tmp_path, "UPDATE class SET scenario = ?", json.dumps(huge))
+    one_error(cli(capsys, "class", "status", "--db", path), str(path), "--max-leads")
+    lifted = tmp_path / "lifted.db"
+    scenario = load_scenario("tutorial")
+    Classroom.create(lifted, scenario, ["Red", "Blue"], 1, max_leads=5e6)[0].db.close()
+    assert Classroom(lifted).max_leads == 5e6  # the class remembers what it was lifted to
+
+
+def test_a_save_cache_that_inflates_past_any_snapshot_is_not_inflated(tmp_path: Path) -> None:
+    game = Game(load_scenario("tutorial"), 1)
+    game.keep_snapshots = True
+    game.play_round({"you": game.decide_for("you")})
+    path = tmp_path / "bomb.json"
+    saves.write(game, path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    bomb = zlib.compress(b"\0" * (saves.MAX_SNAPSHOT * 8), 9)  # 128 MiB in 130 KB
+    doc["cache"]["snapshot"] = base64.b64encode(bomb).decode("ascii")
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    tracemalloc.start()
+    try:
+        loaded = saves.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert loaded.round == 1 and loaded.history == game.history  # replayed instead
+    assert peak < 2 * saves.MAX_SNAPSHOT + 20 * 2**20
+
+
+def test_a_file_of_millions_of_values_is_refused_in_well_under_a_second(
+    capsys, tmp_path: Path
+) -> None:
+    path = tmp_path / "many.json"
+    path.write_text("[" + "0," * (MAX_VALUES + 1) + "0]", encoding="utf-8")
+    start = time.process_time()
+    one_error(cli(capsys, "run", "--load", path), str(path), f"more than {MAX_VALUES:,} values")
+    assert time.process_time() - start < 5  # once 79 s for a legal 32 MiB file of numbers
+
+
+def test_error_lines_are_short_whatever_they_quote(capsys, tmp_path: Path) -> None:
+    line = one_error(cli(capsys, "run", "tutorial", "--strategy", "x" * 6000), "--strategy")
+    assert len(line) <= MAX_LINE
+    line = one_error(cli(capsys, "run", "tutorial", "--seed", "9" * 6000), "--seed")
+    assert len(line) <= MAX_LINE
+    one_error(cli(capsys, "run", "tutorial", "--seed", str(2**63)), "from 0 to")
+
+
+def test_control_characters_in_a_path_cannot_drive_the_terminal(capsys, tmp_path: Path) -> None:
+    name = "a\x1b[2Jb\x07c\u2028d\x85e\x0bf\x0cg.toml"
+    line = one_error(cli(capsys, "scenario", "validate", tmp_path / name), "\\x1b[2Jb\\x07c")
+    assert not any(c in line for c in "\x1b\x07\u2028\x85\x0b\x0c")
+
+
+def test_a_path_component_too_long_for_the_system_is_one_line(capsys, tmp_path: Path) -> None:
+    long = str(tmp_path / ("a" * 300 + ".db"))
+    for argv in (
+        ("scenario", "validate", long),
+        ("class", "status", "--db", long),
+        ("class", "new", "tutorial", "--teams", "A,B", "--db", long),
+        ("run", "tutorial", "--save", long),
+    ):
+        one_error(cli(capsys, *argv), "aaaa")
+
+
+def test_output_to_a_full_disk_is_one_line() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [JIGSAW, "scenario", "list"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert done.returncode == 1
+    assert done.stderr == "jigsaw: cannot write the output (No space left on device)\n"
+
+
+def test_ctrl_c_while_the_libraries_load_is_one_line(capsys, monkeypatch) -> None:
+    real = builtins.__import__
+
+    def interrupted(name: str, *args: object, **kwargs: object) -> object:
+        if name == "tui.cli":
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "tui.cli")
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert launch.main() == 130
+    assert capsys.readouterr().err == "jigsaw: interrupted\n"

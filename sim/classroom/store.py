@@ -46,12 +46,13 @@ from typing import Any
 from sim.classroom.codes import code_hash, matches, new_code
 from sim.model.decisions import Decision, check_affordable, for_round, parse_decisions
 from sim.model.errors import InputError
-from sim.model.files import check_file, write_atomic
+from sim.model.files import LIMITS, MAX_WHOLE, check_file, parse_json, write_atomic
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import Scenario, parse_scenario
 from sim.model.snapshot import Snapshot, SnapshotError
+from sim.model.workload import MAX_LEADS, check_workload
 
 SCHEMA_VERSION = 2  # 2: the class records the model version it is played under
 FORMAT = "jigsaw-class"
@@ -413,8 +414,18 @@ class Classroom:
                 f"migrate --db {path}",
             )
         self.class_id: str = row[1]
-        self.scenario = parse_scenario(json.loads(row[2]), f"{path}: scenario")
+        # What the file says is checked as any file is: a hand-edited class is refused in
+        # one line, never played (sim.model.files, sim.model.workload).
+        if not isinstance(row[2], str) or len(row[2]) > LIMITS["scenario"]:
+            raise InputError(str(path), "scenario", "is not a scenario Jigsaw wrote")
+        self.scenario = parse_scenario(
+            parse_json(row[2], f"{path}: scenario", "scenario"), f"{path}: scenario"
+        )
         self.seed: int = row[3]
+        if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_WHOLE:
+            raise InputError(str(path), "seed", f"must be a whole number from 0 to {MAX_WHOLE}")
+        self.max_leads = float(self._setting("max_leads") or MAX_LEADS)
+        check_workload(self.scenario, f"{path}: scenario", self.max_leads)
         self.teams = [
             Team(*r) for r in self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat")
         ]
@@ -462,10 +473,16 @@ class Classroom:
 
     @classmethod
     def create(
-        cls, path: str | Path, scenario: Scenario, team_names: list[str], seed: int = 1
+        cls,
+        path: str | Path,
+        scenario: Scenario,
+        team_names: list[str],
+        seed: int = 1,
+        max_leads: float = MAX_LEADS,
     ) -> tuple[Classroom, str, dict[str, str]]:
         """A new class file. Returns the class, the instructor code and each team's code:
-        the only time the codes exist in clear."""
+        the only time the codes exist in clear. `max_leads`: the workload limit the class
+        was lifted to (kept in the file; sim.model.workload)."""
         p = Path(path)
         if p.exists():
             raise InputError(str(path), "", "already exists; choose another --db or delete it")
@@ -514,6 +531,10 @@ class Classroom:
                     + ", ".join(t.name for t in teams),
                 ),
             )
+            if max_leads != MAX_LEADS:
+                db.execute(
+                    "INSERT INTO settings (key, value) VALUES ('max_leads', ?)", (repr(max_leads),)
+                )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
             db.close()
@@ -725,7 +746,7 @@ class Classroom:
         firm = {t.name: t.firm_id for t in self.teams}
         for s in self.decisions(last):
             by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
-        game = Game(self.scenario, self.seed)
+        game = Game(self.scenario, self.seed, max_leads=self.max_leads)
         history = [by_round.get(k, {}) for k in range(1, last + 1)]
         restored = self._restored(game, last, history)
         if restored is not None:
@@ -985,7 +1006,7 @@ class Classroom:
                 db.execute("ALTER TABLE class ADD COLUMN model INTEGER NOT NULL DEFAULT 0")
             db.execute(SNAPSHOTS)
             db.execute("DELETE FROM snapshots")
-            game = Game(self.scenario, self.seed)
+            game = Game(self.scenario, self.seed, max_leads=self.max_leads)
             firm = {t.name: t for t in self.teams}
             cut = 0
             for k in range(1, self.open_round):

@@ -55,6 +55,9 @@ LIMITS: dict[str, int] = {
 MAX_DEPTH = 32  # tables and lists inside each other; the deepest real file nests 5
 MAX_WHOLE = 2**63 - 1  # whole numbers (seeds, counts) fit in 64 bits
 MAX_NUMBER = 1e15  # no amount, share or rate of a real game comes near a thousand trillion
+# Values (numbers, texts, tables and lists) in one file: a 40-round classic save holds about
+# 60,000, so a file of more is not one Jigsaw wrote, and checking stays under a second.
+MAX_VALUES = 2_000_000
 TOO_LONG = f"holds a number too long to read (more than {sys.get_int_max_str_digits()} digits)"
 
 
@@ -132,8 +135,44 @@ def read_text(path: Path, kind: str, encoding: str = "utf-8") -> str:
 
 
 def checked(data: Any, source: str) -> Any:
-    """`data` (parsed TOML or JSON) if it nests at most MAX_DEPTH deep and every number is
-    finite and within MAX_WHOLE / MAX_NUMBER; else one InputError naming the field."""
+    """`data` (parsed TOML or JSON) if it holds at most MAX_VALUES values, nests at most
+    MAX_DEPTH deep and every number is finite and within MAX_WHOLE / MAX_NUMBER; else one
+    InputError naming the field (or the limit)."""
+    if type(data) not in (dict, list):
+        return _blame(data, source) if not _plain(data) else data
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        items = value.values() if type(value) is dict else value
+        count += len(items)
+        if count > MAX_VALUES:
+            raise InputError(source, "", f"holds more than {MAX_VALUES:,} values")
+        for v in items:
+            t = type(v)
+            if t is dict or t is list:
+                if depth >= MAX_DEPTH:
+                    return _blame(data, source)
+                stack.append((v, depth + 1))
+            elif (t is int and not -MAX_WHOLE <= v <= MAX_WHOLE) or (
+                t is float and not -MAX_NUMBER <= v <= MAX_NUMBER  # NaN is outside too
+            ):
+                return _blame(data, source)
+    return data
+
+
+def _plain(value: Any) -> bool:
+    """A lone value that needs no blame (as `checked` judges the values inside)."""
+    if type(value) is int:
+        return bool(-MAX_WHOLE <= value <= MAX_WHOLE)
+    if type(value) is float:
+        return bool(-MAX_NUMBER <= value <= MAX_NUMBER)
+    return True
+
+
+def _blame(data: Any, source: str) -> Any:
+    """The InputError for the first value `checked` found wrong, with its field's path (the
+    slow walk, taken only once something is wrong)."""
     stack: list[tuple[Any, tuple[int | str, ...]]] = [(data, ())]
     while stack:
         value, loc = stack.pop()

@@ -101,6 +101,10 @@ def write(game: Game, path: Path) -> None:
     write_atomic(path, json.dumps(document(game), indent=1, sort_keys=True) + "\n")
 
 
+# A snapshot is 10-100 KB (sim.model.snapshot); a cache that inflates past this is not one.
+MAX_SNAPSHOT = 16 * 1024 * 1024
+
+
 def _cached(doc: dict[str, Any], game: Game, model: int) -> Game | None:
     """The game restored from the save's cache, or None when there is none to trust."""
     cache = doc.get("cache")
@@ -119,7 +123,10 @@ def _cached(doc: dict[str, Any], game: Game, model: int) -> Game | None:
     ):
         return None
     try:
-        raw = zlib.decompress(base64.b64decode(data, validate=True))
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.b64decode(data, validate=True), MAX_SNAPSHOT)
+        if inflate.unconsumed_tail or not inflate.eof:  # bigger than any snapshot (or cut)
+            return None
         segments = game.scenario.segment_ids
         restored = [RoundReport.from_dict(r, game.ids, segments) for r in reports]
         return game.restore(Snapshot.of(round_no, raw), game.history[:round_no], restored)

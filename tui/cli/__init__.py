@@ -16,6 +16,8 @@ stderr that names the file, the field and what was expected.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Sequence
 
@@ -43,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             return play.main(None)
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # here, so that a full disk under it is one line, not a traceback
+        return code
     except UsageError as exc:
         print(one_line(str(exc)), file=sys.stderr)
         return 2
@@ -51,7 +55,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(one_line(f"jigsaw: {exc}"), file=sys.stderr)
         return 2
     except BrokenPipeError:
+        _drop_output()
         return 0
     except KeyboardInterrupt:  # every file is written atomically: none is left half-written
         print("jigsaw: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.filename is not None and exc.errno in BAD_PATH:  # a path the user gave
+            print(one_line(f"jigsaw: {exc.filename}: {exc.strerror}"), file=sys.stderr)
+            return 2
+        if exc.errno not in OUT_OF_ROOM:
+            raise
+        _drop_output()
+        print(one_line(f"jigsaw: cannot write the output ({exc.strerror})"), file=sys.stderr)
+        return 1
+
+
+# What a path typed on the command line can be wrong in, wherever the system first says so.
+BAD_PATH = {
+    errno.ENAMETOOLONG,
+    errno.ENOENT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.ELOOP,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+}
+# A full disk (or a full /dev/full) under standard output, or a file that may grow no more.
+OUT_OF_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _drop_output() -> None:
+    """Send what is left of standard output nowhere, so that the interpreter's last flush at
+    exit cannot fail again and print a traceback of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's capture)
+        pass

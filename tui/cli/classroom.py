@@ -345,7 +345,7 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "new":
         scenario = load_scenario(args.scenario, args.max_leads)
         room, instructor, codes = Classroom.create(
-            args.db, scenario, args.teams.split(","), args.seed
+            args.db, scenario, args.teams.split(","), args.seed, args.max_leads
         )
         print(f"instructor: {instructor}")
         for team in room.teams:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import re
+import unicodedata
 from typing import NoReturn
 
+from sim.model.errors import shown
+from sim.model.files import MAX_WHOLE
 from sim.model.workload import MAX_LEADS
 
 
@@ -21,13 +24,14 @@ class Parser(argparse.ArgumentParser):
 
 
 def seed_number(text: str) -> int:
-    """`--seed`: a whole number, 0 or more (numpy's seeds cannot be negative)."""
+    """`--seed`: a whole number from 0 (numpy's seeds cannot be negative) to 2^63 - 1 (what a
+    save, a class file and a Parquet column hold)."""
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 20 else -1
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {shown(text)}") from None
+    if not 0 <= value <= MAX_WHOLE:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_WHOLE}")
     return value
 
 
@@ -63,6 +67,22 @@ def whole_leads(text: str) -> int:
     return value
 
 
+MAX_LINE = 400  # characters in an error line; a longer one keeps its start and its end
+
+
 def one_line(text: str) -> str:
-    """The rule is one line on stderr, whatever a message quotes from the user's input."""
-    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+    """The rule is one line on stderr, whatever a message quotes from the user's input: line
+    breaks become spaces, other control characters (an escape sequence, a bell, U+2028) are
+    written as escapes so they cannot drive the terminal, and a line over MAX_LINE characters
+    keeps its start (the file, the field) and its end (what was expected)."""
+    text = re.sub(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*", " ", text).strip().replace("\t", " ")
+    text = "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        else c
+        for c in text
+    )
+    if len(text) > MAX_LINE:
+        head = MAX_LINE * 2 // 3
+        text = text[:head] + " ... " + text[head - MAX_LINE + 5 :]
+    return text
