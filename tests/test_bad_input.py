@@ -444,7 +444,7 @@ def test_a_save_that_cannot_be_written(capsys: pytest.CaptureFixture[str], tmp_p
     [
         (("run", "classic", "--strategy", "nosuch"), ("--strategy", "nosuch", "balanced")),
         (("run", "classic", "--strategy", "split:2"), ("--strategy", "split:2", "between 0 and 1")),
-        (("run", "classic", "--seed", "-1"), ("--seed", "0 or more")),
+        (("run", "classic", "--seed", "-1"), ("--seed", "from 0 to")),
         (("run", "classic", "--seed", "many"), ("--seed", "whole number")),
         (("run", "classic", "--json", "--csv"), ("--csv", "--json")),
         (("run",), ("SCENARIO",)),

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
 import builtins
 import csv
+import errno
 import json
 import os
 import signal
@@ -25,6 +27,8 @@ from pathlib import Path
 import pytest
 
 from sim.classroom.store import Classroom
+from sim.experiments.results import RowWriter
+from sim.experiments.sweep import checks, grid
 from sim.model import saves
 from sim.model.errors import InputError
 from sim.model.files import LIMITS, MAX_DEPTH, MAX_VALUES
@@ -34,6 +38,7 @@ from sim.model.workload import MAX_LEADS, workload
 from tests.test_bad_input import cli, one_error
 from tui import launch
 from tui.cli.common import MAX_LINE
+from tui.cli.sweep import streamed
 from tui.session import Session, autosaves, tidy_saves
 
 JIGSAW = str(Path(sys.executable).with_name("jigsaw"))
@@ -542,3 +547,153 @@ def test_ctrl_c_while_the_libraries_load_is_one_line(capsys, monkeypatch) -> Non
     monkeypatch.setattr(builtins, "__import__", interrupted)
     assert launch.main() == 130
     assert capsys.readouterr().err == "jigsaw: interrupted\n"
+
+
+# --- sweeps: bounds, interrupted or full outputs, files that cannot be written --------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "needles"),
+    [
+        (("sweep", "tutorial", "--vary", "price=1,1.1", "--reps", "99999999999"), ("--reps",)),
+        (
+            (
+                "sweep",
+                "tutorial",
+                "--vary",
+                "price=0.5:2:10000",
+                "--vary",
+                "marketing_share=0:1:1000",
+            )
+            + ("--reps", "1", "--yes"),
+            ("10,000,000 games", "split it"),
+        ),
+        (("sweep", "tutorial", "--strategies", "balanced", "--reps", "2000000"), ("--reps",)),
+        (("sweep", "tutorial", "--vary", "price=1,1.1", "--seed", str(2**63 - 2)), ("--seed",)),
+        (("scenario", "balance", "tutorial", "--seeds", "100000"), ("--seeds", "2 to 200")),
+        (("scenario", "balance", "tutorial", "--workers", "202"), ("--workers", "two per core")),
+    ],
+)
+def test_every_study_size_is_bounded_before_any_game(capsys, argv, needles) -> None:
+    start = time.process_time()
+    one_error(cli(capsys, *argv), *needles)
+    assert time.process_time() - start < 2  # refused before a grid or a game is made
+
+
+def test_a_grid_of_a_million_points_is_checked_without_being_built() -> None:
+    axes = {"price": [0.5 + k * 0.0015 for k in range(1000)], "marketing_share": [0.5] * 1000}
+    points = grid(axes)
+    assert len(points) == 1_000_000
+    assert points[1001] == {"price": 0.5 + 0.0015, "marketing_share": 0.5}
+    axes["marketing_share"] = [k / 1000 for k in range(1000)]
+    small = {"a": [1, 2, 3], "b": [4, 5]}
+    assert list(grid(small)) == [
+        {"a": a, "b": b} for a in (1.0, 2.0, 3.0) for b in (4.0, 5.0)
+    ]  # the first axis varies slowest
+    checked = list(checks(axes))
+    assert len(checked) == 1000 + 1000 + 4  # each value of each axis, then the corners
+    assert list(checks(small)) == list(grid(small))  # a small grid: every point
+
+
+def test_ctrl_c_before_the_first_row_leaves_an_old_out_file_alone(capsys, tmp_path) -> None:
+    out = tmp_path / "rows.csv"
+    out.write_text("yesterday's results\n", encoding="utf-8")
+    args = argparse.Namespace(out=str(out))
+
+    def interrupted(progress, sink):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    assert streamed(args, 40, interrupted) == (None, 130)
+    assert out.read_text(encoding="utf-8") == "yesterday's results\n"
+    assert "no row was written" in capsys.readouterr().err
+    assert not list(tmp_path.glob(".rows.csv.*"))
+
+
+def test_a_disk_that_fills_mid_sweep_is_one_line_and_leaves_no_temp_file(tmp_path) -> None:
+    out = tmp_path / "rows.csv"
+    args = argparse.Namespace(out=str(out))
+
+    class Full:
+        closed = False
+
+        def write(self, data: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        flush = close = lambda self: (_ for _ in ()).throw(  # noqa: E731
+            OSError(errno.ENOSPC, "No space left on device")
+        )
+
+    def play(progress, sink):  # noqa: ANN001, ANN202
+        sink({"point": 0, "profit": 1.0})
+        writer = sink.__self__
+        writer._fh = Full()
+        writer._csv = csv.writer(writer._fh)
+        sink({"point": 1, "profit": 2.0})
+
+    with pytest.raises(InputError, match="No space left on device"):
+        streamed(args, 2, play)
+    assert not out.exists() and not list(tmp_path.glob(".rows.csv.*"))
+
+
+def test_rows_files_read_like_any_new_file(tmp_path) -> None:
+    umask = os.umask(0o022)
+    try:
+        with RowWriter(str(tmp_path / "rows.csv")) as writer:
+            writer.write({"point": 0})
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "rows.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_plot_that_cannot_be_written_is_refused_before_any_game(capsys, tmp_path) -> None:
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for plot, needle in (("curve.gif", ".png or .svg"), (tmp_path / "file" / "c.png", "directory")):
+        start = time.process_time()
+        one_error(cli(capsys, "sweep", "tutorial", "--vary", "price=1,1.1", "--plot", plot), needle)
+        assert time.process_time() - start < 2
+
+
+def test_a_fractional_value_for_a_whole_number_field_is_refused(capsys, tmp_path) -> None:
+    one_error(
+        cli(capsys, "sweep", "tutorial", "--vary", "segments.smb.accounts=1000.5,2000"),
+        "takes whole numbers, got 1000.5",
+    )
+    exp = tmp_path / "exp.toml"
+    exp.write_text(
+        'scenario = "tutorial"\nreps = 1\n[vary]\n"segments.smb.accounts" = "1000.5,2000"\n',
+        encoding="utf-8",
+    )
+    one_error(cli(capsys, "sweep", "--file", exp), f"{exp}: vary.segments.smb.accounts")
+
+
+# --- the class: grades, rosters and debriefs --------------------------------------------------
+
+
+def test_grades_before_any_closed_round_are_one_line(capsys, tmp_path, monkeypatch) -> None:
+    path = tmp_path / "class.db"
+    room, instructor, _ = Classroom.create(path, load_scenario("tutorial"), ["Red", "Blue"], 1)
+    room.db.close()
+    monkeypatch.setenv("JIGSAW_CODE", instructor)
+    out = tmp_path / "grades.csv"
+    one_error(
+        cli(capsys, "class", "grades", "--db", path, "--out", out), "no round has been closed"
+    )
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,id,email,team\n" + "x" * 200_000 + ",1,a@b,Red\n", encoding="utf-8")
+    one_error(
+        cli(capsys, "class", "grades", "--db", path, "--roster", roster, "--out", out),
+        str(roster),
+        "not a roster CSV",
+    )
+
+
+def test_a_folder_with_any_debrief_file_needs_force(capsys, tmp_path) -> None:
+    path = tmp_path / "class.db"
+    Classroom.create(path, load_scenario("tutorial"), ["Red", "Blue"], 1)[0].db.close()
+    folder = tmp_path / "debrief"
+    folder.mkdir()
+    (folder / "rounds.csv").write_text("last term's\n", encoding="utf-8")
+    one_error(
+        cli(capsys, "class", "report", "--db", path, "--out", folder), "rounds.csv", "--force"
+    )
+    assert (folder / "rounds.csv").read_text(encoding="utf-8") == "last term's\n"

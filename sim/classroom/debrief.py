@@ -493,6 +493,10 @@ def page(
     return "\n".join(parts)
 
 
+# What a debrief writes into its folder (write_debrief's files, in this order).
+DEBRIEF_FILES = ("index.html", "rounds.csv", "decisions.csv", "scorecard.csv", "log.csv")
+
+
 def write_debrief(
     classroom: Classroom,
     out_dir: str | Path,
@@ -570,7 +574,7 @@ def write_debrief(
         [dict(zip(("at", "who", "what"), r, strict=True)) for r in classroom.log()],
     )
     written = []
-    for name, text in files.items():
-        write_atomic(out / name, text)
+    for name in DEBRIEF_FILES:
+        write_atomic(out / name, files[name])
         written.append(out / name)
     return written

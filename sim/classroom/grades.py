@@ -42,7 +42,10 @@ class Member:
 
 def grades(room: Classroom) -> list[dict[str, Any]]:
     """One row per team, best first: team, rank, score and each measure's score."""
-    score = room.game().score()
+    game = room.game()
+    if game.round == 0:
+        raise InputError(str(room.path), "", "no round has been closed yet: grades come after one")
+    score = game.score()
     rows = []
     for team in sorted(room.teams, key=lambda t: score[t.firm_id]["rank"]):
         row = score[team.firm_id]
@@ -57,7 +60,13 @@ def read_roster(path: str | Path, room: Classroom) -> list[Member]:
     """A roster CSV (header: name,id,email,team[,section]; bounded in size and rows), each
     member's team checked against the class."""
     text = read_text(Path(path), "roster", encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _members(path, csv.DictReader(io.StringIO(text)), room)
+    except csv.Error as exc:  # e.g. a field past the csv module's own limit of 131,072
+        raise InputError(str(path), "", f"is not a roster CSV ({exc})") from None
+
+
+def _members(path: str | Path, reader: csv.DictReader[str], room: Classroom) -> list[Member]:
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:

@@ -544,7 +544,8 @@ class Classroom:
                 str(path), "", "already exists; choose another --db or delete it"
             ) from None
         except (OSError, sqlite3.Error) as exc:
-            raise InputError(str(path), "", f"cannot create the class file ({exc})") from None
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise InputError(str(path), "", f"cannot create the class file ({why})") from None
         finally:
             tmp.unlink(missing_ok=True)
         return cls(p), instructor, codes

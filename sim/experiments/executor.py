@@ -12,7 +12,9 @@ the experiment code submits cells one way for all of them.
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -53,8 +55,33 @@ def open_executor(workers: int | None, scheduler: str | None = None) -> Iterator
         finally:
             pool.shutdown(cancel_futures=True)
         return
-    with _dask_client(workers, scheduler) as client:
+    with _quiet_dask(), _dask_client(workers, scheduler) as client:
         yield client.get_executor(pure=False)
+
+
+# Dask's loggers: when a cluster is lost or a sweep is interrupted they print dozens of lines
+# (reconnect attempts, closed comms, cancelled futures) before the sweep's one line says what
+# happened and what was kept. The sweep reports every failure itself.
+DASK_LOGGERS = ("distributed", "tornado")
+
+
+@contextmanager
+def _quiet_dask() -> Iterator[None]:
+    try:  # Dask sets its loggers' levels when it is first imported: before they are raised
+        import distributed  # noqa: F401
+    except ImportError:
+        pass
+    # and a LocalCluster's worker processes read theirs from the environment
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
+    loggers = [logging.getLogger(name) for name in DASK_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 
 @contextmanager
@@ -70,12 +97,13 @@ def _dask_client(workers: int | None, scheduler: str) -> Iterator[Any]:
             "--scheduler", "", f"Dask is not installed; install it with {CLUSTER_EXTRA}"
         ) from None
     if scheduler == "local":
-        cluster = LocalCluster(
-            n_workers=workers or cores(),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
+        with _deaf_to_ctrl_c():  # its processes start ignoring Ctrl-C: this one stops them
+            cluster = LocalCluster(
+                n_workers=workers or cores(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
         try:
             with Client(cluster) as client:
                 yield client
@@ -85,6 +113,22 @@ def _dask_client(workers: int | None, scheduler: str) -> Iterator[Any]:
     client = _connect(Client, scheduler, CONNECT_SECONDS)
     with client:
         yield client
+
+
+@contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Ctrl-C reaches every process of the terminal's group. Processes started in here
+    inherit SIGINT ignored (Python and asyncio leave an ignored SIGINT alone), so a Ctrl-C
+    is this process's alone: it stops the sweep, keeps the rows and closes the cluster,
+    instead of each worker printing its own traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _connect(client_type: Any, address: str, seconds: float) -> Any:

@@ -5,25 +5,20 @@ Needs matplotlib (the `plot` extra: `pip install -e ".[plot]"`); imported only w
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from sim.experiments.sweep import Sweep
 from sim.model.errors import InputError
+from sim.model.files import write_atomic
 
 
 def response_curve(sweep: Sweep, metric: str, path: str | Path, title: str = "") -> Path:
     """Draw mean and 95% interval of `metric` against the sweep's first parameter (one line
     per value of the second, if there is one) and save it as PNG or SVG."""
-    try:
-        import matplotlib
+    target = check_plot(path)
+    import matplotlib.pyplot as plt
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError("--plot", "", "needs matplotlib: pip install 'jigsaw-sim[plot]'") from None
-    target = Path(path)
-    if target.suffix.lower() not in (".png", ".svg"):
-        raise InputError(str(path), "", "the plot file must end in .png or .svg")
     names = list(sweep.axes)
     x_name = names[0]
     summary = sweep.summary(metric)
@@ -50,7 +45,28 @@ def response_curve(sweep: Sweep, metric: str, path: str | Path, title: str = "")
         ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(target, metadata={"Date": None} if target.suffix == ".svg" else None)
+    image = io.BytesIO()
+    svg = target.suffix.lower() == ".svg"
+    fig.savefig(image, format="svg" if svg else "png", metadata={"Date": None} if svg else None)
     plt.close(fig)
+    try:
+        write_atomic(target, image.getvalue())
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot write ({exc.strerror})") from None
+    return target
+
+
+def check_plot(path: str | Path) -> Path:
+    """Refuse a plot we could not draw or write, before the sweep's games rather than after."""
+    target = Path(path)
+    if target.suffix.lower() not in (".png", ".svg"):
+        raise InputError(str(path), "", "the plot file must end in .png or .svg")
+    if target.parent.exists() and not target.parent.is_dir():
+        raise InputError(str(path), "", f"{target.parent} is not a directory")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    except ImportError:
+        raise InputError("--plot", "", "needs matplotlib: pip install 'jigsaw-sim[plot]'") from None
     return target

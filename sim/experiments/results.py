@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from sim.csvtext import neutral
 from sim.model.errors import InputError
+from sim.model.files import temp_beside
 
 FORMATS = (".csv", ".parquet")
 PARQUET_EXTRA = "pip install 'jigsaw-sim[parquet]'"
@@ -56,10 +56,7 @@ class RowWriter:
         self._parquet: Any = None
         self.parquet = self.path.suffix.lower() == ".parquet"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-            )
+            fd, tmp = temp_beside(self.path)
         except OSError as exc:
             raise InputError(path, "", f"cannot write ({exc.strerror})") from None
         self._tmp = Path(tmp)
@@ -122,8 +119,12 @@ class RowWriter:
             raise InputError(str(self.path), "", f"cannot write ({exc.strerror})") from None
 
     def discard(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
+        """Drop the temporary file (whatever the disk says on the way: it may be full)."""
+        try:
+            if not self._fh.closed:
+                self._fh.close()
+        except OSError:
+            pass
         self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> RowWriter:

@@ -28,7 +28,7 @@ from sim.experiments.executor import cores, open_executor
 from sim.experiments.results import StoppedEarly
 from sim.model.decisions import RANGES, Decision, expand, split_budget
 from sim.model.errors import InputError, from_validation, shown
-from sim.model.files import read_toml
+from sim.model.files import MAX_WHOLE, read_toml
 from sim.model.game import Game
 from sim.model.kpis import GAME_KPIS
 from sim.model.rivals import check_strategy, strategy
@@ -53,6 +53,12 @@ DECISION_PARAMS = {
     **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
 }
 MAX_VALUES = 10_000  # values on one axis of a grid
+# Games in one sweep or tournament: at a third of a CPU second a game, a million is about four
+# CPU-days; a KPI's points x replications table is then 8 MB. Split a bigger study.
+MAX_GAMES = 1_000_000
+# Up to this many distinct points a grid is validated point by point before any game; above
+# it, every value of every axis and every corner of the grid (sim.experiments.sweep.checks).
+CHECK_EVERY_POINT = 10_000
 STALL_SECONDS = 600.0  # no cell finishing for ten minutes: the cluster is taken as lost
 METRICS = tuple(GAME_KPIS)  # what a sweep can summarise: the game KPIs (sim.model.kpis)
 T95 = {
@@ -125,12 +131,66 @@ def parse_vary(text: str) -> tuple[str, list[float]]:
     return name, values
 
 
-def grid(axes: Mapping[str, Sequence[float]]) -> list[dict[str, float]]:
+class Grid(Sequence[dict[str, float]]):
+    """Every combination of the axes' values, the first axis varying slowest; each point is
+    made when asked for, so a grid of a million points takes no memory."""
+
+    def __init__(self, axes: Mapping[str, Sequence[float]]) -> None:
+        self.names = list(axes)
+        self.values = [[float(v) for v in axes[n]] for n in self.names]
+
+    def __len__(self) -> int:
+        return math.prod(len(v) for v in self.values)
+
+    def __getitem__(self, index: int) -> dict[str, float]:  # type: ignore[override]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        point: dict[str, float] = {}
+        for name, values in zip(reversed(self.names), reversed(self.values), strict=True):
+            index, k = divmod(index, len(values))
+            point[name] = values[k]
+        return {n: point[n] for n in self.names}
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == (list(other) if isinstance(other, Sequence) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def grid(axes: Mapping[str, Sequence[float]]) -> Grid:
     """Every combination of the axes' values, the first axis varying slowest."""
-    points: list[dict[str, float]] = [{}]
+    return Grid(axes)
+
+
+def checks(axes: Mapping[str, Sequence[float]]) -> Iterator[dict[str, float]]:
+    """The points to validate before any game: all of them for a grid of at most
+    CHECK_EVERY_POINT; else each value of each axis (the others at their first value) and
+    every corner (each axis at its lowest or highest value). Ranges are boxes and the
+    workload grows with each parameter, so a grid valid there is valid everywhere; a point
+    that is not anyway fails as its own cells."""
+    points = Grid(axes)
+    if len(points) <= CHECK_EVERY_POINT:
+        yield from points
+        return
+    first = {n: float(v[0]) for n, v in axes.items()}
     for name, values in axes.items():
-        points = [{**p, name: float(v)} for p in points for v in values]
-    return points
+        for v in values:
+            yield {**first, name: float(v)}
+    yield from Grid({n: sorted({min(v), max(v)}) for n, v in axes.items()})
+
+
+def check_games(games: int, seed: int = 0, reps: int = 1) -> None:
+    """One home for the size limit of a sweep or a tournament (and its seeds: replication r
+    plays seed + r, which must fit in 64 bits like every seed)."""
+    if seed + reps - 1 > MAX_WHOLE:
+        raise InputError("--seed", "", f"plus the replications must stay within {MAX_WHOLE}")
+    if games > MAX_GAMES:
+        raise InputError(
+            "",
+            "",
+            f"the study has {games:,} games, more than the {MAX_GAMES:,} one sweep may play "
+            "(about four CPU-days); split it into several",
+        )
 
 
 def _scenario_with(base: dict[str, Any], point: Mapping[str, float]) -> dict[str, Any]:
@@ -150,22 +210,28 @@ def _scenario_with(base: dict[str, Any], point: Mapping[str, float]) -> dict[str
             seg = next((s for s in data["segments"] if s["id"] == seg_id), None)
             if seg is None or key not in seg:
                 raise InputError("--vary", name, "unknown segment or segment field")
-            seg[key] = int(value) if isinstance(seg[key], int) else value
+            seg[key] = _whole(name, value) if isinstance(seg[key], int) else value
         elif section in ("economics", "meta") and rest in data[section]:
             old = data[section][rest]
             if isinstance(old, bool) or not isinstance(old, int | float):
                 raise InputError("--vary", name, "is not a numeric parameter")
-            data[section][rest] = int(value) if isinstance(old, int) else value
+            data[section][rest] = _whole(name, value) if isinstance(old, int) else value
         else:
             raise InputError(
                 "--vary",
                 name,
-                "unknown parameter; expected a decision parameter ("
-                + ", ".join(DECISION_PARAMS)
-                + ") or segments.ID.FIELD, economics.FIELD, "
-                "meta.FIELD",
+                "unknown parameter; expected a decision parameter (jigsaw sweep --help lists "
+                "them: budget, marketing_share, price, ...) or segments.ID.FIELD, "
+                "economics.FIELD, meta.FIELD",
             )
     return data
+
+
+def _whole(name: str, value: float) -> int:
+    """A value for a whole-number field (accounts, reps, rounds): never silently cut."""
+    if value != int(value):
+        raise InputError("--vary", name, f"takes whole numbers, got {value:g}")
+    return int(value)
 
 
 def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> Decision:
@@ -261,7 +327,7 @@ class Sweep:
     not keep them), and the cells that failed after one retry."""
 
     axes: dict[str, list[float]]
-    points: list[dict[str, float]]
+    points: Sequence[dict[str, float]]
     reps: int
     rows: list[dict[str, Any]]
     failed: list[tuple[Cell, str]] = field(default_factory=list)
@@ -311,7 +377,12 @@ class _Cells(Sequence[tuple[Any, ...]]):
     until its cells run."""
 
     def __init__(
-        self, base: dict[str, Any], me: str, points: list[dict[str, float]], reps: int, seed: int
+        self,
+        base: dict[str, Any],
+        me: str,
+        points: Sequence[dict[str, float]],
+        reps: int,
+        seed: int,
     ) -> None:
         self.base, self.me, self.points, self.reps, self.seed = base, me, points, reps, seed
 
@@ -471,10 +542,11 @@ def run_sweep(
         raise InputError("--reps", "", f"must be at least 1, got {reps}")
     players = [player] if player else (scenario.player_ids or scenario.firm_ids[:1])
     me = players[0]
-    base = scenario.model_dump(mode="json")
     points = grid(axes)
+    check_games(len(points) * reps, seed, reps)
+    base = scenario.model_dump(mode="json")
     variants: dict[tuple[tuple[str, float], ...], Scenario] = {}
-    for point in points:  # validate every point up front: bad input fails before any work
+    for point in checks(axes):  # validated up front: bad input fails before any work
         key = tuple((n, v) for n, v in point.items() if n not in DECISION_PARAMS)
         checked = variants.get(key)
         if checked is None:
@@ -565,6 +637,27 @@ class Tournament:
         return sorted(out, key=lambda row: -row["mean"])
 
 
+class _Matches(Sequence[tuple[Any, ...]]):
+    """A tournament's jobs (base, seat, strategy, replication, seed), seat slowest and
+    replication fastest, each made when asked for."""
+
+    def __init__(
+        self, base: dict[str, Any], seats: int, strategies: Sequence[str], reps: int, seed: int
+    ) -> None:
+        self.base, self.seats, self.strategies = base, seats, list(strategies)
+        self.reps, self.seed = reps, seed
+
+    def __len__(self) -> int:
+        return self.seats * len(self.strategies) * self.reps
+
+    def __getitem__(self, index: int) -> tuple[Any, ...]:  # type: ignore[override]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        rest, r = divmod(index, self.reps)
+        seat, k = divmod(rest, len(self.strategies))
+        return (self.base, seat, self.strategies[k], r, self.seed + r)
+
+
 def run_tournament(
     scenario: Scenario,
     strategies: Sequence[str],
@@ -584,13 +677,8 @@ def run_tournament(
         raise InputError("--strategies", "", "name at least one strategy")
     for name in strategies:
         check_strategy(name, scenario)  # a clear error for an unknown name, before any work
-    base = scenario.model_dump(mode="json")
-    jobs = [
-        (base, k, name, r, seed + r)
-        for k in range(len(scenario.firms))
-        for name in strategies
-        for r in range(reps)
-    ]
+    check_games(len(scenario.firms) * len(strategies) * reps, seed, reps)
+    jobs = _Matches(scenario.model_dump(mode="json"), len(scenario.firms), strategies, reps, seed)
     result = Tournament(list(strategies), scenario.firm_ids, reps, [])
     for k, row in stream(play_match, jobs, workers, progress, scheduler):
         if isinstance(row, str):

@@ -16,16 +16,28 @@ from typing import Any
 from sim.model.errors import InputError, field_path
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write text (UTF-8) or bytes to path so that a crash leaves the old file or the new,
-    never half of one."""
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A hidden temporary file in `path`'s folder (made if need be), readable as any new file
+    is (mkstemp makes 0600): the place a file is written before it is moved over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    data = content.encode("utf-8") if isinstance(content, str) else content
     umask = os.umask(0)
     os.umask(umask)
     try:
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; a file should read like any other
+        os.fchmod(fd, 0o666 & ~umask)
+    except OSError:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return fd, tmp
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to path so that a crash leaves the old file or the new,
+    never half of one."""
+    fd, tmp = temp_beside(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

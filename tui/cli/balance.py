@@ -23,12 +23,15 @@ from sim.experiments.balance import (
     check_balance,
     role,
 )
-from sim.model.errors import InputError
 from sim.model.gauge import ALIGNED
 from sim.model.scenario import load_scenario
 from sim.numbers import money
+from tui.cli.common import MAX_WORKERS_PER_CORE, check_workers, count_of
 from tui.progress import ProgressBar
 from tui.table import aligned
+
+# Every play of the check on every seed: 200 seeds is about 12,000 games (an hour of CPU).
+MAX_SEEDS = 200
 
 
 def add(actions: Any) -> None:
@@ -44,17 +47,24 @@ def add(actions: Any) -> None:
         "interval; check the gauge and the published ranges. Exit 1 if the scenario fails.",
     )
     bal.add_argument("scenario", metavar="FILE|NAME", help="bundled name or scenario file")
-    bal.add_argument("--seeds", type=int, default=8, help="seeds 1..N for every play (8)")
     bal.add_argument(
-        "--workers", type=int, default=0, help="processes (0: one per core, 1: serial)"
+        "--seeds",
+        type=count_of("seeds", 2, MAX_SEEDS),
+        default=8,
+        help=f"seeds 1..N for every play (8; 2 to {MAX_SEEDS})",
+    )
+    bal.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help=f"processes (0: one per core, 1: serial; at most {MAX_WORKERS_PER_CORE} per core)",
     )
     bal.add_argument("--json", action="store_true", help="the whole result as JSON")
 
 
 def main(args: argparse.Namespace) -> int:
+    check_workers("jigsaw scenario balance", args.workers)
     scenario = load_scenario(args.scenario)
-    if args.workers < 0:
-        raise InputError("--workers", "", f"must be 0 or more, got {args.workers}")
     with ProgressBar("games") as progress:
         result = check_balance(scenario, seeds=args.seeds, workers=args.workers, progress=progress)
     if args.json:

@@ -472,18 +472,20 @@ def migrate(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def report(room: Classroom, args: argparse.Namespace) -> int:
-    from sim.classroom.debrief import write_debrief
+    from sim.classroom.debrief import DEBRIEF_FILES, write_debrief
 
     if not args.out.strip():
         raise InputError("--out", "", "names the folder for the debrief; got an empty path")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(args.out, "", "is a file; --out names a folder")
-    if (out / "index.html").exists() and not args.force:
+    taken = [name for name in DEBRIEF_FILES if (out / name).exists()]
+    if taken and not args.force:
         raise InputError(
             args.out,
             "",
-            "already holds a debrief (index.html); add --force to replace it, or name a new folder",
+            f"already holds a debrief's files ({', '.join(taken)}); add --force to replace "
+            "them, or name a new folder",
         )
     room.check_instructor(the_code(args))
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import NoReturn
 
+from sim.experiments.executor import cores
 from sim.model.errors import shown
 from sim.model.files import MAX_WHOLE
 from sim.model.workload import MAX_LEADS
@@ -55,6 +57,38 @@ def add_max_leads(parser: argparse.ArgumentParser) -> None:
         help=f"refuse a game that could ask for more than N leads (default {MAX_LEADS:,}: "
         "about a minute of CPU); lift it on purpose for a bigger market",
     )
+
+
+MAX_WORKERS_PER_CORE = 2
+
+
+def check_workers(prog: str, workers: int, remote: bool = False) -> None:
+    """`--workers`: 0 (one per core) to two per core, unless the work runs on a remote
+    cluster (whose workers are not this machine's processes)."""
+    most = MAX_WORKERS_PER_CORE * cores()
+    if workers < 0 or (workers > most and not remote):
+        raise UsageError(
+            f"{prog}: --workers must be 0 (one per core) to {most} (two per core on this "
+            f"machine: each is a whole Python process playing games on one core, so more only "
+            f"take memory), got {workers}"
+        )
+
+
+def count_of(what: str, least: int = 1, most: int = 1_000_000) -> Callable[[str], int]:
+    """An argparse type: a whole number of `what` from `least` to `most`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text) if len(text) <= 20 else most + 1
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number of {what}, got {shown(text)}"
+            ) from None
+        if not least <= value <= most:
+            raise argparse.ArgumentTypeError(f"must be {least:,} to {most:,} {what}")
+        return value
+
+    return parse
 
 
 def whole_leads(text: str) -> int:

@@ -10,20 +10,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.executor import cores
 from sim.experiments.results import RowWriter, StoppedEarly
 from sim.experiments.sweep import (
     DECISION_PARAMS,
     METRICS,
     Sweep,
+    check_games,
     load_experiment,
     parse_vary,
     run_sweep,
     run_tournament,
 )
+from sim.model.errors import InputError
 from sim.model.scenario import load_scenario
 from sim.numbers import money
-from tui.cli.common import UsageError, add_scenario_and_seed, one_line
+from tui.cli.common import (
+    MAX_WORKERS_PER_CORE,
+    UsageError,
+    add_scenario_and_seed,
+    check_workers,
+    count_of,
+    one_line,
+)
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -58,7 +66,9 @@ def add(sub: Any) -> None:
         help="a tournament instead of a grid: every strategy in every seat (names as for "
         "run --strategy, including split:X)",
     )
-    sweep.add_argument("--reps", type=int, default=10, help="replications per point (10)")
+    sweep.add_argument(
+        "--reps", type=count_of("replications"), default=10, help="replications per point (10)"
+    )
     sweep.add_argument(
         "--workers",
         type=int,
@@ -90,6 +100,17 @@ def add(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    try:
+        return _main(args)
+    except InputError as exc:
+        if not args.file or not exc.source.startswith("--vary"):
+            raise
+        # A grid from an experiment file: blame the file's [vary] table, not a flag never typed
+        where = ".".join(p for p in ("vary", exc.field, exc.source[len("--vary") :].strip()) if p)
+        raise InputError(args.file, where, exc.message) from None
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.file:
         if args.scenario or args.vary:
             raise UsageError(
@@ -122,6 +143,10 @@ def main(args: argparse.Namespace) -> int:
             axes[name] = values
     games = math.prod(len(v) for v in axes.values()) * args.reps
     check_size(args, games)
+    if args.plot:  # before the games, not after
+        from sim.experiments.plot import check_plot
+
+        check_plot(args.plot)
     result, code = streamed(
         args,
         games,
@@ -199,7 +224,6 @@ def tournament(args: argparse.Namespace) -> int:
     return 0 if not result.failed else 1
 
 
-MAX_WORKERS_PER_CORE = 2
 CONFIRM_GAMES = 10_000  # above this many games a sweep asks first (or takes --yes)
 
 
@@ -208,13 +232,8 @@ def check_size(args: argparse.Namespace, games: int) -> None:
     than the machine can use, or a grid of more games than CONFIRM_GAMES unless confirmed."""
     if args.reps < 1:
         raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
-    most = MAX_WORKERS_PER_CORE * cores()
-    if args.workers < 0 or (args.workers > most and args.scheduler in (None, "local")):
-        raise UsageError(
-            f"jigsaw sweep: --workers must be 0 (one per core) to {most} (two per core on this "
-            f"machine: each is a whole Python process playing games on one core, so more only "
-            f"take memory), got {args.workers}"
-        )
+    check_games(games)
+    check_workers("jigsaw sweep", args.workers, remote=args.scheduler not in (None, "local"))
     if games <= CONFIRM_GAMES or args.yes:
         return
     what = f"{games:,} games (each a whole game of the scenario)"
@@ -251,12 +270,14 @@ def streamed(
 
 def stopped(exc: BaseException, writer: RowWriter | None, out: str | None, games: int) -> int:
     """Ctrl-C or a lost cluster: keep the rows so far, whole, and say what is missing."""
-    if writer is not None:
-        writer.close()
-    why = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped: {exc}"
     kept = ""
-    if writer is not None:
+    if writer is not None and writer.rows == 0:  # nothing to keep: an old --out stays as it was
+        writer.discard()
+        kept = f"; no row was written ({out} is as it was)"
+    elif writer is not None:
+        writer.close()
         kept = f"; {writer.rows:,} of {games:,} rows written to {out}"
+    why = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped: {exc}"
     missing = ""
     if isinstance(exc, StoppedEarly) and exc.missing:
         missing = f"; {len(exc.missing):,} cells missing ({cell_ranges(exc.missing)})"
