@@ -1157,3 +1157,77 @@ def test_a_note_left_by_a_killed_advance_names_nobody(room) -> None:
         )
     )
     assert "held by" in store.holder(c.path)
+
+
+def test_a_late_team_takes_a_computer_seat_from_the_open_round(room, capsys, monkeypatch) -> None:
+    c, instructor, codes = room
+    computer = Game(c.scenario, c.seed)  # the class before anyone joins, played straight
+    c.submit("Red", codes["Red"], GOOD)
+    c.submit("Blue", codes["Blue"], GOOD)
+    c.advance(instructor)
+    before = [r.to_dict() for r in c.game().reports]
+    dashboard = Classroom(c.path)  # open in another terminal all along
+    rc, out, err = _class_cli_full(
+        capsys, monkeypatch, instructor, "add-team", "--db", str(c.path), "Green"
+    )
+    assert rc == 0, err
+    seat = c.scenario.firms[2]  # the first computer-run seat: Contoso
+    assert f"added team Green in seat {seat.id} (was {seat.name}, computer-run:" in out
+    assert "it plays from round 2" in out
+    green_code = out.strip().splitlines()[-1].removeprefix("Green: ")
+    again = Classroom(c.path)
+    assert [t.name for t in again.teams] == ["Red", "Blue", "Green"]
+    assert again.check_team("Green", green_code).firm_id == seat.id
+    assert again.joined("Green") == 2 and again.joined("Red") == 1
+    assert again.scenario.firm(seat.id).controlled_by == "player"
+    assert [r.to_dict() for r in again.game().reports] == before  # round 1 is as it was
+    ((how, by),) = again.db.execute(
+        "SELECT how, by FROM decisions WHERE team = 'Green' AND round = 1"
+    ).fetchall()
+    assert (how, by) == ("carried", f"computer: {seat.controlled_by}")
+    assert "added team Green" in " ".join(what for _, _, what in again.log())
+    assert [t.name for t in dashboard.status().teams] == ["Red", "Blue", "Green"]
+    assert dashboard.scenario.firm(seat.id).name == "Green"
+    assert {d.team for d in dashboard.decisions()} == {"Red", "Blue", "Green"}
+    from tui.class_session import ClassSession
+
+    seen = ClassSession(c.path, again.team("Green"), green_code)
+    assert seen.how(1) == "computer"
+    assert "Your team had not joined yet" in seen.round_notes(1)[0]
+
+    green = {"budget": 250_000, "marketing_share": 0.7}
+    again.submit("Green", green_code, green)
+    again.submit("Red", codes["Red"], GOOD)
+    again.submit("Blue", codes["Blue"], GOOD)
+    again.advance(instructor)
+    ours = {fid: expand(c.scenario, GOOD, firm_id=fid) for fid in ("you", "northwind")}
+    computer.play_round(ours)
+    computer.play_round({**ours, seat.id: expand(c.scenario, green, firm_id=seat.id)})
+
+    def books(game: Game) -> list[dict]:  # every figure; the seat's name and controller change
+        out = [r.to_dict() for r in game.reports]
+        for r in out:
+            for f in r["firms"].values():
+                f.pop("name"), f.pop("controlled_by")
+        return out
+
+    assert books(again.game()) == books(computer)
+    assert again.game().reports[1].firms[seat.id].name == "Green"
+    again.db.execute("DELETE FROM snapshots")  # replayed from the decisions alone: the same
+    again.db.commit()
+    assert books(Classroom(c.path).game()) == books(computer)
+    again = Classroom(c.path)
+    again.rollback(instructor, 1)  # the computer's round stays the computer's
+    assert again.db.execute(
+        "SELECT by FROM decisions WHERE team = 'Green' AND round = 1"
+    ).fetchone() == (f"computer: {seat.controlled_by}",)
+    again.advance(instructor)
+    again.advance(instructor)
+    assert books(again.game()) == books(computer)
+    again.add_team(instructor, "Yellow")
+    for name, why in (("Purple", "no seat is free"), ("green", "another team")):
+        with pytest.raises(InputError, match=why):
+            again.add_team(instructor, name)
+    again.advance(instructor)
+    with pytest.raises(InputError, match="the game is over"):
+        Classroom(c.path).add_team(instructor, "Late")

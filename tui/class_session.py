@@ -83,12 +83,21 @@ class ClassSession(Session):
         return {d.round: (d.how, d.by) for d in room.decisions() if d.team == self.team.name}
 
     def how(self, round_no: int) -> str:
-        """'submitted', 'carried' (the team did not submit) or 'instructor' (overridden)."""
+        """'submitted', 'carried' (the team did not submit), 'instructor' (overridden) or
+        'computer' (before a late team joined: `class add-team`)."""
         how, by = self._how.get(round_no, ("submitted", ""))
+        if by.startswith("computer: "):
+            return "computer"
         return "instructor" if how == "submitted" and by == "instructor" else how
 
     def round_notes(self, round_no: int) -> list[str]:
         how = self.how(round_no)
+        if how == "computer":
+            strategy = self._how[round_no][1].removeprefix("computer: ")
+            return [
+                f"Your team had not joined yet: in round {round_no} a computer ran this firm "
+                f"({strategy})."
+            ]
         if how == "carried":
             return [
                 f"You did not submit round {round_no}: the class kept your last decisions "

@@ -222,13 +222,16 @@ MAX_SIGNATURE = 80  # characters of `--by`
 
 def signature(by: str | None) -> str:
     """Who a submission is from: `--by` (or user@host), 1-80 printable characters, never the
-    instructor's name (the class log's 'instructor' entries are the instructor's alone)."""
+    instructor's name (the class log's 'instructor' entries are the instructor's alone) nor
+    the computer's (`Classroom.add_team`)."""
     who = (whoami() if by is None else by).strip()
     if not who or len(who) > MAX_SIGNATURE or not who.isprintable():
         shown = who[:40] + ("..." if len(who) > 40 else "")
         raise InputError("--by", shown, f"expected 1-{MAX_SIGNATURE} printable characters")
     if who.casefold().startswith("instructor"):
         raise InputError("--by", who, "only the instructor signs as the instructor")
+    if who.casefold().startswith("computer:"):
+        raise InputError("--by", who, "'computer:' marks the rounds before a team joined")
     return who
 
 
@@ -703,7 +706,22 @@ class Classroom:
     def open_round(self) -> int:
         return int(self.db.execute("SELECT open_round FROM class WHERE id = 1").fetchone()[0])
 
+    def _follow(self) -> None:
+        """Take in teams another process added or renamed (a dashboard stays open while the
+        instructor runs `class add-team` in another terminal): the teams, and then the class's
+        scenario, whose seats they play."""
+        teams = [
+            Team(*r) for r in self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat")
+        ]
+        if teams == self.teams:
+            return
+        (text,) = self.db.execute("SELECT scenario FROM class WHERE id = 1").fetchone()
+        source = f"{self.path}: scenario"
+        self.scenario = parse_scenario(parse_json(text, source, "scenario"), source)
+        self.teams = teams
+
     def status(self) -> Status:
+        self._follow()
         k = self.open_round
         submitted = dict(
             self.db.execute(
@@ -716,6 +734,7 @@ class Classroom:
         """Every decision of the closed rounds (and no open round's: they stay private until
         the round closes), in round and seat order."""
         last = self.open_round - 1 if up_to_round is None else min(up_to_round, self.open_round - 1)
+        self._follow()
         seat = {t.name: t.seat for t in self.teams}
         rows = self.db.execute(
             "SELECT round, team, decision, how, by, at FROM decisions WHERE round <= ? "
@@ -1184,7 +1203,8 @@ class Classroom:
         """Reopen closed round K: its report and every later one are dropped (they are replayed
         as the rounds are closed again); decisions the teams submitted are kept, decisions the
         class carried for teams that did not submit are dropped (they are carried again, from
-        the corrected state, when their round closes). Logged."""
+        the corrected state, when their round closes); a late team's rounds before it joined
+        keep the computer's decisions. Logged."""
         self.check_instructor(code)
         with self._write() as db:
             k = self.open_round
@@ -1194,8 +1214,10 @@ class Classroom:
             db.execute("DELETE FROM rounds WHERE round >= ?", (to_round,))
             db.execute(SNAPSHOTS)
             db.execute("DELETE FROM snapshots WHERE round >= ?", (to_round,))
-            dropped = db.execute(
-                "DELETE FROM decisions WHERE round >= ? AND how = 'carried'", (to_round,)
+            dropped = db.execute(  # a late team's rounds before it joined stay the computer's
+                "DELETE FROM decisions WHERE round >= ? AND how = 'carried' "
+                "AND by NOT LIKE 'computer: %'",
+                (to_round,),
             ).rowcount
             db.execute("UPDATE class SET open_round = ? WHERE id = 1", (to_round,))
             reopened = f"round {to_round}" if to_round == k - 1 else f"rounds {to_round}-{k - 1}"
@@ -1210,6 +1232,93 @@ class Classroom:
         """The name a team's code was hashed with (its name then: a renamed team keeps its
         code)."""
         return self._setting(f"hashed-as:{team.name}") or team.name
+
+    def add_team(self, code: str, name: str) -> tuple[Team, str, str]:
+        """A late team takes the first computer-run seat that is still solvent, from the open
+        round on. The rounds before it are the computer's: its decisions then are kept as the
+        seat's (carried, by "computer: STRATEGY"), so every closed round replays exactly as it
+        was played. Returns the team, its join code (shown once, stored hashed) and the log
+        line. Logged."""
+        self.check_instructor(code)
+        fresh = team_name(name, "NAME")
+        if any(t.name.casefold() == fresh.casefold() for t in self.teams):
+            raise InputError("NAME", fresh, "another team already has that name")
+        with holding(self.path, "adding a team"), self._write() as db:
+            k, rounds = self.open_round, self.scenario.meta.rounds
+            if k > rounds:
+                raise InputError("", "", f"the game is over: all {rounds} rounds are played")
+            played = self._replayed(k - 1)  # every firm's decisions, the computer's too
+            taken = {t.seat for t in self.teams}
+            free = [
+                i
+                for i, _ in enumerate(self.scenario.firms)
+                if i not in taken and not played.ledgers[i].bankrupt
+            ]
+            if not free:
+                raise InputError(
+                    "NAME",
+                    fresh,
+                    "no seat is free: every firm has a team or is bankrupt "
+                    f"({len(self.teams)} teams in {len(self.scenario.firms)} firms)",
+                )
+            seat = free[0]
+            firm = self.scenario.firms[seat]
+            was = firm.controlled_by
+            joined = now()
+            secret = new_code()
+            db.execute(
+                "INSERT INTO teams (name, firm_id, seat, code_hash) VALUES (?, ?, ?, ?)",
+                (fresh, firm.id, seat, code_hash(secret, self._salt(), fresh)),
+            )
+            for r, decided in enumerate(played.history, start=1):
+                db.execute(
+                    "INSERT INTO decisions (round, team, decision, how, by, at) "
+                    "VALUES (?, ?, ?, 'carried', ?, ?)",
+                    (r, fresh, decided[firm.id].model_dump_json(), f"computer: {was}", joined),
+                )
+            data = self.scenario.model_dump(mode="json")
+            data["firms"][seat].update(controlled_by="player", name=fresh)
+            db.execute(
+                "UPDATE class SET scenario = ? WHERE id = 1", (json.dumps(data, sort_keys=True),)
+            )
+            db.execute(SETTINGS)
+            db.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (f"joined:{fresh}", str(k)),
+            )
+            db.execute(SNAPSHOTS)  # the snapshots' digests cover the decisions: re-key them
+            for r, kept in db.execute("SELECT round, data FROM snapshots").fetchall():
+                db.execute(
+                    "UPDATE snapshots SET digest = ? WHERE round = ?", (self._digest(r, kept), r)
+                )
+            what = (
+                f"added team {fresh} in seat {firm.id} (was {firm.name}, computer-run: {was}); "
+                f"it plays from round {k}"
+            )
+            db.execute(
+                "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (joined, what)
+            )
+        self.scenario = parse_scenario(data, f"{self.path}: scenario")
+        team = Team(fresh, firm.id, seat)
+        self.teams = sorted([*self.teams, team], key=lambda t: t.seat)
+        return team, secret, what
+
+    def joined(self, team: str) -> int:
+        """The first round `team` played (1 unless it joined late: `add_team`)."""
+        return int(self._setting(f"joined:{team}") or 1)
+
+    def _replayed(self, last: int) -> Game:
+        """The closed rounds through `last`, played again from round 0 with the teams'
+        decisions, so that every firm's decisions are in the game's history (a game restored
+        from a snapshot knows only the teams')."""
+        by_round: dict[int, dict[str, Decision]] = {}
+        firm = {t.name: t.firm_id for t in self.teams}
+        for s in self.decisions(last):
+            by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
+        game = Game(self.scenario, self.seed, max_leads=self.max_leads)
+        for k in range(1, last + 1):
+            game.play_round(by_round.get(k, {}))
+        return game
 
     def rename_team(self, code: str, old: str, new: str) -> str:
         """A team's new name, everywhere: its decisions, submissions, the firm it plays. Its

@@ -263,6 +263,17 @@ def add(sub: Any) -> None:
     code(due, "the instructor code")
     db(due)
 
+    late = actions.add_parser(
+        "add-team",
+        help="a late team takes a computer-run seat from the open round (instructor)",
+        description="Team NAME takes the first computer-run seat that is still solvent, "
+        "from the open round on; prints its join code (shown once). The rounds before it "
+        "stay as the computer played them. Logged.",
+    )
+    late.add_argument("name", metavar="NAME")
+    code(late, "the instructor code")
+    db(late)
+
     rename = actions.add_parser(
         "rename-team",
         help="a team's new name, everywhere (its code keeps working)",
@@ -367,7 +378,7 @@ def main(args: argparse.Namespace) -> int:
             "class",
             "",
             "name an action: new, status, submit, results, play, dashboard, advance, "
-            "rollback, override, reset-code, rename-team, pause, resume, announce, deadline, "
+            "rollback, override, reset-code, add-team, rename-team, pause, resume, announce, deadline, "
             "report, grades, "
             "backup, overview, "
             "migrate or serve (jigsaw class --help)",
@@ -606,6 +617,13 @@ def set_deadline(room: Classroom, args: argparse.Namespace) -> int:
     return 0
 
 
+def add_team(room: Classroom, args: argparse.Namespace) -> int:
+    team, secret, what = room.add_team(the_code(args), args.name)
+    print(what)
+    print(f"{team.name}: {secret}")
+    return 0
+
+
 def rename_team(room: Classroom, args: argparse.Namespace) -> int:
     print(room.rename_team(the_code(args), args.old, args.new))
     return 0
@@ -688,6 +706,7 @@ ACTIONS = {
     "resume": pause,
     "announce": announce,
     "rename-team": rename_team,
+    "add-team": add_team,
     "deadline": set_deadline,
     "backup": backup,
     "grades": grades,
