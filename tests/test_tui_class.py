@@ -316,3 +316,30 @@ async def test_the_instructor_overrides_a_team_from_the_dashboard(room, tmp_path
     mine = Classroom(c.path).own_decision(c.team("Blue"))
     assert mine is not None and mine.by == "instructor"
     assert mine.decision.marketing_share == pytest.approx(0.55)
+
+
+async def test_the_instructor_adds_and_renames_a_team_from_the_dashboard(room) -> None:
+    c, instructor, _ = room
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        await pilot.press(*"Green", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert [t.name for t in Classroom(c.path).teams] == ["Red", "Blue", "Green"]
+        await eventually(pilot, lambda: "Green" in text_of(app.screen.query_one("#submissions")))
+        assert "Green" in text_of(app.screen.query_one("#submissions"))
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"green", "enter")
+        await pilot.pause()
+        await pilot.press(*"Emerald", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert [t.name for t in Classroom(c.path).teams] == ["Red", "Blue", "Emerald"]
+        await eventually(pilot, lambda: "Emerald" in text_of(app.screen.query_one("#submissions")))
+        assert "Emerald" in text_of(app.screen.query_one("#submissions"))
+    log = " ".join(w for _, _, w in Classroom(c.path).log())
+    assert "added team Green" in log and "renamed team Green to Emerald" in log

@@ -95,6 +95,8 @@ class Dashboard(Screen):
         Binding("c", "reset_code", "New code"),
         Binding("o", "override", "Override"),
         Binding("t", "deadline", "Deadline"),
+        Binding("j", "add_team", "Add a team"),
+        Binding("e", "rename_team", "Rename a team"),
         Binding("d", "debrief", "Write the debrief"),
         Binding("r", "refresh", "Refresh"),
     ]
@@ -357,6 +359,43 @@ class Dashboard(Screen):
         self.app.push_screen(
             Ask("A new code for which team?", "a team name, or instructor"), chosen
         )
+
+    def action_add_team(self) -> None:
+        """A late team takes a computer-run seat from the open round (`Classroom.add_team`);
+        its code is shown once, here."""
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+
+            def add(room: Classroom) -> str:
+                team, secret, what = room.add_team(self.code, name)
+                return f"{what}. Code for {team.name}: {secret} (shown only now)"
+
+            self._instructor(add, "warning")
+
+        self.app.push_screen(
+            Ask(
+                "Name of the team that joins",
+                "a team name",
+                "It takes the first computer-run seat from the open round; the rounds before "
+                "stay as the computer played them.",
+            ),
+            chosen,
+        )
+
+    def action_rename_team(self) -> None:
+        def new_chosen(old: str, new: str | None) -> None:
+            if new:
+                self._instructor(lambda room: room.rename_team(self.code, old, new))
+
+        def old_chosen(old: str | None) -> None:
+            if old:
+                self.app.push_screen(
+                    Ask(f"New name for {old}", "a team name"), lambda new: new_chosen(old, new)
+                )
+
+        self.app.push_screen(Ask("Rename which team?", "a team name"), old_chosen)
 
     @on(Button.Pressed, "#advance")
     def _advance_pressed(self) -> None:
