@@ -17,8 +17,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# axe-core (npm) checks the HTML debrief against WCAG in the browser test; without npm that
+# one test skips (in CI it fails instead).
+AXE_CORE := axe-core@4.14.1
+
 $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/axe $(AXE_CORE); \
+	else echo "npm not found: the debrief's accessibility test will skip"; fi
 	touch $@ $(STAMP)
 
 play: $(STAMP)

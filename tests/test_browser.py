@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,49 @@ class Page:
         path.write_bytes(base64.b64decode(shot["data"]))
 
 
+@asynccontextmanager
+async def chromium_page(http, url: str, tmp_path: Path) -> AsyncIterator[Page]:
+    """Headless Chromium showing `url`, driven over the DevTools Protocol (a fresh profile;
+    no background networking: the closed network refuses it)."""
+    assert CHROMIUM is not None, "CI=true but headless Chromium is not installed"
+    profile = tempfile.mkdtemp(dir=tmp_path)
+    chrome = subprocess.Popen(
+        [
+            str(CHROMIUM),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--window-size=1280,900",
+            url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        active = Path(profile) / "DevToolsActivePort"
+
+        async def devtools() -> bool:
+            return active.exists() and bool(active.read_text().strip())
+
+        assert await until(devtools), "Chromium did not open its DevTools port"
+        async with http.get(f"http://127.0.0.1:{active.read_text().split()[0]}/json/list") as r:
+            target = next(t for t in await r.json() if t["type"] == "page")
+        async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+            yield Page(ws)
+    finally:
+        chrome.kill()
+        chrome.wait()
+
+
+async def _true(awaitable) -> bool:
+    return bool(await awaitable)
+
+
 async def until(check, timeout: float = 30.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -120,8 +165,6 @@ async def test_a_team_logs_in_and_submits_in_a_browser(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # the server and the app processes it starts, killed together
     )
-    profile = tempfile.mkdtemp(dir=tmp_path)
-    chrome = None
     try:
         async with aiohttp.ClientSession() as http:
 
@@ -133,30 +176,7 @@ async def test_a_team_logs_in_and_submits_in_a_browser(tmp_path: Path) -> None:
                     return False
 
             assert await until(serving), "jigsaw class serve did not start"
-            chrome = subprocess.Popen(
-                [
-                    str(CHROMIUM),
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    f"--user-data-dir={profile}",
-                    "--remote-debugging-port=0",
-                    "--window-size=1280,900",
-                    f"http://127.0.0.1:{port}/",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            active = Path(profile) / "DevToolsActivePort"
-
-            async def devtools() -> bool:
-                return active.exists() and bool(active.read_text().strip())
-
-            assert await until(devtools), "Chromium did not open its DevTools port"
-            async with http.get(f"http://127.0.0.1:{active.read_text().split()[0]}/json/list") as r:
-                target = next(t for t in await r.json() if t["type"] == "page")
-            async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                page = Page(ws)
+            async with chromium_page(http, f"http://127.0.0.1:{port}/", tmp_path) as page:
 
                 async def started() -> bool:
                     return bool(await page.js("document.body.classList.contains('-first-byte')"))
@@ -194,8 +214,50 @@ async def test_a_team_logs_in_and_submits_in_a_browser(tmp_path: Path) -> None:
         mine = Classroom(room.path).own_decision(room.team("Red"))
         assert mine is not None and mine.by.startswith("Red (boardroom ")
     finally:
-        if chrome is not None:
-            chrome.kill()
-            chrome.wait()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+
+
+# axe-core (npm), installed beside the test extras by `make test` (Makefile: $(VENV)/axe).
+AXE = Path(sys.prefix) / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+async def test_the_debrief_meets_wcag_aa_with_no_serious_violation(tmp_path: Path) -> None:
+    """axe-core over the HTML debrief of a played class: headings, table headers, text
+    alternatives for charts, contrast, landmarks; no serious or critical violation."""
+    if not AXE.exists():
+        assert not IN_CI, f"CI=true but axe-core is not installed ({AXE}; make test installs it)"
+        pytest.skip("axe-core is not installed (make test installs it with npm)")
+    from sim.classroom.debrief import write_debrief
+
+    room, instructor, codes = Classroom.create(
+        tmp_path / "class.db", shortened("classic", 2), ["Red", "Blue"]
+    )
+    room.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.3})
+    room.advance(instructor)
+    room.advance(instructor)
+    write_debrief(room, tmp_path / "debrief", hindsight=True)
+    room.close()
+    page_url = (tmp_path / "debrief" / "index.html").as_uri()
+    async with aiohttp.ClientSession() as http:
+        async with chromium_page(http, page_url, tmp_path) as page:
+            loaded = await until(lambda: _true(page.js("document.readyState === 'complete'")))
+            assert loaded, "the debrief never loaded"
+            await page.js(AXE.read_text(encoding="utf-8"))
+            result = await page.call(
+                "Runtime.evaluate",
+                expression=(
+                    "axe.run(document, {runOnly: {type: 'tag', values: %s}})"
+                    ".then(r => ({violations: r.violations.map(v => ({id: v.id, impact: v.impact,"
+                    " help: v.help, nodes: v.nodes.length, where: v.nodes.slice(0, 3)"
+                    ".map(n => n.target.join(' '))})), passes: r.passes.length}))"
+                )
+                % WCAG_AA,
+                awaitPromise=True,
+                returnByValue=True,
+            )
+    outcome = result["result"]["value"]
+    serious = [v for v in outcome["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    assert outcome["passes"] >= 10  # it really checked the page
