@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import shutil
 import signal
@@ -248,12 +249,13 @@ async def test_the_debrief_meets_wcag_aa_with_no_serious_violation(tmp_path: Pat
             result = await page.call(
                 "Runtime.evaluate",
                 expression=(
-                    "axe.run(document, {runOnly: {type: 'tag', values: %s}})"
-                    ".then(r => ({violations: r.violations.map(v => ({id: v.id, impact: v.impact,"
-                    " help: v.help, nodes: v.nodes.length, where: v.nodes.slice(0, 3)"
-                    ".map(n => n.target.join(' '))})), passes: r.passes.length}))"
-                )
-                % WCAG_AA,
+                    "axe.run(document, {runOnly: {type: 'tag', values: "
+                    + json.dumps(WCAG_AA)
+                    + "}}).then(r => ({violations: r.violations.map(v => ({id: v.id, "
+                    "impact: v.impact, help: v.help, nodes: v.nodes.length, where: "
+                    "v.nodes.slice(0, 3).map(n => n.target.join(' '))})), "
+                    "passes: r.passes.length}))"
+                ),
                 awaitPromise=True,
                 returnByValue=True,
             )
