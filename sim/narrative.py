@@ -6,10 +6,12 @@ Pure functions of the reports (no Textual), so they are tested directly.
 from __future__ import annotations
 
 from sim.model.gauge import ALIGNED, reading
+from sim.model.goals import GoalCheck
+from sim.model.kpis import ROUND_KPIS
 from sim.model.report import FirmRound, RoundReport
 from sim.model.research import benchmark
 from sim.model.scenario import Scenario
-from sim.numbers import money
+from sim.numbers import money, plural, show
 
 
 def change(now: float, before: float | None) -> str:
@@ -82,8 +84,8 @@ def explain(
     if f.deals_won + f.deals_lost:
         out.append(
             f"You won {f.deals_won} deals and lost {f.deals_lost} (win rate "
-            f"{(f.win_rate or 0):.0%}), gaining {f.new_customers:.0f} customers; "
-            f"{f.churned:.0f} customers left. You now have {f.total_customers:.0f}."
+            f"{(f.win_rate or 0):.0%}), gaining {plural(round(f.new_customers), 'customer')}; "
+            f"{plural(round(f.churned), 'customer')} left. You now have {f.total_customers:.0f}."
         )
     elif f.reps == 0 and not f.bankrupt:
         out.append("With no productive reps, no deal could be worked or won.")
@@ -194,3 +196,29 @@ def _cash(scenario: Scenario, report: RoundReport, firm_id: str) -> str:
     if f.cash < 0 and not f.bankrupt:
         text += " You are drawing on credit: below minus the credit line the firm goes bankrupt."
     return text
+
+
+GOAL_MARK = {"met": "✓", "missed": "✗", "open": "…"}
+
+
+def goal_line(check: GoalCheck) -> str:
+    """'✓ Win more than half the market (62%)': the goal, where it stands and its figure."""
+    return f"{GOAL_MARK[check.status]} {check.goal.text} ({_goal_figure(check)})"
+
+
+def _goal_figure(check: GoalCheck) -> str:
+    g, value = check.goal, check.value
+    if value is None:
+        return "no round yet"
+    if g.over == "rounds":
+        return (
+            f"{value:.0f} of {g.rounds} rounds so far"
+            if check.status == "open"
+            else (f"{value:.0f} rounds")
+        )
+    shown = show(ROUND_KPIS[g.kpi].kind, value)
+    if g.over == "every":
+        return f"lowest {shown}" if g.at_least is not None else f"highest {shown}"
+    if check.status == "open":
+        return f"{shown} so far" if g.over == "total" else f"now {shown}"
+    return shown

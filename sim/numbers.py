@@ -32,6 +32,11 @@ def ratio(x: float | None) -> str:
     return "inf" if x is None else f"{x:.2f}"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 segment', '2 segments' (`many` where the plural is not word + s)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 def show(kind: Kind, x: float | None) -> str:
     """A KPI's value as text, by its kind (`sim.model.kpis`)."""
     if kind == "money":

@@ -15,6 +15,16 @@ def shortened(name: str = "classic", rounds: int = 3, **meta: object) -> Scenari
     return parse_scenario(data, f"{name} (shortened)")
 
 
+@pytest.fixture(autouse=True)
+def tour_already_taken(tmp_path_factory, monkeypatch) -> None:
+    """Every test runs as a player who has taken the guided tour (tui/screens/tour.py), in a
+    config folder of its own; the tour's own tests remove the flag."""
+    config = tmp_path_factory.mktemp("config")
+    (config / "jigsaw").mkdir()
+    (config / "jigsaw" / "tour-done").touch()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+
+
 @pytest.fixture(scope="session")
 def short_classic() -> Scenario:
     return shortened("classic", 3)

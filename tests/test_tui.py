@@ -241,3 +241,46 @@ async def test_u_goes_back_a_round_and_the_same_decisions_replay_identically() -
         assert session.draft.marketing_share == pytest.approx(0.45)
         await advance(pilot)
         assert json.dumps(session.game.to_json()) == played
+
+
+async def test_the_guided_tour_walks_a_first_game_through_every_panel_once() -> None:
+    from tui.screens.tour import Tour, stops, tour_flag
+
+    tour_flag().unlink()  # a player who has never taken it
+    session = Session.new(load_scenario("tutorial"), 1)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, Tour)
+        board = app.screen.board
+        seen = []
+        for stop in stops(session):
+            assert board.query(stop.where), stop.where  # every stop points at a real part
+            assert all(w.has_class("toured") for w in board.query(stop.where))
+            seen.append(str(app.screen.query_one("#tour-title").render()))
+            await pilot.press("enter")
+            await pilot.pause()
+        assert seen[0] == "Welcome" and len(seen) == len(stops(session))
+        assert isinstance(app.screen, Boardroom) and not board.query(".toured")
+        assert tour_flag().exists()
+        assert session.game.round == 0  # the tour's enters played nothing
+    again = JigsawApp(Session.new(load_scenario("tutorial"), 2))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, Boardroom)  # taken once: not shown again
+
+
+async def test_the_tour_can_be_skipped_and_taken_again_from_the_palette() -> None:
+    from tui.screens.tour import Tour, tour_flag
+
+    tour_flag().unlink()
+    app = JigsawApp(Session.new(load_scenario("tutorial"), 1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, Tour)
+        await pilot.press("right", "left", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Boardroom) and tour_flag().exists()
+        app.screen.action_tour()
+        await pilot.pause()
+        assert isinstance(app.screen, Tour)

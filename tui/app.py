@@ -204,7 +204,8 @@ class JigsawApp(JigsawBase):
                 "Submit your decisions for the open round (n)",
                 lambda: self._on_boardroom("advance"),
             )
-        if solo:
+        playing = self.session is not None and not self.session.finished
+        if solo and playing:
             yield SystemCommand(
                 "Advance the round",
                 "Play the next round (n)",
@@ -214,6 +215,12 @@ class JigsawApp(JigsawBase):
                 "What-if forecast",
                 "Forecast the next round (w)",
                 lambda: self._on_boardroom("whatif"),
+            )
+        if self.session is not None and playing:
+            yield SystemCommand(
+                "Guided tour",
+                "Each panel and decision of the boardroom, one at a time",
+                lambda: self._on_boardroom("tour"),
             )
         if solo or self.session is not None:
             yield SystemCommand(

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from sim.model.errors import InputError
 from sim.model.scenario import CHANNELS, STUDIES
-from sim.narrative import explain, statement_rows
+from sim.narrative import explain, goal_line, statement_rows
 from sim.numbers import money
 from tui.session import Session
 from tui.table import aligned
@@ -276,6 +276,11 @@ def scorecard_lines(session: Session) -> list[str]:
             )
         )
     lines += aligned(rows, indent="  ")
+    goals = session.goals()
+    if goals:
+        met = sum(1 for g in goals if g.status == "met")
+        lines.append(f"Your goals: {met} of {len(goals)} met")
+        lines += [f"  {goal_line(g)}" for g in goals]
     return lines
 
 

@@ -19,6 +19,7 @@ from sim.experiments.hindsight import look_back
 from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.game import Game
+from sim.model.goals import GoalCheck, check_goals
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import AXES, CHANNELS, Scenario
@@ -275,6 +276,12 @@ class Session:
     @property
     def reports(self) -> list[RoundReport]:
         return self.game.reports
+
+    def goals(self, through: int | None = None) -> list[GoalCheck]:
+        """Where each of the scenario's goals stands after the rounds played (or through
+        round `through`), for the player (`sim.model.goals`)."""
+        played = self.reports if through is None else self.reports[:through]
+        return check_goals(self.scenario, [r.firms[self.player] for r in played])
 
     @property
     def last(self) -> RoundReport | None:

@@ -45,6 +45,38 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
+class Goal(Strict):
+    """A goal the scorecard checks for the player (docs/SCENARIOS.md, Goals): a round KPI
+    (`sim.model.kpis.ROUND_KPIS`) at the end (`final`), in every round (`every`), summed over
+    the game (`total`), or inside its range in at least `rounds` rounds (`rounds`)."""
+
+    text: str = Field(min_length=1, max_length=120, description="The goal, as players read it.")
+    kpi: str = Field(description="A round KPI: revenue, profit, cash, market_share, ...")
+    over: Literal["final", "every", "total", "rounds"] = Field(
+        "final", description="final, every (round), total (sum), rounds (how many in range)."
+    )
+    at_least: float | None = Field(None, description="Lowest value that meets the goal.")
+    at_most: float | None = Field(None, description="Highest value that meets the goal.")
+    aligned: bool = Field(
+        False, description="alignment_ratio only: the range is the gauge's aligned band."
+    )
+    rounds: int | None = Field(None, ge=1, le=40, description="over = rounds: how many rounds.")
+
+    @model_validator(mode="after")
+    def _range(self) -> Goal:
+        from sim.model.kpis import ROUND_KPIS  # noqa: PLC0415 (kpis reads the reports, and they this)
+
+        if self.kpi not in ROUND_KPIS:
+            raise ValueError(f"unknown kpi {self.kpi!r}; expected one of {', '.join(ROUND_KPIS)}")
+        if self.aligned and self.kpi != "alignment_ratio":
+            raise ValueError("aligned = true is for the alignment_ratio kpi only")
+        if not self.aligned and self.at_least is None and self.at_most is None:
+            raise ValueError("give at_least, at_most (or both), or aligned = true")
+        if (self.over == "rounds") != (self.rounds is not None):
+            raise ValueError("rounds goes with over = 'rounds', and only with it")
+        return self
+
+
 class Meta(Strict):
     name: str = Field(description="Title shown to players.")
     description: str = Field("", description="What the scenario is about, for the new-game screen.")
@@ -59,6 +91,10 @@ class Meta(Strict):
     )
     difficulty: Literal["easy", "medium", "hard"] = Field("medium", description="Shown to players.")
     learning_goals: list[str] = Field(default_factory=list, description="What a player learns.")
+    goals: list[Goal] = Field(
+        default_factory=list, max_length=8, description="Goals the scorecard checks."
+    )
+    tour: bool = Field(False, description="true: the first game opens with a guided tour.")
 
 
 class Point(Strict):

@@ -9,6 +9,7 @@ from typing import Any
 from sim.model.files import parse_toml, read_text
 from sim.model.scenario import bundled_scenarios, load_scenario, resolve, scenario_schema
 from sim.model.workload import workload
+from sim.numbers import plural
 from tui.cli import balance
 from tui.cli.common import Parser, UsageError, add_max_leads
 
@@ -46,8 +47,8 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "validate":
         s = load_scenario(args.file, args.max_leads)
         print(
-            f"{args.file}: ok ({s.meta.name}: {len(s.segments)} segments, {len(s.firms)} firms, "
-            f"{s.meta.rounds} rounds); work: {workload(s).line()}"
+            f"{args.file}: ok ({s.meta.name}: {plural(len(s.segments), 'segment')}, "
+            f"{plural(len(s.firms), 'firm')}, {plural(s.meta.rounds, 'round')}); work: {workload(s).line()}"
         )
         return 0
     if args.action == "schema":

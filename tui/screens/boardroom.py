@@ -17,8 +17,9 @@ from sim.model.report import RoundReport
 from sim.model.research import last_known, redact
 from sim.narrative import money
 from tui.screens.dialogs import Confirm
+from tui.screens.tour import Tour, tour_taken
 from tui.session import Session
-from tui.widgets.boards import AlignmentGauge, Funnel, KpiBoard, NewsFeed, RivalBoard
+from tui.widgets.boards import AlignmentGauge, Funnel, GoalBoard, KpiBoard, NewsFeed, RivalBoard
 from tui.widgets.charts import GameCharts
 from tui.widgets.decision_form import DecisionForm
 
@@ -67,6 +68,8 @@ class Boardroom(Screen):
                 yield panel("Last round", KpiBoard(), id="kpis")
                 yield GameCharts(id="charts", classes="panel")
             with VerticalScroll(id="right"):
+                if self.session.scenario.meta.goals:
+                    yield panel("Goals", GoalBoard(), id="goals")
                 yield panel("Alignment", AlignmentGauge())
                 yield panel("Funnel", Funnel())
                 yield panel("Market", RivalBoard())
@@ -76,6 +79,9 @@ class Boardroom(Screen):
     def on_mount(self) -> None:
         self.show_state()
         self.query_one("#split").focus()
+        s = self.session
+        if s.scenario.meta.tour and not s.submits and s.game.round == 0 and not tour_taken():
+            self.call_after_refresh(self.action_tour)
         if self.session.submits:
             self.set_interval(POLL_SECONDS, self.poll_class)
 
@@ -90,6 +96,10 @@ class Boardroom(Screen):
         if action == "undo":
             return self.session.can_undo and bool(self.session.game.history)
         return True
+
+    def action_tour(self) -> None:
+        """The guided tour of this screen (tui/screens/tour.py)."""
+        self.app.push_screen(Tour(self, self.session))
 
     def action_submit(self) -> None:
         self.action_advance()
@@ -110,6 +120,8 @@ class Boardroom(Screen):
         brand = (tracker[s.player]["brand_equity"], age) if tracker and age is not None else None
         self.query_one(KpiBoard).show(now, before, brand, gated=True)
         self.query_one(Funnel).show(now)
+        if s.scenario.meta.goals:
+            self.query_one(GoalBoard).show(s.goals())
         self.query_one(AlignmentGauge).show(now.alignment_ratio if now else None, now is not None)
         brands = {
             fid: f"{v['brand_equity']:.0f}" + (f" ({age}r)" if age else "")

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from sim.model.errors import InputError
 from sim.model.scenario import Scenario, bundled_scenarios, load_scenario
+from sim.numbers import plural
 from tui.session import Session, autosaves
 
 ORDER = ("tutorial", "classic", "enterprise", "recession")
@@ -110,7 +111,7 @@ class NewGame(Screen):
         text.append(f"{m.name}\n", style="bold")
         text.append(
             f"{m.difficulty} · {m.rounds} rounds of {m.round_days} days · "
-            f"{len(s.segments)} segment(s) · {len(s.firms) - 1} rival(s) · budget "
+            f"{plural(len(s.segments), 'segment')} · {plural(len(s.firms) - 1, 'rival')} · budget "
             f"{m.budget_per_round:,.0f} {m.currency} a round"
             f"{' · smooth (no luck)' if m.mean_field else ''}\n\n",
             style="dim",
@@ -120,6 +121,10 @@ class NewGame(Screen):
             text.append("You will learn\n", style="bold")
             for goal in m.learning_goals:
                 text.append(f"• {goal}\n")
+        if m.goals:
+            text.append("\nYour goals\n", style="bold")
+            for goal in m.goals:
+                text.append(f"• {goal.text}\n")
         text.append("\nSegments\n", style="bold")
         for seg in s.segments:
             text.append(

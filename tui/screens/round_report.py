@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from sim.model.report import RoundReport
-from sim.narrative import explain, statement_rows
+from sim.narrative import explain, goal_line, statement_rows
 from tui.session import Session
 
 
@@ -48,6 +48,11 @@ class RoundReportScreen(ModalScreen[None]):
                 for line in lines:
                     yield Static(Text(f"• {line}"), classes="report-line")
                 yield Static(self.books(), id="report-books")
+                goals = s.goals(self.report.round)
+                if goals:
+                    yield Static(Text("Goals", style="bold"), classes="report-line")
+                    for check in goals:
+                        yield Static(Text(goal_line(check)), classes="report-line")
             yield Button("Continue (enter)", id="close", variant="primary")
 
     def books(self) -> Table:

@@ -12,8 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
-from sim.narrative import money
+from sim.narrative import goal_line, money
 from tui.session import Session
+from tui.widgets.boards import GoalBoard
 from tui.widgets.charts import GameCharts
 
 SHARES = [round(0.1 * k, 1) for k in range(11)]
@@ -46,6 +47,7 @@ class Scorecard(Screen):
         with Horizontal(id="columns"):
             with VerticalScroll(id="left", classes="panel") as left:
                 left.border_title = "Balanced scorecard"
+                yield Static(id="goals")
                 yield Static(id="ranking")
                 yield Static(id="splits")
                 yield GameCharts(id="charts")
@@ -60,6 +62,15 @@ class Scorecard(Screen):
         s = self.session
         self.title = f"Jigsaw · {s.scenario.meta.name}"
         self.sub_title = "Game over" if s.finished else s.round_label
+        goals = s.goals()
+        shown = self.query_one("#goals", Static)
+        shown.display = bool(goals)
+        if goals:
+            met = sum(1 for g in goals if g.status == "met")
+            text = Text(f"Your goals: {met} of {len(goals)} met\n", style="bold")
+            for check in goals:
+                text.append(goal_line(check) + "\n", style=GoalBoard.STYLE[check.status])
+            shown.update(text)
         ranking = self.query_one("#ranking", Static)
         ranking.update(self.ranking())
         ranking.tooltip = Text("\n".join(f.label for f in s.scenario.firms))  # names in full

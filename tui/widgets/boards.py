@@ -7,9 +7,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sim.model.gauge import ALIGNED, reading
+from sim.model.goals import GoalCheck
 from sim.model.report import FirmRound, RoundReport
 from sim.model.scenario import Scenario
-from sim.narrative import band, gauge_words, money
+from sim.narrative import band, gauge_words, goal_line, money
 
 
 def _delta(now: float, before: float | None, fmt: str = "pct") -> Text:
@@ -183,6 +184,20 @@ class RivalBoard(Static):
         self.update(table)
         # A narrow column cuts long names with an ellipsis: hovering shows them in full.
         self.tooltip = Text("\n".join(firm.label for firm in scenario.firms))
+
+
+class GoalBoard(Static):
+    """The scenario's goals and where each stands: met, missed or still open."""
+
+    DEFAULT_CSS = "GoalBoard { height: auto; }"
+
+    STYLE = {"met": "green", "missed": "red", "open": ""}
+
+    def show(self, checks: list[GoalCheck]) -> None:
+        text = Text()
+        for k, c in enumerate(checks):
+            text.append(("\n" if k else "") + goal_line(c), style=self.STYLE[c.status])
+        self.update(text)
 
 
 class NewsFeed(Static):
