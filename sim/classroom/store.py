@@ -762,10 +762,7 @@ class Classroom:
         snapshot of the last of them when it can be trusted, else played again from the
         decisions (from the last snapshot that can be trusted)."""
         last = self.open_round - 1 if up_to_round is None else min(up_to_round, self.open_round - 1)
-        by_round: dict[int, dict[str, Decision]] = {}
-        firm = {t.name: t.firm_id for t in self.teams}
-        for s in self.decisions(last):
-            by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
+        by_round = self._by_round(last)
         game = Game(self.scenario, self.seed, max_leads=self.max_leads)
         history = [by_round.get(k, {}) for k in range(1, last + 1)]
         restored = self._restored(game, last, history)
@@ -775,6 +772,14 @@ class Classroom:
             if k > game.round:
                 game.play_round(by_round[k])
         return game
+
+    def _by_round(self, last: int) -> dict[int, dict[str, Decision]]:
+        """The teams' decisions of the closed rounds through `last`: round -> firm -> decision."""
+        by_round: dict[int, dict[str, Decision]] = {}
+        firm = {t.name: t.firm_id for t in self.teams}
+        for s in self.decisions(last):
+            by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
+        return by_round
 
     def _digest(self, round_no: int, data: bytes) -> str:
         """What a snapshot of round `round_no` must match: its bytes, every decision and every
@@ -1311,10 +1316,7 @@ class Classroom:
         """The closed rounds through `last`, played again from round 0 with the teams'
         decisions, so that every firm's decisions are in the game's history (a game restored
         from a snapshot knows only the teams')."""
-        by_round: dict[int, dict[str, Decision]] = {}
-        firm = {t.name: t.firm_id for t in self.teams}
-        for s in self.decisions(last):
-            by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
+        by_round = self._by_round(last)
         game = Game(self.scenario, self.seed, max_leads=self.max_leads)
         for k in range(1, last + 1):
             game.play_round(by_round.get(k, {}))
