@@ -7,6 +7,7 @@ import argparse
 import base64
 import builtins
 import csv
+import dataclasses
 import errno
 import json
 import os
@@ -30,11 +31,13 @@ from sim.classroom.store import Classroom
 from sim.experiments.results import RowWriter
 from sim.experiments.sweep import checks, grid
 from sim.model import saves
+from sim.model.decisions import simple
 from sim.model.errors import InputError
 from sim.model.files import LIMITS, MAX_DEPTH, MAX_VALUES
 from sim.model.game import Game
-from sim.model.scenario import load_scenario
-from sim.model.workload import MAX_LEADS, workload
+from sim.model.rivals import strategy
+from sim.model.scenario import load_scenario, parse_scenario
+from sim.model.workload import MAX_LEADS, TooManyLeads, check_workload, workload
 from tests.test_bad_input import cli, one_error
 from tui import launch
 from tui.cli.common import MAX_LINE
@@ -156,7 +159,7 @@ def test_a_scenario_too_big_to_play_is_refused_and_may_be_lifted(capsys, tmp_pat
     )
     assert "10000000" in huge.read_text(encoding="utf-8")
     one_error(cli(capsys, "scenario", "validate", huge), str(huge), "--max-leads", "leads")
-    one_error(cli(capsys, "run", huge), str(huge), "more than the 2,000,000")
+    one_error(cli(capsys, "run", huge), str(huge), f"more than the {MAX_LEADS:,}")
     code, out, _ = cli(capsys, "scenario", "validate", huge, "--max-leads", "10000000000")
     assert code == 0 and "deals a round" in out
 
@@ -165,7 +168,7 @@ def test_every_bundled_scenario_reports_its_workload_well_inside_the_limit(capsy
     for name in ("tutorial", "classic", "enterprise", "recession"):
         code, out, _ = cli(capsys, "scenario", "validate", name)
         assert code == 0 and "deals a round" in out
-        assert workload(load_scenario(name)).leads < MAX_LEADS / 10
+        assert workload(load_scenario(name)).leads < MAX_LEADS / 2
 
 
 def tutorial_with(tmp_path: Path, name: str, extra: str, *swaps: tuple[str, str]) -> Path:
@@ -214,15 +217,71 @@ def test_a_game_that_hires_past_its_bound_stops_at_its_limit(capsys, tmp_path: P
     one_error(
         cli(capsys, "run", rich, "--decisions", plan),
         "stopped in round 1",
-        "reached the 2,000,000 leads",
+        f"reached the {MAX_LEADS:,} leads",
     )
     session = Session.new(load_scenario(rich), 1)
     session.draft.budget, session.draft.marketing_share = 1e12, 0.0
-    with pytest.raises(InputError, match="2,000,000 leads"):
+    with pytest.raises(InputError, match=f"{MAX_LEADS:,} leads"):
         session.advance()
     assert session.game.round == 0 and session.game.history == []
     session.draft.budget, session.draft.marketing_share = 200_000, 0.4
     assert session.advance().report is not None  # the game plays on as if nothing happened
+
+
+def test_a_fortune_spent_on_reps_stops_before_any_lead_is_drawn() -> None:
+    """Reps that cost next to nothing and a budget of 9 x 10^18: the day's expected leads pass
+    any room (and 2^63) before a single one is drawn; the game stops in one line."""
+    data = load_scenario("tutorial").model_dump(mode="json")
+    for firm in data["firms"]:
+        firm["cash"] = 9e18
+    data["economics"]["rep_cost_per_year"] = 0.0001
+    scenario = parse_scenario(data)
+    game = Game(scenario, 1, max_leads=1e12)
+    with pytest.raises(TooManyLeads, match="stopped in round 1"):
+        game.play_round({"you": simple(scenario, 9e18, 0.0)})
+
+
+def test_price_wars_that_overlap_multiply_in_the_workload(tmp_path: Path) -> None:
+    war = '\n[[events]]\nround = 1\nkind = "price_war"\nrounds = 6\nprice_cut = 0.5\n'
+    one = workload(load_scenario(tutorial_with(tmp_path, "one.toml", war), max_leads=1e18))
+    three = workload(load_scenario(tutorial_with(tmp_path, "three.toml", war * 3), max_leads=1e18))
+    assert three.leads > one.leads  # three cuts of 50% leave an eighth of the price, not half
+
+
+def test_a_market_too_wide_and_long_to_tick_is_refused(capsys, tmp_path: Path) -> None:
+    data = load_scenario("classic").model_dump(mode="json")
+    data["meta"]["rounds"], data["meta"]["round_days"] = 40, 365
+    rival = data["firms"][-1]
+    data["firms"] += [dict(rival, id=f"r{k}", name=f"R{k}") for k in range(36)]  # 40 firms
+    with pytest.raises(InputError, match="firm-segment-days"):
+        check_workload(parse_scenario(data), "wide", max_leads=1e18)
+
+
+def test_a_save_too_big_to_load_again_leaves_its_cache_out(monkeypatch, tmp_path: Path) -> None:
+    game = Game(load_scenario("tutorial"), 1)
+    player = strategy("balanced")
+    for _ in range(2):
+        game.play_round({"you": player(game.view("you"))})
+    plain = len(json.dumps(saves.document(game, cache=False), indent=1, sort_keys=True)) + 1
+    path = tmp_path / "game.json"
+    monkeypatch.setitem(LIMITS, "save", plain + 10)
+    saves.write(game, path)
+    assert "cache" not in json.loads(path.read_text(encoding="utf-8"))
+    assert Game.load(path).reports == game.reports  # loads again, by replay
+    monkeypatch.setitem(LIMITS, "save", plain // 2)
+    with pytest.raises(InputError, match="larger than"):
+        saves.write(game, path)
+    assert "cache" not in json.loads(path.read_text(encoding="utf-8"))  # the file as it was
+
+
+def test_a_forged_report_gives_the_game_no_more_room_than_its_limit() -> None:
+    game = Game(load_scenario("tutorial"), 1)
+    player = strategy("balanced")
+    game.play_round({"you": player(game.view("you"))})
+    forged = dataclasses.replace(game.reports[0].firms["you"], leads_inbound=-(10**12))
+    game.reports[0].firms["you"] = forged
+    game.play_round({"you": player(game.view("you"))})
+    assert game._lead_room <= game.max_leads
 
 
 # --- sweeps -------------------------------------------------------------------------------
@@ -448,6 +507,13 @@ def hand_edited_class(tmp_path: Path, sql: str, *params: object) -> Path:
         ("UPDATE class SET scenario = ?", (b"\x00\xff",), "is not a scenario Jigsaw wrote"),
         ("UPDATE class SET seed = ?", ("one",), "seed"),
         ("UPDATE class SET seed = ?", (-4,), "seed"),
+        ("UPDATE class SET model = ?", ("two",), "model"),
+        ("UPDATE class SET open_round = ?", (1_000_000,), "open_round"),
+        ("UPDATE class SET open_round = ?", ("one",), "open_round"),
+        ("INSERT INTO settings (key, value) VALUES ('max_leads', ?)", ("abc",), "max_leads"),
+        ("INSERT INTO settings (key, value) VALUES ('max_leads', ?)", ("nan",), "max_leads"),
+        ("UPDATE teams SET seat = ? WHERE name = 'Red'", (99,), "teams.Red"),
+        ("UPDATE teams SET firm_id = ? WHERE name = 'Red'", ("ghost",), "teams.Red"),
     ],
 )
 def test_a_hand_edited_class_file_is_refused_in_one_line(
@@ -455,6 +521,69 @@ def test_a_hand_edited_class_file_is_refused_in_one_line(
 ) -> None:
     path = hand_edited_class(tmp_path, sql, *params)
     one_error(cli(capsys, "class", "status", "--db", path), str(path), needle)
+
+
+def played_class(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A tutorial class with its first round closed."""
+    path = tmp_path / "class.db"
+    room, instructor, codes = Classroom.create(path, load_scenario("tutorial"), ["Red"], 1)
+    room.submit("Red", codes["Red"], {"budget": 200_000, "marketing_share": 0.4})
+    room.advance(instructor)
+    room.db.close()
+    return path, codes
+
+
+@pytest.mark.parametrize(
+    ("sql", "needle"),
+    [
+        ('UPDATE decisions SET decision = \'{"budget": "lots"}\'', "decisions (round 1, Red)"),
+        ("UPDATE decisions SET decision = 'not json'", "decisions (round 1, Red)"),
+        ("UPDATE decisions SET team = 'Ghost'", "names no team of the class"),
+        ("UPDATE rounds SET report = '[]'", "rounds.report (round 1)"),
+        ("UPDATE rounds SET report = '{\"firms\": 7}'", "rounds.report (round 1)"),
+    ],
+)
+def test_hand_edited_decisions_and_reports_are_refused_in_one_line(
+    capsys, tmp_path: Path, sql: str, needle: str
+) -> None:
+    path, codes = played_class(tmp_path)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(sql)
+    db.close()
+    plan = tmp_path / "plan.toml"
+    plan.write_text("budget = 200000\nmarketing_share = 0.4\n", encoding="utf-8")
+    refused = 0
+    for argv in (
+        ("class", "results", "--db", path, "--team", "Red"),
+        ("class", "submit", plan, "--db", path, "--team", "Red"),
+    ):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("JIGSAW_CODE", codes["Red"])
+            code, out, err = cli(capsys, *argv)
+        if code == 0:  # the command did not need what was edited
+            continue
+        one_error((code, out, err), str(path), needle)
+        refused += 1
+    assert refused
+
+
+def test_a_class_snapshot_whose_reports_were_edited_is_not_used(tmp_path: Path) -> None:
+    path, _ = played_class(tmp_path)
+    honest = Classroom(path).game().reports[-1].to_dict()
+    db = sqlite3.connect(path)
+    with db:  # a report blob the snapshot's digest still matches cannot be read: replay
+        report = json.loads(db.execute("SELECT report FROM rounds").fetchone()[0])
+        del report["firms"][Classroom(path).team("Red").firm_id]["leads_inbound"]
+        db.execute("UPDATE rounds SET report = ?", (json.dumps(report),))
+        (data,) = db.execute("SELECT data FROM snapshots WHERE round = 1").fetchone()
+    db.close()
+    room = Classroom(path)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE snapshots SET digest = ? WHERE round = 1", (room._digest(1, data),))
+    db.close()
+    assert Classroom(path).game().reports[-1].to_dict() == honest
 
 
 def test_a_class_file_edited_to_a_huge_market_is_refused_unless_lifted(

@@ -43,6 +43,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from sim.classroom.codes import code_hash, matches, new_code
 from sim.model.decisions import Decision, check_affordable, for_round, parse_decisions
 from sim.model.errors import InputError
@@ -404,9 +406,18 @@ class Classroom:
                 f"schema {', '.join(map(str, READS_SCHEMAS))})",
             )
         self.schema = version
-        self.model = MODEL_OF_SCHEMA.get(version) or int(
-            self.db.execute("SELECT model FROM class WHERE id = 1").fetchone()[0]
+        model = (
+            MODEL_OF_SCHEMA.get(version)
+            or self.db.execute("SELECT model FROM class WHERE id = 1").fetchone()[0]
         )
+        if not isinstance(model, int) or not 1 <= model <= MODEL_VERSION:
+            raise InputError(
+                str(path),
+                "model",
+                f"must be a model version from 1 to {MODEL_VERSION}; the class file was "
+                "edited or is damaged (restore it from a backup, which jigsaw class backup makes)",
+            )
+        self.model = model
         if self.model != MODEL_VERSION and not migrating:
             raise InputError(
                 str(path),
@@ -427,11 +438,10 @@ class Classroom:
         self.seed: int = row[3]
         if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_WHOLE:
             raise InputError(str(path), "seed", f"must be a whole number from 0 to {MAX_WHOLE}")
-        self.max_leads = float(self._setting("max_leads") or MAX_LEADS)
+        self.max_leads = self._max_leads()
         check_workload(self.scenario, f"{path}: scenario", self.max_leads)
-        self.teams = [
-            Team(*r) for r in self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat")
-        ]
+        self.teams = self._read_teams()
+        self.open_round  # noqa: B018 - checked as it is read
 
     @staticmethod
     def _read_only(path: Path) -> sqlite3.Connection:
@@ -702,23 +712,82 @@ class Classroom:
 
     # --- reading ---------------------------------------------------------------------------
 
+    def _edited(self, field: str, expected: str) -> InputError:
+        """One line for a class file whose contents Jigsaw did not write (edited by hand, or
+        damaged): the field and what it should hold."""
+        return InputError(
+            str(self.path),
+            field,
+            f"{expected}; the class file was edited or is damaged (restore it from a backup, "
+            "which jigsaw class backup makes)",
+        )
+
+    def _max_leads(self) -> float:
+        """The workload limit `class new --max-leads` stored (MAX_LEADS without one)."""
+        text = self._setting("max_leads")
+        if text is None:
+            return float(MAX_LEADS)
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not 1 <= value <= 1e12:  # nan fails too
+            raise self._edited("settings.max_leads", "must be a number of leads from 1 to 10^12")
+        return value
+
+    def _read_teams(self) -> list[Team]:
+        """The teams as the file lists them, each a seat of the class's scenario."""
+        rows = self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat").fetchall()
+        ids = self.scenario.firm_ids
+        teams: list[Team] = []
+        for name, firm_id, seat in rows:
+            if not isinstance(name, str) or not isinstance(firm_id, str):
+                raise self._edited("teams", "each team has a name and a firm")
+            if firm_id not in ids or not isinstance(seat, int) or seat != ids.index(firm_id):
+                raise self._edited(
+                    f"teams.{name}", f"must sit in one of the scenario's firms ({', '.join(ids)})"
+                )
+            if not self.scenario.firm(firm_id).is_player:
+                raise self._edited(f"teams.{name}", f"sits in {firm_id}, which a computer runs")
+            teams.append(Team(name, firm_id, seat))
+        if len({t.name.casefold() for t in teams}) < len(teams) or len(
+            {t.firm_id for t in teams}
+        ) < len(teams):
+            raise self._edited("teams", "each team has a name and a firm of its own")
+        return teams
+
     @property
     def open_round(self) -> int:
-        return int(self.db.execute("SELECT open_round FROM class WHERE id = 1").fetchone()[0])
+        (value,) = self.db.execute("SELECT open_round FROM class WHERE id = 1").fetchone()
+        rounds = self.scenario.meta.rounds
+        if not isinstance(value, int) or not 1 <= value <= rounds + 1:
+            raise self._edited("open_round", f"must be a round from 1 to {rounds + 1}")
+        return value
 
     def _follow(self) -> None:
         """Take in teams another process added or renamed (a dashboard stays open while the
         instructor runs `class add-team` in another terminal): the teams, and then the class's
         scenario, whose seats they play."""
-        teams = [
-            Team(*r) for r in self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat")
-        ]
-        if teams == self.teams:
+        rows = self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat").fetchall()
+        if [Team(*r) for r in rows] == self.teams:
             return
         (text,) = self.db.execute("SELECT scenario FROM class WHERE id = 1").fetchone()
         source = f"{self.path}: scenario"
         self.scenario = parse_scenario(parse_json(text, source, "scenario"), source)
-        self.teams = teams
+        self.teams = self._read_teams()
+
+    def _decision(self, round_no: int, team: str, text: Any) -> Decision:
+        """A stored decision, read back (one line for one Jigsaw did not write)."""
+        if not any(t.name == team for t in self.teams):
+            raise self._edited(
+                f"decisions (round {round_no})", f"names no team of the class: {team!r}"
+            )
+        try:
+            return Decision.model_validate_json(text)
+        except (ValidationError, TypeError, ValueError):
+            raise self._edited(
+                f"decisions (round {round_no}, {team})", "must be a decision Jigsaw wrote"
+            ) from None
 
     def status(self) -> Status:
         self._follow()
@@ -742,7 +811,7 @@ class Classroom:
             (last,),
         ).fetchall()
         out = [
-            Submission(r, team, Decision.model_validate_json(d), how, by, at)
+            Submission(r, team, self._decision(r, team, d), how, by, at)
             for r, team, d, how, by, at in rows
         ]
         return sorted(out, key=lambda s: (s.round, seat[s.team]))
@@ -755,7 +824,7 @@ class Classroom:
         ).fetchone()
         if row is None:
             return None
-        return Submission(row[0], row[1], Decision.model_validate_json(row[2]), *row[3:])
+        return Submission(row[0], row[1], self._decision(row[0], row[1], row[2]), *row[3:])
 
     def game(self, up_to_round: int | None = None) -> Game:
         """The market after the closed rounds (through `up_to_round`): restored from the
@@ -812,15 +881,24 @@ class Classroom:
                 continue
             if digest != self._digest(k, data):
                 continue
-            reports = [
-                RoundReport.from_dict(json.loads(text), game.ids, self.scenario.segment_ids)
-                for (text,) in self.db.execute(
-                    "SELECT report FROM rounds WHERE round <= ? ORDER BY round", (k,)
-                )
-            ]
-            try:
+            try:  # a report that is not one Jigsaw wrote: replay instead
+                reports = [
+                    RoundReport.from_dict(json.loads(text), game.ids, self.scenario.segment_ids)
+                    for (text,) in self.db.execute(
+                        "SELECT report FROM rounds WHERE round <= ? ORDER BY round", (k,)
+                    )
+                ]
                 return game.restore(Snapshot.of(k, data), history[:k], reports)
-            except (SnapshotError, KeyError, TypeError, ValueError):
+            except (
+                SnapshotError,
+                AttributeError,
+                IndexError,
+                KeyError,
+                TypeError,
+                ValueError,
+                OverflowError,
+                RecursionError,
+            ):
                 continue
         return None
 
@@ -839,8 +917,25 @@ class Classroom:
         )
 
     def cached_report(self, round_no: int) -> dict[str, Any] | None:
+        """The report of a closed round as the file keeps it (None for a round not closed):
+        every firm's figures, each firm's cash a number and its bankruptcy yes or no."""
         row = self.db.execute("SELECT report FROM rounds WHERE round = ?", (round_no,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        if row is None:
+            return None
+        try:
+            report = json.loads(row[0])
+            firms = report["firms"]
+            good = all(
+                isinstance(firms[fid]["cash"], int | float)
+                and math.isfinite(firms[fid]["cash"])
+                and isinstance(firms[fid]["bankrupt"], bool)
+                for fid in self.scenario.firm_ids
+            )
+        except (TypeError, ValueError, KeyError, RecursionError):
+            good = False
+        if not good:
+            raise self._edited(f"rounds.report (round {round_no})", "must be a report Jigsaw wrote")
+        return report  # type: ignore[no-any-return]
 
     def log(self) -> list[tuple[str, str, str]]:
         return [

@@ -89,10 +89,13 @@ def check_regular(path: Path, kind: str, stats: os.stat_result) -> None:
         raise InputError(str(path), "", f"is {what}, not {_a(kind)} file")
     limit = LIMITS[kind]
     if stats.st_size > limit:
+        big, most = size_text(stats.st_size), size_text(limit)
+        if big == most:  # just past the limit: the rounded sizes would read the same
+            big, most = f"{stats.st_size:,} bytes", f"{limit:,} bytes"
         raise InputError(
             str(path),
             "",
-            f"is {size_text(stats.st_size)}, more than {_a(kind)} file may be ({size_text(limit)})",
+            f"is {big}, more than {_a(kind)} file may be ({most})",
         )
 
 

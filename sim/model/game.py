@@ -166,8 +166,9 @@ class Game:
         round_no = self.round + 1
         fired = self._open(round_no)
         self._take_effect(round_no, decided, fired)
+        # (a count below zero, which only a forged report could hold, takes no room back)
         self._lead_room = self.max_leads - sum(
-            f.leads for r in self.reports for f in r.firms.values()
+            max(0, f.leads) for r in self.reports for f in r.firms.values()
         )
         try:
             with fewer_collections():

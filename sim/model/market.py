@@ -332,6 +332,11 @@ class Market:
         lam = np.concatenate([rates.reshape(F, 2 * S), outbound_rate], axis=1)
         blocks: list[tuple[int, int]] = []
         cells, us, gs, ss = [], [], [], []
+        if float(lam[self.active].sum()) > room:
+            # More leads expected today than the game has room for (a fortune spent on reps,
+            # every one prospecting): stop before drawing them (a Poisson mean past 2^63 does
+            # not draw at all).
+            raise NoRoom(int(min(lam[self.active].sum(), 2**62)))
         for i, chance in enumerate(self.lead_chance):
             if not self.active[i]:
                 continue

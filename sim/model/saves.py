@@ -28,7 +28,7 @@ from typing import Any
 
 from sim.model.decisions import expand
 from sim.model.errors import InputError
-from sim.model.files import parse_json, read_text, write_atomic
+from sim.model.files import LIMITS, parse_json, read_text, size_text, write_atomic
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.scenario import parse_scenario
@@ -97,8 +97,21 @@ def _check(doc: dict[str, Any], round_no: int, reports: list[Any], data: str) ->
 
 
 def write(game: Game, path: Path) -> None:
-    """Write the save file atomically (temp file in the same folder, then rename)."""
-    write_atomic(path, json.dumps(document(game), indent=1, sort_keys=True) + "\n")
+    """Write the save file atomically (temp file in the same folder, then rename). A save is
+    always one Jigsaw can load again: a cache that would take it past the save limit
+    (LIMITS["save"]) is left out (the game then replays when loaded); a game whose decisions
+    alone pass it is refused in one line, and the file is left as it was."""
+    limit = LIMITS["save"]
+    for cache in (True, False):
+        text = json.dumps(document(game, cache), indent=1, sort_keys=True) + "\n"
+        if len(text.encode("utf-8")) <= limit:
+            write_atomic(path, text)
+            return
+    raise InputError(
+        str(path),
+        "",
+        f"this game's save would be larger than the {size_text(limit)} a save may take",
+    )
 
 
 # A snapshot is 10-100 KB (sim.model.snapshot); a cache that inflates past this is not one.
@@ -130,7 +143,18 @@ def _cached(doc: dict[str, Any], game: Game, model: int) -> Game | None:
         segments = game.scenario.segment_ids
         restored = [RoundReport.from_dict(r, game.ids, segments) for r in reports]
         return game.restore(Snapshot.of(round_no, raw), game.history[:round_no], restored)
-    except (SnapshotError, binascii.Error, zlib.error, KeyError, TypeError, ValueError):
+    except (
+        SnapshotError,
+        binascii.Error,
+        zlib.error,
+        AttributeError,
+        IndexError,
+        KeyError,
+        TypeError,
+        ValueError,
+        OverflowError,
+        RecursionError,
+    ):
         return None
 
 

@@ -39,7 +39,10 @@ from sim.model.errors import InputError
 if TYPE_CHECKING:  # the scenario module reads this one when it loads a file
     from sim.model.scenario import Scenario
 
-MAX_LEADS = 2_000_000  # leads in a whole game: about a minute of CPU on a laptop core
+MAX_LEADS = 1_000_000  # leads in a game: a 40-round classic fits; two minutes of CPU at most
+# Firm-segment-days in a whole game: the daily market tick costs about 10 us a firm and
+# segment, with no lead at all (40 firms x 12 segments x 40 rounds of 365 days is a minute).
+MAX_CELL_DAYS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -130,18 +133,35 @@ def _recessions(scenario: Scenario, round_: int) -> float:
 
 
 def _deepest_price_cut(scenario: Scenario) -> float:
-    """The deepest price cut a price war in the scenario can make (scheduled or random)."""
+    """The deepest price cut the price wars in the scenario can make: they multiply where
+    they overlap, so every scheduled one in force at once, and the random one (at most one
+    fires a round, for one round)."""
     from sim.model.scenario import Event  # noqa: PLC0415 (as in `workload`)
 
-    cuts = [e.price_cut for e in scenario.events if e.kind == "price_war"]
+    kept = 1.0  # the share of its price a firm keeps
+    for e in scenario.events:
+        if e.kind == "price_war":
+            kept *= 1.0 - e.price_cut
     rnd = scenario.random_events
     if rnd.probability > 0 and "price_war" in rnd.kinds:
-        cuts.append(Event.model_fields["price_cut"].default)
-    return max(cuts, default=0.0)
+        kept *= 1.0 - Event.model_fields["price_cut"].default
+    return 1.0 - kept
 
 
 def check_workload(scenario: Scenario, source: str, max_leads: float = MAX_LEADS) -> Workload:
-    """The scenario's workload, or one InputError line if its game would exceed `max_leads`."""
+    """The scenario's workload, or one InputError line if its game would exceed `max_leads`
+    (or MAX_CELL_DAYS of daily market ticks, which no lead limit lifts)."""
+    meta = scenario.meta
+    cell_days = len(scenario.firms) * len(scenario.segments) * meta.rounds * meta.round_days
+    if cell_days > MAX_CELL_DAYS:
+        raise InputError(
+            source,
+            "",
+            f"asks for {cell_days:,} firm-segment-days ({len(scenario.firms)} firms x "
+            f"{len(scenario.segments)} segments x {meta.rounds} rounds of {meta.round_days} "
+            f"days), more than the {MAX_CELL_DAYS:,} a game may take (fewer firms, segments, "
+            "rounds or days)",
+        )
     load = workload(scenario)
     if load.leads > max_leads:
         raise InputError(
