@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sim import Game
 from sim.model.decisions import expand, simple
 from sim.model.ledger import Ledger
-from sim.model.pipeline import LeadQueue, SalesForce
+from sim.model.pipeline import Holders, LeadQueue, Prospects, SalesForce
 from sim.model.scenario import Economics, parse_scenario
 
 from .conftest import shortened
@@ -365,3 +365,32 @@ def test_a_round_collects_garbage_less_often_and_puts_the_threshold_back() -> No
     with pytest.raises(RuntimeError), fewer_collections():
         raise RuntimeError("a round that fails")
     assert gc.get_threshold() == before
+
+
+class _Granted:
+    """A stand-in request: only its key (priority, time asked, preempting first) matters."""
+
+    def __init__(self, time: float) -> None:
+        self.key = (1, time, True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.booleans()), min_size=1, max_size=40))
+def test_the_prospect_a_warm_lead_bumps_is_the_one_a_scan_would_pick(steps) -> None:
+    """The pool keeps its holders and prospects so that neither a release nor a preemption
+    scans them; it still bumps what SimPy's rule picks, the latest outbound deal by key, the
+    first granted among equal keys, and releases keep the granted order."""
+    holders, prospects, granted = Holders(), Prospects(), []
+    for time, release in steps:
+        if release and granted:
+            gone = granted.pop(len(granted) // 2)
+            holders.remove(gone)
+            prospects.remove(gone)
+        else:
+            req = _Granted(float(time))
+            granted.append(req)
+            holders.append(req)
+            prospects.append(req)
+        assert list(holders) == granted
+        if granted:
+            assert prospects.latest() is max(granted, key=lambda r: r.key)

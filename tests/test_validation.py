@@ -333,7 +333,7 @@ def test_leads_go_cold_when_no_rep_is_free():
             assert math.isnan(started)
         else:
             assert started == want[2]
-    assert force.slots.users == [] and force.slots.queue == []
+    assert not force.slots.users and force.slots.queue == []
 
 
 def test_a_lead_whose_patience_ends_as_a_slot_frees_does_not_keep_the_slot():
@@ -354,7 +354,7 @@ def test_a_lead_whose_patience_ends_as_a_slot_frees_does_not_keep_the_slot():
 
     last = max(force.records, key=lambda r: r.arrived)
     assert (last.arrived, last.outcome, last.started) == (20, WON, 20)
-    assert force.slots.users == []
+    assert not force.slots.users
 
 
 # --- adstock and Hill saturation -----------------------------------------------------------

@@ -144,6 +144,41 @@ class LeadQueue(simpy.resources.resource.SortedQueue):
         del self[i]
 
 
+class Holders(dict):  # type: ignore[type-arg]
+    """The requests holding a slot, in the order they were granted: SimPy's `users` list with
+    a removal that does not scan it (a sales force of thousands of reps releases a slot at
+    every deal's end). Iterates, counts and appends like the list it replaces."""
+
+    append = dict.setdefault  # holder -> None, in C
+
+    def remove(self, request: SlotRequest) -> None:
+        try:
+            del self[request]
+        except KeyError:
+            raise ValueError("the request holds no slot") from None
+
+
+class Prospects(list):  # type: ignore[type-arg]
+    """The outbound deals holding a slot, in key order (ties in the order granted), so the
+    one a warm lead preempts, the latest, is found without a scan."""
+
+    def append(self, request: SlotRequest) -> None:
+        bisect.insort_right(self, request, key=_KEY)
+
+    def remove(self, request: SlotRequest) -> None:
+        i = bisect.bisect_left(self, request.key, key=_KEY)
+        while i < len(self) and self[i] is not request:
+            i += 1
+        if i == len(self):
+            raise ValueError("the request is not among the prospects")
+        del self[i]
+
+    def latest(self) -> SlotRequest:
+        """The request with the highest key; the first granted among equal ones (as `max`
+        over the granted order would pick)."""
+        return self[bisect.bisect_left(self, self[-1].key, key=_KEY)]  # type: ignore[no-any-return]
+
+
 class SlotRequest(simpy.resources.resource.PriorityRequest):
     """A lead's request for a hunting slot. It carries the lead (`Deal`) and the timer its
     process waits on (patience while it waits, the deal's end once a slot took it), so the
@@ -198,14 +233,15 @@ class SlotPool(simpy.PreemptiveResource):
     preemptive resource). So prospecting never crowds out demand that marketing made."""
 
     PutQueue = LeadQueue
-    users: list[SlotRequest]  # type: ignore[assignment]
+    users: Holders  # type: ignore[assignment]
     put_queue: list[SlotRequest]  # type: ignore[assignment]
 
     def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
         super().__init__(env, capacity)
-        # The outbound deals among the users, in the users' order: the only ones a warm lead
-        # may take a slot from, kept apart so a full pool need not scan every user.
-        self.prospecting: list[SlotRequest] = []
+        self.users = Holders()  # type: ignore[assignment]
+        # The outbound deals among the users, in key order: the only ones a warm lead may
+        # take a slot from, kept apart so a full pool need not scan every user.
+        self.prospecting = Prospects()
 
     def _do_put(self, event: SlotRequest) -> None:  # type: ignore[override]
         """SimPy's preemptive put, with the victim found among the outbound deals only: a
@@ -216,7 +252,7 @@ class SlotPool(simpy.PreemptiveResource):
         with no slots at all, nor while the force is over capacity after a cut)."""
         users = self.users
         if event.preempt and self.prospecting and users and len(users) == self._capacity:
-            victim = max(self.prospecting, key=_KEY)
+            victim = self.prospecting.latest()
             users.remove(victim)
             self.prospecting.remove(victim)
             victim.proc.interrupt(  # type: ignore[union-attr]
