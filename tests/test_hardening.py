@@ -642,6 +642,36 @@ def test_control_characters_in_a_path_cannot_drive_the_terminal(capsys, tmp_path
     name = "a\x1b[2Jb\x07c\u2028d\x85e\x0bf\x0cg.toml"
     line = one_error(cli(capsys, "scenario", "validate", tmp_path / name), "\\x1b[2Jb\\x07c")
     assert not any(c in line for c in "\x1b\x07\u2028\x85\x0b\x0c")
+    assert "\\u2028d\\x85e\\x0bf\\x0cg" in line  # shown as escapes, not folded to spaces
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('name = "Tutorial: first steps"', 'name = "Tut\\u001b[2Jorial"', "meta.name"),
+        ('name = "Your company"', 'name = "You\\u0007r"', "firms[0].name"),
+        ('name = "Steady & Co"', 'name = "Steady\\u202eoC"', "firms[1].name"),
+        ('name = "Small business"', 'name = "Small\\nbusiness"', "segments[0].name"),
+        ('currency = "USD"', 'currency = "U\\u0085D"', "meta.currency"),
+    ],
+)
+def test_a_name_with_control_characters_is_refused_where_it_is_read(
+    capsys, tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    """Names reach every screen, table, CSV and debrief: an escape in one would recolour or
+    clear the terminal, a bidi override reorder what follows, a line break split a row."""
+    path = tutorial_with(tmp_path, "named.toml", "", (old, new))
+    line = one_error(cli(capsys, "scenario", "validate", path), field, "printable text")
+    assert "\x1b" not in line and "\u202e" not in line
+
+
+def test_a_description_keeps_its_line_breaks_and_refuses_escapes() -> None:
+    data = load_scenario("tutorial").model_dump(mode="json")
+    data["meta"]["description"] = "one\ntwo\tthree"
+    assert parse_scenario(data).meta.description == "one\ntwo\tthree"
+    data["meta"]["description"] = "a\x1b[2Jb"
+    with pytest.raises(InputError, match=r"meta.description: must be plain text"):
+        parse_scenario(data)
 
 
 def test_a_path_component_too_long_for_the_system_is_one_line(capsys, tmp_path: Path) -> None:

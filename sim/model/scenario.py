@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.model.errors import FieldError, InputError, from_validation
 from sim.model.files import read_toml
@@ -20,6 +20,39 @@ from sim.model.workload import MAX_LEADS, check_workload
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
+
+
+def _one_line(text: str) -> str:
+    """A name is printable text on one line: a control character (an escape that recolours
+    or clears a terminal, a bell, a line break) would reach every screen, table and file
+    that shows the name."""
+    if not text.isprintable():
+        bad = next(c for c in text if not c.isprintable())
+        raise ValueError(f"must be printable text on one line, without {ascii(bad)}")
+    return text
+
+
+# Control characters a paragraph may not hold: all but line breaks and tabs, and the
+# invisible marks that reorder text on screen (bidirectional overrides and isolates).
+_HIDDEN = frozenset(
+    [chr(c) for c in range(32) if chr(c) not in "\n\t"]
+    + [chr(127), "\u0085", "\u2028", "\u2029"]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
+
+
+def _paragraph(text: str) -> str:
+    """A description is text whose only control characters are line breaks and tabs."""
+    bad = next((c for c in text if c in _HIDDEN), None)
+    if bad is not None:
+        raise ValueError(f"must be plain text (line breaks allowed), without {ascii(bad)}")
+    return text
+
+
+Label = Annotated[str, Field(max_length=80), AfterValidator(_one_line)]
+Line = Annotated[str, Field(max_length=300), AfterValidator(_one_line)]  # a sentence
+Paragraph = Annotated[str, Field(max_length=4000), AfterValidator(_paragraph)]
 
 CHANNELS = ("advertising", "pr", "demand_gen")
 AXES = ("power", "service")  # the perceptual map: simple..powerful, self-serve..high-touch
@@ -50,7 +83,9 @@ class Goal(Strict):
     (`sim.model.kpis.ROUND_KPIS`) at the end (`final`), in every round (`every`), summed over
     the game (`total`), or inside its range in at least `rounds` rounds (`rounds`)."""
 
-    text: str = Field(min_length=1, max_length=120, description="The goal, as players read it.")
+    text: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_one_line)] = Field(
+        description="The goal, as players read it."
+    )
     kpi: str = Field(description="A round KPI: revenue, profit, cash, market_share, ...")
     over: Literal["final", "every", "total", "rounds"] = Field(
         "final", description="final, every (round), total (sum), rounds (how many in range)."
@@ -78,11 +113,13 @@ class Goal(Strict):
 
 
 class Meta(Strict):
-    name: str = Field(description="Title shown to players.")
-    description: str = Field("", description="What the scenario is about, for the new-game screen.")
+    name: Label = Field(description="Title shown to players.")
+    description: Paragraph = Field(
+        "", description="What the scenario is about, for the new-game screen."
+    )
     rounds: int = Field(8, ge=1, le=40, description="Rounds in a game.")
     round_days: int = Field(91, ge=7, le=365, description="Days in a round (91 = a quarter).")
-    currency: str = Field("USD", max_length=8, description="Currency code for display.")
+    currency: Label = Field("USD", max_length=8, description="Currency code for display.")
     budget_per_round: float = Field(
         300_000, ge=0, description="Total budget (currency per round) simple mode starts from."
     )
@@ -90,7 +127,9 @@ class Meta(Strict):
         False, description="true: expected values instead of random draws (smooth, for teaching)."
     )
     difficulty: Literal["easy", "medium", "hard"] = Field("medium", description="Shown to players.")
-    learning_goals: list[str] = Field(default_factory=list, description="What a player learns.")
+    learning_goals: list[Line] = Field(
+        default_factory=list, max_length=20, description="What a player learns."
+    )
     goals: list[Goal] = Field(
         default_factory=list, max_length=8, description="Goals the scorecard checks."
     )
@@ -120,7 +159,7 @@ class Drift(Strict):
 
 class Segment(Strict):
     id: Ident = Field(description="Short identifier used in targeting and reports.")
-    name: str = Field("", description="Display name (defaults to the id).")
+    name: Label = Field("", description="Display name (defaults to the id).")
     accounts: int = Field(ge=1, le=10_000_000, description="Accounts (potential buyers).")
     deal_value: float = Field(
         gt=0, description="Contract value per account per year at list price."
@@ -363,7 +402,7 @@ class Economics(Strict):
 
 class Firm(Strict):
     id: Ident = Field(description="Short identifier used in decisions and reports.")
-    name: str = Field("", description="Display name (defaults to the id).")
+    name: Label = Field("", description="Display name (defaults to the id).")
     controlled_by: str = Field(
         "player", description="'player' or a rival strategy: " + ", ".join(STRATEGIES)
     )

@@ -109,7 +109,7 @@ def one_line(text: str) -> str:
     breaks become spaces, other control characters (an escape sequence, a bell, U+2028) are
     written as escapes so they cannot drive the terminal, and a line over MAX_LINE characters
     keeps its start (the file, the field) and its end (what was expected)."""
-    text = re.sub(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*", " ", text).strip().replace("\t", " ")
+    text = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text).strip(" \t\r\n").replace("\t", " ")
     text = "".join(
         c.encode("unicode_escape").decode("ascii")
         if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
