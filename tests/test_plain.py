@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim import load_scenario
+from sim.model.errors import InputError
 from tests.test_tui import advance
 from tui.app import JigsawApp
 from tui.plain import play_plain, scorecard_lines
@@ -76,3 +77,25 @@ def test_a_bad_command_changes_nothing_and_says_why() -> None:
     assert "Not changed: study: astrology: expected one of brand_tracker" in said
     assert "Not a command: 'fly'" in said
     assert session.game.round == 0 and session.draft.price == 1.0
+
+
+def test_endless_or_hostile_input_is_bounded_and_echoed_as_text(tmp_path: Path) -> None:
+    """/dev/zero once read 7 GB into one line; a script's control characters reached the
+    terminal in the transcript."""
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run(
+            [JIGSAW, "play", "--plain", "--seed", "2"],
+            stdin=zero,
+            capture_output=True,
+            env={**os.environ, "JIGSAW_SAVE_DIR": str(tmp_path / "s")},
+            timeout=60,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "jigsaw: standard input: a command is at most 1000 characters\n"
+    session = Session.new(load_scenario("tutorial"), 1)
+    out = io.StringIO()
+    play_plain(session, io.StringIO("fly\x1b[2J\x07\nq\n"), out)
+    said = out.getvalue()
+    assert "\x1b" not in said and "\x07" not in said and "fly\\x1b[2J\\x07" in said
+    with pytest.raises(InputError, match="more than 10,000 commands in one round"):
+        play_plain(Session.new(load_scenario("tutorial"), 1), io.StringIO("s\n" * 10_001), out)

@@ -20,6 +20,7 @@ from sim.model.errors import InputError
 from sim.model.scenario import CHANNELS, STUDIES
 from sim.narrative import explain, goal_line, statement_rows
 from sim.numbers import money
+from tui.cli.common import one_line
 from tui.session import Session
 from tui.table import aligned
 
@@ -50,6 +51,10 @@ PERCENT = {
 }
 
 
+MAX_COMMAND = 1000  # characters in a line of input: the longest command is a few dozen
+MAX_COMMANDS = 10_000  # lines read in one round before it is played (a runaway script)
+
+
 class PlainGame:
     """The game loop of plain mode: reads `lines`, writes to `out`."""
 
@@ -58,6 +63,7 @@ class PlainGame:
         self.lines = lines
         self.out = out
         self.ended_input = False
+        self.asked = 0  # commands read since the last round was played
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -67,13 +73,24 @@ class PlainGame:
         if self.ended_input:
             return None
         print(prompt, end="", file=self.out, flush=True)
-        line = self.lines.readline()
+        self.asked += 1
+        if self.asked > MAX_COMMANDS:
+            raise InputError(
+                "standard input",
+                "",
+                f"more than {MAX_COMMANDS:,} commands in one round without playing it",
+            )
+        line = self.lines.readline(MAX_COMMAND + 1)
         if not line:
             self.ended_input = True
             self.say("(end of input: playing on with the decisions shown)")
             return None
+        if len(line.rstrip("\n")) > MAX_COMMAND:
+            raise InputError("standard input", "", f"a command is at most {MAX_COMMAND} characters")
         if not self.lines.isatty():
-            self.say(line.rstrip("\n"))  # a script's transcript reads like a session
+            # a script's transcript reads like a session (a control character it holds is
+            # shown as an escape, never sent to the terminal)
+            self.say(one_line(line.rstrip("\n")))
         return line.strip()
 
     def run(self) -> int:
@@ -233,6 +250,7 @@ class PlainGame:
                 return False
         before = s.reports[-1] if s.reports else None
         outcome = s.advance()
+        self.asked = 0
         report = outcome.report
         assert report is not None
         self.say()
