@@ -685,13 +685,32 @@ def test_a_path_component_too_long_for_the_system_is_one_line(capsys, tmp_path: 
         one_error(cli(capsys, *argv), "aaaa")
 
 
-def test_output_to_a_full_disk_is_one_line() -> None:
+@pytest.mark.parametrize("argv", [["scenario", "list"], ["--help"], ["run", "--help"]])
+def test_output_to_a_full_disk_is_one_line(argv) -> None:
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [JIGSAW, "scenario", "list"], stdout=full, stderr=subprocess.PIPE, text=True
-        )
-    assert done.returncode == 1
+        done = subprocess.run([JIGSAW, *argv], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 1  # argparse's help once dropped the error and exited 0
     assert done.stderr == "jigsaw: cannot write the output (No space left on device)\n"
+
+
+def test_a_closed_standard_output_is_one_line() -> None:
+    done = subprocess.run(
+        ["sh", "-c", f'"{JIGSAW}" run tutorial >&-'], stderr=subprocess.PIPE, text=True
+    )
+    assert done.returncode == 1
+    assert done.stderr == "jigsaw: cannot write the output (standard output is closed)\n"
+
+
+def test_ctrl_c_while_the_command_line_is_built_is_one_line(capsys, monkeypatch) -> None:
+    import tui.cli
+    import tui.cli.run
+
+    def interrupted(sub: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tui.cli.run, "add", interrupted)
+    assert tui.cli.main(["run", "tutorial"]) == 130
+    assert capsys.readouterr().err == "jigsaw: interrupted\n"
 
 
 def test_ctrl_c_while_the_libraries_load_is_one_line(capsys, monkeypatch) -> None:

@@ -7,6 +7,10 @@ import sys
 
 
 def main() -> int:
+    if sys.stdout is None or sys.stderr is None:  # started with standard output closed (>&-)
+        if sys.stderr is not None:
+            print("jigsaw: cannot write the output (standard output is closed)", file=sys.stderr)
+        return 1
     try:
         from tui.cli import main as command  # noqa: PLC0415 - the point of this module
     except KeyboardInterrupt:

@@ -40,9 +40,13 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help, --version: what was printed must reach its reader
+            sys.stdout.flush()
+            return done.code if isinstance(done.code, int) else 2
         if args.command is None:
             return play.main(None)
         code = int(args.run(args))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from sim.experiments.executor import cores
 from sim.model.errors import shown
@@ -23,6 +24,12 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        """argparse drops a help text it cannot write (a full disk under `--help > FILE`,
+        exit 0); here the failure reaches `tui.cli.main`, which says so."""
+        if message:
+            (file or sys.stderr).write(message)
 
 
 def seed_number(text: str) -> int:
