@@ -120,7 +120,11 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
     """Ctrl-C reaches every process of the terminal's group. Processes started in here
     inherit SIGINT ignored (Python and asyncio leave an ignored SIGINT alone), so a Ctrl-C
     is this process's alone: it stops the sweep, keeps the rows and closes the cluster,
-    instead of each worker printing its own traceback."""
+    instead of each worker printing its own traceback.
+
+    The price: a Ctrl-C in the second or two the cluster takes to start is lost (press it
+    again). Blocking SIGINT instead of ignoring it would keep it pending only if every
+    thread blocked it, and numpy's BLAS threads, started at import, take it and drop it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
