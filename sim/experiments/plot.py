@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sim.experiments.sweep import Sweep
 from sim.model.errors import InputError
-from sim.model.files import write_atomic
+from sim.model.files import check_writable, write_atomic
 
 
 def response_curve(sweep: Sweep, metric: str, path: str | Path, title: str = "") -> Path:
@@ -69,4 +69,5 @@ def check_plot(path: str | Path) -> Path:
         matplotlib.use("Agg")
     except ImportError:
         raise InputError("--plot", "", "needs matplotlib: pip install 'jigsaw-sim[plot]'") from None
+    check_writable(target)
     return target

@@ -32,6 +32,18 @@ def temp_beside(path: Path) -> tuple[int, str]:
     return fd, tmp
 
 
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, a file that `write_atomic` could not write (a folder that
+    cannot be made or written, a name too long for the system): its temporary file is made
+    and removed again."""
+    try:
+        fd, tmp = temp_beside(path)
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot write ({exc.strerror})") from None
+    os.close(fd)
+    Path(tmp).unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write text (UTF-8) or bytes to path so that a crash leaves the old file or the new,
     never half of one."""

@@ -165,7 +165,7 @@ def _main(args: argparse.Namespace) -> int:
     if result is None:
         return code
     print(sweep_table(result, args.metric, args.seed))
-    if args.plot:
+    if args.plot and result.summary(args.metric):
         from sim.experiments.plot import response_curve
 
         saved = response_curve(
@@ -299,6 +299,8 @@ def cell_ranges(cells: list[int], most: int = 6) -> str:
 
 def sweep_table(result: Sweep, metric: str, seed: int) -> str:
     summary = result.summary(metric)
+    if not summary:
+        return "No point has a finished game: every game failed (each one is listed below)."
     best = max(summary, key=lambda row: row["mean"])["point"]
     names = list(result.axes)
     rows = [(*names, "n", f"mean {metric}", "95% low", "95% high", "vs best (paired 95%)")]
