@@ -21,7 +21,7 @@ import pytest
 
 from sim.model.scenario import bundled_scenarios
 from tests.test_bad_input import cli
-from tui.cli import sweep as sweep_cli
+from tui.cli import common as cli_common
 
 CASES = int(os.environ.get("JIGSAW_FUZZ_CASES", "240"))  # spread over the kinds below
 SEED = int(os.environ.get("JIGSAW_FUZZ_SEED", "20261203"))
@@ -139,7 +139,7 @@ def test_mutated_files_run_or_are_refused_in_one_line(
     tmp_path: Path,
     seeds: dict[str, Path],
 ) -> None:
-    monkeypatch.setattr(sweep_cli, "CONFIRM_GAMES", 20)  # a mutated grid stays small
+    monkeypatch.setattr(cli_common, "CONFIRM_GAMES", 20)  # a mutated grid stays small
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     rng = np.random.default_rng(SEED)
     kinds = [f"scenario:{n}" for n in bundled_scenarios()] + ["decisions", "experiment", "save"]

@@ -304,6 +304,16 @@ def test_a_huge_grid_is_refused_unless_confirmed(capsys, monkeypatch) -> None:
     )
 
 
+def test_a_balance_check_of_hours_is_refused_unless_confirmed(capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    one_error(
+        cli(capsys, "scenario", "balance", "tutorial", "--seeds", "200"), "9,000 games", "--yes"
+    )
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(builtins, "input", lambda prompt: "n")
+    one_error(cli(capsys, "scenario", "balance", "tutorial", "--seeds", "200"), "not started")
+
+
 def test_ctrl_c_mid_sweep_leaves_every_finished_row_whole(tmp_path: Path) -> None:
     out = tmp_path / "rows.csv"
     proc = subprocess.Popen(

@@ -21,12 +21,19 @@ from sim.experiments.balance import (
     REFERENCE,
     Balance,
     check_balance,
+    plays,
     role,
 )
 from sim.model.gauge import ALIGNED
 from sim.model.scenario import load_scenario
 from sim.numbers import money
-from tui.cli.common import MAX_WORKERS_PER_CORE, check_workers, count_of
+from tui.cli.common import (
+    CONFIRM_GAMES,
+    MAX_WORKERS_PER_CORE,
+    check_workers,
+    confirm_games,
+    count_of,
+)
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -43,7 +50,7 @@ def add(actions: Any) -> None:
         "every rep in the last round, a split never touched, each rival strategy in your "
         "seat, players who follow the gauge, and sweeps of the split and the price, over N "
         "seeds with common random numbers; compare each with reference play (the better of a "
-        "fixed 45%% split at list price and the balanced strategy) by the paired 95%% "
+        "fixed 45% split at list price and the balanced strategy) by the paired 95% "
         "interval; check the gauge and the published ranges. Exit 1 if the scenario fails.",
     )
     bal.add_argument("scenario", metavar="FILE|NAME", help="bundled name or scenario file")
@@ -60,11 +67,18 @@ def add(actions: Any) -> None:
         help=f"processes (0: one per core, 1: serial; at most {MAX_WORKERS_PER_CORE} per core)",
     )
     bal.add_argument("--json", action="store_true", help="the whole result as JSON")
+    bal.add_argument(
+        "--yes",
+        action="store_true",
+        help=f"play a check of more than {CONFIRM_GAMES:,} games without asking",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     check_workers("jigsaw scenario balance", args.workers)
     scenario = load_scenario(args.scenario)
+    games = len(plays(scenario)) * args.seeds
+    confirm_games("jigsaw scenario balance", games, args.yes, "the check")
     with ProgressBar("games") as progress:
         result = check_balance(scenario, seeds=args.seeds, workers=args.workers, progress=progress)
     if args.json:

@@ -127,3 +127,22 @@ def one_line(text: str) -> str:
         head = MAX_LINE * 2 // 3
         text = text[:head] + " ... " + text[head - MAX_LINE + 5 :]
     return text
+
+
+CONFIRM_GAMES = 2_000  # games: half an hour of CPU at classic's second a game; more asks first
+
+
+def confirm_games(prog: str, games: int, yes: bool, what: str = "the study") -> None:
+    """A study of more than CONFIRM_GAMES games (hours of CPU) starts only when the user
+    says so: --yes, or y at a prompt; without a terminal to ask at, one line and exit 2."""
+    if games <= CONFIRM_GAMES or yes:
+        return
+    size = f"{games:,} games (each a whole game of the scenario)"
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"{prog}: {what} holds {size}, more than {CONFIRM_GAMES:,}; add --yes to play "
+            "them all, or ask for fewer"
+        )
+    answer = input(f"{what[0].upper()}{what[1:]} holds {size}. Play them all? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise UsageError(f"{prog}: not started")

@@ -25,10 +25,12 @@ from sim.model.errors import InputError
 from sim.model.scenario import load_scenario
 from sim.numbers import money
 from tui.cli.common import (
+    CONFIRM_GAMES,
     MAX_WORKERS_PER_CORE,
     UsageError,
     add_scenario_and_seed,
     check_workers,
+    confirm_games,
     count_of,
     one_line,
 )
@@ -224,9 +226,6 @@ def tournament(args: argparse.Namespace) -> int:
     return 0 if not result.failed else 1
 
 
-CONFIRM_GAMES = 10_000  # above this many games a sweep asks first (or takes --yes)
-
-
 def check_size(args: argparse.Namespace, games: int) -> None:
     """Refuse what cannot be meant before any work: no replications, more worker processes
     than the machine can use, or a grid of more games than CONFIRM_GAMES unless confirmed."""
@@ -234,17 +233,7 @@ def check_size(args: argparse.Namespace, games: int) -> None:
         raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
     check_games(games)
     check_workers("jigsaw sweep", args.workers, remote=args.scheduler not in (None, "local"))
-    if games <= CONFIRM_GAMES or args.yes:
-        return
-    what = f"{games:,} games (each a whole game of the scenario)"
-    if not sys.stdin.isatty():
-        raise UsageError(
-            f"jigsaw sweep: the grid holds {what}, more than {CONFIRM_GAMES:,}; add --yes to "
-            "play them all, or fewer points or replications"
-        )
-    answer = input(f"The grid holds {what}. Play them all? [y/N] ")
-    if answer.strip().lower() not in ("y", "yes"):
-        raise UsageError("jigsaw sweep: not started")
+    confirm_games("jigsaw sweep", games, args.yes, "the grid")
 
 
 def streamed(
