@@ -911,3 +911,34 @@ def test_a_sweep_whose_every_game_fails_says_so_without_a_traceback(capsys, monk
     assert code == 1 and "Traceback" not in err
     assert "every game failed" in out
     assert err.count("failed: point 0 replication") == 2 and "the engine broke" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("sweep", "tutorial", "--vary", "price=1", "--out", ""),
+        ("sweep", "tutorial", "--vary", "price=1", "--plot", " "),
+        ("run", "tutorial", "--save", ""),
+        ("run", "--load", ""),
+        ("class", "status", "--db", ""),
+    ],
+)
+def test_an_empty_path_is_refused_not_taken_for_none(capsys, argv) -> None:
+    """`--out ''` once wrote nothing and said nothing (an empty string reads as no option)."""
+    one_error(cli(capsys, *argv), "needs a path, got an empty one")
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        ('scenario = "exp.toml"\nstrategies = ["even"]\n', ("scenario", "this experiment file")),
+        ('scenario = "tutorial"\nout = ""\nstrategies = ["even"]\n', ("out", "at least 1")),
+        ('scenario = "tutorial"\nreps = 1000001\nstrategies = ["even"]\n', ("reps", "1000000")),
+    ],
+)
+def test_an_experiment_file_is_held_to_the_command_lines_rules(
+    capsys, tmp_path, text, needles
+) -> None:
+    path = tmp_path / "exp.toml"
+    path.write_text(text, encoding="utf-8")
+    one_error(cli(capsys, "sweep", "--file", path), str(path), *needles)

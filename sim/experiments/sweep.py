@@ -697,16 +697,18 @@ class ExperimentFile(BaseModel):
 
     scenario: str = Field(description="Bundled name or path (relative to this file).")
     seed: int = Field(1, ge=0, description="Replication r plays with seed + r.")
-    reps: int = Field(10, ge=1, le=100_000, description="Replications per point.")
+    reps: int = Field(10, ge=1, le=MAX_GAMES, description="Replications per point.")
     workers: int = Field(0, ge=0, description="Processes (0: one per core, 1: serial).")
     scheduler: str | None = Field(
         None, description='Dask: "local" or "tcp://host:8786" (extra cluster); none: local pool.'
     )
     metric: str = Field("profit", description="Metric of the summary: " + ", ".join(METRICS))
     out: str | None = Field(
-        None, description="Every row: .csv, or .parquet with pyarrow (relative to the cwd)."
+        None,
+        min_length=1,
+        description="Every row: .csv, or .parquet with pyarrow (relative to the cwd).",
     )
-    plot: str | None = Field(None, description="Response curve, .png or .svg (cwd).")
+    plot: str | None = Field(None, min_length=1, description="Response curve, .png or .svg (cwd).")
     vary: dict[str, str | list[float]] = Field(
         default_factory=dict, description='NAME = "START:STOP:STEPS" or NAME = [a, b, c].'
     )
@@ -733,6 +735,10 @@ def load_experiment(
     if spec.metric not in METRICS:
         raise InputError(str(path), "metric", f"expected one of {', '.join(METRICS)}")
     local = p.parent / spec.scenario
+    if local.exists() and local.resolve() == p.resolve():
+        raise InputError(
+            str(path), "scenario", "names this experiment file itself; give a scenario file or name"
+        )
     try:
         scenario = load_scenario(str(local) if local.exists() else spec.scenario, max_leads)
     except InputError as exc:

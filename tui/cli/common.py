@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from sim.experiments.executor import cores
 from sim.model.errors import shown
@@ -19,11 +19,28 @@ class UsageError(Exception):
     """Bad command-line usage (exit 2)."""
 
 
+# Options that name a file or a folder (their dest): none may be empty.
+PATH_OPTIONS = ("out", "save", "load", "plot", "db", "roster", "decisions", "file")
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports bad usage as one line and exit code 2, never a usage dump."""
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Any = None, namespace: Any = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """argparse, and an empty path refused: `--out ''` would otherwise be no --out at
+        all (nothing written, silently) or the current folder."""
+        parsed, rest = super().parse_known_args(args, namespace)
+        for name in PATH_OPTIONS:
+            value = getattr(parsed, name, None)
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and not text.strip():
+                    self.error(f"--{name} needs a path, got an empty one")
+        return parsed, rest
 
     def _print_message(self, message: str, file: IO[str] | None = None) -> None:
         """argparse drops a help text it cannot write (a full disk under `--help > FILE`,

@@ -13,6 +13,7 @@ from typing import Any
 from sim.experiments.results import RowWriter, StoppedEarly
 from sim.experiments.sweep import (
     DECISION_PARAMS,
+    MAX_GAMES,
     METRICS,
     Sweep,
     check_games,
@@ -69,7 +70,10 @@ def add(sub: Any) -> None:
         "run --strategy, including split:X)",
     )
     sweep.add_argument(
-        "--reps", type=count_of("replications"), default=10, help="replications per point (10)"
+        "--reps",
+        type=count_of("replications", 1, MAX_GAMES),
+        default=10,
+        help="replications per point (10)",
     )
     sweep.add_argument(
         "--workers",
@@ -233,7 +237,7 @@ def check_size(args: argparse.Namespace, games: int) -> None:
         raise UsageError(f"jigsaw sweep: --reps must be at least 1, got {args.reps}")
     check_games(games)
     check_workers("jigsaw sweep", args.workers, remote=args.scheduler not in (None, "local"))
-    confirm_games("jigsaw sweep", games, args.yes, "the grid")
+    confirm_games("jigsaw sweep", games, args.yes)
 
 
 def streamed(
