@@ -314,7 +314,15 @@ def test_a_balance_check_of_hours_is_refused_unless_confirmed(capsys, monkeypatc
     one_error(cli(capsys, "scenario", "balance", "tutorial", "--seeds", "200"), "not started")
 
 
-def test_ctrl_c_mid_sweep_leaves_every_finished_row_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+)
+def test_ctrl_c_mid_sweep_leaves_every_finished_row_whole(
+    tmp_path: Path, signum: int, code: int, said: str
+) -> None:
+    """Ctrl-C, or SIGTERM (a kill, a batch system's time limit; it once left the hidden
+    temporary file behind)."""
     out = tmp_path / "rows.csv"
     proc = subprocess.Popen(
         [JIGSAW, "sweep", "classic", "--vary", "price=0.9,1.1", "--reps", "30", "--workers", "1"]
@@ -330,11 +338,11 @@ def test_ctrl_c_mid_sweep_leaves_every_finished_row_whole(tmp_path: Path) -> Non
         if temps and temps[0].stat().st_size > 600:
             break
         time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, signum)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    assert proc.returncode == code
     last = err.strip().splitlines()[-1]
-    assert last.startswith("jigsaw sweep: interrupted;") and "of 60 rows written" in last
+    assert last.startswith(f"jigsaw sweep: {said};") and "of 60 rows written" in last
     with out.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert 1 <= len(rows) < 60 and f"{len(rows)} of 60" in last
@@ -942,3 +950,11 @@ def test_an_experiment_file_is_held_to_the_command_lines_rules(
     path = tmp_path / "exp.toml"
     path.write_text(text, encoding="utf-8")
     one_error(cli(capsys, "sweep", "--file", path), str(path), *needles)
+
+
+def test_a_disk_io_error_under_a_class_file_says_what_it_means(tmp_path: Path) -> None:
+    """SQLite reports a disk that fills under its WAL as 'disk I/O error', not 'full'."""
+    from sim.classroom.store import trouble
+
+    said = str(trouble(tmp_path / "class.db", sqlite3.OperationalError("disk I/O error")))
+    assert "may be full" in said and "nothing was changed" in said and "SQLite" not in said

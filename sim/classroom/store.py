@@ -339,6 +339,11 @@ def trouble(path: str | Path, exc: sqlite3.Error) -> InputError:
         )
     elif "full" in text:
         what = "the disk is full: nothing was written; free some space and try again"
+    elif "disk i/o" in text:  # what SQLite says of a full disk under its WAL, or a bad disk
+        what = (
+            "the disk failed a read or a write (it may be full): nothing was changed; free "
+            "some space and try again"
+        )
     elif "not a database" in text:
         what = (
             "is not a Jigsaw class file (or it is damaged: restore it from a backup, "

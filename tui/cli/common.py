@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
+import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any, NoReturn
 
 from sim.experiments.executor import cores
@@ -163,3 +166,26 @@ def confirm_games(prog: str, games: int, yes: bool, what: str = "the study") -> 
     answer = input(f"{what[0].upper()}{what[1:]} holds {size}. Play them all? [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
         raise UsageError(f"{prog}: not started")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a `kill`, a job scheduler's time limit) during a study: stopped as Ctrl-C
+    stops it, its finished rows kept whole and no temporary file left behind."""
+
+
+@contextmanager
+def terminated_as_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM raises `Terminated` in the main thread instead of killing the
+    process where it stands (elsewhere, or off the main thread, nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,12 +29,14 @@ from sim.numbers import money
 from tui.cli.common import (
     CONFIRM_GAMES,
     MAX_WORKERS_PER_CORE,
+    Terminated,
     UsageError,
     add_scenario_and_seed,
     check_workers,
     confirm_games,
     count_of,
     one_line,
+    terminated_as_interrupt,
 )
 from tui.progress import ProgressBar
 from tui.table import aligned
@@ -248,7 +251,7 @@ def streamed(
     whole); any other failure discards the partial file and is raised."""
     writer = RowWriter(args.out) if args.out else None
     try:
-        with ProgressBar("games") as progress:
+        with terminated_as_interrupt(), ProgressBar("games") as progress:
             result = play(progress, writer.write if writer else None)
     except (KeyboardInterrupt, StoppedEarly) as exc:
         return None, stopped(exc, writer, args.out, games)
@@ -270,11 +273,19 @@ def stopped(exc: BaseException, writer: RowWriter | None, out: str | None, games
     elif writer is not None:
         writer.close()
         kept = f"; {writer.rows:,} of {games:,} rows written to {out}"
-    why = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped: {exc}"
+    why = (
+        "terminated"
+        if isinstance(exc, Terminated)
+        else "interrupted"
+        if isinstance(exc, KeyboardInterrupt)
+        else f"stopped: {exc}"
+    )
     missing = ""
     if isinstance(exc, StoppedEarly) and exc.missing:
         missing = f"; {len(exc.missing):,} cells missing ({cell_ranges(exc.missing)})"
     print(one_line(f"jigsaw sweep: {why}{kept}{missing}"), file=sys.stderr)
+    if isinstance(exc, Terminated):
+        return 128 + signal.SIGTERM
     return 130 if isinstance(exc, KeyboardInterrupt) else 1
 
 
