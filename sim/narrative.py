@@ -222,3 +222,35 @@ def _goal_figure(check: GoalCheck) -> str:
     if check.status == "open":
         return f"{shown} so far" if g.over == "total" else f"now {shown}"
     return shown
+
+
+def luck_line(
+    percentile: float,
+    score: float,
+    expected: float,
+    low: float,
+    high: float,
+    draws: int,
+    lucky: bool,
+) -> str:
+    """The luck line of a scorecard (`sim.experiments.luck`): where the result as played
+    falls among what the same decisions earn over other draws of luck."""
+    if not lucky:
+        return (
+            "Luck: none to measure here; every draw of luck plays the same game (mean-field, "
+            "no random event), so the score is the decisions' alone."
+        )
+    n = int(round(percentile))
+    where = (
+        "bottom"
+        if n <= 0
+        else "top"
+        if n >= 100
+        else f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    )
+    side = "luckier than" if percentile > 60 else "less lucky than" if percentile < 40 else "about"
+    return (
+        f"Luck: your result was at the {where} percentile of what your decisions would have "
+        f"earned (score {score:.0f}; {expected:.0f} expected, 95% {low:.0f}-{high:.0f}, over "
+        f"{draws} other draws of luck): {side} average."
+    )

@@ -450,7 +450,7 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
     again = jigsaw("class", "report", "--db", str(c.path), "--out", str(out))
     assert again.returncode == 2 and "already holds a debrief" in again.stderr  # before a code
     empty = jigsaw("class", "report", "--db", str(c.path), "--out", "")
-    assert empty.returncode == 2 and "got an empty path" in empty.stderr
+    assert empty.returncode == 2 and "needs a path, got an empty one" in empty.stderr
     wrong = jigsaw(
         "class",
         "report",

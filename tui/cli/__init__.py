@@ -9,6 +9,7 @@
                                                                       (tui.cli.classroom)
     jigsaw scenario list | show NAME | validate FILE | schema | balance FILE|NAME
                                                                       (tui.cli.scenario)
+    jigsaw luck SAVE | --db CLASS [--team T] [--seeds R] [--json]     (tui.cli.luck)
 
 Every command exits 0 on success and 2 on bad usage or bad input, with one clear line on
 stderr that names the file, the field and what was expected.
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 
 from sim.model.errors import InputError
 from sim.model.scenario import bundled_scenarios
-from tui.cli import classroom, play, run, scenario, sweep
+from tui.cli import classroom, luck, play, run, scenario, sweep
 from tui.cli.common import Parser, UsageError, one_line
 
 
@@ -34,7 +35,7 @@ def build_parser() -> Parser:
         epilog="Scenarios: " + ", ".join(bundled_scenarios()) + " (or a path to a TOML file).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for command in (run, play, sweep, classroom, scenario):
+    for command in (run, play, sweep, classroom, scenario, luck):
         command.add(sub)
     return parser
 

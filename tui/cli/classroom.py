@@ -485,9 +485,7 @@ def migrate(room: Classroom, args: argparse.Namespace) -> int:
 def report(room: Classroom, args: argparse.Namespace) -> int:
     from sim.classroom.debrief import DEBRIEF_FILES, write_debrief
 
-    if not args.out.strip():
-        raise InputError("--out", "", "names the folder for the debrief; got an empty path")
-    out = Path(args.out)
+    out = Path(args.out)  # never empty (tui.cli.common.Parser)
     if out.exists() and not out.is_dir():
         raise InputError(args.out, "", "is a file; --out names a folder")
     taken = [name for name in DEBRIEF_FILES if (out / name).exists()]
