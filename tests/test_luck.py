@@ -4,6 +4,7 @@ whatever their luck; a class team sees its own row only."""
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import subprocess
@@ -155,3 +156,29 @@ def test_a_team_sees_its_own_luck_and_the_instructor_every_firm(
     assert code == 0, err
     assert len(json.loads(out)["firms"]) == 4
     assert any("luck against skill" in what for _, _, what in Classroom(path).log())
+
+
+def test_grades_by_skill_rank_the_decisions_not_the_luck(capsys, tmp_path, monkeypatch) -> None:
+    """Two teams, one playing the lesson (a balanced split), one all-marketing: graded by
+    skill, the balanced team is first with the higher expected score whatever its luck, and
+    the sheet says the score as played and its luck beside it."""
+    path = tmp_path / "class.db"
+    room, instructor, codes = Classroom.create(path, shortened("classic", 3), ["Red", "Blue"], 11)
+    for _ in range(3):
+        room.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.45})
+        room.submit("Blue", codes["Blue"], {"budget": 300_000, "marketing_share": 1.0})
+        room.advance(instructor)
+    room.close()
+    monkeypatch.setenv("JIGSAW_CODE", instructor)
+    out = tmp_path / "grades.csv"
+    code, _, err = cli(
+        capsys, "class", "grades", "--db", path, "--out", out, "--by", "skill", "--seeds", "4"
+    )
+    assert code == 0, err
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["team"] for r in rows] == ["Red", "Blue"]
+    assert list(rows[0]) == ["team", "rank", "score", "score_low", "score_high", "played", "luck"]
+    assert float(rows[0]["score_low"]) > float(rows[1]["score_high"])
+    assert all(0 <= float(r["luck"]) <= 100 for r in rows)
+    assert any("grades by skill written" in what for _, _, what in Classroom(path).log())

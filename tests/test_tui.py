@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from sim import Game, load_scenario
 from sim.model.decisions import expand
+from tests.conftest import eventually, shortened
 from tui.app import JigsawApp
 from tui.screens.boardroom import Boardroom
 from tui.screens.dialogs import ConfirmQuit, HelpScreen
@@ -71,6 +73,9 @@ async def test_a_whole_game_through_the_keyboard() -> None:
         await settle(pilot)
         assert isinstance(app.screen, Scorecard)
         assert session.finished
+        await eventually(pilot, lambda: app.screen.hindsight_done, 30)
+        luck = str(app.screen.query_one("#luck", Static).render())
+        assert luck.startswith("Luck: none to measure here")  # the tutorial is mean-field
         await pilot.press("n")  # a player still pressing n does not leave the scorecard
         await pilot.pause()
         assert isinstance(app.screen, Scorecard)
@@ -284,3 +289,14 @@ async def test_the_tour_can_be_skipped_and_taken_again_from_the_palette() -> Non
         app.screen.action_tour()
         await pilot.pause()
         assert isinstance(app.screen, Tour)
+
+
+async def test_the_scorecard_says_where_luck_put_the_result() -> None:
+    scenario = shortened("classic", 1, round_days=45)
+    session = Session.new(scenario, 2)
+    session.advance()
+    app = JigsawApp(Session(session.game))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await eventually(pilot, lambda: getattr(app.screen, "hindsight_done", False), 60)
+        luck = str(app.screen.query_one("#luck", Static).render())
+        assert "Luck: your result was at the" in luck and "over 20 other draws of luck" in luck

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiments.hindsight import look_back
+from sim.experiments.luck import luck
 from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.game import Game
@@ -24,6 +25,7 @@ from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import AXES, CHANNELS, Scenario
 from sim.model.workload import TooManyLeads
+from sim.narrative import luck_line
 from sim.numbers import money
 
 
@@ -36,6 +38,7 @@ def save_dir() -> Path:
     return base / "jigsaw" / "saves"
 
 
+LUCK_DRAWS = 20  # the scorecard's draws of luck: the expected score to about +-1.5 points
 CONFIRM_OVERRUN = 0.25  # spending more than a quarter beyond the budget asks first
 AUTOSAVES_KEPT = 50  # the newest autosaves are kept; older ones go when a game starts
 STALE_SECONDS = 60  # a temp file this old is left by a crash (a save takes milliseconds)
@@ -460,6 +463,21 @@ class Session:
             self.scenario, self.game.seed, self.player, self.average_budget(), shares, progress
         )
         return list(looks)
+
+    def luck(self, draws: int = LUCK_DRAWS, progress: Any = None) -> str:
+        """The scorecard's luck line: where this game's result falls among what the same
+        decisions earn over other draws of luck (`sim.experiments.luck`)."""
+        result = luck(self.game, draws, progress=progress)
+        f = result.firm(self.player)
+        return luck_line(
+            f.score_percentile,
+            f.score,
+            f.expected_score,
+            f.score_low,
+            f.score_high,
+            result.draws,
+            result.lucky,
+        )
 
     def average_budget(self) -> float:
         mine = [h[self.player].total_budget for h in self.game.history if self.player in h]

@@ -6,7 +6,10 @@ two most used learning-management systems import.
     grade_sheet(room, roster, lms)    -> CSV text (neutralised, sim.csvtext)
 
 The score is the balanced scorecard total (0..100, `sim.model.report.scorecard`) after the
-rounds closed so far; each measure's score is its own column.
+rounds closed so far; each measure's score is its own column. Graded by skill (`by="skill"`),
+it is instead the expected score of the team's decisions over other draws of luck, the same
+for every team (`sim.experiments.luck`; docs/LUCK.md), with the score as played and its luck
+percentile beside it.
 Canvas (gradebook import): `Student Name, Student ID, SIS User ID, SIS Login ID, Section`,
 then one column for the assignment. Moodle (grade import from CSV): the member's email (or,
 when a roster has no emails, its idnumber), then the grade.
@@ -16,12 +19,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.classroom.store import Classroom
 from sim.csvtext import csv_text
+from sim.experiments.luck import DRAWS, luck
 from sim.model.errors import InputError
 from sim.model.files import read_text
 
@@ -40,11 +45,40 @@ class Member:
     section: str = ""
 
 
-def grades(room: Classroom) -> list[dict[str, Any]]:
-    """One row per team, best first: team, rank, score and each measure's score."""
+BY = ("result", "skill")
+
+
+def grades(
+    room: Classroom,
+    by: str = "result",
+    draws: int = DRAWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per team, best first: team, rank, score and each measure's score. By skill,
+    the score is the expected score of the team's decisions over `draws` other draws of luck
+    (`sim.experiments.luck`), with its 95% interval, the score as played and its luck
+    percentile beside it."""
     game = room.game()
     if game.round == 0:
         raise InputError(str(room.path), "", "no round has been closed yet: grades come after one")
+    if by == "skill":
+        result = luck(game, draws, progress=progress)
+        firms = {f.firm: f for f in result.firms}
+        teams = sorted(room.teams, key=lambda t: -firms[t.firm_id].expected_score)
+        return [
+            {
+                "team": t.name,
+                "rank": k + 1,
+                "score": round(firms[t.firm_id].expected_score, 1),
+                "score_low": round(firms[t.firm_id].score_low, 1),
+                "score_high": round(firms[t.firm_id].score_high, 1),
+                "played": round(firms[t.firm_id].score, 1),
+                "luck": round(firms[t.firm_id].score_percentile),
+            }
+            for k, t in enumerate(teams)
+        ]
+    if by != "result":
+        raise InputError("--by", by, f"expected one of {', '.join(BY)}")
     score = game.score()
     rows = []
     for team in sorted(room.teams, key=lambda t: score[t.firm_id]["rank"]):
@@ -105,9 +139,13 @@ def grade_sheet(
     roster: list[Member] | None = None,
     lms: str | None = None,
     assignment: str = "Jigsaw",
+    by: str = "result",
+    draws: int = DRAWS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> str:
-    """The grades as CSV: per team; per member with a roster; in an LMS's import layout."""
-    rows = grades(room)
+    """The grades as CSV: per team; per member with a roster; in an LMS's import layout
+    (`by`: the score as played, or the skill of the decisions, `grades`)."""
+    rows = grades(room, by, draws, progress)
     by_team = {r["team"]: r for r in rows}
     if lms is not None and roster is None:
         raise InputError("--lms", lms, "an LMS import lists students: give --roster FILE")

@@ -33,7 +33,7 @@ from sim.model.decisions import Decision, simple
 from sim.model.errors import InputError
 from sim.model.files import MAX_WHOLE
 from sim.model.game import Game
-from sim.model.scenario import parse_scenario
+from sim.model.scenario import Scenario, parse_scenario
 
 DRAWS = 30  # draws of luck by default: the expected score to about +-1 point in classic
 MAX_DRAWS = 1000
@@ -98,6 +98,11 @@ def draw_seeds(seed: int, draws: int) -> range:
     return range(seed - draws, seed)
 
 
+def has_luck(scenario: Scenario) -> bool:
+    """Whether the seed changes anything: in mean-field mode only random events draw."""
+    return not scenario.meta.mean_field or scenario.random_events.probability > 0
+
+
 def check_draws(draws: int) -> int:
     if not 2 <= draws <= MAX_DRAWS:
         raise InputError("--seeds", "", f"must be from 2 to {MAX_DRAWS}, got {draws}")
@@ -153,20 +158,28 @@ def luck(
     check_draws(draws)
     if not game.reports:
         raise InputError("", "round", "no round has been played yet: there is no luck to measure")
-    base = game.scenario.model_dump(mode="json")
-    plan = [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in game.history]
-    seeds = draw_seeds(game.seed, draws)
-    jobs = [(base, s, plan, game.max_leads) for s in seeds]
-    rows: list[dict[str, Any]] = [{} for _ in jobs]
-    for k, row in stream(replay, jobs, workers, progress, scheduler):
-        if isinstance(row, str):
-            raise RuntimeError(f"the draw of luck with seed {seeds[k]} failed: {row}")
-        rows[k] = row
     played = game.score()
     ids = game.ids
     realised = {
         fid: (played[fid]["total"], sum(r.firms[fid].profit for r in game.reports)) for fid in ids
     }
+    seeds = draw_seeds(game.seed, draws)
+    rows: list[dict[str, Any]]
+    if not has_luck(game.scenario):  # every draw is this very game: no need to play it again
+        rows = [
+            {fid: {"score": realised[fid][0], "profit": realised[fid][1]} for fid in ids}
+        ] * draws
+        if progress is not None:
+            progress(draws, draws)
+    else:
+        base = game.scenario.model_dump(mode="json")
+        plan = [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in game.history]
+        jobs = [(base, s, plan, game.max_leads) for s in seeds]
+        rows = [{} for _ in jobs]
+        for k, row in stream(replay, jobs, workers, progress, scheduler):
+            if isinstance(row, str):
+                raise RuntimeError(f"the draw of luck with seed {seeds[k]} failed: {row}")
+            rows[k] = row
     expected = {fid: sum(r[fid]["score"] for r in rows) / len(rows) for fid in ids}
     rank = _ranks({fid: realised[fid][0] for fid in ids})
     skill = _ranks(expected)

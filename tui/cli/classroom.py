@@ -24,11 +24,13 @@ from typing import Any
 
 from sim.classroom.store import Classroom, opened
 from sim.classroom.when import deadline_time
+from sim.experiments.luck import DRAWS, MAX_DRAWS
 from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
-from tui.cli.common import Parser, add_max_leads, seed_number
+from tui.cli.common import Parser, add_max_leads, count_of, seed_number
+from tui.progress import ProgressBar
 from tui.table import aligned
 
 DEFAULT_DB = os.environ.get("JIGSAW_CLASS_DB", "class.db")
@@ -307,6 +309,19 @@ def add(sub: Any) -> None:
     grade.add_argument("--lms", choices=["canvas", "moodle"])
     grade.add_argument(
         "--assignment", default="Jigsaw", help="the grade column's name in the LMS (Jigsaw)"
+    )
+    grade.add_argument(
+        "--by",
+        choices=["result", "skill"],
+        default="result",
+        help="result: the score as played (default); skill: the expected score of each team's "
+        "decisions over other draws of luck (jigsaw luck), the same luck for every team",
+    )
+    grade.add_argument(
+        "--seeds",
+        type=count_of("draws of luck", 2, MAX_DRAWS),
+        default=DRAWS,
+        help=f"with --by skill: draws of luck ({DRAWS})",
     )
     code(grade, "the instructor code")
     db(grade)
@@ -638,14 +653,28 @@ def grades(room: Classroom, args: argparse.Namespace) -> int:
 
     room.check_instructor(the_code(args))
     roster = read_roster(args.roster, room) if args.roster else None
-    text = grade_sheet(room, roster, args.lms, args.assignment.strip() or "Jigsaw")
+    if args.by == "skill":
+        with ProgressBar("draws of luck") as progress:
+            text = grade_sheet(
+                room,
+                roster,
+                args.lms,
+                args.assignment.strip() or "Jigsaw",
+                "skill",
+                args.seeds,
+                progress,
+            )
+    else:
+        text = grade_sheet(room, roster, args.lms, args.assignment.strip() or "Jigsaw")
     out = Path(args.out)
     try:
         write_atomic(out, text)
     except OSError as exc:
         raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
     rows = text.count("\n") - 1
-    kind = f"{args.lms} import" if args.lms else "grades"
+    kind = (f"{args.lms} import" if args.lms else "grades") + (
+        " by skill" if args.by == "skill" else ""
+    )
     room.record(f"{kind} written to {out.name} ({rows} rows)")
     print(f"{kind}: {rows} row(s) written to {out} (after {room.open_round - 1} closed rounds)")
     return 0

@@ -40,7 +40,7 @@ class Scorecard(Screen):
         super().__init__()
         self.session = session
         self.search = search
-        self.hindsight_done = False
+        self.hindsight_done = False  # the hindsight search and the luck line are on screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,6 +48,7 @@ class Scorecard(Screen):
             with VerticalScroll(id="left", classes="panel") as left:
                 left.border_title = "Balanced scorecard"
                 yield Static(id="goals")
+                yield Static(id="luck")
                 yield Static(id="ranking")
                 yield Static(id="splits")
                 yield GameCharts(id="charts")
@@ -82,6 +83,7 @@ class Scorecard(Screen):
             )
             self.look_back()
         else:
+            self.query_one("#luck").display = False
             self.query_one("#hindsight-progress").display = False
             self.query_one("#hindsight-plot").display = False
             if s.submits:  # a class seat: the instructor's debrief looks back instead
@@ -150,6 +152,17 @@ class Scorecard(Screen):
 
         results = self.session.hindsight(SHARES, progress=progress)
         self.app.call_from_thread(self._show_hindsight, results)
+        luck = self.query_one("#luck", Static)
+        self.app.call_from_thread(
+            luck.update,
+            Text("Luck: replaying your decisions over other draws of luck...", style="dim"),
+        )
+        line = self.session.luck()
+        self.app.call_from_thread(self._show_luck, line)
+
+    def _show_luck(self, line: str) -> None:
+        self.query_one("#luck", Static).update(Text(line + "\n"))
+        self.hindsight_done = True
 
     def _show_hindsight(self, results: list[tuple[float, float, float]]) -> None:
         s = self.session
@@ -175,7 +188,6 @@ class Scorecard(Screen):
         plot.refresh()
         self.query_one("#hindsight", Static).update(text)
         self.query_one("#hindsight-progress").display = False
-        self.hindsight_done = True
 
     def action_game_over(self) -> None:
         """n advanced rounds; here the game is over, so say so instead of leaving."""
