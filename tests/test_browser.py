@@ -238,8 +238,9 @@ async def test_the_debrief_meets_wcag_aa_with_no_serious_violation(tmp_path: Pat
     room.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.3})
     room.advance(instructor)
     room.advance(instructor)
-    write_debrief(room, tmp_path / "debrief", hindsight=True)
+    write_debrief(room, tmp_path / "debrief", hindsight=True, draws=3)
     room.close()
+    assert "Luck against skill" in (tmp_path / "debrief" / "index.html").read_text()
     page_url = (tmp_path / "debrief" / "index.html").as_uri()
     async with aiohttp.ClientSession() as http:
         async with chromium_page(http, page_url, tmp_path) as page:

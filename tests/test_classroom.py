@@ -418,11 +418,21 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
     c.close()
     out = tmp_path / "debrief"
     proc = jigsaw(
-        "class", "report", "--db", str(c.path), "--out", str(out), env={"JIGSAW_CODE": instructor}
+        "class",
+        "report",
+        "--db",
+        str(c.path),
+        "--out",
+        str(out),
+        "--seeds",
+        "4",
+        env={"JIGSAW_CODE": instructor},
     )
     assert proc.returncode == 0, proc.stderr
     page = (out / "index.html").read_text()
-    assert "Leaderboard" in page and page.count("<svg") == 5
+    assert "Leaderboard" in page and page.count("<svg") == 5 + 2  # and a luck strip per team
+    assert "Luck against skill" in page and "4 other draws of luck" in page
+    assert page.count("score over the draws of luck</text>") == 2
     for title in ("Revenue", "Profit", "Market share", "Awareness", "Alignment ratio"):
         assert f'aria-label="{title}' in page
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page

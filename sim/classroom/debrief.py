@@ -21,6 +21,8 @@ from pathlib import Path
 
 from sim.classroom.store import Classroom, Submission, Team
 from sim.csvtext import csv_text
+from sim.experiments.luck import FirmLuck, Luck
+from sim.experiments.luck import luck as measure_luck
 from sim.model.files import write_atomic
 from sim.model.game import Game
 from sim.model.gauge import ALIGNED
@@ -158,6 +160,94 @@ def line_chart(
                 )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def luck_strip(f: FirmLuck, width: int = 560, height: int = 86) -> str:
+    """A strip of the firm's scores over the draws of luck (one tick each), their mean (the
+    expected score: what its decisions earn) and the score as played (a diamond)."""
+    left, right, top = 64, 12, 28
+    values = [*f.scores, f.score]
+    lo = math.floor(min(values) / 5) * 5
+    hi = math.ceil(max(values) / 5) * 5
+    if hi <= lo:
+        hi = lo + 5
+    plot_w = width - left - right
+    mid = top + 18
+
+    def x(v: float) -> float:
+        return left + plot_w * (v - lo) / (hi - lo)
+
+    title = (
+        f"{f.name}: score {f.score:.1f} as played, {f.expected_score:.1f} expected over "
+        f"{len(f.scores)} draws of luck (luck: {f.score_percentile:.0f}th percentile)"
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{html.escape(title)}">',
+        f'<text x="{left}" y="18" class="title">{html.escape(f.name)}: score over the draws '
+        "of luck</text>",
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{mid}" y2="{mid}" class="frame"/>',
+    ]
+    step = nice_step((hi - lo) / 4)
+    tick = math.ceil(lo / step) * step
+    while tick <= hi + 1e-9:
+        out.append(
+            f'<text x="{x(tick):.1f}" y="{mid + 30}" class="tick" text-anchor="middle">'
+            f"{tick:g}</text>"
+        )
+        tick += step
+    for v in f.scores:
+        out.append(
+            f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{mid - 8}" y2="{mid + 8}" '
+            'stroke="#7a8fa6" stroke-width="1.5"/>'
+        )
+    e = x(f.expected_score)
+    out.append(
+        f'<line x1="{e:.1f}" x2="{e:.1f}" y1="{mid - 14}" y2="{mid + 14}" stroke="#222" '
+        'stroke-width="2"><title>expected score</title></line>'
+    )
+    p = x(f.score)
+    out.append(
+        f'<polygon points="{p:.1f},{mid - 9} {p + 7:.1f},{mid} {p:.1f},{mid + 9} '
+        f'{p - 7:.1f},{mid}" fill="#c0392b"><title>as played</title></polygon>'
+    )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def luck_html(result: Luck, team_of: dict[str, str]) -> str:
+    """The debrief's luck against skill: a table of every firm, then each team's strip."""
+    esc = html.escape
+    seeds = result.seeds
+    parts = [
+        "<h2>Luck against skill</h2>",
+        f"<p class='sub'>The closed rounds played again over {result.draws} other draws of "
+        f"luck (seeds {seeds.start}..{seeds.stop - 1}, the same for every firm), every firm's "
+        "decisions held as played. Expected: what the decisions earn on average (skill). "
+        "Luck: where the score as played falls among the draws (50 is average). It cannot "
+        "say how a team would have decided after other luck (docs/LUCK.md).</p>",
+    ]
+    if not result.lucky:
+        parts.append("<p>This game has no luck to measure: every draw is the same game.</p>")
+        return "".join(parts)
+    parts.append(
+        "<table><tr><th class='name'>firm</th><th>score as played</th><th>expected "
+        "(95%)</th><th>luck</th><th>rank as played</th><th>rank by skill</th></tr>"
+    )
+    for f in sorted(result.firms, key=lambda f: f.skill_rank):
+        who = esc(team_of.get(f.firm, f"{f.name} (computer)"))
+        css = "" if f.firm in team_of else " class='computer'"
+        parts.append(
+            f"<tr{css}><td class='name'>{who}</td><td>{f.score:.1f}</td>"
+            f"<td>{f.expected_score:.1f} [{f.score_low:.1f}, {f.score_high:.1f}]</td>"
+            f"<td>{f.score_percentile:.0f}%</td><td>{f.rank}</td><td>{f.skill_rank}</td></tr>"
+        )
+    parts.append("</table><div class='charts'>")
+    for f in result.firms:
+        if f.firm in team_of:
+            parts.append(f"<div class='chart'>{luck_strip(f)}</div>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 CSS = """
@@ -375,8 +465,9 @@ def page(
     game: Game,
     decisions: list[Submission],
     hindsight: Hindsight | None = None,
+    luck: Luck | None = None,
 ) -> str:
-    """The debrief HTML."""
+    """The debrief HTML (`luck`: luck against skill, when it was measured)."""
     hindsight = hindsight or {}
     scenario = classroom.scenario
     status = classroom.status()
@@ -443,6 +534,8 @@ def page(
                 f"<div class='chart'>{line_chart(title, series, label_fn)}{''.join(legend)}</div>"
             )
         parts.append("</div>")
+        if luck is not None:
+            parts.append(luck_html(luck, team_of))
         parts.append(lessons_html(classroom, game, decisions, hindsight))
         for team in classroom.teams:
             parts.append(team_story(classroom, game, decisions, team, hindsight.get(team.name)))
@@ -502,15 +595,18 @@ def write_debrief(
     out_dir: str | Path,
     hindsight: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    draws: int = 0,
 ) -> list[Path]:
     """The debrief page and its CSVs, each written atomically. Returns the files.
-    hindsight: also find each team's best split in hindsight (a few games per team)."""
+    hindsight: also find each team's best split in hindsight (a few games per team).
+    draws: also measure luck against skill over this many draws of luck (0: not)."""
     out = Path(out_dir)
     game = classroom.game()
     decisions = classroom.decisions()
     team_of = {t.firm_id: t.name for t in classroom.teams}
     looked = hindsight_by_team(classroom, game, decisions, progress) if hindsight else {}
-    files: dict[str, str] = {"index.html": page(classroom, game, decisions, looked)}
+    luck = measure_luck(game, draws) if draws and game.reports else None
+    files: dict[str, str] = {"index.html": page(classroom, game, decisions, looked, luck)}
 
     rounds = []
     for r in game.reports:

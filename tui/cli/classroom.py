@@ -364,6 +364,12 @@ def add(sub: Any) -> None:
         action="store_true",
         help="skip each team's best split in hindsight (a few games per team)",
     )
+    report.add_argument(
+        "--seeds",
+        type=count_of("draws of luck", 0, MAX_DRAWS),
+        default=DRAWS,
+        help=f"draws of luck for the luck against skill section ({DRAWS}; 0 leaves it out)",
+    )
     db(report)
 
 
@@ -517,7 +523,9 @@ def report(room: Classroom, args: argparse.Namespace) -> int:
         print(f"hindsight: team {done} of {total}", file=sys.stderr, flush=True)
 
     try:
-        files = write_debrief(room, out, hindsight=not args.no_hindsight, progress=progress)
+        files = write_debrief(
+            room, out, hindsight=not args.no_hindsight, progress=progress, draws=args.seeds
+        )
     except OSError as exc:
         raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
     print(f"Debrief written to {out / 'index.html'}")

@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from sim.classroom.store import Classroom, Status, opened
 from sim.classroom.when import deadline_time
+from sim.experiments.luck import DRAWS
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
 from sim.numbers import money, time_left
@@ -453,7 +454,7 @@ class Dashboard(Screen):
         out = self.db.with_name(f"{self.db.stem}-debrief")
         try:
             with opened(self.db) as room:
-                write_debrief(room, out)
+                write_debrief(room, out, draws=DRAWS)
         except InputError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
