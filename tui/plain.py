@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from sim.model.errors import InputError
+from sim.model.forecast import LEVEL, band
 from sim.model.scenario import CHANNELS, STUDIES
 from sim.narrative import explain, goal_line, statement_rows
 from sim.numbers import money
@@ -212,7 +213,7 @@ class PlainGame:
             self.say(f"No forecast: {exc}")
             return
         mine = [r.firms[s.player] for r in draws]
-        if s.scenario.meta.mean_field:
+        if len(mine) == 1:
             f = mine[0]
             self.say(
                 f"What-if (exact: this market is smooth, without luck): revenue "
@@ -220,14 +221,16 @@ class PlainGame:
             )
             return
 
-        def span(get: Callable) -> str:
-            lo, hi = min(get(f) for f in mine), max(get(f) for f in mine)
-            return money(lo) if money(lo) == money(hi) else f"{money(lo)} to {money(hi)}"
+        def span(get: Callable, fmt: Callable = money) -> str:
+            low, mid, high = band([get(f) for f in mine])
+            if fmt(low) == fmt(high):
+                return fmt(mid)
+            return f"{fmt(mid)} ({fmt(low)} to {fmt(high)})"
 
         self.say(
-            f"What-if over {len(mine)} draws: revenue {span(lambda f: f.revenue)}, profit "
-            f"{span(lambda f: f.profit)}, deals won "
-            f"{min(f.deals_won for f in mine)} to {max(f.deals_won for f in mine)}."
+            f"What-if, median and {LEVEL:.0%} interval over {len(mine)} draws of luck: revenue "
+            f"{span(lambda f: f.revenue)}, profit {span(lambda f: f.profit)}, deals won "
+            f"{span(lambda f: f.deals_won, lambda x: f'{x:.0f}')}."
         )
 
     def play(self) -> bool:

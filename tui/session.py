@@ -19,6 +19,7 @@ from sim.experiments.hindsight import look_back
 from sim.experiments.luck import luck
 from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
+from sim.model.forecast import DRAWS
 from sim.model.game import Game
 from sim.model.goals import GoalCheck, check_goals
 from sim.model.report import RoundReport
@@ -420,7 +421,7 @@ class Session:
         self.autosave()
         return self.game.round + 1
 
-    def forecast(self, replications: int = 4, progress: Any = None) -> list[RoundReport]:
+    def forecast(self, replications: int = DRAWS, progress: Any = None) -> list[RoundReport]:
         """The next round under the draft, over several draws of luck (the game unchanged)."""
         return self.game.forecast({self.player: self.decision()}, replications, progress)
 

@@ -32,8 +32,9 @@ from sim.experiments.sweep import interval, stream
 from sim.model.decisions import Decision, simple
 from sim.model.errors import InputError
 from sim.model.files import MAX_WHOLE
+from sim.model.forecast import has_luck
 from sim.model.game import Game
-from sim.model.scenario import Scenario, parse_scenario
+from sim.model.scenario import parse_scenario
 
 DRAWS = 30  # draws of luck by default: the expected score to about +-1 point in classic
 MAX_DRAWS = 1000
@@ -96,11 +97,6 @@ def draw_seeds(seed: int, draws: int) -> range:
     if seed + draws <= MAX_WHOLE:
         return range(seed + 1, seed + draws + 1)
     return range(seed - draws, seed)
-
-
-def has_luck(scenario: Scenario) -> bool:
-    """Whether the seed changes anything: in mean-field mode only random events draw."""
-    return not scenario.meta.mean_field or scenario.random_events.probability > 0
 
 
 def check_draws(draws: int) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim.model import forecast as forecasts
 from sim.model.accounts import Accounts
 from sim.model.chance import Chance
 from sim.model.clock import Clock, fewer_collections
@@ -446,12 +447,15 @@ class Game:
     def forecast(
         self,
         decisions: Mapping[str, Decision],
-        replications: int = 4,
+        replications: int = forecasts.DRAWS,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[RoundReport]:
         """The next round under `decisions`, once per draw of luck: the game goes on from a
         snapshot of where it stands (the same past), with a forked luck stream. Rivals
-        decide as they would. The game itself is not changed."""
+        decide as they would. The game itself is not changed. A game without luck plays one
+        draw: it is exact (`sim.model.forecast`)."""
+        if not forecasts.has_luck(self.scenario):
+            replications = 1
         now = self.snapshot()
         out = []
         for r in range(replications):

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Static
 
 from sim.model.errors import InputError
+from sim.model.forecast import DRAWS, LEVEL, band
 from sim.model.report import RoundReport
 from sim.model.research import last_known, redact
 from sim.narrative import money
@@ -23,7 +24,6 @@ from tui.widgets.boards import AlignmentGauge, Funnel, GoalBoard, KpiBoard, News
 from tui.widgets.charts import GameCharts
 from tui.widgets.decision_form import DecisionForm
 
-REPLICATIONS = 4
 POLL_SECONDS = 2.0  # a class seat looks for the instructor's advance this often
 
 
@@ -304,7 +304,7 @@ class Boardroom(Screen):
             self.notify(problem, title="No forecast for these decisions", severity="error")
             return
         self.query_one("#forecast", Static).update(
-            Text(f"Forecasting the next round ({REPLICATIONS} draws of luck)...", style="dim")
+            Text(f"Forecasting the next round ({DRAWS} draws of luck)...", style="dim")
         )
         self.forecast(self.session.game.round)
 
@@ -319,7 +319,7 @@ class Boardroom(Screen):
             self.app.call_from_thread(status.update, note)
 
         try:
-            reports = self.session.forecast(REPLICATIONS, progress)
+            reports = self.session.forecast(DRAWS, progress)
         except InputError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -330,15 +330,24 @@ class Boardroom(Screen):
             return  # the round was played meanwhile: this forecast is stale
         p = self.session.player
         firms = [r.firms[p] for r in reports]
-        table = Table(
-            title=f"What-if: {self.session.round_label}", expand=True, title_style="bold", box=None
+        exact = len(firms) == 1
+        title = (
+            f"What-if: {self.session.round_label} (exact: no luck in this market)"
+            if exact
+            else f"What-if: {self.session.round_label}, {LEVEL:.0%} interval over "
+            f"{len(firms)} draws of luck"
         )
+        table = Table(title=title, expand=True, title_style="bold", box=None)
         table.add_column("")
-        table.add_column("low", justify="right")
-        table.add_column("high", justify="right")
+        if exact:
+            table.add_column("next round", justify="right")
+        else:
+            for name in ("low", "median", "high"):
+                table.add_column(name, justify="right")
 
         def row(name: str, values: list[float], fmt) -> None:
-            table.add_row(name, fmt(min(values)), fmt(max(values)))
+            low, mid, high = band(values)
+            table.add_row(name, *((fmt(mid),) if exact else (fmt(low), fmt(mid), fmt(high))))
 
         row("Revenue", [f.revenue for f in firms], money)
         row("Profit", [f.profit for f in firms], money)
@@ -347,7 +356,7 @@ class Boardroom(Screen):
         row("Leads cold", [f.leads_cold for f in firms], lambda x: f"{x:.0f}")
         rhos = [f.alignment_ratio for f in firms]
         if any(r is None for r in rhos):
-            table.add_row("rho", "no reps", "no reps")
+            table.add_row("rho", *(["no reps"] * (1 if exact else 3)))
         else:
             row("rho", rhos, lambda x: f"{x:.2f}")
         forecast = self.query_one("#forecast", Static)
