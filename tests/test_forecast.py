@@ -47,3 +47,15 @@ def test_the_stated_interval_covers_the_round_as_played_as_often_as_it_says() ->
     # the open one, so each side of the band is checked on the side ties cannot help.
     assert held / total >= p - half, (held, total)  # the interval covers at least as stated
     assert inside / total <= p + half, (inside, total)  # and is not wider than it says
+
+
+def test_the_what_if_on_a_pool_is_the_what_if_played_here() -> None:
+    from sim.experiments.whatif import forecast
+
+    scenario = load_scenario("classic")
+    game = Game(scenario, 3)
+    plan = {"you": simple(scenario, scenario.meta.budget_per_round, 0.45)}
+    game.play_round(plan)
+    here = [r.to_dict() for r in game.forecast(plan, 4)]
+    assert [r.to_dict() for r in forecast(game, plan, 4, workers=2)] == here
+    assert game.round == 1 and len(game.reports) == 1  # the game is as it was

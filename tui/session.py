@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.experiments.hindsight import look_back
 from sim.experiments.luck import luck
+from sim.experiments.whatif import forecast
 from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.forecast import DRAWS
@@ -423,7 +424,7 @@ class Session:
 
     def forecast(self, replications: int = DRAWS, progress: Any = None) -> list[RoundReport]:
         """The next round under the draft, over several draws of luck (the game unchanged)."""
-        return self.game.forecast({self.player: self.decision()}, replications, progress)
+        return forecast(self.game, {self.player: self.decision()}, replications, 0, progress)
 
     @property
     def finished(self) -> bool:
