@@ -35,7 +35,7 @@ def draw(
 ) -> dict[str, Any]:
     """One draw of luck for the next round, in whatever process runs it."""
     game = Game(scenario, seed, streams, max_leads)
-    twin = game.restore(snapshot, list(history), list(reports))
+    twin = game.restore(snapshot, [dict(h) for h in history], list(reports))
     twin.fork_luck(salt)
     return {"report": twin.play_round(decisions)}
 
