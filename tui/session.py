@@ -457,12 +457,20 @@ class Session:
     def hindsight(
         self, shares: list[float], progress: Any = None
     ) -> list[tuple[float, float, float]]:
-        """An honest look back: the whole game again (same seed, same rivals' rules) with one
-        fixed split every round at the player's average budget, for each share, the games in
-        parallel where cores allow (`sim.experiments.hindsight`).
+        """An honest look back, like for like: the whole game again (same seed, same rivals'
+        rules) with the player's own decisions of every round split one way between marketing
+        and sales, everything else as played, for each share; the games in parallel where
+        cores allow (`sim.experiments.hindsight`).
         Returns [(share, cumulative profit, scorecard total)]."""
+        mine = [h[self.player] for h in self.game.history if self.player in h]
         looks = look_back(
-            self.scenario, self.game.seed, self.player, self.average_budget(), shares, progress
+            self.scenario,
+            self.game.seed,
+            self.player,
+            self.average_budget(),
+            shares,
+            progress,
+            mine=mine,
         )
         return list(looks)
 

@@ -300,9 +300,10 @@ def hindsight_by_team(
     decisions: list[Submission],
     progress: Callable[[int, int], None] | None = None,
 ) -> Hindsight:
-    """For each team, its best fixed split in hindsight *in its own situation*: the closed
-    rounds again, same seed, the other teams' decisions as they were, the team at its average
-    budget with one split every round. (share, that game's profit, the team's own profit)."""
+    """For each team, its best fixed split in hindsight *in its own situation*, like for like:
+    the closed rounds again, same seed, the other teams' decisions as they were, the team's
+    own decisions with their marketing + sales budget split one way every round, everything
+    else as played. (share, that game's profit, the team's own profit)."""
     from sim.experiments.hindsight import look_back
 
     closed = len(game.reports)
@@ -314,9 +315,12 @@ def hindsight_by_team(
     out: Hindsight = {}
     teams = classroom.teams
     for n, team in enumerate(teams):
-        mine = [s.decision.total_budget for s in decisions if s.team == team.name]
-        budget = sum(mine) / len(mine) if mine else scenario.meta.budget_per_round
-        looks = look_back(cut, classroom.seed, team.firm_id, budget, SHARES, others=others)
+        spent = [s.decision.total_budget for s in decisions if s.team == team.name]
+        budget = sum(spent) / len(spent) if spent else scenario.meta.budget_per_round
+        own = [h[team.firm_id] for h in game.history[:closed] if team.firm_id in h]
+        looks = look_back(
+            cut, classroom.seed, team.firm_id, budget, SHARES, others=others, mine=own
+        )
         best = max(looks, key=lambda look: look.profit)
         actual = sum(r.firms[team.firm_id].profit for r in game.reports)
         out[team.name] = (best.share, best.profit, actual)
@@ -394,7 +398,8 @@ def team_story(
         avg = sum(mine) / len(mine) if mine else None
         parts.append(
             "<p><b>In hindsight</b> (the same rounds, seed and other teams' decisions; the "
-            f"team's average budget split one way every round): the best fixed split was "
+            "team's own decisions with their marketing and sales budget split one way every "
+            f"round, everything else as decided): the best fixed split was "
             f"{pct(share)} marketing, for a profit of {money(best)} against the team's "
             f"{money(actual)}"
             + (f"; its own splits averaged {pct(avg)}." if avg is not None else ".")

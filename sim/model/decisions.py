@@ -132,6 +132,17 @@ class Decision(_Strict):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
+    def with_split(self, marketing_share: float) -> Decision:
+        """This decision with its marketing + sales budget split another way (`split_budget`),
+        everything else as decided: price, mix, targeting, training, commission, account
+        management, R&D and studies. What hindsight varies, like for like."""
+        marketing, sales, _ = split_budget(
+            self.marketing.budget + self.sales.budget, marketing_share
+        )
+        data = self.to_dict()
+        data["marketing"]["budget"], data["sales"]["budget"] = marketing, sales
+        return Decision.model_validate(data)
+
     def within(self, scenario: Scenario, room: float) -> Decision:
         """This decision cut to what `room` (cash plus credit) allows: the one rule for every
         decision made on a firm's behalf (a class team that did not submit, a sweep's fixed

@@ -167,24 +167,33 @@ class Scorecard(Screen):
     def _show_hindsight(self, results: list[tuple[float, float, float]]) -> None:
         s = self.session
         mine = sum(r.firms[s.player].profit for r in s.reports)
+        score = s.game.score()[s.player]["total"]
+        played = [h[s.player] for h in s.game.history if s.player in h]
+        spent = sum(d.marketing.budget for d in played)
+        total = sum(d.marketing.budget + d.sales.budget for d in played)
+        split = spent / total if total > 0 else 0.0
         best = max(results, key=lambda t: t[1])
         text = Text()
         text.append(
-            f"With the same seed and your average budget ({money(s.average_budget())}), the "
-            f"best fixed split would have been {best[0]:.0%} marketing: profit "
-            f"{money(best[1])} against your {money(mine)}.\n\n"
+            f"Like for like (your own decisions every round, only the marketing/sales split "
+            f"changed; same seed and rivals' rules), the best fixed split would have been "
+            f"{best[0]:.0%} marketing: profit {money(best[1])}, score {best[2]:.0f}, against "
+            f"your {money(mine)} and {score:.0f} at {split:.0%} on average.\n\n"
         )
         plot = self.query_one("#hindsight-plot", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title("Profit over the game (k) by fixed marketing share")
+        labels = [f"{share:.0%}" for share, _, _ in results] + [f"you {split:.0%}"]
         plt.bar(
-            [f"{share:.0%}" for share, _, _ in results],
-            [p / 1e3 for _, p, _ in results],
+            labels,
+            [p / 1e3 for _, p, _ in results] + [mine / 1e3],
             orientation="horizontal",
             width=0.6,
         )
+        plt.xlabel("profit over the game, thousands")
+        plt.ylabel("marketing share")
         plot.refresh()
         self.query_one("#hindsight", Static).update(text)
         self.query_one("#hindsight-progress").display = False
