@@ -101,7 +101,7 @@ async def test_save_quit_load_and_continue_with_identical_results(saves: Path) -
         await pilot.pause()
     assert path.exists() and json.loads(path.read_text())["seed"] == 5
 
-    again = JigsawApp(Session.load(path))
+    again = JigsawApp(Session.load(path), hindsight=False)  # no look back: the game is the point
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert again.screen.sub_title == "Round 3 of 8"
