@@ -89,6 +89,10 @@ class Scorecard(Screen):
             if s.submits:  # a class seat: the instructor's debrief looks back instead
                 self.query_one("#middle").display = False
 
+    def on_resize(self) -> None:
+        """Under 100 columns the panels stack (the look back had 16 columns at 80x24)."""
+        self.set_class(self.size.width < 100, "narrow")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_game" and self.session.submits:
             return False  # a team stays in its class
