@@ -80,3 +80,25 @@ def test_every_diagnosis_points_the_way_the_gauge_does() -> None:
                 0: "hold the split" in text,
             }
             assert said[way] and sum(said.values()) == 1, (share, way, text)
+
+
+def test_the_glossary_names_every_figure_the_screens_show() -> None:
+    """Every KPI of a round or a game (by name and by its table label), every scorecard
+    measure, channel and study is a glossary entry of the in-game help."""
+    import re
+    from importlib import resources
+
+    from sim.model.kpis import GAME_KPIS, ROUND_KPIS
+    from sim.model.scenario import CHANNELS, STUDIES, load_scenario
+
+    text = resources.files("tui").joinpath("help.md").read_text(encoding="utf-8")
+    glossary = text[text.index("## Glossary") : text.index("## Keys")]
+    entries = {t.lower() for t in re.findall(r"\*\*([^*]+)\*\*", glossary)}
+    short = {"value": "value", "brand_equity": "brand", "market_share": "share"}
+    terms = {k.replace("_", " ") for k in ROUND_KPIS} | {k.label for k in ROUND_KPIS.values()}
+    terms |= {k.label.removesuffix(" at the end") for k in GAME_KPIS.values()}
+    terms |= {m.replace("_", " ") for m in load_scenario("classic").scoring.weights()}
+    terms |= set(short.values()) | set(CHANNELS) | {s.replace("_", " ") for s in STUDIES}
+    terms -= {"share of warm leads gone cold", "mean alignment ratio"}  # phrases of defined terms
+    missing = sorted(t for t in terms if t.lower() not in entries)
+    assert not missing, missing
