@@ -46,10 +46,32 @@ def band() -> str:
     return f"{lo:.2f} to {hi:.2f}"
 
 
+# The lever for each reason a lead was lost (sim.model.pipeline.REASONS): what the round
+# report says after the win/loss study names the biggest one.
+LEVERS = {
+    "price": "a lower price wins more of them (and earns less from each)",
+    "brand": "buyers who follow brands kept what they had: PR and advertising build brand equity",
+    "rep": "buyers who follow people were not won over: training raises your reps' skill, "
+    "commission their effort",
+    "fit": "buyers found your offer far from what they want: claim a position nearer their ideal "
+    "(the perceptual map shows it), or raise quality with R&D",
+    "rival": "a rival's offer won on the shortlist: compare its price and brand with yours",
+    "cold": "they waited longer than their patience for a free slot: more reps (move budget to "
+    "sales) or less account management",
+    "dropped": "reps dropped prospects for warm leads: a sign that slots are short",
+    "slow": "they were answered too late to be won: free slots answer leads sooner (more reps)",
+}
+
+
 def explain(
-    scenario: Scenario, report: RoundReport, firm_id: str, before: RoundReport | None = None
+    scenario: Scenario,
+    report: RoundReport,
+    firm_id: str,
+    before: RoundReport | None = None,
+    full_mode: bool = True,
 ) -> list[str]:
-    """A few sentences on the firm's round, each drawn from its numbers."""
+    """A few sentences on the firm's round, each drawn from its numbers (`full_mode`: the
+    player can buy market studies; in simple mode the report says where they are)."""
     f = report.firms[firm_id]
     prev = before.firms[firm_id] if before is not None else None
     cur = scenario.meta.currency
@@ -100,11 +122,18 @@ def explain(
     else:
         out.append(
             "Brand equity and awareness are unknown this round: no brand tracker was bought."
+            if full_mode
+            else "Brand equity and awareness are unknown this round: a brand tracker shows "
+            "them (market studies are bought in full decisions)."
         )
     if "win_loss" in f.studies and any(f.lost_reasons.values()):
         reasons = sorted(f.lost_reasons.items(), key=lambda kv: -kv[1])
         said = ", ".join(f"{name} {n}" for name, n in reasons if n)
-        out.append(f"Win/loss study, leads not won by reason: {said}.")
+        top = reasons[0][0]
+        out.append(
+            f"Win/loss study, leads not won by reason: {said}. The biggest, {top}: "
+            f"{LEVERS.get(top, 'see the help')}."
+        )
     if "pipeline_benchmark" in f.studies:
         bench = benchmark(report)
 

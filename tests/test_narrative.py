@@ -102,3 +102,39 @@ def test_the_glossary_names_every_figure_the_screens_show() -> None:
     terms -= {"share of warm leads gone cold", "mean alignment ratio"}  # phrases of defined terms
     missing = sorted(t for t in terms if t.lower() not in entries)
     assert not missing, missing
+
+
+def test_each_loss_reason_points_to_its_lever() -> None:
+    import dataclasses
+
+    from sim import Game, load_scenario
+    from sim.model.decisions import expand
+    from sim.model.pipeline import REASONS
+    from sim.narrative import LEVERS, explain
+
+    assert set(LEVERS) == set(REASONS)
+    scenario = load_scenario("tutorial")
+    game = Game(scenario, 1)
+    plan = expand(scenario, {"budget": 200_000, "marketing_share": 0.4, "research": ["win_loss"]})
+    report = game.play_round({"you": plan})
+    for reason in REASONS:
+        lost = {r: (9 if r == reason else 1) for r in REASONS}
+        firms = dict(report.firms)
+        firms["you"] = dataclasses.replace(report.firms["you"], lost_reasons=lost)
+        said = " ".join(explain(scenario, dataclasses.replace(report, firms=firms), "you"))
+        assert f"The biggest, {reason}: {LEVERS[reason]}." in said
+
+
+def test_simple_mode_says_where_the_studies_are() -> None:
+    from sim import Game, load_scenario
+    from sim.model.decisions import simple
+    from sim.narrative import explain
+
+    scenario = load_scenario("tutorial")
+    report = Game(scenario, 1).play_round({"you": simple(scenario, 200_000, 0.4)})
+    simple_mode = " ".join(explain(scenario, report, "you", full_mode=False))
+    assert (
+        "bought in full decisions" in simple_mode
+        and "no brand tracker was bought" not in simple_mode
+    )
+    assert "no brand tracker was bought" in " ".join(explain(scenario, report, "you"))

@@ -258,7 +258,7 @@ class PlainGame:
         assert report is not None
         self.say()
         self.say(f"Round {report.round} of {s.scenario.meta.rounds}: what happened")
-        for line in explain(s.scenario, report, s.player, before):
+        for line in explain(s.scenario, report, s.player, before, s.full_mode):
             self.say(f"- {line}")
         if s.autosave_problem:
             self.say(f"- Autosave failed: {s.autosave_problem}")

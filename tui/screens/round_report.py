@@ -34,7 +34,7 @@ class RoundReportScreen(ModalScreen[None]):
         idx = self.report.round - 1
         before = s.reports[idx - 1] if idx > 0 else None
         lines = s.round_notes(self.report.round) + explain(
-            s.scenario, self.report, s.player, before
+            s.scenario, self.report, s.player, before, s.full_mode
         )
         lines += [
             f"Your instructor: {text}" for k, text in s.announcements() if k == self.report.round
