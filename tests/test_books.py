@@ -16,6 +16,7 @@ from tests.test_tui import settle
 from tui.app import JigsawApp
 from tui.screens.boardroom import Boardroom
 from tui.screens.dialogs import Confirm
+from tui.screens.history import History
 from tui.screens.round_report import RoundReportScreen
 from tui.session import Session
 
@@ -108,3 +109,40 @@ async def test_the_books_tab_and_the_round_report_show_the_ledger() -> None:
         assert str(profit[4]) == money(sum(f.profit for f in mine))
         fixed = table.get_row_at(names.index("Fixed costs"))
         assert [str(c) for c in fixed[1:4]] == [money(-f.fixed_costs) for f in mine]
+
+
+async def test_the_history_tab_shows_your_rounds_every_firms_public_figures_and_segments() -> None:
+    session = Session.new(load_scenario("classic"), 2)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for share in ("left", "right"):
+            await pilot.press(share)
+            await pilot.press("n")
+            await settle(pilot)
+            await pilot.press("enter")
+            await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, History)
+        game = session.game
+        mine = app.screen.query_one("#history", DataTable)
+        assert mine.row_count == 2
+        assert [str(mine.get_row_at(k)[2]) for k in range(2)] == [
+            f"{h['you'].marketing_share:.0%}" for h in game.history
+        ]
+        assert str(mine.get_row_at(1)[7]) == money(game.reports[1].firms["you"].profit)
+        rivals = app.screen.query_one("#rivals", DataTable)
+        firms = len(session.scenario.firms)
+        assert rivals.row_count == 2 * firms
+        last = game.reports[1].public()
+        row = rivals.get_row_at(firms + 1)  # round 2, the second firm
+        fid = session.scenario.firms[1].id
+        assert str(row[1]) == session.scenario.firms[1].label
+        assert str(row[4]) == money(last[fid]["revenue"])
+        segments = app.screen.query_one("#segments", DataTable)
+        assert segments.row_count == 2 * len(session.scenario.segments)
+        won = sum(int(str(segments.get_row_at(k)[2])) for k in range(segments.row_count))
+        assert won == sum(r.firms["you"].deals_won for r in game.reports)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Boardroom)

@@ -12,12 +12,13 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from sim.model.errors import InputError
 from sim.model.report import RoundReport
 from tui.screens.boardroom import Boardroom
 from tui.screens.dialogs import ConfirmQuit, HelpScreen
+from tui.screens.history import History
 from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
 from tui.screens.scorecard import Scorecard
@@ -74,7 +75,11 @@ class JigsawBase(App[None]):
 class JigsawApp(JigsawBase):
     """Solo play against computer-run rivals (and a team's seat in a class)."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), *JigsawBase.HELP_AND_QUIT]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("h", "history", "History"),
+        *JigsawBase.HELP_AND_QUIT,
+    ]
 
     def __init__(
         self,
@@ -97,6 +102,8 @@ class JigsawApp(JigsawBase):
             or (self.session is None and self.class_db is not None)
         ):
             return False  # the class file keeps everything
+        if action == "history":
+            return self.session is not None and not isinstance(self.screen, NewGame)
         return True
 
     def on_mount(self) -> None:
@@ -187,6 +194,13 @@ class JigsawApp(JigsawBase):
         """A team's seat in a class (logged in or still at the login screen)."""
         return self.class_db is not None or (self.session is not None and self.session.submits)
 
+    def action_history(self) -> None:
+        """The game so far, round by round (tui/screens/history.py)."""
+        if self.session is not None and not isinstance(self.screen, History):
+            if isinstance(self.screen, ModalScreen):
+                return  # not over a dialog (a report, a question, the help)
+            self.push_screen(History(self.session))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette. A class seat offers only what a team may do in its class:
         nothing leads to solo play, saving, loading or a file on the machine serving it."""
@@ -230,6 +244,12 @@ class JigsawApp(JigsawBase):
             )
         if solo:
             yield SystemCommand("Save game", "Save now (ctrl+s)", self.action_save)
+        if self.session is not None:
+            yield SystemCommand(
+                "History",
+                "Your decisions and results, every firm's public figures, you by segment (h)",
+                self.action_history,
+            )
         yield SystemCommand("Help", "How the game works (?)", self.action_help)
         if solo:
             yield SystemCommand("New game", "Back to the new-game screen", self.new_game)
