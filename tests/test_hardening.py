@@ -958,3 +958,26 @@ def test_a_disk_io_error_under_a_class_file_says_what_it_means(tmp_path: Path) -
 
     said = str(trouble(tmp_path / "class.db", sqlite3.OperationalError("disk I/O error")))
     assert "may be full" in said and "nothing was changed" in said and "SQLite" not in said
+
+
+def test_sigterm_during_luck_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
+    save = tmp_path / "game.json"
+    game = Game(load_scenario("classic"), 2)
+    player = strategy("balanced")
+    game.play(lambda g, fid: player(g.view(fid)))
+    game.save(save)
+    proc = subprocess.Popen(
+        [JIGSAW, "luck", str(save), "--seeds", "100", "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(4)  # the draws are under way on the pool
+    proc.send_signal(signal.SIGTERM)  # the command alone, as `kill` would
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert err.replace("\r", "\n").strip().splitlines()[-1] == "jigsaw: terminated"
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-f", str(save)], capture_output=True, text=True).stdout
+    assert left == "", f"workers left behind: {left}"

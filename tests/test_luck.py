@@ -182,3 +182,23 @@ def test_grades_by_skill_rank_the_decisions_not_the_luck(capsys, tmp_path, monke
     assert float(rows[0]["score_low"]) > float(rows[1]["score_high"])
     assert all(0 <= float(r["luck"]) <= 100 for r in rows)
     assert any("grades by skill written" in what for _, _, what in Classroom(path).log())
+
+
+def test_a_class_restored_from_its_snapshot_is_measured_as_played(tmp_path: Path) -> None:
+    """A class's game comes from its last snapshot, which knows the teams' decisions but not
+    the computer's: the computer-run firms must be held at what they did, not at nothing."""
+    path = tmp_path / "class.db"
+    scenario = shortened("classic", 2)
+    room, instructor, codes = Classroom.create(path, scenario, ["Red", "Blue"], 7)
+    for _ in range(2):
+        for team in ("Red", "Blue"):
+            room.submit(team, codes[team], {"budget": 300_000, "marketing_share": 0.45})
+        room.advance(instructor)
+    restored = Classroom(path).game()
+    assert any(len(h) < len(scenario.firms) for h in restored.history)  # teams' only
+    replayed = Game(Classroom(path).scenario, 7)  # the class's: its firms named for the teams
+    for decided in restored.history:
+        replayed.play_round(decided)
+    assert (
+        luck(restored, draws=3, workers=1).to_json() == luck(replayed, draws=3, workers=1).to_json()
+    )

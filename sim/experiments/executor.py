@@ -52,7 +52,17 @@ def open_executor(workers: int | None, scheduler: str | None = None) -> Iterator
         pool = ProcessPoolExecutor(max_workers=workers or cores())
         try:
             yield pool
-        finally:
+        except BaseException:
+            # Stopped (Ctrl-C, SIGTERM, an error): the cells running now are not waited for,
+            # and no worker is left behind playing them for nobody.
+            workers_now = list((pool._processes or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers_now:
+                process.terminate()
+            for process in workers_now:
+                process.join(timeout=5)
+            raise
+        else:
             pool.shutdown(cancel_futures=True)
         return
     with _quiet_dask(), _dask_client(workers, scheduler) as client:

@@ -154,6 +154,7 @@ def luck(
     check_draws(draws)
     if not game.reports:
         raise InputError("", "round", "no round has been played yet: there is no luck to measure")
+    game = _with_every_decision(game)
     played = game.score()
     ids = game.ids
     realised = {
@@ -209,6 +210,23 @@ def luck(
         )
     lucky = any(len({round(r[fid]["profit"], 6) for r in rows}) > 1 for fid in ids)
     return Luck(game.scenario.meta.name, game.seed, game.round, draws, lucky, firms)
+
+
+def _with_every_decision(game: Game) -> Game:
+    """`game`, or the same game played again from round 0 when its history lacks a decision
+    of a firm that was in the market (a class restored from a snapshot knows its teams'
+    decisions, not the computer's): the replay makes them again, exactly."""
+    for k, decided in enumerate(game.history):
+        before = game.reports[k - 1].firms if k > 0 else None
+        for fid in game.ids:
+            if fid not in decided and (before is None or not before[fid].bankrupt):
+                twin = Game(game.scenario, game.seed, game.streams, game.max_leads)
+                for given in game.history:
+                    twin.play_round(
+                        {f: d for f, d in given.items() if game.scenario.firm(f).is_player}
+                    )
+                return twin
+    return game
 
 
 def _interval(values: list[float]) -> tuple[float, float, float]:

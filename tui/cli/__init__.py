@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 from sim.model.errors import InputError
 from sim.model.scenario import bundled_scenarios
 from tui.cli import classroom, luck, play, run, scenario, sweep
-from tui.cli.common import Parser, UsageError, one_line
+from tui.cli.common import Parser, Terminated, UsageError, one_line, terminated_as_interrupt
+
+# Class actions that run a screen (Textual handles its own signals there).
+SCREENS = ("play", "dashboard", "serve")
 
 
 def build_parser() -> Parser:
@@ -50,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return done.code if isinstance(done.code, int) else 2
         if args.command is None:
             return play.main(None)
-        code = int(args.run(args))
+        screens = args.command == "play" or getattr(args, "action", None) in SCREENS
+        with nullcontext() if screens else terminated_as_interrupt():
+            code = int(args.run(args))
         sys.stdout.flush()  # here, so that a full disk under it is one line, not a traceback
         return code
     except UsageError as exc:
@@ -62,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _drop_output()
         return 0
+    except Terminated:  # SIGTERM: stopped as Ctrl-C stops it
+        print("jigsaw: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:  # every file is written atomically: none is left half-written
         print("jigsaw: interrupted", file=sys.stderr)
         return 130
