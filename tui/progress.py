@@ -11,8 +11,10 @@ pipe, CI) it prints the final state once.
 
 from __future__ import annotations
 
+import sys
 import threading
 from types import TracebackType
+from typing import TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -39,13 +41,47 @@ class RateColumn(ProgressColumn):
         return Text(f"{task.completed / elapsed:.1f}/s", style="progress.data.speed")
 
 
+class _Lenient:
+    """Standard error as the bar writes it: a write that fails (stderr closed, or on a full
+    disk) is dropped, so a progress bar never costs the results it reports on."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            if self.stream is not None:
+                self.stream.write(text)
+        except (OSError, ValueError):
+            self.stream = None
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            if self.stream is not None:
+                self.stream.flush()
+        except (OSError, ValueError):
+            self.stream = None
+
+    def isatty(self) -> bool:
+        try:
+            return self.stream is not None and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        if self.stream is None:
+            raise OSError("standard error is closed")
+        return self.stream.fileno()
+
+
 class ProgressBar:
     """A callable `progress(done, total)` that drives a rich progress bar (thread-safe: pool
     and Dask callbacks arrive from other threads)."""
 
     def __init__(self, label: str, console: Console | None = None) -> None:
         self.label = label
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(file=_Lenient(sys.stderr))  # type: ignore[arg-type]
         self._bar = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),

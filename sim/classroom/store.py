@@ -748,6 +748,12 @@ class Classroom:
         for name, firm_id, seat in rows:
             if not isinstance(name, str) or not isinstance(firm_id, str):
                 raise self._edited("teams", "each team has a name and a firm")
+            try:
+                team_name(name)
+            except InputError:
+                raise self._edited(
+                    "teams", f"{ascii(name)[:60]} is not a team name (1-40 printable characters)"
+                ) from None
             if firm_id not in ids or not isinstance(seat, int) or seat != ids.index(firm_id):
                 raise self._edited(
                     f"teams.{name}", f"must sit in one of the scenario's firms ({', '.join(ids)})"
@@ -841,7 +847,15 @@ class Classroom:
         history = [by_round.get(k, {}) for k in range(1, last + 1)]
         restored = self._restored(game, last, history)
         if restored is not None:
-            game = restored
+            try:
+                for k in sorted(by_round):
+                    if k > restored.round:
+                        restored.play_round(by_round[k])
+                return restored
+            except InputError:
+                raise
+            except Exception:  # noqa: BLE001 - a snapshot that restores but cannot play on
+                game = Game(self.scenario, self.seed, max_leads=self.max_leads)  # replay it all
         for k in sorted(by_round):
             if k > game.round:
                 game.play_round(by_round[k])
@@ -860,15 +874,19 @@ class Classroom:
         report up to it, and the model."""
         h = hashlib.sha256(data)
         h.update(f"\0model {MODEL_VERSION}".encode())
+
+        def cell(value: Any) -> Any:  # a value SQLite holds as a BLOB is not Jigsaw's
+            return value.hex() if isinstance(value, bytes) else value
+
         for row in self.db.execute(
             "SELECT round, team, decision FROM decisions WHERE round <= ? ORDER BY round, team",
             (round_no,),
         ):
-            h.update(json.dumps(list(row)).encode("utf-8"))
+            h.update(json.dumps([cell(v) for v in row]).encode("utf-8"))
         for row in self.db.execute(
             "SELECT round, report FROM rounds WHERE round <= ? ORDER BY round", (round_no,)
         ):
-            h.update(json.dumps(list(row)).encode("utf-8"))
+            h.update(json.dumps([cell(v) for v in row]).encode("utf-8"))
         return h.hexdigest()
 
     def _restored(

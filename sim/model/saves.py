@@ -26,7 +26,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from sim.model.decisions import expand
+from sim.model.decisions import Decision, expand
 from sim.model.errors import InputError
 from sim.model.files import LIMITS, parse_json, read_text, size_text, write_atomic
 from sim.model.game import MODEL_VERSION, Game
@@ -211,7 +211,19 @@ def read(data: Any, source: str = "<save>", max_leads: float = MAX_LEADS) -> Gam
     restored = _cached(data, game, model)
     game.history = []
     if restored is not None:
-        game = restored
+        try:
+            return _played_on(restored, plan, source, notice)
+        except InputError:
+            raise
+        except Exception:  # noqa: BLE001 - a cache that restores but cannot play on: replay
+            game = Game(scenario, data["seed"], streams=streams, max_leads=max_leads)
+    return _played_on(game, plan, source, notice)
+
+
+def _played_on(
+    game: Game, plan: list[dict[str, Decision]], source: str, notice: str | None
+) -> Game:
+    """`game` with the rest of the save's rounds played (each one's errors named)."""
     game.notice = notice
     for k in range(game.round, len(plan)):
         try:

@@ -412,7 +412,7 @@ def status(room: Classroom, args: argparse.Namespace) -> int:
     s = room.status()
     print(f"{room.scenario.meta.name} ({args.db}), seed {room.seed}")
     print(s.headline)
-    width = max(len(t.name) for t in s.teams)
+    width = max((len(t.name) for t in s.teams), default=4)
     for t in s.teams:
         if s.over:
             state = "done"
