@@ -940,7 +940,7 @@ def test_an_empty_path_is_refused_not_taken_for_none(capsys, argv) -> None:
     ("text", "needles"),
     [
         ('scenario = "exp.toml"\nstrategies = ["even"]\n', ("scenario", "this experiment file")),
-        ('scenario = "tutorial"\nout = ""\nstrategies = ["even"]\n', ("out", "at least 1")),
+        ('scenario = "tutorial"\nout = ""\nstrategies = ["even"]\n', ("out", "must name a file")),
         ('scenario = "tutorial"\nreps = 1000001\nstrategies = ["even"]\n', ("reps", "1000000")),
     ],
 )
@@ -1030,3 +1030,18 @@ def test_a_team_name_edited_into_the_file_is_refused(capsys, tmp_path) -> None:
     )
     line = one_error(cli(capsys, "class", "status", "--db", path), "teams", "not a team name")
     assert "\x1b" not in line and "\u202e" not in line
+
+
+def test_a_path_echoed_on_success_cannot_drive_the_terminal(capsys, tmp_path) -> None:
+    path = tmp_path / "v\x1b[31m\u202e.toml"
+    path.write_text(TUTORIAL.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = cli(capsys, "scenario", "validate", path)
+    assert code == 0 and ": ok" in out
+    assert "\x1b" not in out and "\u202e" not in out and "v\\x1b[31m\\u202e.toml" in out
+
+
+def test_a_firms_own_budget_counts_in_the_workload(capsys, tmp_path) -> None:
+    data = load_scenario("classic").model_dump(mode="json")
+    data["firms"][1].update(cash=1e15, budget_per_round=1e15)
+    with pytest.raises(InputError, match="--max-leads"):
+        check_workload(parse_scenario(data), "rich rival")

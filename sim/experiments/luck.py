@@ -37,7 +37,7 @@ from sim.model.game import Game
 from sim.model.scenario import parse_scenario
 
 DRAWS = 30  # draws of luck by default: the expected score to about +-1 point in classic
-MAX_DRAWS = 1000
+MAX_DRAWS = 200  # a draw is a whole game: 200 of a 40-round classic are over an hour of CPU
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.experiments.executor import cores, open_executor
 from sim.experiments.results import StoppedEarly
@@ -693,7 +693,7 @@ def run_tournament(
 class ExperimentFile(BaseModel):
     """A reproducible study in TOML: the scenario, the grid, the replications, the outputs."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # "5" is not a number
 
     scenario: str = Field(description="Bundled name or path (relative to this file).")
     seed: int = Field(1, ge=0, description="Replication r plays with seed + r.")
@@ -704,17 +704,22 @@ class ExperimentFile(BaseModel):
     )
     metric: str = Field("profit", description="Metric of the summary: " + ", ".join(METRICS))
     out: str | None = Field(
-        None,
-        min_length=1,
-        description="Every row: .csv, or .parquet with pyarrow (relative to the cwd).",
+        None, description="Every row: .csv, or .parquet with pyarrow (relative to the cwd)."
     )
-    plot: str | None = Field(None, min_length=1, description="Response curve, .png or .svg (cwd).")
+    plot: str | None = Field(None, description="Response curve, .png or .svg (cwd).")
     vary: dict[str, str | list[float]] = Field(
         default_factory=dict, description='NAME = "START:STOP:STEPS" or NAME = [a, b, c].'
     )
     strategies: list[str] = Field(
         default_factory=list, description="A tournament instead: every strategy in every seat."
     )
+
+    @field_validator("out", "plot")
+    @classmethod
+    def _a_path(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must name a file, got an empty one")
+        return value
 
     @model_validator(mode="after")
     def _one_study(self) -> ExperimentFile:

@@ -13,7 +13,8 @@ round can bring (docs/MODEL.md, "Workload"):
     referral <= referral_rate x accounts x round_days / 365
                 (every account a fully satisfied customer of some firm)
     reps     <= starting reps + budget_per_round / (rep_cost_per_year x round_days / 365)
-                (the whole budget spent on salespeople)
+                (the whole budget spent on salespeople: the firm's own budget_per_round
+                where it has a larger one)
     outbound <= sum over firms of prospect_rate x deals_per_rep x reps x round_days
                 (every slot idle all round)
     deals    <= sum over firms of deals_per_rep x reps x round_days / mean cycle_days
@@ -111,7 +112,8 @@ def workload(scenario: Scenario) -> Workload:
     cycle = sum(s.cycle_days for s in scenario.segments) / len(scenario.segments)
     outbound = deals = 0.0
     for firm, econ in zip(scenario.firms, econs, strict=True):
-        hires = scenario.meta.budget_per_round / (econ.rep_cost_per_year * year)
+        budget = max(scenario.meta.budget_per_round, firm.budget_per_round or 0.0)
+        hires = budget / (econ.rep_cost_per_year * year)
         slots = econ.deals_per_rep * (firm.reps + hires)
         outbound += econ.prospect_rate * slots * days
         deals += slots * days / cycle

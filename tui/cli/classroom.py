@@ -29,7 +29,7 @@ from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
-from tui.cli.common import Parser, add_max_leads, count_of, seed_number
+from tui.cli.common import Parser, UsageError, add_max_leads, count_of, plain, seed_number
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -410,7 +410,7 @@ def main(args: argparse.Namespace) -> int:
 
 def status(room: Classroom, args: argparse.Namespace) -> int:
     s = room.status()
-    print(f"{room.scenario.meta.name} ({args.db}), seed {room.seed}")
+    print(f"{room.scenario.meta.name} ({plain(args.db)}), seed {room.seed}")
     print(s.headline)
     width = max((len(t.name) for t in s.teams), default=4)
     for t in s.teams:
@@ -528,9 +528,9 @@ def report(room: Classroom, args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
-    print(f"Debrief written to {out / 'index.html'}")
+    print(f"Debrief written to {plain(out / 'index.html')}")
     for f in files[1:]:
-        print(f"  {f}")
+        print(f"  {plain(f)}")
     return 0
 
 
@@ -659,6 +659,10 @@ def grades(room: Classroom, args: argparse.Namespace) -> int:
     from sim.classroom.grades import grade_sheet, read_roster
     from sim.model.files import write_atomic
 
+    if args.seeds != DRAWS and args.by != "skill":
+        raise UsageError("jigsaw class grades: --seeds goes with --by skill")
+    if args.lms and not args.roster:
+        raise InputError("--lms", args.lms, "an LMS import lists students: give --roster FILE")
     room.check_instructor(the_code(args))
     roster = read_roster(args.roster, room) if args.roster else None
     if args.by == "skill":
@@ -684,7 +688,9 @@ def grades(room: Classroom, args: argparse.Namespace) -> int:
         " by skill" if args.by == "skill" else ""
     )
     room.record(f"{kind} written to {out.name} ({rows} rows)")
-    print(f"{kind}: {rows} row(s) written to {out} (after {room.open_round - 1} closed rounds)")
+    print(
+        f"{kind}: {rows} row(s) written to {plain(out)} (after {room.open_round - 1} closed rounds)"
+    )
     return 0
 
 
@@ -729,7 +735,10 @@ def backup(room: Classroom, args: argparse.Namespace) -> int:
     out = Path(args.out)
     room.backup(out)
     room.record(f"backed up to {out.name}")
-    print(f"Backed up {room.path} to {out} (a consistent copy; restore by copying it back)")
+    print(
+        f"Backed up {plain(room.path)} to {plain(out)} (a consistent copy; restore by copying "
+        "it back)"
+    )
     return 0
 
 

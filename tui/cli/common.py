@@ -131,18 +131,25 @@ def whole_leads(text: str) -> int:
 MAX_LINE = 400  # characters in an error line; a longer one keeps its start and its end
 
 
+def plain(text: object) -> str:
+    """Text as it may reach a terminal: a control character it holds (an escape sequence, a
+    bell, a bidirectional override, U+2028) is written as its escape, so a path or a name
+    cannot drive the terminal. For every path or name a success line echoes."""
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        else c
+        for c in str(text)
+    )
+
+
 def one_line(text: str) -> str:
     """The rule is one line on stderr, whatever a message quotes from the user's input: line
     breaks become spaces, other control characters (an escape sequence, a bell, U+2028) are
     written as escapes so they cannot drive the terminal, and a line over MAX_LINE characters
     keeps its start (the file, the field) and its end (what was expected)."""
     text = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text).strip(" \t\r\n").replace("\t", " ")
-    text = "".join(
-        c.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
-        else c
-        for c in text
-    )
+    text = plain(text)
     if len(text) > MAX_LINE:
         head = MAX_LINE * 2 // 3
         text = text[:head] + " ... " + text[head - MAX_LINE + 5 :]

@@ -21,7 +21,7 @@ from sim.model.research import firm_view
 from sim.model.rivals import check_strategy, strategy
 from sim.model.scenario import STRATEGIES, load_scenario
 from sim.numbers import show
-from tui.cli.common import UsageError, add_scenario_and_seed
+from tui.cli.common import UsageError, add_scenario_and_seed, plain
 from tui.table import aligned
 
 
@@ -113,7 +113,9 @@ def main(args: argparse.Namespace) -> int:
     else:
         print(table(game))
         if args.save:
-            print(f"\nSaved to {args.save} (replay with: jigsaw run --load {args.save})")
+            print(
+                f"\nSaved to {plain(args.save)} (replay with: jigsaw run --load {plain(args.save)})"
+            )
     return 0
 
 

@@ -11,7 +11,7 @@ from sim.model.scenario import bundled_scenarios, load_scenario, resolve, scenar
 from sim.model.workload import workload
 from sim.numbers import plural
 from tui.cli import balance
-from tui.cli.common import Parser, UsageError, add_max_leads
+from tui.cli.common import Parser, UsageError, add_max_leads, plain
 
 
 def add(sub: Any) -> None:
@@ -47,7 +47,7 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "validate":
         s = load_scenario(args.file, args.max_leads)
         print(
-            f"{args.file}: ok ({s.meta.name}: {plural(len(s.segments), 'segment')}, "
+            f"{plain(args.file)}: ok ({s.meta.name}: {plural(len(s.segments), 'segment')}, "
             f"{plural(len(s.firms), 'firm')}, {plural(s.meta.rounds, 'round')}); work: {workload(s).line()}"
         )
         return 0
