@@ -57,7 +57,7 @@ def test_the_percentile_counts_ties_as_half() -> None:
 def test_the_luck_of_fixed_decisions_is_uniform() -> None:
     """Decisions that do not depend on luck: the game as played is one more draw, so its
     rank among the draws is uniform (randomised PIT; Kolmogorov-Smirnov at 1%)."""
-    scenario = two_players(rounds=1, round_days=45)
+    scenario = two_players(rounds=1, round_days=21)
     plan = fixed_plan(scenario, {})
     rng = np.random.default_rng(20261204)
     pits = []
