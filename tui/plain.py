@@ -37,7 +37,7 @@ HELP = """Commands (one a line; an empty line or n plays the round):
   target smb 60      one segment's share of marketing, percent
   study brand_tracker  buy (or stop buying) a study: brand_tracker, perceptual_map, win_loss,
                      pipeline_benchmark
-  w                  what-if: the next round over several draws of luck
+  w                  what-if: the next round, median and 80% interval over 20 draws of luck
   u                  go back one round
   s                  show the decisions again
   ?                  this list
@@ -230,7 +230,9 @@ class PlainGame:
         self.say(
             f"What-if, median and {LEVEL:.0%} interval over {len(mine)} draws of luck: revenue "
             f"{span(lambda f: f.revenue)}, profit {span(lambda f: f.profit)}, deals won "
-            f"{span(lambda f: f.deals_won, lambda x: f'{x:.0f}')}."
+            f"{span(lambda f: f.deals_won, lambda x: f'{x:.0f}')}, leads gone cold "
+            f"{span(lambda f: f.leads_cold, lambda x: f'{x:.0f}')}, rho "
+            f"{span(lambda f: f.alignment_ratio or 0.0, lambda x: f'{x:.2f}')}."
         )
 
     def play(self) -> bool:

@@ -188,7 +188,7 @@ class Scorecard(Screen):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Profit over the game (k) by fixed marketing share")
+        plt.title("Profit over the game, thousands, by fixed marketing share (and yours)")
         labels = [f"{share:.0%}" for share, _, _ in results] + [f"you {split:.0%}"]
         plt.bar(
             labels,
@@ -196,8 +196,6 @@ class Scorecard(Screen):
             orientation="horizontal",
             width=0.6,
         )
-        plt.xlabel("profit over the game, thousands")
-        plt.ylabel("marketing share")
         plot.refresh()
         self.query_one("#hindsight", Static).update(text)
         self.query_one("#hindsight-progress").display = False

@@ -17,6 +17,7 @@ from sim.model.decisions import RANGES
 from sim.model.errors import InputError
 from sim.model.scenario import CHANNELS, STUDIES
 from sim.narrative import money
+from sim.numbers import plural
 from tui.session import Session
 from tui.widgets.split_bar import SplitBar
 
@@ -293,10 +294,13 @@ class DecisionForm(Vertical):
             f"{money(x['training'])}\n"
         )
         if x["hires"]:
-            text.append(f"Hiring {x['hires']:.0f} reps costs {money(x['hiring'])} more. ")
+            text.append(
+                f"Hiring {plural(round(x['hires']), 'rep')} costs {money(x['hiring'])} more. "
+            )
         if x["fires"]:
             text.append(
-                f"Letting {x['fires']:.0f} reps go costs {money(x['severance'])} of severance. ",
+                f"Letting {plural(round(x['fires']), 'rep')} go costs {money(x['severance'])} of "
+                "severance. ",
                 style="bold",
             )
         if x["research"]:

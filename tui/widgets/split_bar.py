@@ -14,7 +14,8 @@ STEP = 0.05
 
 class SplitBar(Widget, can_focus=True):
     """A stepped bar: left is marketing, right is sales. Arrows move it 5 points (shift: 1),
-    home/end go to the extremes, a click sets it where you click."""
+    a click sets it where you click. (Home and End once jumped it to an extreme: a player
+    reaching for them to scroll let every rep go, so there is no key for a corner.)"""
 
     COMPONENT_CLASSES = {"split-bar--marketing", "split-bar--sales"}
     DEFAULT_CSS = """
@@ -28,8 +29,6 @@ class SplitBar(Widget, can_focus=True):
         Binding("right", "nudge(0.05)", "Marketing +5", show=False),
         Binding("shift+left", "nudge(-0.01)", show=False),
         Binding("shift+right", "nudge(0.01)", show=False),
-        Binding("home", "place(0)", show=False),
-        Binding("end", "place(1)", show=False),
     ]
 
     share: reactive[float] = reactive(0.4)
@@ -54,9 +53,6 @@ class SplitBar(Widget, can_focus=True):
 
     def action_nudge(self, delta: float) -> None:
         self.share = self.share + delta
-
-    def action_place(self, share: float) -> None:
-        self.share = share
 
     def on_click(self, event: events.Click) -> None:
         width = max(1, self.content_size.width)
