@@ -27,7 +27,6 @@ from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import AXES, CHANNELS, Scenario
 from sim.model.workload import TooManyLeads
-from sim.narrative import luck_line
 from sim.numbers import money
 
 
@@ -477,17 +476,7 @@ class Session:
     def luck(self, draws: int = LUCK_DRAWS, progress: Any = None) -> str:
         """The scorecard's luck line: where this game's result falls among what the same
         decisions earn over other draws of luck (`sim.experiments.luck`)."""
-        result = luck(self.game, draws, progress=progress)
-        f = result.firm(self.player)
-        return luck_line(
-            f.score_percentile,
-            f.score,
-            f.expected_score,
-            f.score_low,
-            f.score_high,
-            result.draws,
-            result.lucky,
-        )
+        return luck(self.game, draws, progress=progress).line(self.player)
 
     def average_budget(self) -> float:
         mine = [h[self.player].total_budget for h in self.game.history if self.player in h]

@@ -53,7 +53,7 @@ from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import Scenario, parse_scenario
-from sim.model.snapshot import Snapshot, SnapshotError
+from sim.model.snapshot import UNREADABLE, Snapshot
 from sim.model.workload import MAX_LEADS, check_workload
 
 SCHEMA_VERSION = 2  # 2: the class records the model version it is played under
@@ -740,9 +740,13 @@ class Classroom:
             raise self._edited("settings.max_leads", "must be a number of leads from 1 to 10^12")
         return value
 
-    def _read_teams(self) -> list[Team]:
-        """The teams as the file lists them, each a seat of the class's scenario."""
-        rows = self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat").fetchall()
+    def _team_rows(self) -> list[Any]:
+        return self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat").fetchall()
+
+    def _read_teams(self, rows: list[Any] | None = None) -> list[Team]:
+        """The teams as the file lists them (`rows`: as just read), each a seat of the class's
+        scenario."""
+        rows = self._team_rows() if rows is None else rows
         ids = self.scenario.firm_ids
         teams: list[Team] = []
         for name, firm_id, seat in rows:
@@ -779,13 +783,13 @@ class Classroom:
         """Take in teams another process added or renamed (a dashboard stays open while the
         instructor runs `class add-team` in another terminal): the teams, and then the class's
         scenario, whose seats they play."""
-        rows = self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat").fetchall()
+        rows = self._team_rows()
         if [Team(*r) for r in rows] == self.teams:
             return
         (text,) = self.db.execute("SELECT scenario FROM class WHERE id = 1").fetchone()
         source = f"{self.path}: scenario"
         self.scenario = parse_scenario(parse_json(text, source, "scenario"), source)
-        self.teams = self._read_teams()
+        self.teams = self._read_teams(rows)
 
     def _decision(self, round_no: int, team: str, text: Any) -> Decision:
         """A stored decision, read back (one line for one Jigsaw did not write)."""
@@ -912,16 +916,7 @@ class Classroom:
                     )
                 ]
                 return game.restore(Snapshot.of(k, data), history[:k], reports)
-            except (
-                SnapshotError,
-                AttributeError,
-                IndexError,
-                KeyError,
-                TypeError,
-                ValueError,
-                OverflowError,
-                RecursionError,
-            ):
+            except UNREADABLE:
                 continue
         return None
 

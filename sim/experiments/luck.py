@@ -35,6 +35,7 @@ from sim.model.files import MAX_WHOLE
 from sim.model.forecast import has_luck
 from sim.model.game import Game
 from sim.model.scenario import parse_scenario
+from sim.narrative import luck_line
 
 DRAWS = 30  # draws of luck by default: the expected score to about +-1 point in classic
 MAX_DRAWS = 200  # a draw is a whole game: 200 of a 40-round classic are over an hour of CPU
@@ -78,6 +79,19 @@ class Luck:
 
     def firm(self, firm_id: str) -> FirmLuck:
         return next(f for f in self.firms if f.firm == firm_id)
+
+    def line(self, firm_id: str) -> str:
+        """The firm's luck in a sentence (`sim.narrative.luck_line`)."""
+        f = self.firm(firm_id)
+        return luck_line(
+            f.score_percentile,
+            f.score,
+            f.expected_score,
+            f.score_low,
+            f.score_high,
+            self.draws,
+            self.lucky,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

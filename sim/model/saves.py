@@ -32,7 +32,7 @@ from sim.model.files import LIMITS, parse_json, read_text, size_text, write_atom
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.scenario import parse_scenario
-from sim.model.snapshot import Snapshot, SnapshotError
+from sim.model.snapshot import UNREADABLE, Snapshot
 from sim.model.workload import MAX_LEADS, check_workload
 
 FORMAT = "jigsaw-save"
@@ -143,18 +143,7 @@ def _cached(doc: dict[str, Any], game: Game, model: int) -> Game | None:
         segments = game.scenario.segment_ids
         restored = [RoundReport.from_dict(r, game.ids, segments) for r in reports]
         return game.restore(Snapshot.of(round_no, raw), game.history[:round_no], restored)
-    except (
-        SnapshotError,
-        binascii.Error,
-        zlib.error,
-        AttributeError,
-        IndexError,
-        KeyError,
-        TypeError,
-        ValueError,
-        OverflowError,
-        RecursionError,
-    ):
+    except (*UNREADABLE, binascii.Error, zlib.error):
         return None
 
 

@@ -63,6 +63,20 @@ class SnapshotError(ValueError):
     """A snapshot that cannot be read back: damaged, or naming code it may not."""
 
 
+# What reading back a cached snapshot and its reports (from a save or a class file) raises
+# when the cache is not one Jigsaw wrote: the cache is then not used, the rounds replayed.
+UNREADABLE = (
+    SnapshotError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ValueError,
+    OverflowError,
+    RecursionError,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """The state after `round` rounds (0: before the first), as bytes with their digest."""

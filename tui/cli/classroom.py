@@ -22,14 +22,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.classroom.grades import BY
 from sim.classroom.store import Classroom, opened
 from sim.classroom.when import deadline_time
-from sim.experiments.luck import DRAWS, MAX_DRAWS
+from sim.experiments.luck import DRAWS
 from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
-from tui.cli.common import Parser, UsageError, add_max_leads, count_of, plain, seed_number
+from tui.cli.common import Parser, UsageError, add_draws, add_max_leads, plain, seed_number
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -312,17 +313,12 @@ def add(sub: Any) -> None:
     )
     grade.add_argument(
         "--by",
-        choices=["result", "skill"],
+        choices=BY,
         default="result",
         help="result: the score as played (default); skill: the expected score of each team's "
         "decisions over other draws of luck (jigsaw luck), the same luck for every team",
     )
-    grade.add_argument(
-        "--seeds",
-        type=count_of("draws of luck", 2, MAX_DRAWS),
-        default=DRAWS,
-        help=f"with --by skill: draws of luck ({DRAWS})",
-    )
+    add_draws(grade, note=": with --by skill")
     code(grade, "the instructor code")
     db(grade)
 
@@ -364,12 +360,7 @@ def add(sub: Any) -> None:
         action="store_true",
         help="skip each team's best split in hindsight (a few games per team)",
     )
-    report.add_argument(
-        "--seeds",
-        type=count_of("draws of luck", 0, MAX_DRAWS),
-        default=DRAWS,
-        help=f"draws of luck for the luck against skill section ({DRAWS}; 0 leaves it out)",
-    )
+    add_draws(report, 0, ": for the luck against skill section; 0 leaves it out")
     db(report)
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import IO, Any, NoReturn
 
 from sim.experiments.executor import cores
+from sim.experiments.luck import DRAWS, MAX_DRAWS
 from sim.model.errors import shown
 from sim.model.files import MAX_WHOLE
 from sim.model.workload import MAX_LEADS
@@ -154,6 +155,17 @@ def one_line(text: str) -> str:
         head = MAX_LINE * 2 // 3
         text = text[:head] + " ... " + text[head - MAX_LINE + 5 :]
     return text
+
+
+def add_draws(parser: argparse.ArgumentParser, least: int = 2, note: str = "") -> None:
+    """`--seeds`: the draws of luck of luck against skill (`sim.experiments.luck`), from
+    `least` (0: leave it out) to MAX_DRAWS."""
+    parser.add_argument(
+        "--seeds",
+        type=count_of("draws of luck", least, MAX_DRAWS),
+        default=DRAWS,
+        help=f"draws of luck ({DRAWS}; {least} to {MAX_DRAWS}){note}",
+    )
 
 
 CONFIRM_GAMES = 2_000  # games: half an hour of CPU at classic's second a game; more asks first

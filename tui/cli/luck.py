@@ -14,13 +14,12 @@ import sys
 from typing import Any
 
 from sim.classroom.store import opened
-from sim.experiments.luck import DRAWS, MAX_DRAWS, Luck, luck
+from sim.experiments.luck import Luck, luck
 from sim.model.errors import InputError
 from sim.model.game import Game
-from sim.narrative import luck_line
 from sim.numbers import money
 from tui.cli.classroom import code, the_code
-from tui.cli.common import UsageError, add_max_leads, check_workers, count_of
+from tui.cli.common import UsageError, add_draws, add_max_leads, check_workers
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -39,12 +38,7 @@ def add(sub: Any) -> None:
     p.add_argument("--db", metavar="CLASS", help="a class file instead of a save")
     p.add_argument("--team", help="in a class: this team's row only (with the team's code)")
     code(p, "the instructor's code (or the team's, with --team)")
-    p.add_argument(
-        "--seeds",
-        type=count_of("draws of luck", 2, MAX_DRAWS),
-        default=DRAWS,
-        help=f"draws of luck ({DRAWS}; 2 to {MAX_DRAWS})",
-    )
+    add_draws(p)
     p.add_argument("--workers", type=int, default=0, help="processes (0: one per core, 1: serial)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on Dask: 'local' or tcp://host:port")
     p.add_argument("--json", action="store_true", help="the whole result as JSON")
@@ -87,18 +81,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     print(table(result, [f.firm for f in shown]))
     if mine is not None:
-        f = result.firm(mine)
-        print(
-            luck_line(
-                f.score_percentile,
-                f.score,
-                f.expected_score,
-                f.score_low,
-                f.score_high,
-                result.draws,
-                result.lucky,
-            )
-        )
+        print(result.line(mine))
     return 0
 
 
