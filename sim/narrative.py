@@ -283,3 +283,59 @@ def luck_line(
         f"earned (score {score:.0f}; {expected:.0f} expected, 95% {low:.0f}-{high:.0f}, over "
         f"{draws} other draws of luck): {side} average."
     )
+
+
+# What each factor of an explanation is called in a sentence (`sim.experiments.explain`).
+FACTOR_WORDS = {
+    "marketing": "your marketing",
+    "sales": "your sales",
+    "price_product": "your price and product",
+    "rivals": "the rivals' decisions",
+    "events": "market events",
+    "momentum": "momentum (what earlier rounds carried in)",
+    "luck": "luck",
+}
+
+
+def signed_money(x: float) -> str:
+    """'+12k', '-3k', '0'."""
+    return "0" if round(x) == 0 else ("+" if x > 0 else "") + money(x)
+
+
+def explain_line(
+    round_no: int,
+    before: float,
+    after: float,
+    contributions: dict[str, float],
+    settings: dict[str, str],
+    luck_now: float,
+    luck_before: float,
+    rivals: str = FACTOR_WORDS["rivals"],
+) -> str:
+    """A round's change in profit in a sentence, its largest causes first: 'Your profit rose
+    52k from round 4 (-120k to -68k): +31k from your sales (sales 160k to 200k; rho 0.40 to
+    0.90), ...'. `rivals`: what the rivals' factor is called (in a class: the other teams)."""
+    change = after - before
+    verb = "rose" if change > 0 else "fell" if change < 0 else "held"
+    size = f" {money(abs(change))}" if round(change) != 0 else ""
+    head = (
+        f"Your profit {verb}{size} from round {round_no - 1} to round {round_no} "
+        f"({money(before)} to {money(after)})"
+    )
+    words = {**FACTOR_WORDS, "rivals": rivals}
+    parts = []
+    for factor in sorted(contributions, key=lambda f: -abs(contributions[f])):
+        amount = contributions[factor]
+        if round(amount) == 0:
+            continue
+        if factor == "luck":
+            parts.append(
+                f"{signed_money(amount)} luck (this round {signed_money(luck_now)}, last round "
+                f"{signed_money(luck_before)})"
+            )
+        elif factor == "momentum":
+            parts.append(f"{signed_money(amount)} {words[factor]}")
+        else:
+            why = f" ({settings[factor]})" if settings.get(factor) else ""
+            parts.append(f"{signed_money(amount)} from {words[factor]}{why}")
+    return head + (": " + ", ".join(parts) if parts else "") + "."

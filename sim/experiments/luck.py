@@ -168,7 +168,7 @@ def luck(
     check_draws(draws)
     if not game.reports:
         raise InputError("", "round", "no round has been played yet: there is no luck to measure")
-    game = _with_every_decision(game)
+    game = with_every_decision(game)
     played = game.score()
     ids = game.ids
     realised = {
@@ -226,7 +226,7 @@ def luck(
     return Luck(game.scenario.meta.name, game.seed, game.round, draws, lucky, firms)
 
 
-def _with_every_decision(game: Game) -> Game:
+def with_every_decision(game: Game) -> Game:
     """`game`, or the same game played again from round 0 when its history lacks a decision
     of a firm that was in the market (a class restored from a snapshot knows its teams'
     decisions, not the computer's): the replay makes them again, exactly."""

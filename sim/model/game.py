@@ -153,9 +153,14 @@ class Game:
 
     # --- the round loop --------------------------------------------------------------------
 
-    def play_round(self, decisions: Mapping[str, Decision] | None = None) -> RoundReport:
+    def play_round(
+        self, decisions: Mapping[str, Decision] | None = None, events_of: int | None = None
+    ) -> RoundReport:
         """Play the next round. `decisions` must cover every player firm; computer-run firms
         decide by their strategy unless decisions for them are given (as in a replay).
+        `events_of`: a counterfactual for `sim.experiments.explain`: the round runs under the
+        events as they stood in that earlier round (those then in force are in force again;
+        none fires), not under its own.
 
         In phases: the decisions are checked and completed; the round opens (fresh random
         streams, segment ideals, the events that fire strike); the decisions take effect
@@ -165,8 +170,8 @@ class Game:
         if self.keep_snapshots:
             self.kept[self.round] = self.snapshot()
         round_no = self.round + 1
-        fired = self._open(round_no)
-        self._take_effect(round_no, decided, fired)
+        fired = self._open(round_no, firing=events_of is None)
+        self._take_effect(round_no, decided, fired, events_of or round_no)
         # (a count below zero, which only a forged report could hold, takes no room back)
         self._lead_room = self.max_leads - sum(
             max(0, f.leads) for r in self.reports for f in r.firms.values()
@@ -224,21 +229,25 @@ class Game:
             if fid in decisions and not self.ledgers[i].bankrupt
         }
 
-    def _open(self, round_no: int) -> list[Fired]:
+    def _open(self, round_no: int, firing: bool = True) -> list[Fired]:
         """The round opens: each stream restarts for it, segment ideals move, the events due
-        fire and strike (`sim.model.events.KINDS`). Returns the events fired."""
+        fire and strike (`sim.model.events.KINDS`; none when not `firing`). Returns the events
+        fired."""
         for chance in self.chances:
             chance.start_round(round_no)
         self.market.start_round(round_no)
-        fired = self.events.fire(round_no, self.market.active)
+        fired = self.events.fire(round_no, self.market.active) if firing else []
         for f in fired:
             KINDS[f.event.kind].strike(f, self.market)
         return fired
 
-    def _take_effect(self, round_no: int, decided: dict[str, Decision], fired: list[Fired]) -> None:
-        """The decisions take effect under the events in force: multipliers on interest,
-        churn and prices, budgets cut; then the events that act on sales forces."""
-        effects = self.events.effects(round_no, len(self.ids), len(self.scenario.segments))
+    def _take_effect(
+        self, round_no: int, decided: dict[str, Decision], fired: list[Fired], events_of: int
+    ) -> None:
+        """The decisions take effect under the events in force (in round `events_of`, this
+        one but in a counterfactual): multipliers on interest, churn and prices, budgets cut;
+        then the events that act on sales forces."""
+        effects = self.events.effects(events_of, len(self.ids), len(self.scenario.segments))
         self.market.interest_multiplier = effects.interest
         self.market.churn_multiplier = effects.churn
         self.market.price_cut = effects.price_cut

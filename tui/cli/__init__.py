@@ -10,6 +10,7 @@
     jigsaw scenario list | show NAME | validate FILE | schema | balance FILE|NAME
                                                                       (tui.cli.scenario)
     jigsaw luck SAVE | --db CLASS [--team T] [--seeds R] [--json]     (tui.cli.luck)
+    jigsaw explain SAVE | --db CLASS --team T [--round K] [--json]    (tui.cli.explain)
 
 Every command exits 0 on success and 2 on bad usage or bad input, with one clear line on
 stderr that names the file, the field and what was expected.
@@ -26,7 +27,7 @@ from contextlib import nullcontext
 
 from sim.model.errors import InputError
 from sim.model.scenario import bundled_scenarios
-from tui.cli import classroom, luck, play, run, scenario, sweep
+from tui.cli import classroom, explain, luck, play, run, scenario, sweep
 from tui.cli.common import Parser, Terminated, UsageError, one_line, terminated_as_interrupt
 
 # Class actions that run a screen (Textual handles its own signals there).
@@ -40,7 +41,7 @@ def build_parser() -> Parser:
         epilog="Scenarios: " + ", ".join(bundled_scenarios()) + " (or a path to a TOML file).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for command in (run, play, sweep, classroom, scenario, luck):
+    for command in (run, play, sweep, classroom, scenario, luck, explain):
         command.add(sub)
     return parser
 

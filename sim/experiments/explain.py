@@ -1,0 +1,502 @@
+"""Every number explained: a round's change, split into what caused it.
+
+The change in a firm's profit (and in each other measure) from round K-1 to round K is split
+exactly into contributions:
+
+    change = real(K) - real(K-1)
+           = [real(K) - E_K(d_K)]                      luck this round
+           + [E_K(d_K) - E_K(d_K-1)]                   the decision groups (Shapley values)
+           + [E_K(d_K-1) - E_K-1(d_K-1)]               momentum
+           - [real(K-1) - E_K-1(d_K-1)]                luck last round
+
+where E_K(d) is the expected outcome of round K played from round K's starting snapshot (the
+state after K-1 rounds) under the settings d, and real(K) the round as it was played. The
+middle term is split over at most five factor groups (`GROUPS`) by exact Shapley values: each
+group switched between last round's setting and this round's, every subset of the groups that
+changed played (2^n coalitions), each group credited with its marginal effect averaged over
+the orders in which the groups could be switched. A group whose setting did not change gets
+exactly zero (it is left out of the coalitions); the contributions add up to the change
+exactly, in the measure's smallest unit (`MEASURES`: a cent for money), because every
+expected value is a mean of outcomes rounded to that unit, kept as exact fractions, and
+the shares are apportioned by largest remainder.
+
+Momentum is what the state carried in from earlier rounds (customers, awareness, brand, deals
+in the pipeline, reps ramping): last round's settings played from this round's start
+against the same settings from last round's start. Luck is the realised outcome against its
+expectation, this round's less last round's; it is measured, not left over, and over many
+games its mean is zero (`tests/test_explain.py`).
+
+The expectation is the mean over `draws` draws of luck (the what-if's forked streams, salts
+0..draws-1, common to every coalition: common random numbers, so the differences between
+coalitions carry little noise); each contribution's standard error is the spread of its
+per-draw Shapley value over the draws / sqrt(draws). A game without luck (mean-field, no
+random event) has one draw, exact, and no luck. The draws run on the sweep executors (serial,
+a process pool, Dask: `sim.experiments.sweep.stream`) with identical results.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+from typing import Any, TypeVar
+
+from sim.experiments.luck import with_every_decision
+from sim.experiments.sweep import stream
+from sim.model.decisions import Decision
+from sim.model.errors import InputError
+from sim.model.forecast import has_luck
+from sim.model.game import Game
+from sim.model.report import RoundReport, scorecard
+from sim.model.scenario import Scenario
+from sim.model.snapshot import Snapshot
+from sim.narrative import explain_line
+from sim.numbers import money
+
+# The factor groups switched between last round's setting and this round's, in report order;
+# then the two factors measured around them.
+GROUPS = ("marketing", "sales", "price_product", "rivals", "events")
+FACTORS = (*GROUPS, "momentum", "luck")
+# Each factor's name in a table, and what it holds.
+NAMES = {
+    "marketing": "marketing",
+    "sales": "sales",
+    "price_product": "price and product",
+    "rivals": "the rivals' decisions",
+    "events": "market events",
+    "momentum": "momentum",
+    "luck": "luck",
+}
+HOLDS = {
+    "marketing": "budget, mix, targeting, positioning",
+    "sales": "budget, training, commission, account management",
+    "price_product": "price, R&D, studies",
+    "rivals": "every other firm's decisions",
+    "events": "the events in force and those that fire",
+    "momentum": "what the state carried in from earlier rounds",
+    "luck": "this round's against its expectation, less last round's",
+}
+# The parts of a firm's own decision each group switches (`Decision` fields).
+OWN = {
+    "marketing": ("marketing",),
+    "sales": ("sales",),
+    "price_product": ("product", "research", "price"),
+}
+# The measures explained, each with its smallest unit (what "exactly" means for it).
+MEASURES: dict[str, float] = {
+    "profit": 0.01,
+    "revenue": 0.01,
+    "customers": 0.001,
+    "market_share": 1e-6,
+    "brand_equity": 0.001,
+    "score": 0.01,
+}
+DRAWS = 8  # draws of luck by default: 2^groups coalitions each, from a snapshot
+MAX_DRAWS = 100
+
+T = TypeVar("T", float, Fraction)
+
+
+def shapley(players: Sequence[str], value: Callable[[frozenset[str]], T]) -> dict[str, T]:
+    """Exact Shapley values: each player's marginal contribution v(S + p) - v(S), weighted
+    |S|! (n - |S| - 1)! / n! over every coalition S of the others. They add up to
+    v(all) - v(none) (efficiency), a player who never changes v gets 0, and two players who
+    change it alike get equal shares (symmetry)."""
+    n = len(players)
+    out: dict[str, T] = {}
+    for p in players:
+        others = [q for q in players if q != p]
+        total: Any = 0
+        for size in range(n):
+            weight = Fraction(
+                math.factorial(size) * math.factorial(n - size - 1), math.factorial(n)
+            )
+            for coalition in combinations(others, size):
+                s = frozenset(coalition)
+                gain = value(s | {p}) - value(s)
+                total += weight * gain if isinstance(gain, Fraction) else float(weight) * gain
+        out[p] = total
+    return out
+
+
+def apportion(parts: Mapping[str, Fraction], total: int) -> dict[str, int]:
+    """Whole units for exact fractional `parts` that sum to `total`: each part's floor, and
+    the units left over to the largest remainders (ties in the parts' order)."""
+    floors = {k: math.floor(v) for k, v in parts.items()}
+    left = total - sum(floors.values())
+    order = sorted(parts, key=lambda k: -(parts[k] - floors[k]))
+    for k in order[: max(0, left)]:
+        floors[k] += 1
+    return floors
+
+
+def measures(
+    scenario: Scenario, reports: Sequence[RoundReport], start_equity: dict[str, float], firm: str
+) -> dict[str, float]:
+    """The measures `MEASURES` of `firm` after `reports` (the score: the scorecard so far)."""
+    f = reports[-1].firms[firm]
+    meta = scenario.meta
+    score = scorecard(
+        list(reports), scenario.scoring, start_equity, meta.budget_per_round, meta.rounds
+    )
+    return {
+        "profit": f.profit,
+        "revenue": f.revenue,
+        "customers": sum(f.customers.values()),
+        "market_share": f.market_share,
+        "brand_equity": f.brand_equity,
+        "score": score[firm]["total"],
+    }
+
+
+def _units(values: Mapping[str, float]) -> dict[str, int]:
+    return {m: int(round(values[m] / MEASURES[m])) for m in MEASURES}
+
+
+def _amount(units: float | Fraction, measure: str) -> float:
+    """Whole (or fractional) units of `measure` as its value, to its unit's decimals."""
+    unit = MEASURES[measure]
+    return round(float(units) * unit, max(0, -math.floor(math.log10(unit))) + 2)
+
+
+Play = tuple[dict[str, Decision], int | None]  # every firm's decision, and `events_of`
+
+
+def draw(
+    scenario: Scenario,
+    seed: int,
+    streams: int,
+    max_leads: float,
+    starts: tuple[Snapshot, Snapshot],
+    history: list[dict[str, Decision]],
+    reports: list[RoundReport],
+    firm: str,
+    plays: list[Play],
+    before: dict[str, Decision],
+    salt: int,
+) -> dict[str, Any]:
+    """One draw of luck, in whatever process runs it: every coalition's round K from round K's
+    start (`starts[1]`), and last round's settings from last round's start (`starts[0]`), all
+    under the same forked luck; each outcome in whole units of the measures."""
+    game = Game(scenario, seed, streams, max_leads)
+
+    def play(
+        start: Snapshot, k: int, decided: Mapping[str, Decision], events_of: int | None
+    ) -> dict[str, int]:
+        twin = game.restore(start, history[:k], reports[:k])
+        twin.fork_luck(salt)
+        cut = {
+            fid: d.within(scenario, twin.room(fid))
+            for fid, d in decided.items()
+            if not twin.ledgers[twin.ids.index(fid)].bankrupt
+        }
+        twin.play_round(cut, events_of)
+        return _units(measures(scenario, twin.reports, twin.start_equity, firm))
+
+    k = len(history)
+    return {
+        "plays": [play(starts[1], k, d, e) for d, e in plays],
+        "before": play(starts[0], k - 1, before, None),
+    }
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Round `round`'s change for `firm`, measure by measure, and its contributions."""
+
+    scenario: str
+    seed: int
+    round: int
+    firm: str
+    name: str
+    draws: int
+    exact: bool  # no luck in this market: one draw is the expectation
+    changed: list[str]  # the groups whose setting changed (the others get zero)
+    before: dict[str, float]  # the measures after round K-1 and after round K, as played
+    after: dict[str, float]
+    expected: dict[str, float]  # E_K(d_K): what this round's settings earn on average
+    change: dict[str, float]
+    contributions: dict[str, dict[str, float]]  # factor -> measure -> amount
+    errors: dict[str, dict[str, float]]  # factor -> measure -> standard error
+    luck_now: dict[str, float]  # this round's luck and last round's
+    luck_before: dict[str, float]
+    settings: dict[str, str]  # group -> what changed in it, in words
+
+    def line(self, rivals: str | None = None) -> str:
+        """The change in profit in plain words, largest causes first (`sim.narrative`)."""
+        return explain_line(
+            self.round,
+            self.before["profit"],
+            self.after["profit"],
+            {f: c["profit"] for f, c in self.contributions.items()},
+            self.settings,
+            self.luck_now["profit"],
+            self.luck_before["profit"],
+            **({"rivals": rivals} if rivals else {}),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "round": self.round,
+            "firm": self.firm,
+            "name": self.name,
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "draws": self.draws,
+            "expectation": "exact (no luck in this market)"
+            if self.exact
+            else f"mean of {self.draws} draws of luck (common random numbers)",
+            "changed": self.changed,
+            "before": self.before,
+            "after": self.after,
+            "expected": self.expected,
+            "change": self.change,
+            "contributions": self.contributions,
+            "standard_errors": self.errors,
+            "luck": {"this_round": self.luck_now, "last_round": self.luck_before},
+            "settings": self.settings,
+        }
+
+
+def explain(
+    game: Game,
+    firm: str,
+    round_no: int | None = None,
+    draws: int = DRAWS,
+    workers: int | None = 0,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> Explanation:
+    """Explain round `round_no` (default: the last played) of `game` for `firm`."""
+    if not 1 <= draws <= MAX_DRAWS:
+        raise InputError("--seeds", "", f"must be from 1 to {MAX_DRAWS}, got {draws}")
+    played = game.round
+    if played < 2:
+        raise InputError(
+            "", "round", "explaining compares a round with the one before: play two rounds first"
+        )
+    k = played if round_no is None else round_no
+    if not 2 <= k <= played:
+        raise InputError("--round", "", f"must be from 2 to {played} (the rounds played), got {k}")
+    if firm not in game.ids:
+        raise InputError(
+            "--team", "", f"unknown firm {firm!r}; expected one of {', '.join(game.ids)}"
+        )
+    if game.reports[k - 2].firms[firm].bankrupt:
+        raise InputError("--round", "", f"{firm} was bankrupt before round {k}: it decided nothing")
+    game = with_every_decision(game)
+    scenario = game.scenario
+    before, now = game.history[k - 2], game.history[k - 1]
+    changed = _changed(game, firm, k)
+    lucky = has_luck(scenario)
+    draws = draws if lucky else 1
+    starts = _starts(game, k)
+    coalitions = [
+        frozenset(c) for size in range(len(changed) + 1) for c in combinations(changed, size)
+    ]
+    plays = [_coalition(before, now, firm, c, k) for c in coalitions]
+    job = (
+        scenario,
+        game.seed,
+        game.streams,
+        game.max_leads,
+        starts,
+        game.history[: k - 1],
+        game.reports[: k - 1],
+        firm,
+        plays,
+        before,
+    )
+    rows: list[dict[str, Any]] = [{} for _ in range(draws)]
+    for r, row in stream(draw, [(*job, r) for r in range(draws)], workers, progress, scheduler):
+        if isinstance(row, str):
+            raise RuntimeError(f"a draw of the explanation failed: {row}")
+        rows[r] = row
+    real_before = _units(measures(scenario, game.reports[: k - 1], game.start_equity, firm))
+    real_after = _units(measures(scenario, game.reports[:k], game.start_equity, firm))
+    out: dict[str, dict[str, float]] = {f: {} for f in FACTORS}
+    err: dict[str, dict[str, float]] = {f: {} for f in FACTORS}
+    expected: dict[str, float] = {}
+    luck_now: dict[str, float] = {}
+    luck_before: dict[str, float] = {}
+    for m in MEASURES:
+        outcomes = [{c: row["plays"][i][m] for i, c in enumerate(coalitions)} for row in rows]
+        split = _split(
+            changed, outcomes, [row["before"][m] for row in rows], real_before[m], real_after[m]
+        )
+        for f in FACTORS:
+            out[f][m] = _amount(split.units[f], m)
+            err[f][m] = _amount(split.errors[f], m)
+        expected[m] = _amount(split.expected, m)
+        luck_now[m] = _amount(split.luck_now, m)
+        luck_before[m] = _amount(split.luck_before, m)
+    return Explanation(
+        scenario=scenario.meta.name,
+        seed=game.seed,
+        round=k,
+        firm=firm,
+        name=scenario.firm(firm).label,
+        draws=draws,
+        exact=not lucky,
+        changed=list(changed),
+        before={m: _amount(real_before[m], m) for m in MEASURES},
+        after={m: _amount(real_after[m], m) for m in MEASURES},
+        expected=expected,
+        change={m: _amount(real_after[m] - real_before[m], m) for m in MEASURES},
+        contributions=out,
+        errors=err,
+        luck_now=luck_now,
+        luck_before=luck_before,
+        settings=settings(game, firm, k, changed),
+    )
+
+
+@dataclass(frozen=True)
+class _Split:
+    units: dict[str, int]  # factor -> whole units, adding up to the change
+    errors: dict[str, float]  # factor -> standard error, in units
+    expected: Fraction  # E_K(d_K)
+    luck_now: Fraction
+    luck_before: Fraction
+
+
+def _split(
+    changed: Sequence[str],
+    outcomes: Sequence[Mapping[frozenset[str], int]],
+    before: Sequence[int],
+    real_before: int,
+    real_after: int,
+) -> _Split:
+    """One measure's change split into the factors: `outcomes[r][S]` is coalition S's round
+    in draw r, `before[r]` last round's settings from last round's start in draw r, both in
+    whole units; exact fractions throughout, apportioned to whole units at the end."""
+    n = len(outcomes)
+    every, none = frozenset(changed), frozenset[str]()
+    mean = {s: Fraction(sum(o[s] for o in outcomes), n) for s in outcomes[0]}
+    e_before = Fraction(sum(before), n)
+    parts: dict[str, Fraction] = {g: Fraction(0) for g in GROUPS}
+    parts.update(shapley(changed, mean.__getitem__))
+    parts["momentum"] = mean[none] - e_before
+    luck_now, luck_before = real_after - mean[every], real_before - e_before
+    parts["luck"] = luck_now - luck_before
+    units = apportion(parts, real_after - real_before)
+    # each factor's standard error: the spread of its value draw by draw
+    samples: dict[str, list[float]] = {f: [] for f in FACTORS}
+    for o, b in zip(outcomes, before, strict=True):
+        phi = shapley(changed, {s: float(v) for s, v in o.items()}.__getitem__)
+        for g in GROUPS:
+            samples[g].append(phi.get(g, 0.0))
+        samples["momentum"].append(float(o[none] - b))
+        samples["luck"].append(float(real_after - o[every] - real_before + b))
+    errors = {f: _error(samples[f]) for f in FACTORS}
+    return _Split(units, errors, mean[every], luck_now, luck_before)
+
+
+def _error(values: list[float]) -> float:
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean = sum(values) / n
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1) / n)
+
+
+def _coalition(
+    before: dict[str, Decision], now: dict[str, Decision], firm: str, take: frozenset[str], k: int
+) -> Play:
+    """Every firm's decision with the groups in `take` at this round's setting, the others
+    at last round's; and the events of this round (None) or of the last (k - 1)."""
+    decided = {}
+    for fid, d in now.items():
+        if fid == firm:
+            decided[fid] = blend(before[fid], d, take)
+        else:
+            decided[fid] = d if "rivals" in take else before.get(fid, d)
+    for fid, d in before.items():  # a rival out of the market this round decided last round
+        if fid not in decided and "rivals" not in take:
+            decided[fid] = d
+    return decided, None if "events" in take else k - 1
+
+
+def blend(before: Decision, now: Decision, take: frozenset[str]) -> Decision:
+    """`before` with the parts of the groups in `take` from `now` (`OWN`)."""
+    data, new = before.to_dict(), now.to_dict()
+    for group in take & OWN.keys():
+        for part in OWN[group]:
+            data[part] = new[part]
+    return Decision.model_validate(data)
+
+
+def _changed(game: Game, firm: str, k: int) -> list[str]:
+    """The groups whose setting differs between round k-1 and round k."""
+    before, now = game.history[k - 2], game.history[k - 1]
+    a, b = before[firm].to_dict(), now[firm].to_dict()
+    out = [g for g, parts in OWN.items() if any(a[p] != b[p] for p in parts)]
+    others = lambda decided: {f: d.to_dict() for f, d in decided.items() if f != firm}  # noqa: E731
+    if others(before) != others(now):
+        out.append("rivals")
+    events = game.events
+    if (
+        game.scenario.random_events.probability > 0
+        or any(f.start == k for f in events.fired)
+        or events.in_force(k - 1) != events.in_force(k)
+    ):
+        out.append("events")
+    return out
+
+
+def _starts(game: Game, k: int) -> tuple[Snapshot, Snapshot]:
+    """The snapshots of round k-1's start and round k's (after k-2 and k-1 rounds): kept ones
+    (a game played with undo on), else the game played again to there."""
+    if k - 2 in game.kept and k - 1 in game.kept:
+        return game.kept[k - 2], game.kept[k - 1]
+    twin = Game(game.scenario, game.seed, game.streams, game.max_leads)
+    for decided in game.history[: k - 2]:
+        twin.play_round(decided)
+    first = twin.snapshot()
+    twin.play_round(game.history[k - 2])
+    return first, twin.snapshot()
+
+
+def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str, str]:
+    """What changed in each group, in words, for the plain sentence."""
+    before, now = game.history[k - 2][firm], game.history[k - 1][firm]
+    a, b = game.reports[k - 2].firms[firm], game.reports[k - 1].firms[firm]
+    out: dict[str, str] = {}
+    if "marketing" in changed:
+        out["marketing"] = (
+            f"marketing {money(before.marketing.budget)} to {money(now.marketing.budget)}"
+        )
+    if "sales" in changed:
+        words = f"sales {money(before.sales.budget)} to {money(now.sales.budget)}"
+        if a.alignment_ratio is not None and b.alignment_ratio is not None:
+            words += f"; rho {a.alignment_ratio:.2f} to {b.alignment_ratio:.2f}"
+        out["sales"] = words
+    if "price_product" in changed:
+        bits = []
+        if before.price != now.price:
+            bits.append(f"price {before.price:.2f} to {now.price:.2f}")
+        if before.product.budget != now.product.budget:
+            bits.append(f"R&D {money(before.product.budget)} to {money(now.product.budget)}")
+        if before.research != now.research:
+            bits.append("studies " + (", ".join(now.research) or "none"))
+        out["price_product"] = "; ".join(bits)
+    if "rivals" in changed:
+        rivals = [f for f in game.history[k - 1] if f != firm and f in game.history[k - 2]]
+        if rivals:
+            p0 = sum(game.history[k - 2][f].price for f in rivals) / len(rivals)
+            p1 = sum(game.history[k - 1][f].price for f in rivals) / len(rivals)
+            b0 = sum(game.history[k - 2][f].total_budget for f in rivals) / len(rivals)
+            b1 = sum(game.history[k - 1][f].total_budget for f in rivals) / len(rivals)
+            bits = (
+                [f"their mean price {p0:.2f} to {p1:.2f}"] if round(p0, 2) != round(p1, 2) else []
+            )
+            if money(b0) != money(b1):
+                bits.append(f"mean budget {money(b0)} to {money(b1)}")
+            out["rivals"] = "; ".join(bits)
+    if "events" in changed:
+        labels = [f.label for f in game.scenario.firms]
+        fired = [f.describe(labels) for f in game.events.fired if f.start == k]
+        out["events"] = "; ".join(fired) or "the events in force"
+    return out

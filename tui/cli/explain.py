@@ -1,0 +1,197 @@
+"""`jigsaw explain SAVE | --db CLASS --team T [--round K] [--seeds R] [--json]`: every number
+explained.
+
+A round's change in profit (and revenue, customers, share, brand, score) from the round before,
+split exactly into what the firm's marketing, sales, price and product, the rivals' decisions
+and the market's events did (Shapley values from the round's starting snapshot, on expected
+outcomes), what earlier rounds carried in (momentum) and luck (`sim.experiments.explain`).
+In a class a team (with its code) explains its own firm, the other firms as one factor; the
+instructor (`--instructor`, with the instructor's code) any team's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import Any
+
+from sim.classroom.store import opened
+from sim.experiments.explain import (
+    DRAWS,
+    FACTORS,
+    GROUPS,
+    HOLDS,
+    MAX_DRAWS,
+    NAMES,
+    Explanation,
+    explain,
+)
+from sim.model.errors import InputError
+from sim.model.game import Game
+from sim.narrative import signed_money
+from sim.numbers import money
+from tui.cli.classroom import code, the_code
+from tui.cli.common import UsageError, add_max_leads, check_workers, count_of
+from tui.progress import ProgressBar
+from tui.table import aligned
+
+CLASS_RIVALS = "the other firms' decisions"  # a team sees the other teams as one factor
+
+
+def add(sub: Any) -> None:
+    p = sub.add_parser(
+        "explain",
+        help="every number explained: a round's change split into what caused it",
+        description="Split the change in a firm's profit (and revenue, customers, share, "
+        "brand and score) from the round before into exact contributions: its marketing, its "
+        "sales, its price and product, the rivals' decisions and market events (Shapley "
+        "values, each switched between last round's setting and this round's from the "
+        "round's starting snapshot, on expected outcomes over draws of luck), momentum (what "
+        "earlier rounds carried in) and luck. They add up to the change exactly.",
+    )
+    p.add_argument("save", nargs="?", metavar="SAVE", help="a save file (solo play, jigsaw run)")
+    p.add_argument("--db", metavar="CLASS", help="a class file instead of a save")
+    p.add_argument(
+        "--team", help="the firm to explain (in a class: the team; in a save: the player's)"
+    )
+    p.add_argument(
+        "--instructor",
+        action="store_true",
+        help="in a class: read any team's as the instructor (the instructor's code)",
+    )
+    code(p, "the team's code (or the instructor's, with --instructor)")
+    p.add_argument(
+        "--round",
+        type=count_of("round", 2, 10_000),
+        help="the round to explain against the one before (default: the last played)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=count_of("draws of luck", 1, MAX_DRAWS),
+        default=DRAWS,
+        help=f"draws of luck for the expectations ({DRAWS}; 1 to {MAX_DRAWS})",
+    )
+    p.add_argument("--workers", type=int, default=0, help="processes (0: one per core, 1: serial)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on Dask: 'local' or tcp://host:port")
+    p.add_argument("--json", action="store_true", help="the whole explanation as JSON")
+    add_max_leads(p)
+    p.set_defaults(run=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if (args.save is None) == (args.db is None):
+        raise UsageError("jigsaw explain: give a SAVE file or --db CLASS (one of them)")
+    if args.instructor and not args.db:
+        raise UsageError("jigsaw explain: --instructor goes with --db CLASS")
+    check_workers("jigsaw explain", args.workers, remote=args.scheduler not in (None, "local"))
+    rivals: str | None = None
+    if args.db:
+        if not args.team:
+            raise UsageError("jigsaw explain: --db CLASS needs --team T (the team to explain)")
+        with opened(args.db) as room:
+            if args.instructor:
+                room.check_instructor(the_code(args))
+                firm = room.team(args.team).firm_id
+            else:
+                firm = room.check_team(args.team, the_code(args, args.team)).firm_id
+            game = room.game()
+            if args.instructor:
+                room.record(f"explained round {args.round or game.round} of {args.team}")
+        rivals = CLASS_RIVALS
+    else:
+        game = Game.load(args.save, args.max_leads)
+        if game.notice:
+            print(f"note: {game.notice}", file=sys.stderr)
+        firm = _firm(game, args.team, args.save)
+    with ProgressBar("draws of luck") as progress:
+        result = explain(game, firm, args.round, args.seeds, args.workers, progress, args.scheduler)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=1, sort_keys=True))
+        return 0
+    print(table(result, rivals))
+    print(result.line(rivals))
+    return 0
+
+
+def _firm(game: Game, team: str | None, source: str) -> str:
+    """The firm of a save to explain: the one named (by id or name), else the player's."""
+    if team is None:
+        if not game.player_ids:
+            raise InputError(source, "", "has no player firm: name one with --team")
+        return game.player_ids[0]
+    for f in game.scenario.firms:
+        if team in (f.id, f.label):
+            return f.id
+    names = ", ".join(f.id for f in game.scenario.firms)
+    raise InputError("--team", "", f"no firm {team!r} in this game; expected one of {names}")
+
+
+def _signed(digits: int, scale: float = 1.0, unit: str = "") -> Any:
+    def fmt(x: float) -> str:
+        shown = round(x * scale, digits)
+        return "0" if shown == 0 else f"{shown:+.{digits}f}{unit}"
+
+    return fmt
+
+
+COLUMNS = {
+    "profit": ("profit", signed_money),
+    "revenue": ("revenue", signed_money),
+    "customers": ("customers", _signed(1)),
+    "market_share": ("share", _signed(1, 100.0, " pt")),
+    "brand_equity": ("brand", _signed(1)),
+    "score": ("score", _signed(1)),
+}
+
+
+def table(e: Explanation, rivals: str | None = None) -> str:
+    how = (
+        "exact (no luck in this market)"
+        if e.exact
+        else f"means over {e.draws} draws of luck, common random numbers"
+    )
+    head = (
+        f"Round {e.round} against round {e.round - 1}: {e.name}, {e.scenario}, seed {e.seed}; "
+        f"expected outcomes {how}"
+    )
+    names = dict(NAMES)
+    if rivals:
+        names["rivals"] = rivals
+    rows: list[tuple[str, ...]] = [("", *(c for c, _ in COLUMNS.values()))]
+    rows.append(
+        (
+            f"round {e.round - 1} as played",
+            *(_level(m, e.before[m]) for m in COLUMNS),
+        )
+    )
+    rows.append((f"round {e.round} as played", *(_level(m, e.after[m]) for m in COLUMNS)))
+    rows.append(("change", *(fmt(e.change[m]) for m, (_, fmt) in COLUMNS.items())))
+    for f in FACTORS:
+        if f in GROUPS and f not in e.changed:
+            rows.append((f"  {names[f]}", "unchanged", *("" for _ in list(COLUMNS)[1:])))
+            continue
+        rows.append(
+            (f"  {names[f]}", *(fmt(e.contributions[f][m]) for m, (_, fmt) in COLUMNS.items()))
+        )
+    legend = "; ".join(f"{NAMES[f]}: {HOLDS[f]}" for f in FACTORS if f not in ("rivals", "events"))
+    notes = [
+        "The lines add up to the change exactly.",
+        *textwrap.wrap(legend + ".", 100),
+        "Profit standard errors (from the draws): "
+        + ", ".join(
+            f"{f} {e.errors[f]['profit']:,.0f}" for f in FACTORS if e.errors[f]["profit"] > 0
+        )
+        if not e.exact
+        else "No luck in this market: the expectations are exact.",
+    ]
+    return "\n".join([head, *aligned(rows), *notes])
+
+
+def _level(measure: str, value: float) -> str:
+    if measure in ("profit", "revenue"):
+        return money(value)
+    if measure == "market_share":
+        return f"{100 * value:.1f}%"
+    return f"{value:.1f}"
