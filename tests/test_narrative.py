@@ -88,6 +88,7 @@ def test_the_glossary_names_every_figure_the_screens_show() -> None:
     import re
     from importlib import resources
 
+    from sim.experiments.explain import FACTORS, GROUPS, NAMES
     from sim.model.kpis import GAME_KPIS, ROUND_KPIS
     from sim.model.scenario import CHANNELS, STUDIES, load_scenario
 
@@ -99,6 +100,7 @@ def test_the_glossary_names_every_figure_the_screens_show() -> None:
     terms |= {k.label.removesuffix(" at the end") for k in GAME_KPIS.values()}
     terms |= {m.replace("_", " ") for m in load_scenario("classic").scoring.weights()}
     terms |= set(short.values()) | set(CHANNELS) | {s.replace("_", " ") for s in STUDIES}
+    terms |= {NAMES[f] for f in FACTORS if f not in GROUPS}  # explain's momentum and luck
     terms -= {"share of warm leads gone cold", "mean alignment ratio"}  # phrases of defined terms
     missing = sorted(t for t in terms if t.lower() not in entries)
     assert not missing, missing

@@ -13,7 +13,7 @@ from sim.model.decisions import expand
 from tests.conftest import eventually, shortened
 from tui.app import JigsawApp
 from tui.screens.boardroom import Boardroom
-from tui.screens.dialogs import ConfirmQuit, HelpScreen
+from tui.screens.dialogs import Confirm, ConfirmQuit, HelpScreen
 from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
 from tui.screens.scorecard import Scorecard
@@ -300,3 +300,36 @@ async def test_the_scorecard_says_where_luck_put_the_result() -> None:
         await eventually(pilot, lambda: getattr(app.screen, "hindsight_done", False), 60)
         luck = str(app.screen.query_one("#luck", Static).render())
         assert "Luck: your result was at the" in luck and "over 20 other draws of luck" in luck
+
+
+async def play_on(pilot) -> None:
+    """Press n, say yes if asked to spend past the budget (hiring), wait for the report."""
+    await pilot.press("n")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, Confirm):
+        await pilot.press("y")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, RoundReportScreen)
+
+
+async def test_x_on_the_round_report_explains_the_change() -> None:
+    """From the second round on, the round report explains its change: x plays the round
+    again with each change switched on and off and shows the contributions and the sentence;
+    the first round has nothing before it to compare with, and says nothing of it."""
+    app = JigsawApp(Session.new(shortened("classic", 3, round_days=14), 5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await play_on(pilot)
+        assert not app.screen.query("#explain") and not app.screen.check_action("explain", ())
+        await pilot.press("enter")
+        await pilot.press("right", "right")  # a change to explain: 40% -> 50% marketing
+        await play_on(pilot)
+        assert app.screen.query("#explain")
+        await pilot.press("x")
+        await eventually(pilot, lambda: getattr(app.screen, "explanation", None) is not None, 30)
+        e = app.screen.explanation
+        assert e is not None and e.round == 2 and e.changed[:2] == ["marketing", "sales"]
+        line = str(app.screen.query_one("#explain-line", Static).render())
+        assert line.startswith("Your profit ") and "from your marketing" in line
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RoundReportScreen)  # back to the report it explains

@@ -30,6 +30,7 @@ class ClassSession(Session):
 
     submits = True
     can_forecast = False
+    can_explain = False  # the class's rounds are explained by jigsaw explain --db
     can_save = False
     can_undo = False  # a class's rounds are closed for everyone
     public_only = True

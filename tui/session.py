@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sim.experiments.explain import Explanation, explain
 from sim.experiments.hindsight import look_back
 from sim.experiments.luck import luck
 from sim.experiments.whatif import forecast
@@ -224,6 +225,7 @@ class Session:
     # What this kind of session offers the screens (a class seat overrides them).
     submits = False  # n submits decisions to a class instead of playing the round
     can_forecast = True  # what-if
+    can_explain = True  # a round's change explained (a class seat asks the command line)
     can_save = True
     can_undo = True  # solo play may go back a round; a class may not
     public_only = False  # rivals' private figures (brand) stay hidden
@@ -477,6 +479,11 @@ class Session:
         """The scorecard's luck line: where this game's result falls among what the same
         decisions earn over other draws of luck (`sim.experiments.luck`)."""
         return luck(self.game, draws, progress=progress).line(self.player)
+
+    def explain(self, round_no: int, progress: Any = None) -> Explanation:
+        """Round `round_no`'s change against the round before, split into what caused it
+        (`sim.experiments.explain`), from the snapshots kept for undo."""
+        return explain(self.game, self.player, round_no, progress=progress)
 
     def average_budget(self) -> float:
         mine = [h[self.player].total_budget for h in self.game.history if self.player in h]

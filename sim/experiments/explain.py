@@ -52,7 +52,7 @@ from sim.model.game import Game
 from sim.model.report import RoundReport, scorecard
 from sim.model.scenario import Scenario
 from sim.model.snapshot import Snapshot
-from sim.narrative import explain_line
+from sim.narrative import explain_line, signed_money
 from sim.numbers import money
 
 # The factor groups switched between last round's setting and this round's, in report order;
@@ -93,10 +93,36 @@ MEASURES: dict[str, float] = {
     "brand_equity": 0.001,
     "score": 0.01,
 }
-DRAWS = 8  # draws of luck by default: 2^groups coalitions each, from a snapshot
+CLASS_RIVALS = "the other firms' decisions"  # a class team sees the other teams as one factor
+DRAWS = 4  # draws of luck by default: each plays 2^groups coalitions from a snapshot
 MAX_DRAWS = 100
 
 T = TypeVar("T", float, Fraction)
+
+
+def _signed(digits: int, scale: float = 1.0, unit: str = "") -> Callable[[float], str]:
+    def fmt(x: float) -> str:
+        shown = round(x * scale, digits)
+        return "0" if shown == 0 else f"{shown:+.{digits}f}{unit}"
+
+    return fmt
+
+
+def _level(digits: int, scale: float = 1.0, unit: str = "") -> Callable[[float], str]:
+    return lambda x: f"{x * scale:.{digits}f}{unit}"
+
+
+# How each measure reads in the table: its column, a level, a change.
+COLUMNS: dict[str, tuple[str, Callable[[float], str], Callable[[float], str]]] = {
+    "profit": ("profit", money, signed_money),
+    "revenue": ("revenue", money, signed_money),
+    "customers": ("customers", _level(1), _signed(1)),
+    "market_share": ("share", _level(1, 100.0, "%"), _signed(1, 100.0, " pt")),
+    "brand_equity": ("brand", _level(1), _signed(1)),
+    "score": ("score", _level(1), _signed(1)),
+}
+assert tuple(COLUMNS) == tuple(MEASURES), "every measure has its column"
+ADDS_UP = "The lines under the change add up to it exactly."
 
 
 def shapley(players: Sequence[str], value: Callable[[frozenset[str]], T]) -> dict[str, T]:
@@ -236,6 +262,51 @@ class Explanation:
             self.luck_before["profit"],
             **({"rivals": rivals} if rivals else {}),
         )
+
+    def heading(self) -> str:
+        how = (
+            "exact (no luck in this market)"
+            if self.exact
+            else f"means over {self.draws} draws of luck, common random numbers"
+        )
+        return (
+            f"Round {self.round} against round {self.round - 1}: {self.name}, {self.scenario}, "
+            f"seed {self.seed}; expected outcomes {how}"
+        )
+
+    def rows(self, rivals: str | None = None) -> list[tuple[str, ...]]:
+        """The table, as text cells: a header, the two rounds as played, the change and each
+        factor's share of it (a group that did not change says so)."""
+        names = {**NAMES, **({"rivals": rivals} if rivals else {})}
+        out: list[tuple[str, ...]] = [("", *(c for c, _, _ in COLUMNS.values()))]
+        for label, values in (
+            (f"round {self.round - 1} as played", self.before),
+            (f"round {self.round} as played", self.after),
+        ):
+            out.append((label, *(level(values[m]) for m, (_, level, _) in COLUMNS.items())))
+        out.append(("change", *(fmt(self.change[m]) for m, (_, _, fmt) in COLUMNS.items())))
+        for f in FACTORS:
+            if f in GROUPS and f not in self.changed:
+                out.append((f"  {names[f]}", "unchanged", *("" for _ in list(COLUMNS)[1:])))
+            else:
+                cells = (fmt(self.contributions[f][m]) for m, (_, _, fmt) in COLUMNS.items())
+                out.append((f"  {names[f]}", *cells))
+        return out
+
+    def legend(self) -> str:
+        """What each factor holds (the rivals and events say it in their names)."""
+        held = (f for f in FACTORS if f not in ("rivals", "events"))
+        return "; ".join(f"{NAMES[f]}: {HOLDS[f]}" for f in held) + "."
+
+    def notes(self) -> list[str]:
+        if self.exact:
+            return [ADDS_UP, "No luck in this market: the expectations are exact."]
+        errors = ", ".join(
+            f"{NAMES[f]} {self.errors[f]['profit']:,.0f}"
+            for f in FACTORS
+            if self.errors[f]["profit"] > 0
+        )
+        return [ADDS_UP, f"Standard errors of the profit lines (from the draws): {errors}."]
 
     def to_json(self) -> dict[str, Any]:
         return {

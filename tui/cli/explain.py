@@ -18,26 +18,13 @@ import textwrap
 from typing import Any
 
 from sim.classroom.store import opened
-from sim.experiments.explain import (
-    DRAWS,
-    FACTORS,
-    GROUPS,
-    HOLDS,
-    MAX_DRAWS,
-    NAMES,
-    Explanation,
-    explain,
-)
+from sim.experiments.explain import CLASS_RIVALS, DRAWS, MAX_DRAWS, Explanation, explain
 from sim.model.errors import InputError
 from sim.model.game import Game
-from sim.narrative import signed_money
-from sim.numbers import money
 from tui.cli.classroom import code, the_code
 from tui.cli.common import UsageError, add_max_leads, check_workers, count_of
 from tui.progress import ProgressBar
 from tui.table import aligned
-
-CLASS_RIVALS = "the other firms' decisions"  # a team sees the other teams as one factor
 
 
 def add(sub: Any) -> None:
@@ -128,70 +115,7 @@ def _firm(game: Game, team: str | None, source: str) -> str:
     raise InputError("--team", "", f"no firm {team!r} in this game; expected one of {names}")
 
 
-def _signed(digits: int, scale: float = 1.0, unit: str = "") -> Any:
-    def fmt(x: float) -> str:
-        shown = round(x * scale, digits)
-        return "0" if shown == 0 else f"{shown:+.{digits}f}{unit}"
-
-    return fmt
-
-
-COLUMNS = {
-    "profit": ("profit", signed_money),
-    "revenue": ("revenue", signed_money),
-    "customers": ("customers", _signed(1)),
-    "market_share": ("share", _signed(1, 100.0, " pt")),
-    "brand_equity": ("brand", _signed(1)),
-    "score": ("score", _signed(1)),
-}
-
-
 def table(e: Explanation, rivals: str | None = None) -> str:
-    how = (
-        "exact (no luck in this market)"
-        if e.exact
-        else f"means over {e.draws} draws of luck, common random numbers"
-    )
-    head = (
-        f"Round {e.round} against round {e.round - 1}: {e.name}, {e.scenario}, seed {e.seed}; "
-        f"expected outcomes {how}"
-    )
-    names = dict(NAMES)
-    if rivals:
-        names["rivals"] = rivals
-    rows: list[tuple[str, ...]] = [("", *(c for c, _ in COLUMNS.values()))]
-    rows.append(
-        (
-            f"round {e.round - 1} as played",
-            *(_level(m, e.before[m]) for m in COLUMNS),
-        )
-    )
-    rows.append((f"round {e.round} as played", *(_level(m, e.after[m]) for m in COLUMNS)))
-    rows.append(("change", *(fmt(e.change[m]) for m, (_, fmt) in COLUMNS.items())))
-    for f in FACTORS:
-        if f in GROUPS and f not in e.changed:
-            rows.append((f"  {names[f]}", "unchanged", *("" for _ in list(COLUMNS)[1:])))
-            continue
-        rows.append(
-            (f"  {names[f]}", *(fmt(e.contributions[f][m]) for m, (_, fmt) in COLUMNS.items()))
-        )
-    legend = "; ".join(f"{NAMES[f]}: {HOLDS[f]}" for f in FACTORS if f not in ("rivals", "events"))
-    notes = [
-        "The lines add up to the change exactly.",
-        *textwrap.wrap(legend + ".", 100),
-        "Profit standard errors (from the draws): "
-        + ", ".join(
-            f"{f} {e.errors[f]['profit']:,.0f}" for f in FACTORS if e.errors[f]["profit"] > 0
-        )
-        if not e.exact
-        else "No luck in this market: the expectations are exact.",
-    ]
-    return "\n".join([head, *aligned(rows), *notes])
-
-
-def _level(measure: str, value: float) -> str:
-    if measure in ("profit", "revenue"):
-        return money(value)
-    if measure == "market_share":
-        return f"{100 * value:.1f}%"
-    return f"{value:.1f}"
+    """The explanation as text: its heading, the table (`Explanation.rows`) and its notes."""
+    legend = textwrap.wrap(e.legend(), 100)
+    return "\n".join([e.heading(), *aligned(e.rows(rivals)), e.notes()[0], *legend, *e.notes()[1:]])

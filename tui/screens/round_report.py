@@ -6,12 +6,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from sim.model.report import RoundReport
 from sim.narrative import explain, goal_line, statement_rows
+from tui.screens.explain import ExplainScreen
 from tui.session import Session
 
 
@@ -22,6 +23,7 @@ class RoundReportScreen(ModalScreen[None]):
         Binding("escape", "close", "Close"),
         Binding("enter", "close", "Close", show=False),
         Binding("n", "close_on_n", show=False),
+        Binding("x", "explain", "Explain"),
     ]
 
     def __init__(self, session: Session, report: RoundReport) -> None:
@@ -53,7 +55,10 @@ class RoundReportScreen(ModalScreen[None]):
                     yield Static(Text("Goals", style="bold"), classes="report-line")
                     for check in goals:
                         yield Static(Text(goal_line(check)), classes="report-line")
-            yield Button("Continue (enter)", id="close", variant="primary")
+            with Horizontal(id="report-buttons"):
+                yield Button("Continue (enter)", id="close", variant="primary")
+                if self.explainable:
+                    yield Button("Explain the change (x)", id="explain")
 
     def books(self) -> Table:
         """The round's income statement: every line adds up to the operating profit."""
@@ -71,8 +76,25 @@ class RoundReportScreen(ModalScreen[None]):
             table.add_row(Text(name, style="bold" if bold else ""), Text(amount))
         return table
 
-    def on_button_pressed(self) -> None:
-        self.action_close()
+    @property
+    def explainable(self) -> bool:
+        """A round after the first, in a session that explains (solo play)."""
+        return self.report.round >= 2 and self.session.can_explain
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "explain":
+            return self.explainable
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "explain":
+            self.action_explain()
+        else:
+            self.action_close()
+
+    def action_explain(self) -> None:
+        if self.explainable:
+            self.app.push_screen(ExplainScreen(self.session, self.report.round))
 
     def action_close(self) -> None:
         self.dismiss(None)
