@@ -238,7 +238,7 @@ async def test_the_debrief_meets_wcag_aa_with_no_serious_violation(tmp_path: Pat
     room.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.3})
     room.advance(instructor)
     room.advance(instructor)
-    write_debrief(room, tmp_path / "debrief", hindsight=True, draws=3)
+    write_debrief(room, tmp_path / "debrief", hindsight=True, draws=3, quality_draws=1)
     room.close()
     assert "Luck against skill" in (tmp_path / "debrief" / "index.html").read_text()
     page_url = (tmp_path / "debrief" / "index.html").as_uri()

@@ -426,10 +426,14 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
         str(out),
         "--seeds",
         "4",
+        "--quality-seeds",
+        "1",
         env={"JIGSAW_CODE": instructor},
     )
     assert proc.returncode == 0, proc.stderr
     page = (out / "index.html").read_text()
+    assert page.count("<b>Decision quality</b>") == 2  # a table per team, round by round
+    assert "Left on the table over the game" in page
     assert "Leaderboard" in page and page.count("<svg") == 5 + 2  # and a luck strip per team
     assert "Luck against skill" in page and "4 other draws of luck" in page
     assert page.count("score over the draws of luck</text>") == 2

@@ -216,3 +216,27 @@ def test_a_team_sees_its_own_explanation_and_the_instructor_any_team(
     assert code == 0, err
     assert json.loads(out)["name"] == "Blue"
     assert any("explained round 2 of Blue" in what for _, _, what in Classroom(path).log())
+
+
+def test_a_recession_that_starts_is_the_events_line() -> None:
+    """Nothing decided changes; a recession starts in round 4 (lead interest x0.7, churn
+    x1.3): the change is events, momentum and luck, and the events cost customers."""
+    data = shortened("recession", 4, round_days=30).model_dump(mode="json")
+    data["random_events"]["probability"] = 0.0
+    for firm in data["firms"]:
+        firm["controlled_by"] = "player"
+    scenario = parse_scenario(data)
+    budget = scenario.meta.budget_per_round
+    plan = {f.id: simple(scenario, budget, 0.45, firm_id=f.id) for f in scenario.firms}
+    game = Game(scenario, 9)
+    for _ in range(4):
+        game.play_round({fid: d.within(scenario, game.room(fid)) for fid, d in plan.items()})
+    you = scenario.firms[0].id
+    e = explain(game, you, draws=3, workers=1)
+    assert e.changed == ["events"]
+    assert e.contributions["events"]["customers"] < 0
+    assert e.contributions["events"]["revenue"] < 0
+    assert "Recession" in e.settings["events"]
+    before = explain(game, you, round_no=3, draws=3, workers=1)
+    assert before.changed == []  # nothing changed into round 3: momentum and luck only
+    assert set(before.contributions) == set(FACTORS)

@@ -330,6 +330,9 @@ async def test_x_on_the_round_report_explains_the_change() -> None:
         assert e is not None and e.round == 2 and e.changed[:2] == ["marketing", "sales"]
         line = str(app.screen.query_one("#explain-line", Static).render())
         assert line.startswith("Your profit ") and "from your marketing" in line
+        await eventually(pilot, lambda: getattr(app.screen, "quality", None) is not None, 30)
+        judged = str(app.screen.query_one("#explain-quality", Static).render())
+        assert "Decision quality" in judged and "Round 2:" in judged
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, RoundReportScreen)  # back to the report it explains

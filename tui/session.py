@@ -18,6 +18,7 @@ from typing import Any
 from sim.experiments.explain import Explanation, explain
 from sim.experiments.hindsight import look_back
 from sim.experiments.luck import luck
+from sim.experiments.quality import RoundQuality, quality
 from sim.experiments.whatif import forecast
 from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
@@ -484,6 +485,10 @@ class Session:
         """Round `round_no`'s change against the round before, split into what caused it
         (`sim.experiments.explain`), from the snapshots kept for undo."""
         return explain(self.game, self.player, round_no, progress=progress)
+
+    def quality(self, round_no: int, progress: Any = None) -> RoundQuality:
+        """Round `round_no`'s decision against its neighbours (`sim.experiments.quality`)."""
+        return quality(self.game, self.player, [round_no], progress=progress).rounds[0]
 
     def average_budget(self) -> float:
         mine = [h[self.player].total_budget for h in self.game.history if self.player in h]

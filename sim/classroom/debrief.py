@@ -23,6 +23,7 @@ from sim.classroom.store import Classroom, Submission, Team
 from sim.csvtext import csv_text
 from sim.experiments.luck import FirmLuck, Luck
 from sim.experiments.luck import luck as measure_luck
+from sim.experiments.quality import Quality, quality
 from sim.model.files import write_atomic
 from sim.model.game import Game
 from sim.model.gauge import ALIGNED
@@ -352,12 +353,36 @@ def _rounds_table(game: Game, firm_id: str, how: dict[int, str]) -> str:
     return "".join(rows)
 
 
+def quality_html(q: Quality) -> str:
+    """A team's decision quality, round by round (`sim.experiments.quality`)."""
+    how = "exact (no luck)" if q.exact else f"the mean over {q.draws} draws of luck"
+    rows = [
+        f"<p><b>Decision quality</b>: each round's decision against its neighbours (the split "
+        "10 points, the price 0.1, training, commission and account management a step, each "
+        "way), from the round's starting point, valued by what the round created (profit plus "
+        f"the change in customer equity), {how}. Left on the table over the game: "
+        f"{money(q.left)}.</p>",
+        "<table><tr><th>round</th><th>value created (expected)</th><th>left on the table</th>"
+        "<th class='name'>best neighbour</th></tr>",
+    ]
+    for r in q.rounds:
+        best = r.best
+        where = "none did better" if best is None else r.line().split("; most of it in ")[1]
+        rows.append(
+            f"<tr><td>{r.round}</td><td>{money(r.value)}</td><td>{money(r.left)}</td>"
+            f"<td class='name'>{html.escape(where.rstrip('.'))}</td></tr>"
+        )
+    rows.append("</table>")
+    return "".join(rows)
+
+
 def team_story(
     classroom: Classroom,
     game: Game,
     decisions: list[Submission],
     team: Team,
     looked_back: tuple[float, float, float] | None,
+    quality: Quality | None = None,
 ) -> str:
     """One team's story: its rounds in numbers, a short account per round in the narrative
     engine's words (rho, cold leads, cold calls, price, studies, events), and its best split
@@ -405,6 +430,8 @@ def team_story(
             + (f"; its own splits averaged {pct(avg)}." if avg is not None else ".")
             + "</p>"
         )
+    if quality is not None:
+        parts.append(quality_html(quality))
     parts.append("</section>")
     return "".join(parts)
 
@@ -471,9 +498,12 @@ def page(
     decisions: list[Submission],
     hindsight: Hindsight | None = None,
     luck: Luck | None = None,
+    qualities: dict[str, Quality] | None = None,
 ) -> str:
-    """The debrief HTML (`luck`: luck against skill, when it was measured)."""
+    """The debrief HTML (`luck`: luck against skill, `qualities`: each team's decision
+    quality, when they were measured)."""
     hindsight = hindsight or {}
+    qualities = qualities or {}
     scenario = classroom.scenario
     status = classroom.status()
     reports = game.reports
@@ -543,7 +573,16 @@ def page(
             parts.append(luck_html(luck, team_of))
         parts.append(lessons_html(classroom, game, decisions, hindsight))
         for team in classroom.teams:
-            parts.append(team_story(classroom, game, decisions, team, hindsight.get(team.name)))
+            parts.append(
+                team_story(
+                    classroom,
+                    game,
+                    decisions,
+                    team,
+                    hindsight.get(team.name),
+                    qualities.get(team.name),
+                )
+            )
     parts.append("<h2>Decisions, side by side</h2>")
     if decisions:
         rounds = sorted({s.round for s in decisions})
@@ -601,17 +640,25 @@ def write_debrief(
     hindsight: bool = True,
     progress: Callable[[int, int], None] | None = None,
     draws: int = 0,
+    quality_draws: int = 0,
 ) -> list[Path]:
     """The debrief page and its CSVs, each written atomically. Returns the files.
     hindsight: also find each team's best split in hindsight (a few games per team).
-    draws: also measure luck against skill over this many draws of luck (0: not)."""
+    draws: also measure luck against skill over this many draws of luck (0: not).
+    quality_draws: also judge each team's decisions against their neighbours over this many
+    draws of luck (0: not; `sim.experiments.quality`)."""
     out = Path(out_dir)
     game = classroom.game()
     decisions = classroom.decisions()
     team_of = {t.firm_id: t.name for t in classroom.teams}
     looked = hindsight_by_team(classroom, game, decisions, progress) if hindsight else {}
     luck = measure_luck(game, draws) if draws and game.reports else None
-    files: dict[str, str] = {"index.html": page(classroom, game, decisions, looked, luck)}
+    judged = {
+        t.name: quality(game, t.firm_id, draws=quality_draws)
+        for t in classroom.teams
+        if quality_draws and game.reports
+    }
+    files: dict[str, str] = {"index.html": page(classroom, game, decisions, looked, luck, judged)}
 
     rounds = []
     for r in game.reports:

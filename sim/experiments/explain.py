@@ -363,7 +363,8 @@ def explain(
     changed = _changed(game, firm, k)
     lucky = has_luck(scenario)
     draws = draws if lucky else 1
-    starts = _starts(game, k)
+    kept = game.starts([k - 2, k - 1])
+    starts = (kept[k - 2], kept[k - 1])
     coalitions = [
         frozenset(c) for size in range(len(changed) + 1) for c in combinations(changed, size)
     ]
@@ -515,19 +516,6 @@ def _changed(game: Game, firm: str, k: int) -> list[str]:
     ):
         out.append("events")
     return out
-
-
-def _starts(game: Game, k: int) -> tuple[Snapshot, Snapshot]:
-    """The snapshots of round k-1's start and round k's (after k-2 and k-1 rounds): kept ones
-    (a game played with undo on), else the game played again to there."""
-    if k - 2 in game.kept and k - 1 in game.kept:
-        return game.kept[k - 2], game.kept[k - 1]
-    twin = Game(game.scenario, game.seed, game.streams, game.max_leads)
-    for decided in game.history[: k - 2]:
-        twin.play_round(decided)
-    first = twin.snapshot()
-    twin.play_round(game.history[k - 2])
-    return first, twin.snapshot()
 
 
 def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str, str]:

@@ -143,6 +143,26 @@ class Decision(_Strict):
         data["marketing"]["budget"], data["sales"]["budget"] = marketing, sales
         return Decision.model_validate(data)
 
+    def nudged(self, lever: str, step: float) -> Decision | None:
+        """This decision with one lever of `STEPS` moved by `step` (the split keeps the
+        marketing + sales budget; the others set the value), clamped to its range; None when
+        the clamp leaves nothing changed (a lever at the end of its range)."""
+        if lever == "marketing_share":
+            low, high = RANGES[lever]
+            share = min(high, max(low, self.marketing_share + step))
+            return None if abs(share - self.marketing_share) < TOLERANCE else self.with_split(share)
+        data = self.to_dict()
+        low, high = RANGES[lever]
+        path = lever.split(".")
+        table = data
+        for key in path[:-1]:
+            table = table[key]
+        value = round(min(high, max(low, table[path[-1]] + step)), 6)
+        if abs(value - table[path[-1]]) < TOLERANCE:
+            return None
+        table[path[-1]] = value
+        return Decision.model_validate(data)
+
     def within(self, scenario: Scenario, room: float) -> Decision:
         """This decision cut to what `room` (cash plus credit) allows: the one rule for every
         decision made on a firm's behalf (a class team that did not submit, a sweep's fixed
@@ -349,4 +369,16 @@ RANGES: dict[str, tuple[float, float]] = {
     **{f"marketing.mix.{ch}": (0.0, 1.0) for ch in CHANNELS},
     "marketing.positioning.power": (0.0, 1.0),
     "marketing.positioning.service": (0.0, 1.0),
+}
+
+
+# One step of each lever, each way: the neighbourhood a decision is judged against (decision
+# quality, `sim.experiments.quality`): the split 10 points, the price 0.1, and the sales levers
+# a step of the size the decision form moves them by.
+STEPS: dict[str, float] = {
+    "marketing_share": 0.10,
+    "price": 0.10,
+    "sales.training_share": 0.05,
+    "sales.commission_rate": 0.02,
+    "sales.account_management": 0.05,
 }

@@ -8,7 +8,7 @@ the scenario, the seed and every round's decisions; loading it replays them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -430,6 +430,26 @@ class Game:
         twin._tomorrow = tomorrow[0] if tomorrow else None
         env.process(twin.days(twin._tomorrow))
         return twin
+
+    def starts(self, rounds: Iterable[int]) -> dict[int, Snapshot]:
+        """The snapshots of the round boundaries after each of `rounds` rounds (0: before the
+        first): the kept ones (`keep_snapshots`) and the current one, else the game played
+        again from round 0 to the last of them (exact either way)."""
+        wanted = sorted(set(rounds))
+        if any(not 0 <= k <= self.round for k in wanted):
+            raise ValueError(f"round boundaries {wanted} are not all of 0..{self.round}")
+        out = {k: self.kept[k] for k in wanted if k in self.kept}
+        if self.round in wanted and self.round not in out:
+            out[self.round] = self.snapshot()
+        missing = [k for k in wanted if k not in out]
+        if missing:
+            twin = Game(self.scenario, self.seed, self.streams, self.max_leads)
+            for k, decided in enumerate(self.history[: missing[-1] + 1]):
+                if k in missing:
+                    out[k] = twin.snapshot()
+                if k < missing[-1]:
+                    twin.play_round(decided)
+        return out
 
     def replay(self) -> Game:
         """A new game at the same point: same scenario and seed, every round replayed."""

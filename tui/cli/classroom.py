@@ -26,11 +26,20 @@ from sim.classroom.grades import BY
 from sim.classroom.store import Classroom, opened
 from sim.classroom.when import deadline_time
 from sim.experiments.luck import DRAWS
+from sim.experiments.quality import DEBRIEF_DRAWS as QUALITY_DRAWS
 from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
-from tui.cli.common import Parser, UsageError, add_draws, add_max_leads, plain, seed_number
+from tui.cli.common import (
+    Parser,
+    UsageError,
+    add_draws,
+    add_max_leads,
+    count_of,
+    plain,
+    seed_number,
+)
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -361,6 +370,13 @@ def add(sub: Any) -> None:
         help="skip each team's best split in hindsight (a few games per team)",
     )
     add_draws(report, 0, ": for the luck against skill section; 0 leaves it out")
+    report.add_argument(
+        "--quality-seeds",
+        type=count_of("draws of luck", 0, 100),
+        default=QUALITY_DRAWS,
+        help=f"draws of luck for each team's decision quality ({QUALITY_DRAWS}; 0 leaves it "
+        "out; each is every team's every round and its ten neighbours)",
+    )
     db(report)
 
 
@@ -515,7 +531,12 @@ def report(room: Classroom, args: argparse.Namespace) -> int:
 
     try:
         files = write_debrief(
-            room, out, hindsight=not args.no_hindsight, progress=progress, draws=args.seeds
+            room,
+            out,
+            hindsight=not args.no_hindsight,
+            progress=progress,
+            draws=args.seeds,
+            quality_draws=args.quality_seeds,
         )
     except OSError as exc:
         raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None

@@ -15,12 +15,16 @@ import argparse
 import json
 import sys
 import textwrap
+from dataclasses import asdict
 from typing import Any
 
 from sim.classroom.store import opened
 from sim.experiments.explain import CLASS_RIVALS, DRAWS, MAX_DRAWS, Explanation, explain
+from sim.experiments.quality import LEVER_WORDS, RoundQuality, quality
 from sim.model.errors import InputError
 from sim.model.game import Game
+from sim.narrative import signed_money
+from sim.numbers import money
 from tui.cli.classroom import code, the_code
 from tui.cli.common import UsageError, add_max_leads, check_workers, count_of
 from tui.progress import ProgressBar
@@ -62,6 +66,12 @@ def add(sub: Any) -> None:
     )
     p.add_argument("--workers", type=int, default=0, help="processes (0: one per core, 1: serial)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on Dask: 'local' or tcp://host:port")
+    p.add_argument(
+        "--quality",
+        action="store_true",
+        help="also judge the round's decision against its neighbours (each lever a step each "
+        "way): what it left on the table, and in which lever",
+    )
     p.add_argument("--json", action="store_true", help="the whole explanation as JSON")
     add_max_leads(p)
     p.set_defaults(run=main)
@@ -94,12 +104,40 @@ def main(args: argparse.Namespace) -> int:
         firm = _firm(game, args.team, args.save)
     with ProgressBar("draws of luck") as progress:
         result = explain(game, firm, args.round, args.seeds, args.workers, progress, args.scheduler)
+    judged = None
+    if args.quality:
+        with ProgressBar("neighbours") as progress:
+            judged = quality(
+                game, firm, [result.round], args.seeds, args.workers, progress, args.scheduler
+            ).rounds[0]
     if args.json:
-        print(json.dumps(result.to_json(), indent=1, sort_keys=True))
+        data = result.to_json()
+        if judged is not None:
+            data["quality"] = {**asdict(judged), "left_on_the_table": judged.left}
+        print(json.dumps(data, indent=1, sort_keys=True))
         return 0
     print(table(result, rivals))
     print(result.line(rivals))
+    if judged is not None:
+        print(quality_table(judged))
     return 0
+
+
+def quality_table(judged: RoundQuality) -> str:
+    """The round's decision against each neighbour: the expected gain of each."""
+    rows = [("neighbour", "setting", "gain (expected)")]
+    for n in sorted(judged.neighbours, key=lambda n: -n.gain):
+        rows.append(
+            (f"{LEVER_WORDS[n.lever]} {n.step:+g}", f"{n.setting:.2f}", signed_money(n.gain))
+        )
+    return "\n".join(
+        [
+            f"Decision quality: round {judged.round}'s decision created {money(judged.value)} "
+            "(profit plus the change in customer equity, expected); its neighbours:",
+            *aligned(rows, "  "),
+            "Decision quality: " + judged.line(),
+        ]
+    )
 
 
 def _firm(game: Game, team: str | None, source: str) -> str:

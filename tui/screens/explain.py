@@ -1,5 +1,6 @@
 """A round explained: its change in profit and the other measures, split into what caused it
-(`sim.experiments.explain`), computed in a worker while the screen shows its progress
+(`sim.experiments.explain`), then the decision's quality against its neighbours
+(`sim.experiments.quality`), each computed in a worker while the screen shows its progress
 (`x` on the round report; escape or enter closes it)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from sim.experiments.explain import Explanation
+from sim.experiments.quality import RoundQuality
 from sim.model.errors import InputError
 from tui.session import Session
 
@@ -30,6 +32,7 @@ class ExplainScreen(ModalScreen[None]):
         self.session = session
         self.round_no = round_no
         self.explanation: Explanation | None = None
+        self.quality: RoundQuality | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="explain"):
@@ -45,6 +48,7 @@ class ExplainScreen(ModalScreen[None]):
                 yield Static(id="explain-line", classes="report-line")
                 yield Static(id="explain-table")
                 yield Static(id="explain-notes", classes="report-line")
+                yield Static(id="explain-quality", classes="report-line")
             yield Button("Close (enter)", id="close", variant="primary")
 
     def on_mount(self) -> None:
@@ -64,6 +68,27 @@ class ExplainScreen(ModalScreen[None]):
             self.app.call_from_thread(status.update, Text(str(exc)))
             return
         self.app.call_from_thread(self._show, result)
+        judged = self.query_one("#explain-quality", Static)
+
+        def weighed(done: int, total: int) -> None:
+            note = Text(f"Decision quality: {done} of {total} draws of its neighbours...", "dim")
+            self.app.call_from_thread(judged.update, note)
+
+        try:
+            verdict = self.session.quality(self.round_no, weighed)
+        except InputError as exc:
+            self.app.call_from_thread(judged.update, Text(str(exc)))
+            return
+        self.app.call_from_thread(self._show_quality, verdict)
+
+    def _show_quality(self, q: RoundQuality) -> None:
+        self.quality = q
+        self.query_one("#explain-quality", Static).update(
+            Text(
+                f"Decision quality (each lever a step either way, the round's value created "
+                f"expected): {q.line()}"
+            )
+        )
 
     def _show(self, e: Explanation) -> None:
         self.explanation = e

@@ -1,0 +1,229 @@
+"""Decision quality: each round's decision against its neighbourhood, on expected outcomes.
+
+For round K and a firm, the round is played from its starting snapshot (the state after
+K - 1 rounds, exactly as it was) with the firm's decision as taken and with each neighbour of
+it: one lever of `sim.model.decisions.STEPS` moved one step each way (the split 10 points,
+the price 0.1, training, commission and account management a step each), every other
+firm's decision and the events as they were. Each is valued by what the round created for the
+firm: its operating profit plus the change in its customer equity over the round (the
+scorecard's value created, round by round: a customer won is worth its discounted margin, one
+lost costs it), the mean over `draws` draws of luck with common random numbers (the what-if's
+forked streams, the same for every neighbour, so a neighbour's gain carries little noise).
+
+"Left on the table" is the best neighbour's expected gain over the decision taken (zero when
+none beats it), and "most of it in" names that neighbour's lever. A one-round horizon: what a
+decision builds for later rounds beyond the customers it wins (awareness and brand that sell
+next round, reps that finish ramping) is not counted, which favours spending less on
+marketing and hiring than the whole game would; read it with the round report, not as a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sim.experiments.luck import with_every_decision
+from sim.experiments.sweep import stream
+from sim.model.decisions import STEPS, Decision
+from sim.model.errors import InputError
+from sim.model.forecast import has_luck
+from sim.model.game import Game
+from sim.model.report import RoundReport
+from sim.model.scenario import Scenario
+from sim.model.snapshot import Snapshot
+from sim.numbers import money
+
+DRAWS = 4  # draws of luck by default (one firm's rounds)
+DEBRIEF_DRAWS = 2  # in a class's debrief: every team's every round, 11 plays each per draw
+# How each lever reads in a sentence.
+LEVER_WORDS = {
+    "marketing_share": "the split",
+    "price": "price",
+    "sales.training_share": "training",
+    "sales.commission_rate": "commission",
+    "sales.account_management": "account management",
+}
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    lever: str  # a key of STEPS
+    step: float  # signed
+    setting: float  # the lever's value in the neighbour
+    value: float  # expected value created by the neighbour
+    gain: float  # over the decision taken
+
+
+@dataclass(frozen=True)
+class RoundQuality:
+    round: int
+    value: float  # expected value created by the decision taken
+    neighbours: list[Neighbour]
+
+    @property
+    def best(self) -> Neighbour | None:
+        """The neighbour with the largest expected gain, if it gains at all."""
+        top = max(self.neighbours, key=lambda n: n.gain, default=None)
+        return top if top is not None and top.gain > 0 else None
+
+    @property
+    def left(self) -> float:
+        """What the decision left on the table: the best neighbour's gain, or 0."""
+        return self.best.gain if self.best else 0.0
+
+    def line(self) -> str:
+        best = self.best
+        if best is None:
+            return (
+                f"Round {self.round}: no neighbouring decision did better on average (each "
+                "lever a step either way): nothing left on the table."
+            )
+        return (
+            f"Round {self.round}: you left about {money(best.gain)} on the table; most of it in "
+            f"{LEVER_WORDS[best.lever]} ({_setting(best)})."
+        )
+
+
+@dataclass(frozen=True)
+class Quality:
+    firm: str
+    name: str
+    draws: int
+    exact: bool
+    rounds: list[RoundQuality]
+
+    @property
+    def left(self) -> float:
+        """Left on the table over the rounds judged (each round's best neighbour, added)."""
+        return sum(r.left for r in self.rounds)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "firm": self.firm,
+            "name": self.name,
+            "draws": self.draws,
+            "exact": self.exact,
+            "left_on_the_table": self.left,
+            "rounds": [
+                {**asdict(r), "left_on_the_table": r.left, "line": r.line()} for r in self.rounds
+            ],
+        }
+
+
+def _setting(n: Neighbour) -> str:
+    if n.lever == "marketing_share":
+        return f"marketing {n.setting:.0%} of the split"
+    if n.lever == "price":
+        return f"price {n.setting:.2f}"
+    return f"{LEVER_WORDS[n.lever]} {n.setting:.0%}"
+
+
+def neighbours(decision: Decision) -> list[tuple[str, float, Decision]]:
+    """Every neighbour of `decision`: each lever of STEPS one step each way (in range)."""
+    out = []
+    for lever, step in STEPS.items():
+        for signed in (-step, step):
+            moved = decision.nudged(lever, signed)
+            if moved is not None:
+                out.append((lever, signed, moved))
+    return out
+
+
+def lever_value(decision: Decision, lever: str) -> float:
+    if lever == "marketing_share":
+        return decision.marketing_share
+    value: Any = decision.to_dict()
+    for key in lever.split("."):
+        value = value[key]
+    return float(value)
+
+
+def draw(
+    scenario: Scenario,
+    seed: int,
+    streams: int,
+    max_leads: float,
+    start: Snapshot,
+    history: list[dict[str, Decision]],
+    reports: list[RoundReport],
+    firm: str,
+    variants: list[dict[str, Decision]],
+    salt: int,
+) -> dict[str, Any]:
+    """One draw of luck of one round: the value each variant of the decisions creates."""
+    game = Game(scenario, seed, streams, max_leads)
+    values = []
+    for decided in variants:
+        twin = game.restore(start, history, reports)
+        twin.fork_luck(salt)
+        i = twin.ids.index(firm)
+        equity = twin.customer_equity(i)
+        cut = {
+            fid: d.within(scenario, twin.room(fid))
+            for fid, d in decided.items()
+            if not twin.ledgers[twin.ids.index(fid)].bankrupt
+        }
+        report = twin.play_round(cut)
+        values.append(report.firms[firm].profit + twin.customer_equity(i) - equity)
+    return {"values": values}
+
+
+def quality(
+    game: Game,
+    firm: str,
+    rounds: Sequence[int] | None = None,
+    draws: int = DRAWS,
+    workers: int | None = 0,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> Quality:
+    """Decision quality of `firm` in `rounds` (default: every round it decided in)."""
+    if not 1 <= draws <= 100:
+        raise InputError("--seeds", "", f"must be from 1 to 100, got {draws}")
+    game = with_every_decision(game)
+    decided = [k for k in range(1, game.round + 1) if firm in game.history[k - 1]]
+    wanted = decided if rounds is None else sorted(set(rounds))
+    for k in wanted:
+        if k not in decided:
+            raise InputError("--round", "", f"{firm} made no decision in round {k}")
+    lucky = has_luck(game.scenario)
+    draws = draws if lucky else 1
+    starts = game.starts([k - 1 for k in wanted])
+    plans: dict[int, list[tuple[str, float, Decision]]] = {}
+    jobs = []
+    for k in wanted:
+        taken = game.history[k - 1][firm]
+        plans[k] = neighbours(taken)
+        variants = [_with(game.history[k - 1], firm, taken)] + [
+            _with(game.history[k - 1], firm, d) for _, _, d in plans[k]
+        ]
+        base = (game.scenario, game.seed, game.streams, game.max_leads, starts[k - 1])
+        for r in range(draws):
+            jobs.append((*base, game.history[: k - 1], game.reports[: k - 1], firm, variants, r))
+    values: list[list[float]] = [[] for _ in jobs]
+    for j, row in stream(draw, jobs, workers, progress, scheduler):
+        if isinstance(row, str):
+            raise RuntimeError(f"a draw of decision quality failed: {row}")
+        values[j] = row["values"]
+    out = []
+    for n, k in enumerate(wanted):
+        rows = values[n * draws : (n + 1) * draws]
+        means = [sum(r[v] for r in rows) / draws for v in range(len(rows[0]))]
+        out.append(
+            RoundQuality(
+                round=k,
+                value=means[0],
+                neighbours=[
+                    Neighbour(
+                        lever, step, lever_value(d, lever), means[v + 1], means[v + 1] - means[0]
+                    )
+                    for v, (lever, step, d) in enumerate(plans[k])
+                ],
+            )
+        )
+    return Quality(firm, game.scenario.firm(firm).label, draws, not lucky, out)
+
+
+def _with(decided: Mapping[str, Decision], firm: str, decision: Decision) -> dict[str, Decision]:
+    return {**decided, firm: decision}
