@@ -270,8 +270,8 @@ class Explanation:
             else f"means over {self.draws} draws of luck, common random numbers"
         )
         return (
-            f"Round {self.round} against round {self.round - 1}: {self.name}, {self.scenario}, "
-            f"seed {self.seed}; expected outcomes {how}"
+            f"Round {self.round} against round {self.round - 1} as played: {self.name}, "
+            f"{self.scenario}, seed {self.seed}; expected outcomes {how}"
         )
 
     def rows(self, rivals: str | None = None) -> list[tuple[str, ...]]:
@@ -280,8 +280,8 @@ class Explanation:
         names = {**NAMES, **({"rivals": rivals} if rivals else {})}
         out: list[tuple[str, ...]] = [("", *(c for c, _, _ in COLUMNS.values()))]
         for label, values in (
-            (f"round {self.round - 1} as played", self.before),
-            (f"round {self.round} as played", self.after),
+            (f"round {self.round - 1}", self.before),
+            (f"round {self.round}", self.after),
         ):
             out.append((label, *(level(values[m]) for m, (_, level, _) in COLUMNS.items())))
         out.append(("change", *(fmt(self.change[m]) for m, (_, _, fmt) in COLUMNS.items())))
