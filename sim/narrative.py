@@ -310,19 +310,24 @@ def explain_line(
     settings: dict[str, str],
     luck_now: float,
     luck_before: float,
-    rivals: str = FACTOR_WORDS["rivals"],
+    rivals: str | None = None,
+    whose: str | None = None,
 ) -> str:
     """A round's change in profit in a sentence, its largest causes first: 'Your profit rose
     52k from round 4 (-120k to -68k): +31k from your sales (sales 160k to 200k; rho 0.40 to
-    0.90), ...'. `rivals`: what the rivals' factor is called (in a class: the other teams)."""
+    0.90), ...'. `rivals`: what the rivals' factor is called (in a class: the other firms);
+    `whose`: the firm's name when the reader is not the firm ('Northwind's profit ...')."""
     change = after - before
     verb = "rose" if change > 0 else "fell" if change < 0 else "held"
     size = f" {money(abs(change))}" if round(change) != 0 else ""
+    subject = f"{whose}'s" if whose else "Your"
     head = (
-        f"Your profit {verb}{size} from round {round_no - 1} to round {round_no} "
+        f"{subject} profit {verb}{size} from round {round_no - 1} to round {round_no} "
         f"({money(before)} to {money(after)})"
     )
-    words = {**FACTOR_WORDS, "rivals": rivals}
+    words = {**FACTOR_WORDS, **({"rivals": rivals} if rivals else {})}
+    if whose:
+        words = {f: w.replace("your ", "its ") for f, w in words.items()}
     parts = []
     for factor in sorted(contributions, key=lambda f: -abs(contributions[f])):
         amount = contributions[factor]

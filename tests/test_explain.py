@@ -206,7 +206,10 @@ def test_a_team_sees_its_own_explanation_and_the_instructor_any_team(
     assert code == 0, err
     red = json.loads(out)
     assert red["name"] == "Red" and set(red["contributions"]) == set(FACTORS)
-    assert "rivals" in red["changed"]  # Blue moved too: one factor for every other firm
+    assert "rivals" in red["changed"]  # always worked out for a team: one factor for the rest
+    assert "budget" not in red["settings"].get("rivals", "")  # prices are public, budgets not
+    assert red["hidden"] == ["brand_equity"] and "brand_equity" not in red["change"]
+    assert all("brand_equity" not in c for c in red["contributions"].values())
     code, out, err = cli(capsys, *args, "--team", "Red")
     assert code == 0 and "the other firms' decisions" in out and "Blue" not in out
     one_error(cli(capsys, *args, "--team", "Blue"), "code")  # Red's code is not Blue's
@@ -214,7 +217,10 @@ def test_a_team_sees_its_own_explanation_and_the_instructor_any_team(
     monkeypatch.setenv("JIGSAW_CODE", instructor)
     code, out, err = cli(capsys, *args, "--team", "Blue", "--instructor", "--json")
     assert code == 0, err
-    assert json.loads(out)["name"] == "Blue"
+    blue = json.loads(out)
+    assert blue["name"] == "Blue" and blue["hidden"] == [] and "brand_equity" in blue["change"]
+    code, out, err = cli(capsys, *args, "--team", "Blue", "--instructor")
+    assert "Blue's profit " in out.splitlines()[-1] and "its " in out.splitlines()[-1]
     assert any("explained round 2 of Blue" in what for _, _, what in Classroom(path).log())
 
 
@@ -240,3 +246,20 @@ def test_a_recession_that_starts_is_the_events_line() -> None:
     before = explain(game, you, round_no=3, draws=3, workers=1)
     assert before.changed == []  # nothing changed into round 3: momentum and luck only
     assert set(before.contributions) == set(FACTORS)
+
+
+def test_a_fortune_still_adds_up_exactly_in_a_coarser_unit() -> None:
+    """Money is bounded at 10^15, but a double holds cents only to about 10^13: past that the
+    unit coarsens (to a whole unit, or ten) so that the written parts still add up exactly."""
+    data = every_firm_a_player(rounds=2, round_days=14).model_dump(mode="json")
+    data["firms"][0].update(cash=9e14, credit_line=9e14)
+    scenario = parse_scenario(data)
+    game = two_rounds(scenario, 2, marketing=5e8)  # a marketing budget of about 7e13
+    e = explain(game, "you", draws=2, workers=1)
+    assert e.units["profit"] >= 100 * MEASURES["profit"]
+    assert e.units["revenue"] == MEASURES["revenue"]  # revenue is ordinary: cents still
+    for m, unit in e.units.items():  # every measure, in its unit, and as written
+        total = sum(int(round(e.contributions[f][m] / unit)) for f in FACTORS)
+        assert total == int(round(e.change[m] / unit)), m
+        written = math.fsum(e.contributions[f][m] for f in FACTORS)
+        assert abs(written - e.change[m]) < unit / 100, m

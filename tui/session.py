@@ -484,7 +484,7 @@ class Session:
     def explain(self, round_no: int, progress: Any = None) -> Explanation:
         """Round `round_no`'s change against the round before, split into what caused it
         (`sim.experiments.explain`), from the snapshots kept for undo."""
-        return explain(self.game, self.player, round_no, progress=progress)
+        return explain(self.game, self.player, round_no, progress=progress, private=True)
 
     def quality(self, round_no: int, progress: Any = None) -> RoundQuality:
         """Round `round_no`'s decision against its neighbours (`sim.experiments.quality`)."""

@@ -29,7 +29,7 @@ from sim.model.game import Game
 from sim.model.gauge import ALIGNED
 from sim.model.report import RoundReport, flat_row
 from sim.narrative import explain
-from sim.numbers import money, pct
+from sim.numbers import money, pct, plural
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 NAMED = {  # a team called Red is drawn in red
@@ -355,7 +355,7 @@ def _rounds_table(game: Game, firm_id: str, how: dict[int, str]) -> str:
 
 def quality_html(q: Quality) -> str:
     """A team's decision quality, round by round (`sim.experiments.quality`)."""
-    how = "exact (no luck)" if q.exact else f"the mean over {q.draws} draws of luck"
+    how = "exact (no luck)" if q.exact else f"the mean over {plural(q.draws, 'draw')} of luck"
     rows = [
         f"<p><b>Decision quality</b>: each round's decision against its neighbours (the split "
         "10 points, the price 0.1, training, commission and account management a step, each "

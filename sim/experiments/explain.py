@@ -53,7 +53,7 @@ from sim.model.report import RoundReport, scorecard
 from sim.model.scenario import Scenario
 from sim.model.snapshot import Snapshot
 from sim.narrative import explain_line, signed_money
-from sim.numbers import money
+from sim.numbers import money, plural
 
 # The factor groups switched between last round's setting and this round's, in report order;
 # then the two factors measured around them.
@@ -116,7 +116,7 @@ def _level(digits: int, scale: float = 1.0, unit: str = "") -> Callable[[float],
 COLUMNS: dict[str, tuple[str, Callable[[float], str], Callable[[float], str]]] = {
     "profit": ("profit", money, signed_money),
     "revenue": ("revenue", money, signed_money),
-    "customers": ("customers", _level(1), _signed(1)),
+    "customers": ("cust", _level(1), _signed(1)),
     "market_share": ("share", _level(1, 100.0, "%"), _signed(1, 100.0, " pt")),
     "brand_equity": ("brand", _level(1), _signed(1)),
     "score": ("score", _level(1), _signed(1)),
@@ -181,10 +181,29 @@ def _units(values: Mapping[str, float]) -> dict[str, int]:
     return {m: int(round(values[m] / MEASURES[m])) for m in MEASURES}
 
 
-def _amount(units: float | Fraction, measure: str) -> float:
-    """Whole (or fractional) units of `measure` as its value, to its unit's decimals."""
-    unit = MEASURES[measure]
+def _amount(units: float | Fraction, unit: float) -> float:
+    """Whole (or fractional) units as a value, to the unit's decimals."""
     return round(float(units) * unit, max(0, -math.floor(math.log10(unit))) + 2)
+
+
+# Whole units an amount may have: below it a double holds every amount to a thousandth of a
+# unit or better, so the written parts add up to the written change within 1% of a unit.
+EXACT = 2**52 // 1000
+
+
+def _coarsening(rows: list[dict[str, Any]], before: int, after: int, measure: str) -> int:
+    """1, or the power of ten the measure's unit is coarsened by so that every amount (in
+    whole units) stays below EXACT: a double cannot hold the cents of 10^14 (money is bounded
+    at 10^15), and the parts must add up as written: past 45 billion, to a tenth, a unit..."""
+    top = max(
+        abs(before),
+        abs(after),
+        *(abs(v[measure]) for row in rows for v in (*row["plays"], row["before"])),
+    )
+    scale = 1
+    while 2 * top // scale >= EXACT:
+        scale *= 10
+    return scale
 
 
 Play = tuple[dict[str, Decision], int | None]  # every firm's decision, and `events_of`
@@ -249,9 +268,12 @@ class Explanation:
     luck_now: dict[str, float]  # this round's luck and last round's
     luck_before: dict[str, float]
     settings: dict[str, str]  # group -> what changed in it, in words
+    units: dict[str, float]  # each measure's unit: what "exactly" is exact to
+    hidden: list[str]  # measures left out: not known to the reader (brand without a tracker)
 
-    def line(self, rivals: str | None = None) -> str:
-        """The change in profit in plain words, largest causes first (`sim.narrative`)."""
+    def line(self, rivals: str | None = None, own: bool = True) -> str:
+        """The change in profit in plain words, largest causes first (`sim.narrative`):
+        "Your profit ..." (`own`) or "Northwind's profit ..."."""
         return explain_line(
             self.round,
             self.before["profit"],
@@ -260,14 +282,15 @@ class Explanation:
             self.settings,
             self.luck_now["profit"],
             self.luck_before["profit"],
-            **({"rivals": rivals} if rivals else {}),
+            rivals=rivals,
+            whose=None if own else self.name,
         )
 
     def heading(self) -> str:
         how = (
             "exact (no luck in this market)"
             if self.exact
-            else f"means over {self.draws} draws of luck, common random numbers"
+            else f"means over {plural(self.draws, 'draw')} of luck, common random numbers"
         )
         return (
             f"Round {self.round} against round {self.round - 1} as played: {self.name}, "
@@ -283,26 +306,38 @@ class Explanation:
             (f"round {self.round - 1}", self.before),
             (f"round {self.round}", self.after),
         ):
-            out.append((label, *(level(values[m]) for m, (_, level, _) in COLUMNS.items())))
-        out.append(("change", *(fmt(self.change[m]) for m, (_, _, fmt) in COLUMNS.items())))
+            out.append((label, *self._cells(values, True)))
+        out.append(("change", *self._cells(self.change, False)))
         for f in FACTORS:
             if f in GROUPS and f not in self.changed:
                 out.append((f"  {names[f]}", "unchanged", *("" for _ in list(COLUMNS)[1:])))
             else:
-                cells = (fmt(self.contributions[f][m]) for m, (_, _, fmt) in COLUMNS.items())
-                out.append((f"  {names[f]}", *cells))
+                out.append((f"  {names[f]}", *self._cells(self.contributions[f], False)))
+        return out
+
+    def _cells(self, values: dict[str, float], levels: bool) -> list[str]:
+        """A row's cells: levels or changes; '?' for a measure not shown."""
+        out = []
+        for m, (_, level, signed) in COLUMNS.items():
+            out.append("?" if m not in values else (level if levels else signed)(values[m]))
         return out
 
     def legend(self) -> str:
         """What each factor holds (the rivals and events say it in their names)."""
         held = (f for f in FACTORS if f not in ("rivals", "events"))
-        return "; ".join(f"{NAMES[f]}: {HOLDS[f]}" for f in held) + "."
+        hidden = (
+            " brand: unknown without a brand tracker bought in both rounds."
+            if "brand_equity" in self.hidden
+            else ""
+        )
+        return "; ".join(f"{NAMES[f]}: {HOLDS[f]}" for f in held) + "." + hidden
 
-    def notes(self) -> list[str]:
+    def notes(self, rivals: str | None = None) -> list[str]:
         if self.exact:
             return [ADDS_UP, "No luck in this market: the expectations are exact."]
+        names = {**NAMES, **({"rivals": rivals} if rivals else {})}
         errors = ", ".join(
-            f"{NAMES[f]} {self.errors[f]['profit']:,.0f}"
+            f"{names[f]} {self.errors[f]['profit']:,.0f}"
             for f in FACTORS
             if self.errors[f]["profit"] > 0
         )
@@ -328,6 +363,8 @@ class Explanation:
             "standard_errors": self.errors,
             "luck": {"this_round": self.luck_now, "last_round": self.luck_before},
             "settings": self.settings,
+            "units": self.units,
+            "hidden": self.hidden,
         }
 
 
@@ -339,8 +376,13 @@ def explain(
     workers: int | None = 0,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    private: bool = False,
 ) -> Explanation:
-    """Explain round `round_no` (default: the last played) of `game` for `firm`."""
+    """Explain round `round_no` (default: the last played) of `game` for `firm`.
+    `private`: for the firm's own eyes (a player, a class team): the rivals' line is always
+    worked out (whether it is "unchanged" would tell whether the others changed their
+    decisions), and brand equity is shown only when the firm bought the brand tracker in
+    both rounds (as the round report shows it)."""
     if not 1 <= draws <= MAX_DRAWS:
         raise InputError("--seeds", "", f"must be from 1 to {MAX_DRAWS}, got {draws}")
     played = game.round
@@ -356,11 +398,14 @@ def explain(
             "--team", "", f"unknown firm {firm!r}; expected one of {', '.join(game.ids)}"
         )
     if game.reports[k - 2].firms[firm].bankrupt:
-        raise InputError("--round", "", f"{firm} was bankrupt before round {k}: it decided nothing")
+        label = game.scenario.firm(firm).label
+        raise InputError(
+            "--round", "", f"{label} was bankrupt before round {k}: it decided nothing"
+        )
     game = with_every_decision(game)
     scenario = game.scenario
     before, now = game.history[k - 2], game.history[k - 1]
-    changed = _changed(game, firm, k)
+    changed = _changed(game, firm, k, private)
     lucky = has_luck(scenario)
     draws = draws if lucky else 1
     kept = game.starts([k - 2, k - 1])
@@ -393,17 +438,33 @@ def explain(
     expected: dict[str, float] = {}
     luck_now: dict[str, float] = {}
     luck_before: dict[str, float] = {}
+    units: dict[str, float] = {}
     for m in MEASURES:
-        outcomes = [{c: row["plays"][i][m] for i, c in enumerate(coalitions)} for row in rows]
-        split = _split(
-            changed, outcomes, [row["before"][m] for row in rows], real_before[m], real_after[m]
-        )
+        scale = _coarsening(rows, real_before[m], real_after[m], m)
+        units[m] = MEASURES[m] * scale
+
+        def coarse(q: int, scale: int = scale) -> int:
+            return q if scale == 1 else int(round(Fraction(q, scale)))
+
+        outcomes = [
+            {c: coarse(row["plays"][i][m]) for i, c in enumerate(coalitions)} for row in rows
+        ]
+        before_r = [coarse(row["before"][m]) for row in rows]
+        real_before[m], real_after[m] = coarse(real_before[m]), coarse(real_after[m])
+        split = _split(changed, outcomes, before_r, real_before[m], real_after[m])
         for f in FACTORS:
-            out[f][m] = _amount(split.units[f], m)
-            err[f][m] = _amount(split.errors[f], m)
-        expected[m] = _amount(split.expected, m)
-        luck_now[m] = _amount(split.luck_now, m)
-        luck_before[m] = _amount(split.luck_before, m)
+            out[f][m] = _amount(split.units[f], units[m])
+            err[f][m] = _amount(split.errors[f], units[m])
+        expected[m] = _amount(split.expected, units[m])
+        luck_now[m] = _amount(split.luck_now, units[m])
+        luck_before[m] = _amount(split.luck_before, units[m])
+    tracked = all("brand_tracker" in game.reports[j].firms[firm].studies for j in (k - 2, k - 1))
+    hidden = ["brand_equity"] if private and not tracked else []
+    shown = [m for m in MEASURES if m not in hidden]
+
+    def only(values: dict[str, float]) -> dict[str, float]:
+        return {m: values[m] for m in shown}
+
     return Explanation(
         scenario=scenario.meta.name,
         seed=game.seed,
@@ -413,15 +474,17 @@ def explain(
         draws=draws,
         exact=not lucky,
         changed=list(changed),
-        before={m: _amount(real_before[m], m) for m in MEASURES},
-        after={m: _amount(real_after[m], m) for m in MEASURES},
-        expected=expected,
-        change={m: _amount(real_after[m] - real_before[m], m) for m in MEASURES},
-        contributions=out,
-        errors=err,
-        luck_now=luck_now,
-        luck_before=luck_before,
+        before=only({m: _amount(real_before[m], units[m]) for m in MEASURES}),
+        after=only({m: _amount(real_after[m], units[m]) for m in MEASURES}),
+        expected=only(expected),
+        change=only({m: _amount(real_after[m] - real_before[m], units[m]) for m in MEASURES}),
+        contributions={f: only(v) for f, v in out.items()},
+        errors={f: only(v) for f, v in err.items()},
+        luck_now=only(luck_now),
+        luck_before=only(luck_before),
         settings=settings(game, firm, k, changed),
+        units=only(units),
+        hidden=hidden,
     )
 
 
@@ -500,13 +563,14 @@ def blend(before: Decision, now: Decision, take: frozenset[str]) -> Decision:
     return Decision.model_validate(data)
 
 
-def _changed(game: Game, firm: str, k: int) -> list[str]:
-    """The groups whose setting differs between round k-1 and round k."""
+def _changed(game: Game, firm: str, k: int, private: bool = False) -> list[str]:
+    """The groups whose setting differs between round k-1 and round k (`private`: the
+    rivals' always, when there are any: the reader may not learn whether they changed)."""
     before, now = game.history[k - 2], game.history[k - 1]
     a, b = before[firm].to_dict(), now[firm].to_dict()
     out = [g for g, parts in OWN.items() if any(a[p] != b[p] for p in parts)]
     others = lambda decided: {f: d.to_dict() for f, d in decided.items() if f != firm}  # noqa: E731
-    if others(before) != others(now):
+    if others(before) != others(now) or (private and (others(before) or others(now))):
         out.append("rivals")
     events = game.events
     if (
@@ -543,17 +607,16 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
         out["price_product"] = "; ".join(bits)
     if "rivals" in changed:
         rivals = [f for f in game.history[k - 1] if f != firm and f in game.history[k - 2]]
-        if rivals:
+        bits = []
+        if rivals:  # prices are public (every firm's report shows them); budgets are not
             p0 = sum(game.history[k - 2][f].price for f in rivals) / len(rivals)
             p1 = sum(game.history[k - 1][f].price for f in rivals) / len(rivals)
-            b0 = sum(game.history[k - 2][f].total_budget for f in rivals) / len(rivals)
-            b1 = sum(game.history[k - 1][f].total_budget for f in rivals) / len(rivals)
-            bits = (
-                [f"their mean price {p0:.2f} to {p1:.2f}"] if round(p0, 2) != round(p1, 2) else []
-            )
-            if money(b0) != money(b1):
-                bits.append(f"mean budget {money(b0)} to {money(b1)}")
-            out["rivals"] = "; ".join(bits)
+            if round(p0, 2) != round(p1, 2):
+                bits.append(f"their mean price {p0:.2f} to {p1:.2f}")
+        left = [f for f in game.history[k - 2] if f != firm and f not in game.history[k - 1]]
+        if left:
+            bits.append(f"{plural(len(left), 'firm')} left the market")
+        out["rivals"] = "; ".join(bits)
     if "events" in changed:
         labels = [f.label for f in game.scenario.firms]
         fired = [f.describe(labels) for f in game.events.fired if f.start == k]

@@ -26,7 +26,7 @@ from sim.model.game import Game
 from sim.narrative import signed_money
 from sim.numbers import money
 from tui.cli.classroom import code, the_code
-from tui.cli.common import UsageError, add_max_leads, check_workers, count_of
+from tui.cli.common import UsageError, add_max_leads, check_workers, count_of, shown
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -55,7 +55,7 @@ def add(sub: Any) -> None:
     code(p, "the team's code (or the instructor's, with --instructor)")
     p.add_argument(
         "--round",
-        type=count_of("round", 2, 10_000),
+        type=round_number,
         help="the round to explain against the one before (default: the last played)",
     )
     p.add_argument(
@@ -84,6 +84,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("jigsaw explain: --instructor goes with --db CLASS")
     check_workers("jigsaw explain", args.workers, remote=args.scheduler not in (None, "local"))
     rivals: str | None = None
+    private = own = True  # the reader is the firm: a team, or the player of a save
     if args.db:
         if not args.team:
             raise UsageError("jigsaw explain: --db CLASS needs --team T (the team to explain)")
@@ -97,13 +98,18 @@ def main(args: argparse.Namespace) -> int:
             if args.instructor:
                 room.record(f"explained round {args.round or game.round} of {args.team}")
         rivals = CLASS_RIVALS
+        private = own = not args.instructor
     else:
         game = Game.load(args.save, args.max_leads)
         if game.notice:
             print(f"note: {game.notice}", file=sys.stderr)
         firm = _firm(game, args.team, args.save)
+        private = False  # a save holds every figure (jigsaw run shows them all)
+        own = firm in game.player_ids[:1]
     with ProgressBar("draws of luck") as progress:
-        result = explain(game, firm, args.round, args.seeds, args.workers, progress, args.scheduler)
+        result = explain(
+            game, firm, args.round, args.seeds, args.workers, progress, args.scheduler, private
+        )
     judged = None
     if args.quality:
         with ProgressBar("neighbours") as progress:
@@ -117,7 +123,7 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=1, sort_keys=True))
         return 0
     print(table(result, rivals))
-    print(result.line(rivals))
+    print(result.line(rivals, own))
     if judged is not None:
         print(quality_table(judged))
     return 0
@@ -140,6 +146,14 @@ def quality_table(judged: RoundQuality) -> str:
     )
 
 
+def round_number(text: str) -> int:
+    """--round: a whole number (which rounds are played is checked against the game)."""
+    try:
+        return int(text) if len(text) <= 12 else 10**12
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a round number, got {shown(text)}") from None
+
+
 def _firm(game: Game, team: str | None, source: str) -> str:
     """The firm of a save to explain: the one named (by id or name), else the player's."""
     if team is None:
@@ -156,4 +170,5 @@ def _firm(game: Game, team: str | None, source: str) -> str:
 def table(e: Explanation, rivals: str | None = None) -> str:
     """The explanation as text: its heading, the table (`Explanation.rows`) and its notes."""
     legend = textwrap.wrap(e.legend(), 100)
-    return "\n".join([e.heading(), *aligned(e.rows(rivals)), e.notes()[0], *legend, *e.notes()[1:]])
+    notes = e.notes(rivals)
+    return "\n".join([e.heading(), *aligned(e.rows(rivals)), notes[0], *legend, *notes[1:]])

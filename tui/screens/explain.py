@@ -46,9 +46,9 @@ class ExplainScreen(ModalScreen[None]):
                     id="explain-status",
                 )
                 yield Static(id="explain-line", classes="report-line")
+                yield Static(id="explain-quality", classes="report-line")
                 yield Static(id="explain-table")
                 yield Static(id="explain-notes", classes="report-line")
-                yield Static(id="explain-quality", classes="report-line")
             yield Button("Close (enter)", id="close", variant="primary")
 
     def on_mount(self) -> None:
@@ -95,9 +95,9 @@ class ExplainScreen(ModalScreen[None]):
         self.query_one("#explain-status", Static).update(Text(e.heading(), style="dim"))
         self.query_one("#explain-line", Static).update(Text(e.line()))
         rows = e.rows()
-        table = Table(box=None, pad_edge=False)
+        table = Table(box=None, pad_edge=False, collapse_padding=True)
         for k, head in enumerate(rows[0]):
-            table.add_column(head, justify="left" if k == 0 else "right")
+            table.add_column(head, justify="left" if k == 0 else "right", no_wrap=k == 0)
         for row in rows[1:]:
             bold = row[0] in ("change",)
             table.add_row(*(Text(cell, style="bold" if bold else "") for cell in row))
