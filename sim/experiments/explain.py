@@ -232,12 +232,7 @@ def draw(
     ) -> dict[str, int]:
         twin = game.restore(start, history[:k], reports[:k])
         twin.fork_luck(salt)
-        cut = {
-            fid: d.within(scenario, twin.room(fid))
-            for fid, d in decided.items()
-            if not twin.ledgers[twin.ids.index(fid)].bankrupt
-        }
-        twin.play_round(cut, events_of)
+        twin.play_round(twin.affordable(decided), events_of)
         return _units(measures(scenario, twin.reports, twin.start_equity, firm))
 
     k = len(history)

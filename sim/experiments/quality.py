@@ -159,12 +159,7 @@ def draw(
         twin.fork_luck(salt)
         i = twin.ids.index(firm)
         equity = twin.customer_equity(i)
-        cut = {
-            fid: d.within(scenario, twin.room(fid))
-            for fid, d in decided.items()
-            if not twin.ledgers[twin.ids.index(fid)].bankrupt
-        }
-        report = twin.play_round(cut)
+        report = twin.play_round(twin.affordable(decided))
         values.append(report.firms[firm].profit + twin.customer_equity(i) - equity)
     return {"values": values}
 

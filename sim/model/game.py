@@ -359,6 +359,16 @@ class Game:
             self.events.chance,
         ]
 
+    def affordable(self, decided: Mapping[str, Decision]) -> dict[str, Decision]:
+        """Each decision of a firm still in the market, cut to what its cash and credit allow
+        now (`Decision.within`): decisions made on firms' behalf (a counterfactual, a draw of
+        luck) are played this way."""
+        return {
+            fid: d.within(self.scenario, self.room(fid))
+            for fid, d in decided.items()
+            if not self.ledgers[self.ids.index(fid)].bankrupt
+        }
+
     def fork_luck(self, salt: int) -> None:
         """Switch every random stream to a sibling keyed by `salt` from the next round on:
         the past stays as it was, what follows gets another draw of luck (salt 0 is never
