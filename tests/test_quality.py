@@ -44,7 +44,10 @@ def test_a_price_at_the_floor_is_told_to_rise() -> None:
     game = played(every_firm_a_player(rounds=2), 2, price=RANGES["price"][0])
     judged = quality(game, "you", [2], draws=2, workers=1).rounds[0]
     assert judged.best is not None and (judged.best.lever, judged.best.step) == ("price", 0.1)
-    assert "most of it in price (price 0.60)" in judged.line()
+    assert judged.best.gain > 2 * judged.best.error > 0  # clearly, not by the draws' noise
+    assert "most of it in price: you played price 0.50; price 0.60 would have earned" in (
+        judged.line()
+    )
 
 
 def test_the_way_back_loses_what_the_step_gained() -> None:
@@ -82,8 +85,9 @@ def test_jigsaw_explain_quality_says_what_was_left_on_the_table(capsys, tmp_path
     code, out, err = cli(capsys, *args)
     assert code == 0, err
     assert "Decision quality: round 2's decision created" in out
-    assert out.splitlines()[-1].startswith("Decision quality: Round 2: ")
+    assert "\nDecision quality: Round 2: " in out
     code, out, err = cli(capsys, *args, "--json")
     data = json.loads(out)["quality"]
     assert data["round"] == 2 and len(data["neighbours"]) == 2 * len(STEPS)
-    assert data["left_on_the_table"] == max(0, *(n["gain"] for n in data["neighbours"]))
+    clear = [n["gain"] for n in data["neighbours"] if n["gain"] > 2 * n["error"] and n["gain"] > 0]
+    assert data["left_on_the_table"] == max(clear, default=0.0)

@@ -367,10 +367,10 @@ def quality_html(q: Quality) -> str:
     ]
     for r in q.rounds:
         best = r.best
-        where = "none did better" if best is None else r.line().split("; most of it in ")[1]
+        where = "none did clearly better" if best is None else r.advice()
         rows.append(
             f"<tr><td>{r.round}</td><td>{money(r.value)}</td><td>{money(r.left)}</td>"
-            f"<td class='name'>{html.escape(where.rstrip('.'))}</td></tr>"
+            f"<td class='name'>{html.escape(where)}</td></tr>"
         )
     rows.append("</table>")
     return "".join(rows)

@@ -122,7 +122,7 @@ COLUMNS: dict[str, tuple[str, Callable[[float], str], Callable[[float], str]]] =
     "score": ("score", _level(1), _signed(1)),
 }
 assert tuple(COLUMNS) == tuple(MEASURES), "every measure has its column"
-ADDS_UP = "The lines under the change add up to it exactly."
+ADDS_UP = "The lines under the change add up to it exactly (each is shown rounded)."
 
 
 def shapley(players: Sequence[str], value: Callable[[frozenset[str]], T]) -> dict[str, T]:
@@ -285,11 +285,12 @@ class Explanation:
         how = (
             "exact (no luck in this market)"
             if self.exact
-            else f"means over {plural(self.draws, 'draw')} of luck, common random numbers"
+            else f"the average of {plural(self.draws, 'replay')} of the round with other luck, "
+            "the same luck for every line"
         )
         return (
             f"Round {self.round} against round {self.round - 1} as played: {self.name}, "
-            f"{self.scenario}, seed {self.seed}; expected outcomes {how}"
+            f"{self.scenario}, seed {self.seed}; what each change did: {how}"
         )
 
     def rows(self, rivals: str | None = None) -> list[tuple[str, ...]]:
@@ -336,7 +337,10 @@ class Explanation:
             for f in FACTORS
             if self.errors[f]["profit"] > 0
         )
-        return [ADDS_UP, f"Standard errors of the profit lines (from the draws): {errors}."]
+        return [
+            ADDS_UP,
+            f"How sure each profit line is (its standard error, from the replays): {errors}.",
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -374,10 +378,10 @@ def explain(
     private: bool = False,
 ) -> Explanation:
     """Explain round `round_no` (default: the last played) of `game` for `firm`.
-    `private`: for the firm's own eyes (a player, a class team): the rivals' line is always
-    worked out (whether it is "unchanged" would tell whether the others changed their
-    decisions), and brand equity is shown only when the firm bought the brand tracker in
-    both rounds (as the round report shows it)."""
+    `private`: for the firm's own eyes (a player, a class team): brand equity is shown only
+    when the firm bought the brand tracker in both rounds (as the round report shows it), and
+    where other players are among the rivals (a class) the rivals' line is always worked out
+    (whether it is "unchanged" would tell whether the other teams changed their decisions)."""
     if not 1 <= draws <= MAX_DRAWS:
         raise InputError("--seeds", "", f"must be from 1 to {MAX_DRAWS}, got {draws}")
     played = game.round
@@ -560,12 +564,14 @@ def blend(before: Decision, now: Decision, take: frozenset[str]) -> Decision:
 
 def _changed(game: Game, firm: str, k: int, private: bool = False) -> list[str]:
     """The groups whose setting differs between round k-1 and round k (`private`: the
-    rivals' always, when there are any: the reader may not learn whether they changed)."""
+    rivals' always when other players are among them: a team may not learn whether the other
+    teams changed their decisions)."""
     before, now = game.history[k - 2], game.history[k - 1]
     a, b = before[firm].to_dict(), now[firm].to_dict()
     out = [g for g, parts in OWN.items() if any(a[p] != b[p] for p in parts)]
     others = lambda decided: {f: d.to_dict() for f, d in decided.items() if f != firm}  # noqa: E731
-    if others(before) != others(now) or (private and (others(before) or others(now))):
+    players = [f for f in {*before, *now} if f != firm and game.scenario.firm(f).is_player]
+    if others(before) != others(now) or (private and players):
         out.append("rivals")
     events = game.events
     if (
@@ -583,22 +589,42 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
     a, b = game.reports[k - 2].firms[firm], game.reports[k - 1].firms[firm]
     out: dict[str, str] = {}
     if "marketing" in changed:
-        out["marketing"] = (
-            f"marketing {money(before.marketing.budget)} to {money(now.marketing.budget)}"
-        )
+        bits = [f"marketing {money(before.marketing.budget)} to {money(now.marketing.budget)}"]
+        if before.marketing.budget == now.marketing.budget:
+            bits = []
+        for part, word in (("mix", "mix"), ("targeting", "targeting")):
+            if getattr(before.marketing, part) != getattr(now.marketing, part):
+                bits.append(f"{word} changed")
+        if before.marketing.positioning != now.marketing.positioning:
+            bits.append("positioning changed")
+        out["marketing"] = "; ".join(bits)
     if "sales" in changed:
-        words = f"sales {money(before.sales.budget)} to {money(now.sales.budget)}"
+        bits = []
+        if before.sales.budget != now.sales.budget:
+            bits.append(f"sales {money(before.sales.budget)} to {money(now.sales.budget)}")
+        for part, word in (
+            ("training_share", "training"),
+            ("commission_rate", "commission"),
+            ("account_management", "account management"),
+        ):
+            x, y = getattr(before.sales, part), getattr(now.sales, part)
+            if x != y:
+                bits.append(f"{word} {x:.0%} to {y:.0%}")
         if a.alignment_ratio is not None and b.alignment_ratio is not None:
-            words += f"; rho {a.alignment_ratio:.2f} to {b.alignment_ratio:.2f}"
-        out["sales"] = words
+            bits.append(f"rho {a.alignment_ratio:.2f} to {b.alignment_ratio:.2f}")
+        out["sales"] = "; ".join(bits)
     if "price_product" in changed:
         bits = []
         if before.price != now.price:
             bits.append(f"price {before.price:.2f} to {now.price:.2f}")
         if before.product.budget != now.product.budget:
             bits.append(f"R&D {money(before.product.budget)} to {money(now.product.budget)}")
-        if before.research != now.research:
-            bits.append("studies " + (", ".join(now.research) or "none"))
+        bought = [x.replace("_", " ") for x in now.research if x not in before.research]
+        dropped = [x.replace("_", " ") for x in before.research if x not in now.research]
+        if bought:
+            bits.append("bought the " + " and the ".join(bought))
+        if dropped:
+            bits.append("dropped the " + " and the ".join(dropped))
         out["price_product"] = "; ".join(bits)
     if "rivals" in changed:
         rivals = [f for f in game.history[k - 1] if f != firm and f in game.history[k - 2]]

@@ -19,6 +19,7 @@ marketing and hiring than the whole game would; read it with the round report, n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from sim.numbers import money
 
 DRAWS = 4  # draws of luck by default (one firm's rounds)
 DEBRIEF_DRAWS = 2  # in a class's debrief: every team's every round, 11 plays each per draw
+CLEAR = 2.0  # a neighbour counts as better when it gains more than this many standard errors
 # How each lever reads in a sentence.
 LEVER_WORDS = {
     "marketing_share": "the split",
@@ -53,6 +55,7 @@ class Neighbour:
     setting: float  # the lever's value in the neighbour
     value: float  # expected value created by the neighbour
     gain: float  # over the decision taken
+    error: float = 0.0  # the gain's standard error (its spread over the draws / sqrt(draws))
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,14 @@ class RoundQuality:
     value: float  # expected value created by the decision taken
     neighbours: list[Neighbour]
 
+    taken: dict[str, float] | None = None  # each lever's value in the decision taken
+
     @property
     def best(self) -> Neighbour | None:
-        """The neighbour with the largest expected gain, if it gains at all."""
-        top = max(self.neighbours, key=lambda n: n.gain, default=None)
-        return top if top is not None and top.gain > 0 else None
+        """The neighbour with the largest expected gain among those that gain clearly (by
+        more than CLEAR standard errors: with few draws a small gain may be noise)."""
+        clear = [n for n in self.neighbours if n.gain > 0 and n.gain > CLEAR * n.error]
+        return max(clear, key=lambda n: n.gain, default=None)
 
     @property
     def left(self) -> float:
@@ -76,12 +82,26 @@ class RoundQuality:
         best = self.best
         if best is None:
             return (
-                f"Round {self.round}: no neighbouring decision did better on average (each "
-                "lever a step either way): nothing left on the table."
+                f"Round {self.round}: no neighbouring decision did clearly better (each lever "
+                "a step either way): nothing left on the table."
             )
         return (
-            f"Round {self.round}: you left about {money(best.gain)} on the table; most of it in "
-            f"{LEVER_WORDS[best.lever]} ({_setting(best)})."
+            f"Round {self.round}: you left about {money(best.gain)} on the table (+-"
+            f"{money(best.error)}); most of it in {self.advice()}."
+        )
+
+    def advice(self) -> str:
+        """The best neighbour in words: 'price: you played price 1.10; price 1.20 would have
+        earned about 14k more' ('' when none did clearly better)."""
+        best = self.best
+        if best is None:
+            return ""
+        played = ""
+        if self.taken is not None and best.lever in self.taken:
+            played = f"you played {_value(best.lever, self.taken[best.lever])}; "
+        return (
+            f"{LEVER_WORDS[best.lever]}: {played}{_value(best.lever, best.setting)} would have "
+            f"earned about {money(best.gain)} more"
         )
 
 
@@ -111,12 +131,13 @@ class Quality:
         }
 
 
-def _setting(n: Neighbour) -> str:
-    if n.lever == "marketing_share":
-        return f"marketing {n.setting:.0%} of the split"
-    if n.lever == "price":
-        return f"price {n.setting:.2f}"
-    return f"{LEVER_WORDS[n.lever]} {n.setting:.0%}"
+def _value(lever: str, value: float) -> str:
+    """A lever's setting in words: 'marketing 45% of the split', 'price 1.20', 'training 5%'."""
+    if lever == "marketing_share":
+        return f"marketing {value:.0%} of the split"
+    if lever == "price":
+        return f"price {value:.2f}"
+    return f"{LEVER_WORDS[lever]} {value:.0%}"
 
 
 def neighbours(decision: Decision) -> list[tuple[str, float, Decision]]:
@@ -205,19 +226,35 @@ def quality(
     for n, k in enumerate(wanted):
         rows = values[n * draws : (n + 1) * draws]
         means = [sum(r[v] for r in rows) / draws for v in range(len(rows[0]))]
+        taken = game.history[k - 1][firm]
         out.append(
             RoundQuality(
                 round=k,
                 value=means[0],
                 neighbours=[
                     Neighbour(
-                        lever, step, lever_value(d, lever), means[v + 1], means[v + 1] - means[0]
+                        lever,
+                        step,
+                        lever_value(d, lever),
+                        means[v + 1],
+                        means[v + 1] - means[0],
+                        _error([r[v + 1] - r[0] for r in rows]),
                     )
                     for v, (lever, step, d) in enumerate(plans[k])
                 ],
+                taken={lever: lever_value(taken, lever) for lever in STEPS},
             )
         )
     return Quality(firm, game.scenario.firm(firm).label, draws, not lucky, out)
+
+
+def _error(gains: list[float]) -> float:
+    """The standard error of a mean gain over the draws (0 with one draw: exact)."""
+    n = len(gains)
+    if n < 2:
+        return 0.0
+    mean = sum(gains) / n
+    return math.sqrt(sum((g - mean) ** 2 for g in gains) / (n - 1) / n)
 
 
 def _with(decided: Mapping[str, Decision], firm: str, decision: Decision) -> dict[str, Decision]:

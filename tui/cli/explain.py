@@ -104,8 +104,8 @@ def main(args: argparse.Namespace) -> int:
         if game.notice:
             print(f"note: {game.notice}", file=sys.stderr)
         firm = _firm(game, args.team, args.save)
-        private = False  # a save holds every figure (jigsaw run shows them all)
         own = firm in game.player_ids[:1]
+        private = own  # the player reads their own game as the game shows it
     with ProgressBar("draws of luck") as progress:
         result = explain(
             game, firm, args.round, args.seeds, args.workers, progress, args.scheduler, private
@@ -123,7 +123,7 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=1, sort_keys=True))
         return 0
     print(table(result, rivals))
-    print(result.line(rivals, own))
+    print("\n".join(textwrap.wrap(result.line(rivals, own), 100)))
     if judged is not None:
         print(quality_table(judged))
     return 0
@@ -131,17 +131,22 @@ def main(args: argparse.Namespace) -> int:
 
 def quality_table(judged: RoundQuality) -> str:
     """The round's decision against each neighbour: the expected gain of each."""
-    rows = [("neighbour", "setting", "gain (expected)")]
+    rows = [("neighbour", "setting", "gain (expected)", "+-")]
     for n in sorted(judged.neighbours, key=lambda n: -n.gain):
         rows.append(
-            (f"{LEVER_WORDS[n.lever]} {n.step:+g}", f"{n.setting:.2f}", signed_money(n.gain))
+            (
+                f"{LEVER_WORDS[n.lever]} {n.step:+g}",
+                f"{n.setting:.2f}",
+                signed_money(n.gain),
+                money(n.error),
+            )
         )
     return "\n".join(
         [
             f"Decision quality: round {judged.round}'s decision created {money(judged.value)} "
             "(profit plus the change in customer equity, expected); its neighbours:",
             *aligned(rows, "  "),
-            "Decision quality: " + judged.line(),
+            *textwrap.wrap("Decision quality: " + judged.line(), 100),
         ]
     )
 
