@@ -241,7 +241,7 @@ def _goal_figure(check: GoalCheck) -> str:
         return "no round yet"
     if g.over == "rounds":
         return (
-            f"{value:.0f} of {g.rounds} rounds so far"
+            f"{value:.0f} done of {g.rounds} needed"
             if check.status == "open"
             else (f"{value:.0f} rounds")
         )
