@@ -93,7 +93,7 @@ class DecisionForm(Vertical):
         d = self.session.draft
         if self.session.full_mode:
             self.session.defaults_for_full_mode()
-        yield Label("Split: ←/→ moves the divider (shift: 1 pt)", classes="section")
+        yield Label("Split (←/→: 5 points; shift: 1)", classes="section")
         yield SplitBar(id="split")
         with Horizontal(classes="row"):
             yield Field(
@@ -128,7 +128,7 @@ class DecisionForm(Vertical):
                 yield Field("Commission", _pct(d.commission_rate), "commission", 0, top)
                 top = RANGES["sales.account_management"][1] * 100
                 yield Field("Acct mgmt", _pct(d.account_management), "am", 0, top)
-            yield Label("Market studies (bought with the round)", classes="section")
+            yield Label("Market studies (this round)", classes="section")
             with Grid(classes="row", id="studies"):
                 for study in STUDIES:
                     price = money(self.session.scenario.research.price(study))
