@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sim.classroom.store import Classroom, Submission, Team
 from sim.csvtext import csv_text
-from sim.experiments.luck import FirmLuck, Luck
+from sim.experiments.luck import FirmLuck, Luck, with_every_decision
 from sim.experiments.luck import luck as measure_luck
 from sim.experiments.quality import Quality, quality
 from sim.model.files import write_atomic
@@ -652,9 +652,12 @@ def write_debrief(
     decisions = classroom.decisions()
     team_of = {t.firm_id: t.name for t in classroom.teams}
     looked = hindsight_by_team(classroom, game, decisions, progress) if hindsight else {}
-    luck = measure_luck(game, draws) if draws and game.reports else None
+    # every firm's decisions once (a class restored from its snapshot lacks the computer's),
+    # for the luck and every team's quality
+    complete = with_every_decision(game) if (draws or quality_draws) and game.reports else game
+    luck = measure_luck(complete, draws) if draws and game.reports else None
     judged = {
-        t.name: quality(game, t.firm_id, draws=quality_draws)
+        t.name: quality(complete, t.firm_id, draws=quality_draws)
         for t in classroom.teams
         if quality_draws and game.reports
     }

@@ -44,7 +44,7 @@ from itertools import combinations
 from typing import Any, TypeVar
 
 from sim.experiments.luck import with_every_decision
-from sim.experiments.sweep import stream
+from sim.experiments.sweep import standard_error, stream
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
 from sim.model.forecast import has_luck
@@ -524,16 +524,8 @@ def _split(
             samples[g].append(phi.get(g, 0.0))
         samples["momentum"].append(float(o[none] - b))
         samples["luck"].append(float(real_after - o[every] - real_before + b))
-    errors = {f: _error(samples[f]) for f in FACTORS}
+    errors = {f: standard_error(samples[f]) for f in FACTORS}
     return _Split(units, errors, mean[every], luck_now, luck_before)
-
-
-def _error(values: list[float]) -> float:
-    n = len(values)
-    if n < 2:
-        return 0.0
-    mean = sum(values) / n
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1) / n)
 
 
 def _coalition(

@@ -19,13 +19,12 @@ marketing and hiring than the whole game would; read it with the round report, n
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sim.experiments.luck import with_every_decision
-from sim.experiments.sweep import stream
+from sim.experiments.sweep import standard_error, stream
 from sim.model.decisions import STEPS, Decision
 from sim.model.errors import InputError
 from sim.model.forecast import has_luck
@@ -37,6 +36,7 @@ from sim.numbers import money
 
 DRAWS = 4  # draws of luck by default (one firm's rounds)
 DEBRIEF_DRAWS = 2  # in a class's debrief: every team's every round, 11 plays each per draw
+MAX_DRAWS = 100  # a draw is 11 rounds from a snapshot per round judged
 CLEAR = 2.0  # a neighbour counts as better when it gains more than this many standard errors
 # How each lever reads in a sentence.
 LEVER_WORDS = {
@@ -151,15 +151,6 @@ def neighbours(decision: Decision) -> list[tuple[str, float, Decision]]:
     return out
 
 
-def lever_value(decision: Decision, lever: str) -> float:
-    if lever == "marketing_share":
-        return decision.marketing_share
-    value: Any = decision.to_dict()
-    for key in lever.split("."):
-        value = value[key]
-    return float(value)
-
-
 def draw(
     scenario: Scenario,
     seed: int,
@@ -195,8 +186,8 @@ def quality(
     scheduler: str | None = None,
 ) -> Quality:
     """Decision quality of `firm` in `rounds` (default: every round it decided in)."""
-    if not 1 <= draws <= 100:
-        raise InputError("--seeds", "", f"must be from 1 to 100, got {draws}")
+    if not 1 <= draws <= MAX_DRAWS:
+        raise InputError("--seeds", "", f"must be from 1 to {MAX_DRAWS}, got {draws}")
     game = with_every_decision(game)
     decided = [k for k in range(1, game.round + 1) if firm in game.history[k - 1]]
     wanted = decided if rounds is None else sorted(set(rounds))
@@ -235,26 +226,17 @@ def quality(
                     Neighbour(
                         lever,
                         step,
-                        lever_value(d, lever),
+                        d.lever(lever),
                         means[v + 1],
                         means[v + 1] - means[0],
-                        _error([r[v + 1] - r[0] for r in rows]),
+                        standard_error([r[v + 1] - r[0] for r in rows]),
                     )
                     for v, (lever, step, d) in enumerate(plans[k])
                 ],
-                taken={lever: lever_value(taken, lever) for lever in STEPS},
+                taken={lever: taken.lever(lever) for lever in STEPS},
             )
         )
     return Quality(firm, game.scenario.firm(firm).label, draws, not lucky, out)
-
-
-def _error(gains: list[float]) -> float:
-    """The standard error of a mean gain over the draws (0 with one draw: exact)."""
-    n = len(gains)
-    if n < 2:
-        return 0.0
-    mean = sum(gains) / n
-    return math.sqrt(sum((g - mean) ** 2 for g in gains) / (n - 1) / n)
 
 
 def _with(decided: Mapping[str, Decision], firm: str, decision: Decision) -> dict[str, Decision]:

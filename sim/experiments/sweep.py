@@ -98,6 +98,15 @@ def interval(values: Sequence[float]) -> tuple[float, float, float]:
     return m, m - half, m + half
 
 
+def standard_error(values: Sequence[float]) -> float:
+    """The standard error of the mean of `values` (0 for fewer than two: nothing varies)."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean = sum(values) / n
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1) / n)
+
+
 # --- the grid --------------------------------------------------------------------------------
 
 

@@ -143,24 +143,33 @@ class Decision(_Strict):
         data["marketing"]["budget"], data["sales"]["budget"] = marketing, sales
         return Decision.model_validate(data)
 
+    def lever(self, lever: str) -> float:
+        """One lever of `STEPS` as decided: the split, or a field by its dotted path."""
+        if lever == "marketing_share":
+            return self.marketing_share
+        value: Any = self.to_dict()
+        for key in lever.split("."):
+            value = value[key]
+        return float(value)
+
     def nudged(self, lever: str, step: float) -> Decision | None:
         """This decision with one lever of `STEPS` moved by `step` (the split keeps the
         marketing + sales budget; the others set the value), clamped to its range; None when
         the clamp leaves nothing changed (a lever at the end of its range)."""
-        if lever == "marketing_share":
-            low, high = RANGES[lever]
-            share = min(high, max(low, self.marketing_share + step))
-            return None if abs(share - self.marketing_share) < TOLERANCE else self.with_split(share)
-        data = self.to_dict()
         low, high = RANGES[lever]
-        path = lever.split(".")
-        table = data
-        for key in path[:-1]:
-            table = table[key]
-        value = round(min(high, max(low, table[path[-1]] + step)), 6)
-        if abs(value - table[path[-1]]) < TOLERANCE:
+        now = self.lever(lever)
+        if lever == "marketing_share":
+            share = min(high, max(low, now + step))
+            return None if abs(share - now) < TOLERANCE else self.with_split(share)
+        value = round(min(high, max(low, now + step)), 6)
+        if abs(value - now) < TOLERANCE:
             return None
-        table[path[-1]] = value
+        data = self.to_dict()
+        *path, last = lever.split(".")
+        table = data
+        for key in path:
+            table = table[key]
+        table[last] = value
         return Decision.model_validate(data)
 
     def within(self, scenario: Scenario, room: float) -> Decision:

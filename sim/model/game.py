@@ -444,7 +444,7 @@ class Game:
     def starts(self, rounds: Iterable[int]) -> dict[int, Snapshot]:
         """The snapshots of the round boundaries after each of `rounds` rounds (0: before the
         first): the kept ones (`keep_snapshots`) and the current one, else the game played
-        again from round 0 to the last of them (exact either way)."""
+        again from round 0 to the last of them (exact either way), kept for the next ask."""
         wanted = sorted(set(rounds))
         if any(not 0 <= k <= self.round for k in wanted):
             raise ValueError(f"round boundaries {wanted} are not all of 0..{self.round}")
@@ -456,7 +456,7 @@ class Game:
             twin = Game(self.scenario, self.seed, self.streams, self.max_leads)
             for k, decided in enumerate(self.history[: missing[-1] + 1]):
                 if k in missing:
-                    out[k] = twin.snapshot()
+                    out[k] = self.kept[k] = twin.snapshot()
                 if k < missing[-1]:
                     twin.play_round(decided)
         return out

@@ -27,6 +27,7 @@ from sim.classroom.store import Classroom, opened
 from sim.classroom.when import deadline_time
 from sim.experiments.luck import DRAWS
 from sim.experiments.quality import DEBRIEF_DRAWS as QUALITY_DRAWS
+from sim.experiments.quality import MAX_DRAWS as QUALITY_MAX
 from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.scenario import load_scenario
@@ -372,7 +373,7 @@ def add(sub: Any) -> None:
     add_draws(report, 0, ": for the luck against skill section; 0 leaves it out")
     report.add_argument(
         "--quality-seeds",
-        type=count_of("draws of luck", 0, 100),
+        type=count_of("draws of luck", 0, QUALITY_MAX),
         default=QUALITY_DRAWS,
         help=f"draws of luck for each team's decision quality ({QUALITY_DRAWS}; 0 leaves it "
         "out; each is every team's every round and its ten neighbours)",

@@ -168,6 +168,16 @@ def add_draws(parser: argparse.ArgumentParser, least: int = 2, note: str = "") -
     )
 
 
+def add_executor(parser: argparse.ArgumentParser) -> None:
+    """`--workers` and `--scheduler`: where draws of luck run (a process pool, or Dask)."""
+    parser.add_argument(
+        "--workers", type=int, default=0, help="processes (0: one per core, 1: serial)"
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on Dask: 'local' or tcp://host:port"
+    )
+
+
 CONFIRM_GAMES = 2_000  # games: half an hour of CPU at classic's second a game; more asks first
 
 

@@ -26,7 +26,14 @@ from sim.model.game import Game
 from sim.narrative import signed_money
 from sim.numbers import money
 from tui.cli.classroom import code, the_code
-from tui.cli.common import UsageError, add_max_leads, check_workers, count_of, shown
+from tui.cli.common import (
+    UsageError,
+    add_executor,
+    add_max_leads,
+    check_workers,
+    count_of,
+    shown,
+)
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -64,8 +71,7 @@ def add(sub: Any) -> None:
         default=DRAWS,
         help=f"draws of luck for the expectations ({DRAWS}; 1 to {MAX_DRAWS})",
     )
-    p.add_argument("--workers", type=int, default=0, help="processes (0: one per core, 1: serial)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on Dask: 'local' or tcp://host:port")
+    add_executor(p)
     p.add_argument(
         "--quality",
         action="store_true",

@@ -19,7 +19,7 @@ from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.numbers import money
 from tui.cli.classroom import code, the_code
-from tui.cli.common import UsageError, add_draws, add_max_leads, check_workers
+from tui.cli.common import UsageError, add_draws, add_executor, add_max_leads, check_workers
 from tui.progress import ProgressBar
 from tui.table import aligned
 
@@ -39,8 +39,7 @@ def add(sub: Any) -> None:
     p.add_argument("--team", help="in a class: this team's row only (with the team's code)")
     code(p, "the instructor's code (or the team's, with --team)")
     add_draws(p)
-    p.add_argument("--workers", type=int, default=0, help="processes (0: one per core, 1: serial)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on Dask: 'local' or tcp://host:port")
+    add_executor(p)
     p.add_argument("--json", action="store_true", help="the whole result as JSON")
     add_max_leads(p)
     p.set_defaults(run=main)
