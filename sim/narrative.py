@@ -266,8 +266,8 @@ def luck_line(
     falls among what the same decisions earn over other draws of luck."""
     if not lucky:
         return (
-            "Luck: none to measure here; every draw of luck plays the same game (mean-field, "
-            "no random event), so the score is the decisions' alone."
+            "Luck: none to measure here; every draw of luck gave the same result, so the "
+            "score is the decisions' alone."
         )
     n = int(round(percentile))
     where = (

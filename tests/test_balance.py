@@ -68,7 +68,7 @@ def test_every_rival_in_classic_makes_money_over_the_game() -> None:
 
 
 def test_the_tutorial_passes_its_balance_check_from_the_command_line(capsys) -> None:
-    code = main(["scenario", "balance", "tutorial", "--seeds", "2", "--workers", "2", "--json"])
+    code = main(["scenario", "balance", "tutorial", "--seeds", "4", "--workers", "2", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["passed"] and out["failures"] == []
     assert out["gauge"]["aligned"] == list(ALIGNED)
@@ -164,30 +164,6 @@ def test_the_two_firm_tutorial_scores_are_not_all_0_or_100() -> None:
     values = [v for card in game.score().values() for v in card["scores"].values()]
     assert any(0 < v < 100 for v in values)
     assert len({round(v) for v in values}) > 3
-
-
-# --- mean-field is the expectation ------------------------------------------------------------
-
-
-def test_mean_field_is_the_mean_of_stochastic_play_in_the_tutorial() -> None:
-    from sim.experiments.sweep import interval
-
-    data = load_scenario("tutorial").model_dump(mode="json")
-
-    def play(mean_field: bool, seed: int) -> tuple[float, float]:
-        data["meta"]["mean_field"] = mean_field
-        game = Game(parse_scenario(data), seed)
-        player = strategy("balanced")
-        game.play(lambda g, fid: player(g.view(fid)))
-        mine = [r.firms["you"] for r in game.reports]
-        return sum(f.revenue for f in mine), sum(f.profit for f in mine)
-
-    revenue, profit = play(True, 1)
-    runs = [play(False, seed) for seed in range(1, 21)]
-    mean_revenue = statistics.fmean(r for r, _ in runs)
-    _, low, high = interval([p for _, p in runs])
-    assert abs(revenue / mean_revenue - 1) < 0.02
-    assert low <= profit <= high
 
 
 def test_the_balance_report_is_the_same_whatever_pythons_string_hashing() -> None:

@@ -29,7 +29,7 @@ from sim.classroom.debrief import write_debrief
 from sim.classroom.store import Classroom, seat_teams
 from sim.model.decisions import expand
 from sim.model.errors import InputError
-from sim.model.game import Game
+from sim.model.game import MODEL_VERSION, Game
 from sim.model.scenario import Scenario, parse_scenario
 
 from .conftest import shortened
@@ -50,7 +50,7 @@ def room(tmp_path: Path) -> tuple[Classroom, str, dict[str, str]]:
 
 
 def crowd(n: int, rounds: int = 2) -> Scenario:
-    """A market of n firms (tutorial's, one segment, smooth mean-field draws)."""
+    """A market of n firms (tutorial's, one segment)."""
     data = shortened("tutorial", rounds).model_dump(mode="json")
     base = data["firms"][1]
     data["firms"] = [
@@ -492,8 +492,13 @@ def test_a_class_in_a_missing_folder_is_refused_with_one_line(tmp_path: Path) ->
 
 
 def as_made_by_an_older_jigsaw(path: Path) -> None:
-    """Turn a class file into one of schema 1 (model version 2): no model column."""
+    """Turn a class file into one of schema 1 (model version 2): no model column, and a
+    scenario that asks for mean-field mode (as the tutorial's did before model version 4)."""
     db = sqlite3.connect(path)
+    (text,) = db.execute("SELECT scenario FROM class WHERE id = 1").fetchone()
+    data = json.loads(text)
+    data["meta"]["mean_field"] = True
+    db.execute("UPDATE class SET scenario = ? WHERE id = 1", (json.dumps(data),))
     db.execute("ALTER TABLE class DROP COLUMN model")
     db.execute("PRAGMA user_version = 1")
     db.commit()
@@ -507,7 +512,7 @@ def test_a_class_from_an_older_model_is_refused_in_one_line_until_migrated(room)
     before = c.cached_report(1)
     c.close()
     as_made_by_an_older_jigsaw(c.path)
-    with pytest.raises(InputError, match="model version 2.*model version 3"):
+    with pytest.raises(InputError, match=f"model version 2.*model version {MODEL_VERSION}"):
         Classroom(c.path)
     proc = jigsaw("class", "status", "--db", str(c.path))
     assert proc.returncode == 2 and proc.stdout == ""
@@ -516,9 +521,9 @@ def test_a_class_from_an_older_model_is_refused_in_one_line_until_migrated(room)
     assert proc.returncode == 2 and "wrong instructor code" in proc.stderr
     proc = jigsaw("class", "migrate", "--db", str(c.path), env={"JIGSAW_CODE": instructor})
     assert proc.returncode == 0, proc.stderr
-    assert "migrated from model version 2 to 3" in proc.stdout
+    assert f"migrated from model version 2 to {MODEL_VERSION}" in proc.stdout
     again = Classroom(c.path)
-    assert again.model == 3 and again.open_round == 2
+    assert again.model == MODEL_VERSION and again.open_round == 2
     assert any("migrated from model version 2" in what for _, _, what in again.log())
     assert again.cached_report(1) == before  # this file was played under today's rules
     assert again.migrate(instructor).endswith("nothing done")

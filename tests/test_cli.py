@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.model.game import MODEL_VERSION
 from tui.cli import main
 
 REPORT_FIELDS = {
@@ -85,7 +86,9 @@ def test_loading_a_save_replays_the_same_game(
 def test_save_is_written_atomically_and_readable(saved: tuple[Path, dict]) -> None:
     path, _ = saved
     data = json.loads(path.read_text())
-    assert data["format"] == "jigsaw-save" and data["version"] == 3 and data["model"] == 3
+    assert (
+        data["format"] == "jigsaw-save" and data["version"] == 3 and data["model"] == MODEL_VERSION
+    )
     assert len(data["decisions"]) == 6 and set(data["decisions"][0]) == {"you", "steady"}
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 

@@ -19,7 +19,7 @@ from sim.model.scenario import Economics, parse_scenario
 
 def market(**segment: float) -> Accounts:
     data = load_scenario("tutorial").model_dump(mode="json")
-    data["segments"][0].update(segment)
+    data["segments"][0].update({"deal_value": 6000.0, **segment})
     scenario = parse_scenario(data)
     return Accounts(scenario, 1, np.array([0.6, 0.6]))
 

@@ -17,7 +17,7 @@ from sim.classroom.store import Classroom
 from sim.experiments.explain import FACTORS, GROUPS, MEASURES, apportion, explain, shapley
 from sim.model.decisions import Decision, simple
 from sim.model.game import Game
-from sim.model.scenario import load_scenario, parse_scenario
+from sim.model.scenario import parse_scenario
 from sim.narrative import FACTOR_WORDS
 from tests.conftest import shortened
 from tests.test_bad_input import cli, one_error
@@ -138,17 +138,6 @@ def test_the_draws_are_the_same_serially_and_on_a_pool() -> None:
     serial = explain(game, you, draws=3, workers=1).to_json()
     assert serial == explain(game, you, draws=3, workers=2).to_json()
     assert serial["changed"] == ["marketing", "price_product"]
-
-
-def test_a_market_without_luck_is_explained_exactly() -> None:
-    game = Game(load_scenario("tutorial"), 1)
-    for share in (0.4, 0.6):
-        game.play_round({"you": simple(game.scenario, 200_000, share)})
-    e = explain(game, "you", draws=5, workers=1)
-    assert e.exact and e.draws == 1
-    assert all(v == 0 for v in e.contributions["luck"].values())
-    assert e.expected["profit"] == e.after["profit"]
-    assert "luck" not in e.line() and "Your profit" in e.line()
 
 
 def test_every_factor_has_words_for_the_sentence() -> None:

@@ -22,7 +22,7 @@ def test_the_stated_interval_covers_the_round_as_played_as_often_as_it_says() ->
     interval held the round as it was then played is inside the binomial 99% band around
     the interval's coverage (17/21 for 20 draws)."""
     data = load_scenario("tutorial").model_dump(mode="json")
-    data["meta"].update(mean_field=False, rounds=4, round_days=7)
+    data["meta"].update(rounds=4, round_days=7)
     for segment in data["segments"]:  # a small market: a few leads a day, quick to play
         segment["accounts"] //= 3
     for firm in data["firms"]:

@@ -23,7 +23,7 @@ DEALS = re.compile(r"^You won (\d+) deals and lost (\d+) \(win rate (\d+)%\)")
 
 @pytest.mark.parametrize("name, seeds", [("tutorial", (1,)), ("classic", (3,))])
 def test_no_report_line_contradicts_rho_or_the_counts(name: str, seeds: tuple[int, ...]) -> None:
-    """The tutorial is mean-field (one seed is every seed); classic has luck."""
+    """One seed of each: every split, every round of its report."""
     scenario = load_scenario(name)
     lo, hi = ALIGNED
     seen: set[str] = set()

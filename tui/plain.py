@@ -213,13 +213,6 @@ class PlainGame:
             self.say(f"No forecast: {exc}")
             return
         mine = [r.firms[s.player] for r in draws]
-        if len(mine) == 1:
-            f = mine[0]
-            self.say(
-                f"What-if (exact: this market is smooth, without luck): revenue "
-                f"{money(f.revenue)}, profit {money(f.profit)}, deals won {f.deals_won}."
-            )
-            return
 
         def span(get: Callable, fmt: Callable = money) -> str:
             low, mid, high = band([get(f) for f in mine])

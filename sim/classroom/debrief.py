@@ -355,7 +355,7 @@ def _rounds_table(game: Game, firm_id: str, how: dict[int, str]) -> str:
 
 def quality_html(q: Quality) -> str:
     """A team's decision quality, round by round (`sim.experiments.quality`)."""
-    how = "exact (no luck)" if q.exact else f"the mean over {plural(q.draws, 'draw')} of luck"
+    how = f"the mean over {plural(q.draws, 'draw')} of luck"
     rows = [
         f"<p><b>Decision quality</b>: each round's decision against its neighbours (the split "
         "10 points, the price 0.1, training, commission and account management a step, each "

@@ -52,7 +52,7 @@ from sim.model.files import LIMITS, MAX_WHOLE, check_file, parse_json, write_ato
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
-from sim.model.scenario import Scenario, parse_scenario
+from sim.model.scenario import Scenario, parse_scenario, written_under
 from sim.model.snapshot import UNREADABLE, Snapshot
 from sim.model.workload import MAX_LEADS, check_workload
 
@@ -438,7 +438,8 @@ class Classroom:
         if not isinstance(row[2], str) or len(row[2]) > LIMITS["scenario"]:
             raise InputError(str(path), "scenario", "is not a scenario Jigsaw wrote")
         self.scenario = parse_scenario(
-            parse_json(row[2], f"{path}: scenario", "scenario"), f"{path}: scenario"
+            written_under(parse_json(row[2], f"{path}: scenario", "scenario"), self.model),
+            f"{path}: scenario",
         )
         self.seed: int = row[3]
         if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_WHOLE:
@@ -788,7 +789,9 @@ class Classroom:
             return
         (text,) = self.db.execute("SELECT scenario FROM class WHERE id = 1").fetchone()
         source = f"{self.path}: scenario"
-        self.scenario = parse_scenario(parse_json(text, source, "scenario"), source)
+        self.scenario = parse_scenario(
+            written_under(parse_json(text, source, "scenario"), self.model), source
+        )
         self.teams = self._read_teams(rows)
 
     def _decision(self, round_no: int, team: str, text: Any) -> Decision:
@@ -1169,7 +1172,10 @@ class Classroom:
                     (json.dumps(report.to_dict(), sort_keys=True), k),
                 )
                 self._keep(db, game)
-            db.execute("UPDATE class SET model = ? WHERE id = 1", (MODEL_VERSION,))
+            db.execute(  # as this model reads it (sim.model.scenario.written_under)
+                "UPDATE class SET scenario = ?, model = ? WHERE id = 1",
+                (json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True), MODEL_VERSION),
+            )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             note = f"; {cut} decisions cut to what cash and credit allow" if cut else ""
             message = (

@@ -313,7 +313,7 @@ def _judge(result: Balance, scenario: Scenario) -> None:
             result.comparisons.append(Comparison(name, m, mean, low, high, best_ref[m]))
     fail = result.failures
     played = {r["play"] for r in result.rows}
-    # A win smaller than a trifle does not count, even where there is no noise (mean-field):
+    # A win smaller than a trifle does not count, even where the paired interval is narrow:
     # 1% of reference play's size on a money measure, half a point of score.
     trifle = {
         m: TRIFLE_SCORE if m == "score" else TRIFLE_SHARE * abs(result.mean(best_ref[m], m))

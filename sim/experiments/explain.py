@@ -29,8 +29,7 @@ games its mean is zero (`tests/test_explain.py`).
 The expectation is the mean over `draws` draws of luck (the what-if's forked streams, salts
 0..draws-1, common to every coalition: common random numbers, so the differences between
 coalitions carry little noise); each contribution's standard error is the spread of its
-per-draw Shapley value over the draws / sqrt(draws). A game without luck (mean-field, no
-random event) has one draw, exact, and no luck. The draws run on the sweep executors (serial,
+per-draw Shapley value over the draws / sqrt(draws). The draws run on the sweep executors (serial,
 a process pool, Dask: `sim.experiments.sweep.stream`) with identical results.
 """
 
@@ -47,7 +46,6 @@ from sim.experiments.luck import with_every_decision
 from sim.experiments.sweep import standard_error, stream
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
-from sim.model.forecast import has_luck
 from sim.model.game import Game
 from sim.model.report import RoundReport, scorecard
 from sim.model.scenario import Scenario
@@ -252,7 +250,6 @@ class Explanation:
     firm: str
     name: str
     draws: int
-    exact: bool  # no luck in this market: one draw is the expectation
     changed: list[str]  # the groups whose setting changed (the others get zero)
     before: dict[str, float]  # the measures after round K-1 and after round K, as played
     after: dict[str, float]
@@ -283,9 +280,7 @@ class Explanation:
 
     def heading(self) -> str:
         how = (
-            "exact (no luck in this market)"
-            if self.exact
-            else f"the average of {plural(self.draws, 'replay')} of the round with other luck, "
+            f"the average of {plural(self.draws, 'replay')} of the round with other luck, "
             "the same luck for every line"
         )
         return (
@@ -329,8 +324,6 @@ class Explanation:
         return "; ".join(f"{NAMES[f]}: {HOLDS[f]}" for f in held) + "." + hidden
 
     def notes(self, rivals: str | None = None) -> list[str]:
-        if self.exact:
-            return [ADDS_UP, "No luck in this market: the expectations are exact."]
         names = {**NAMES, **({"rivals": rivals} if rivals else {})}
         errors = ", ".join(
             f"{names[f]} {self.errors[f]['profit']:,.0f}"
@@ -350,9 +343,7 @@ class Explanation:
             "scenario": self.scenario,
             "seed": self.seed,
             "draws": self.draws,
-            "expectation": "exact (no luck in this market)"
-            if self.exact
-            else f"mean of {self.draws} draws of luck (common random numbers)",
+            "expectation": f"mean of {self.draws} draws of luck (common random numbers)",
             "changed": self.changed,
             "before": self.before,
             "after": self.after,
@@ -405,8 +396,6 @@ def explain(
     scenario = game.scenario
     before, now = game.history[k - 2], game.history[k - 1]
     changed = _changed(game, firm, k, private)
-    lucky = has_luck(scenario)
-    draws = draws if lucky else 1
     kept = game.starts([k - 2, k - 1])
     starts = (kept[k - 2], kept[k - 1])
     coalitions = [
@@ -471,7 +460,6 @@ def explain(
         firm=firm,
         name=scenario.firm(firm).label,
         draws=draws,
-        exact=not lucky,
         changed=list(changed),
         before=only({m: _amount(real_before[m], units[m]) for m in MEASURES}),
         after=only({m: _amount(real_after[m], units[m]) for m in MEASURES}),

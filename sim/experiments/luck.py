@@ -32,7 +32,6 @@ from sim.experiments.sweep import interval, stream
 from sim.model.decisions import Decision, simple
 from sim.model.errors import InputError
 from sim.model.files import MAX_WHOLE
-from sim.model.forecast import has_luck
 from sim.model.game import Game
 from sim.model.scenario import parse_scenario
 from sim.narrative import luck_line
@@ -70,7 +69,7 @@ class Luck:
     seed: int
     rounds: int  # rounds played and replayed
     draws: int
-    lucky: bool  # False when every draw is the same game (a mean-field game, no random event)
+    lucky: bool  # False when every draw gave every firm the same profit: nothing drew luck
     firms: list[FirmLuck]
 
     @property
@@ -175,22 +174,14 @@ def luck(
         fid: (played[fid]["total"], sum(r.firms[fid].profit for r in game.reports)) for fid in ids
     }
     seeds = draw_seeds(game.seed, draws)
-    rows: list[dict[str, Any]]
-    if not has_luck(game.scenario):  # every draw is this very game: no need to play it again
-        rows = [
-            {fid: {"score": realised[fid][0], "profit": realised[fid][1]} for fid in ids}
-        ] * draws
-        if progress is not None:
-            progress(draws, draws)
-    else:
-        base = game.scenario.model_dump(mode="json")
-        plan = [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in game.history]
-        jobs = [(base, s, plan, game.max_leads) for s in seeds]
-        rows = [{} for _ in jobs]
-        for k, row in stream(replay, jobs, workers, progress, scheduler):
-            if isinstance(row, str):
-                raise RuntimeError(f"the draw of luck with seed {seeds[k]} failed: {row}")
-            rows[k] = row
+    base = game.scenario.model_dump(mode="json")
+    plan = [{fid: d.to_dict() for fid, d in rnd.items()} for rnd in game.history]
+    jobs = [(base, s, plan, game.max_leads) for s in seeds]
+    rows: list[dict[str, Any]] = [{} for _ in jobs]
+    for k, row in stream(replay, jobs, workers, progress, scheduler):
+        if isinstance(row, str):
+            raise RuntimeError(f"the draw of luck with seed {seeds[k]} failed: {row}")
+        rows[k] = row
     expected = {fid: sum(r[fid]["score"] for r in rows) / len(rows) for fid in ids}
     rank = _ranks({fid: realised[fid][0] for fid in ids})
     skill = _ranks(expected)

@@ -27,7 +27,6 @@ from sim.experiments.luck import with_every_decision
 from sim.experiments.sweep import standard_error, stream
 from sim.model.decisions import STEPS, Decision
 from sim.model.errors import InputError
-from sim.model.forecast import has_luck
 from sim.model.game import Game
 from sim.model.report import RoundReport
 from sim.model.scenario import Scenario
@@ -110,7 +109,6 @@ class Quality:
     firm: str
     name: str
     draws: int
-    exact: bool
     rounds: list[RoundQuality]
 
     @property
@@ -123,7 +121,6 @@ class Quality:
             "firm": self.firm,
             "name": self.name,
             "draws": self.draws,
-            "exact": self.exact,
             "left_on_the_table": self.left,
             "rounds": [
                 {**asdict(r), "left_on_the_table": r.left, "line": r.line()} for r in self.rounds
@@ -194,8 +191,6 @@ def quality(
     for k in wanted:
         if k not in decided:
             raise InputError("--round", "", f"{firm} made no decision in round {k}")
-    lucky = has_luck(game.scenario)
-    draws = draws if lucky else 1
     starts = game.starts([k - 1 for k in wanted])
     plans: dict[int, list[tuple[str, float, Decision]]] = {}
     jobs = []
@@ -236,7 +231,7 @@ def quality(
                 taken={lever: taken.lever(lever) for lever in STEPS},
             )
         )
-    return Quality(firm, game.scenario.firm(firm).label, draws, not lucky, out)
+    return Quality(firm, game.scenario.firm(firm).label, draws, out)
 
 
 def _with(decided: Mapping[str, Decision], firm: str, decision: Decision) -> dict[str, Decision]:

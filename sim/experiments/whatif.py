@@ -49,7 +49,7 @@ def forecast(
 ) -> list[RoundReport]:
     """`game.forecast(decisions, draws)`, its draws spread over `workers` processes (0: one
     per core; 1 or a single core: here, as `Game.forecast` does)."""
-    if not forecasts.has_luck(game.scenario) or workers == 1 or cores() < 2 or draws < 4:
+    if workers == 1 or cores() < 2 or draws < 4:
         return game.forecast(decisions, draws, progress)
     now = game.snapshot()
     job = (game.scenario, game.seed, game.streams, game.max_leads, now, game.history, game.reports)

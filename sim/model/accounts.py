@@ -65,8 +65,7 @@ class Accounts:
         self.customers = self.cohorts.sum(axis=2)
         self.prospects = self.size - self.customers.sum(axis=0)
         self.satisfaction = np.array([float(f.satisfaction) for f in scenario.firms])
-        mf = scenario.meta.mean_field
-        self.chance = [Chance(seed, "churn", i, mf, per_day=streams >= 2) for i in range(F)]
+        self.chance = [Chance(seed, "churn", i, per_day=streams >= 2) for i in range(F)]
         self.churned = np.zeros_like(self.customers)  # this round
         self.won = np.zeros_like(self.customers)  # this round
 
@@ -128,8 +127,7 @@ class Accounts:
         by_segment = lost.sum(axis=2)
         self.customers -= by_segment
         self.churned += by_segment
-        for i in np.flatnonzero(active).tolist():  # firm by firm: mean-field counts are not
-            self.prospects += by_segment[i]  # whole, so the order of the sums shows
+        self.prospects += by_segment.sum(axis=0)  # whole numbers: exact in any order
         return np.where(active, revenue, 0.0), np.where(active, serving, 0.0)
 
     def win(self, firm: int, segment: int) -> bool:

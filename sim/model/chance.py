@@ -1,13 +1,11 @@
-"""Random streams: separate per purpose and firm, or their expectations in mean-field mode.
+"""Random streams: separate per purpose and firm.
 
 Every stream is a numpy `Generator` keyed by `SeedSequence(seed, spawn_key=(purpose, firm))`,
 so a stream depends only on the seed and its key, never on the order in which streams are
 made or on what other firms draw. Changing one firm's decisions changes only that firm's draws
-(common random numbers). In mean-field mode the same calls return expectations: counts become
-expected values (or, where a whole number is needed, a running carry of expected values), and
-uniforms become a low-discrepancy sequence (Roberts' R_d: a Weyl sequence whose d columns step
-by the powers of the inverse "plastic" ratio of dimension d), so deals still resolve one by one
-and the share of leads won equals the mean win probability, smoothly.
+(common random numbers). Every game draws its luck: a mean-field mode, which replaced draws by
+expectations, was removed in model version 4 because its smooth results were not the mean of
+play with luck (docs/BALANCE.md, "Why every game has luck").
 
 Streams are per (purpose, firm), vectorised over segments; a firm's deals draw their fate from
 its leads stream when the lead arrives. Within a round, the leads stream restarts each day, and
@@ -21,12 +19,9 @@ played with: `per_day=False`.)
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 
 PURPOSES = ("awareness", "leads", "churn", "events")
-MAX_FIRMS = 40  # the most firms a scenario may have (sim.model.scenario): shortlist columns
 # How often (days) each purpose's stream restarts at a fixed point of the round's stream: the
 # leads stream, which most decisions change the size of, daily; the others weekly.
 RESYNC_DAYS = {
@@ -41,16 +36,6 @@ SCALAR_CELLS = 12
 JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
 
 
-@cache
-def roberts_steps(d: int) -> np.ndarray:
-    """Steps of the R_d low-discrepancy sequence: alpha_j = phi_d^-(j+1) mod 1, where phi_d is
-    the positive root of x^(d+1) = x + 1 (d = 1: the golden ratio)."""
-    phi = 2.0
-    for _ in range(64):
-        phi = (1.0 + phi) ** (1.0 / (d + 1))
-    return (1.0 / phi) ** np.arange(1, d + 1) % 1.0
-
-
 class Chance:
     """The draws one firm (or the market, firm=-1 -> index 0 of its own key) makes for one purpose."""
 
@@ -59,22 +44,18 @@ class Chance:
         seed: int,
         purpose: str,
         firm: int,
-        mean_field: bool = False,
         per_day: bool = True,
     ) -> None:
         self.seed = seed
         self.key = (PURPOSES.index(purpose), firm + 1)
         self.salt = 0
-        self.per_day = per_day and not mean_field
+        self.per_day = per_day
         self._round_bits: np.random.PCG64
         self.rng = self._generator(self.key)
         # One generator reused for every day's restart: `PCG64.jumped` would build a new bit
         # generator each time, seeding it from OS entropy before overwriting its state.
         self._day_bits = np.random.PCG64(0)
         self._day_rng = np.random.Generator(self._day_bits)
-        self.mean_field = mean_field
-        self._drawn: dict[int, int] = {}  # mean-field: points of R_d used so far, by d
-        self._carry: dict[str, np.ndarray] = {}
 
     def _generator(self, key: tuple[int, ...]) -> np.random.Generator:
         self._round_bits = np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
@@ -98,13 +79,11 @@ class Chance:
 
     def fork(self, salt: int) -> None:
         """From the next round on, draw from sibling streams (the keys plus `salt`): another
-        draw of luck for what follows, as used by forecasts. Mean-field is unaffected."""
+        draw of luck for what follows, as used by forecasts."""
         self.salt = salt
 
     def binomial(self, n: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Successes among n accounts with probability p each (float array of counts)."""
-        if self.mean_field:
-            return n * p
         # Counts are whole numbers held in floats (sums of whole numbers stay exact). A few
         # cells are drawn one by one (numpy's broadcasting costs more than the draws there);
         # a cell with no trials or no chance draws nothing either way, so the draws are the
@@ -120,31 +99,17 @@ class Chance:
         ]
         return np.array(out, dtype=np.float64).reshape(n.shape)
 
-    def count(self, lam: np.ndarray, key: str) -> np.ndarray:
-        """Whole-number arrivals with mean lam: Poisson, or a carry of expectations."""
-        if not self.mean_field:
-            # One by one, as `binomial`: a zero mean draws nothing either way.
-            draw = self.rng.poisson
-            return np.array(
-                [draw(x) if x > 0.0 else 0 for x in lam.ravel().tolist()], dtype=np.int64
-            ).reshape(lam.shape)
-        carry = self._carry.get(key)
-        total = (carry if carry is not None else 0.0) + np.maximum(lam, 0.0)
-        whole = np.floor(total + 1e-12)
-        self._carry[key] = total - whole
-        return whole.astype(np.int64)
+    def count(self, lam: np.ndarray) -> np.ndarray:
+        """Whole-number arrivals with mean lam: Poisson, drawn one by one as `binomial` (a
+        zero mean draws nothing either way)."""
+        draw = self.rng.poisson
+        return np.array(
+            [draw(x) if x > 0.0 else 0 for x in lam.ravel().tolist()], dtype=np.int64
+        ).reshape(lam.shape)
 
     def uniform(self, size: int | tuple[int, int]) -> np.ndarray:
-        """Uniforms on [0, 1): pseudo-random, or the next points of R_d in mean-field mode
-        (d = the number of columns, each row one point)."""
-        if not self.mean_field:
-            return self.rng.random(size)
-        n, d = (size, 1) if isinstance(size, int) else size
-        start = self._drawn.get(d, 0)
-        self._drawn[d] = start + n
-        k = np.arange(start + 1, start + n + 1, dtype=np.float64)
-        points = (0.5 + np.outer(k, roberts_steps(d))) % 1.0
-        return points[:, 0] if isinstance(size, int) else points
+        """Uniforms on [0, 1)."""
+        return self.rng.random(size)
 
     def lead_draws(
         self, n: int, firms: int, shape: float
@@ -152,29 +117,13 @@ class Chance:
         """A day's draws for n leads, in this order: three uniforms per lead (knows the
         brand, arrival offset, fate), one cycle-time variate per lead (`standard_gamma`), and
         last one uniform per lead and firm (on the shortlist), drawn firm by firm (column j is
-        firm j's block), so a firm added at the end leaves every other draw as it was.
-
-        In mean-field mode: the three are a point of R_3, the cycle is its mean (1), and the
-        shortlist columns are the last columns of R_d with d = MAX_FIRMS, reversed (their steps
-        lie between 0.5 and 0.7, so they spread well over the few leads of a day); the first
-        `firms` of them are used, whatever the number of firms. (Up to
-        `market.EXACT_SHORTLISTS` firms the market does not use them: it averages each lead's
-        odds over every shortlist exactly.)"""
-        if not self.mean_field:
-            own = self.rng.random((n, 3))
-            cycle = self.standard_gamma(shape, n)
-            return own, cycle, self.rng.random((firms, n)).T
-        start = self._drawn.get(-1, 0)  # leads drawn so far (key -1: this sequence)
-        self._drawn[-1] = start + n
-        k = np.arange(start + 1, start + n + 1, dtype=np.float64)
-        own = (0.5 + np.outer(k, roberts_steps(3))) % 1.0
-        shortlist = (0.5 + np.outer(k, roberts_steps(MAX_FIRMS)[::-1][:firms])) % 1.0
-        return own, np.ones(n), shortlist
+        firm j's block), so a firm added at the end leaves every other draw as it was."""
+        own = self.rng.random((n, 3))
+        cycle = self.standard_gamma(shape, n)
+        return own, cycle, self.rng.random((firms, n)).T
 
     def standard_gamma(self, shape: float, size: int) -> np.ndarray:
-        """Gamma variates with mean 1 and the given shape (all ones in mean-field mode)."""
-        if self.mean_field:
-            return np.ones(size)
+        """Gamma variates with mean 1 and the given shape."""
         return self.rng.standard_gamma(shape, size) / shape
 
     def choice(self, n: int) -> int:

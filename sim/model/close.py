@@ -9,7 +9,6 @@ its place in the firm order (later firms' figures see it gone).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +21,11 @@ if TYPE_CHECKING:
     from sim.model.game import Game
 
 
+def whole(count: float) -> int:
+    """A count the model holds as a float (always a whole number), as an int."""
+    return int(round(count))
+
+
 def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
     """The report of round `round_no`, which has just run (`fired`: its events)."""
     events = [f.describe([x.label for x in game.scenario.firms]) for f in fired]
@@ -30,8 +34,6 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
     books = [ledger.close() for ledger in game.ledgers]
     total_revenue = sum(b.revenue for b in books)
     firms: dict[str, FirmRound] = {}
-    mf = scen.meta.mean_field
-    count: Callable[[float], float] = r6 if mf else (lambda x: int(round(x)))
     price = game.market.effective_price()
     coverage = game.coverage()
     for i, fid in enumerate(game.ids):
@@ -87,9 +89,9 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             deals_lost=lost,
             win_rate=r6(len(won) / closed) if closed else None,
             cycle_days=_mean_cycle(won),
-            customers={s: count(cust[k]) for k, s in enumerate(seg_ids)},
-            new_customers=count(new_cust),
-            churned=count(game.accounts.churned[i].sum()),
+            customers={s: whole(cust[k]) for k, s in enumerate(seg_ids)},
+            new_customers=whole(new_cust),
+            churned=whole(game.accounts.churned[i].sum()),
             market_share=r6(b.revenue / total_revenue) if total_revenue > 0 else 0.0,
             rep_utilization=r6(force.busy_slot_days / force.slot_days) if force.slot_days else None,
             alignment_ratio=r6(rho) if rho is not None else None,
@@ -115,7 +117,7 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             },
             response_days=r6(float(np.mean(waits))) if waits else None,
             deals_won_by={s: sum(1 for r in won if r.segment == k) for k, s in enumerate(seg_ids)},
-            churned_by={s: count(game.accounts.churned[i, k]) for k, s in enumerate(seg_ids)},
+            churned_by={s: whole(game.accounts.churned[i, k]) for k, s in enumerate(seg_ids)},
             cycle_days_by={
                 s: _mean_cycle([r for r in won if r.segment == k]) for k, s in enumerate(seg_ids)
             },
@@ -126,10 +128,10 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
     segments = {}
     for k, s in enumerate(seg_ids):
         size = int(game.market.accounts[k])
-        by_firm = {fid: count(game.accounts.customers[i, k]) for i, fid in enumerate(game.ids)}
+        by_firm = {fid: whole(game.accounts.customers[i, k]) for i, fid in enumerate(game.ids)}
         segments[s] = SegmentRound(
             accounts=size,
-            prospects=count(game.accounts.prospects[k]),
+            prospects=whole(game.accounts.prospects[k]),
             customers=by_firm,
             share={fid: r6(game.accounts.customers[i, k] / size) for i, fid in enumerate(game.ids)},
             ideal=[r6(v) for v in game.market.ideal[k]]

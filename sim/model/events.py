@@ -95,12 +95,9 @@ class Recession(Kind):
 
 
 def _word_spreads(market: Market, firm: int, boost: float) -> None:
-    """`boost` of the accounts unaware of `firm` learn of it (whole accounts, but in
-    mean-field mode)."""
+    """`boost` of the accounts unaware of `firm` learn of it (whole accounts)."""
     gain = boost * (market.accounts - market.aware[firm])
-    market.aware[firm] = np.minimum(
-        market.accounts, market.aware[firm] + (gain if market.mean_field else np.rint(gain))
-    )
+    market.aware[firm] = np.minimum(market.accounts, market.aware[firm] + np.rint(gain))
 
 
 class RivalLaunch(Kind):
@@ -178,7 +175,7 @@ class EventBook:
 
     def __init__(self, scenario: Scenario, seed: int) -> None:
         self.scenario = scenario
-        self.chance = Chance(seed, "events", -1, mean_field=False)
+        self.chance = Chance(seed, "events", -1)
         self.fired: list[Fired] = []
         ids = scenario.firm_ids
         players = [i for i, f in enumerate(scenario.firms) if f.is_player]

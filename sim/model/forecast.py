@@ -11,25 +11,14 @@ for n draws sorted x_(1) <= ... <= x_(n) and a new draw X,
 With n = 20, j = 2 and k = 19 that is 17/21 = 81%: the interval from the second lowest to the
 second highest of 20 draws is an 80% interval (at least 81%). Counts (deals, customers) tie,
 which only widens it. `tests/test_forecast.py` measures the coverage over many forecasts.
-In a game without luck (mean-field mode and no random event) every draw is the same round:
-the forecast is exact and one draw is played.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sim.model.scenario import Scenario
 
 DRAWS = 20  # draws of luck in a what-if
 LEVEL = 0.8  # the interval it states
-
-
-def has_luck(scenario: Scenario) -> bool:
-    """Whether the seed changes anything: in mean-field mode only random events draw."""
-    return not scenario.meta.mean_field or scenario.random_events.probability > 0
 
 
 def ranks(n: int, level: float = LEVEL) -> tuple[int, int]:

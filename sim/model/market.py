@@ -37,10 +37,6 @@ if TYPE_CHECKING:
     from sim.model.pipeline import SalesForce
 
 DT = 1.0 / 365.0  # years per day
-# Mean-field mode averages a lead's odds exactly over every shortlist (2^firms of them) up to
-# this many firms; beyond, it samples the shortlist like stochastic play (a low-discrepancy
-# point per lead).
-EXACT_SHORTLISTS = 10
 
 
 def adstock(stock: np.ndarray, spend: np.ndarray, decay: np.ndarray | float) -> np.ndarray:
@@ -75,7 +71,6 @@ class Market:
         firms = scenario.firms
         self.scenario = scenario
         self.params = params
-        self.mean_field = scenario.meta.mean_field
         F, S = len(firms), len(segs)
         self.shape = (F, S)
         seg = lambda name: np.array([float(getattr(s, name)) for s in segs])  # noqa: E731
@@ -101,9 +96,7 @@ class Market:
         self.churn = seg("churn")
 
         aware0 = np.array([[f.awareness.get(s.id, 0.0) for s in segs] for f in firms])
-        self.aware = aware0 * self.accounts
-        if not self.mean_field:
-            self.aware = np.rint(self.aware)
+        self.aware = np.rint(aware0 * self.accounts)
         self.brand = np.array([float(f.brand_equity) for f in firms])
         self.price = np.array([float(f.price) for f in firms])
         self.price_cut = np.zeros(F)  # event: price war, fraction off the decided price
@@ -131,9 +124,9 @@ class Market:
         self.rd_stock = np.zeros(F)
         self.daily_rd = np.zeros(F)
         self.h_rd = np.zeros(F)
-        mf, per_day = self.mean_field, streams >= 2
-        self.awareness_chance = [Chance(seed, "awareness", i, mf, per_day) for i in range(F)]
-        self.lead_chance = [Chance(seed, "leads", i, mf, per_day) for i in range(F)]
+        per_day = streams >= 2
+        self.awareness_chance = [Chance(seed, "awareness", i, per_day) for i in range(F)]
+        self.lead_chance = [Chance(seed, "leads", i, per_day) for i in range(F)]
         # last tick's figures, for reports
         self.h_ad = np.zeros(self.shape)
         self.h_pr = np.zeros(F)
@@ -340,7 +333,7 @@ class Market:
         for i, chance in enumerate(self.lead_chance):
             if not self.active[i]:
                 continue
-            counts = chance.count(lam[i], "leads")
+            counts = chance.count(lam[i])
             n = int(counts.sum())
             if n == 0:
                 continue
@@ -361,22 +354,17 @@ class Market:
         kinds = self._kind_of_cell[cell]
         segments = self._segment_of_cell[cell]
         outbound = kinds == OUTBOUND
-        if self.mean_field and F <= EXACT_SHORTLISTS:
-            p_win, rival_share = self._expected_odds(
-                utility, present, firm, segments, kinds, share_aware
-            )
-        else:
-            knows = ~outbound | (u[:, 0] < share_aware[firm, segments])
-            warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
-                p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
-            )
-            own = utility[firm, segments] + warmth
-            rivals = np.concatenate(ss) < present[:, segments].T
-            rivals[np.arange(len(firm)), firm] = False
-            pressure = (rivals * np.exp(utility[:, segments].T - own[:, None])).sum(axis=1)
-            status_quo = np.exp(-(own + p.win_base[firm]))
-            p_win = 1.0 / (1.0 + status_quo + pressure)
-            rival_share = pressure / np.maximum(pressure + status_quo, 1e-300)
+        knows = ~outbound | (u[:, 0] < share_aware[firm, segments])
+        warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
+            p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
+        )
+        own = utility[firm, segments] + warmth
+        rivals = np.concatenate(ss) < present[:, segments].T
+        rivals[np.arange(len(firm)), firm] = False
+        pressure = (rivals * np.exp(utility[:, segments].T - own[:, None])).sum(axis=1)
+        status_quo = np.exp(-(own + p.win_base[firm]))
+        p_win = 1.0 / (1.0 + status_quo + pressure)
+        rival_share = pressure / np.maximum(pressure + status_quo, 1e-300)
         if parts is None:
             reason = np.full(len(firm), RIVAL)
         else:
@@ -389,13 +377,8 @@ class Market:
         offered = np.where(outbound, 0.0, cycle * expected_hold_share(p_win))
         # Each firm's leads arrive in the order of their offsets: one sort for all firms
         # (by firm, then offset), then every array is cut into the firms' blocks.
-        perm: slice | np.ndarray
-        if self.mean_field:
-            perm = slice(None)
-            offsets = np.concatenate([(np.arange(n) + 0.5) / n for _, n in blocks])
-        else:
-            perm = np.lexsort((u[:, 1], firm))
-            offsets = u[perm, 1]
+        perm = np.lexsort((u[:, 1], firm))
+        offsets = u[perm, 1]
         segment, kind, p_win_, cycle_, fate, patience_, fade_, reason_ = (
             a[perm] for a in (segments, kinds, p_win, cycle, u[:, 2], patience, fade, reason)
         )
@@ -417,45 +400,6 @@ class Market:
                 offered=float(offered[block].sum()),
             )
         return batches
-
-    def _expected_odds(
-        self,
-        utility: np.ndarray,
-        present: np.ndarray,
-        firm: np.ndarray,
-        segments: np.ndarray,
-        kinds: np.ndarray,
-        share_aware: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Mean-field: each lead's win probability averaged exactly over who may be on the
-        shortlist (every combination of rivals, each present with its awareness) and, for an
-        outbound lead, over whether the prospect knows the brand; and the share of its losses
-        that go to a rival. Returns (p_win, rival share of the losses)."""
-        p = self.params
-        F = self.shape[0]
-        n = len(firm)
-        a = present[:, segments].T.copy()
-        a[np.arange(n), firm] = 0.0
-        combos = ((np.arange(2**F)[:, None] >> np.arange(F)) & 1).astype(bool)  # 2^F x F
-        weight = np.ones((n, len(combos)))
-        for j in range(F):
-            weight *= np.where(combos[:, j], a[:, j : j + 1], 1.0 - a[:, j : j + 1])
-        rival_e = np.exp(utility[:, segments].T)  # n x F
-        outbound = kinds == OUTBOUND
-        known = np.where(outbound, share_aware[firm, segments], 1.0)
-        base = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * p.outbound_penalty[firm]
-        p_win = np.zeros(n)
-        to_rival = np.zeros(n)
-        for knows, chance in ((True, known), (False, 1.0 - known)):
-            warmth = base if knows else base - outbound * p.unaware_penalty[firm]
-            own = utility[firm, segments] + warmth
-            pressure = (rival_e * np.exp(-own)[:, None]) @ combos.T  # n x 2^F
-            status_quo = np.exp(-(own + p.win_base[firm]))[:, None]
-            odds = 1.0 / (1.0 + status_quo + pressure)
-            p_win += chance * (weight * odds).sum(axis=1)
-            to_rival += chance * (weight * pressure * odds).sum(axis=1)
-        rival_share = to_rival / np.maximum(1.0 - p_win, 1e-12)
-        return p_win, rival_share
 
     # --- one day --------------------------------------------------------------------------------
 

@@ -57,9 +57,9 @@ class FirmRound:
     deals_lost: int
     win_rate: float | None  # won / (won + lost) of deals closed this round
     cycle_days: float | None  # mean days from slot to signature of deals won
-    customers: dict[str, float]
-    new_customers: float
-    churned: float
+    customers: dict[str, int]
+    new_customers: int
+    churned: int
     market_share: float  # share of the round's revenue across all firms
     rep_utilization: float | None  # busy slot-days / hunting slot-days
     alignment_ratio: float | None  # rho = slot-days warm leads ask for / hunting slot-days
@@ -81,7 +81,7 @@ class FirmRound:
     lost_reasons: dict[str, int]  # leads not won this round, by reason (sim.model.pipeline.REASONS)
     response_days: float | None  # mean days from a lead's arrival to a rep taking it
     deals_won_by: dict[str, int]  # deals signed this round, by segment
-    churned_by: dict[str, float]  # customers lost to churn this round, by segment
+    churned_by: dict[str, int]  # customers lost to churn this round, by segment
     cycle_days_by: dict[str, float | None]  # mean won-deal cycle this round, by segment
     customer_equity: float  # what the customers are worth at the close (sim.model.accounts.equity)
 
@@ -119,8 +119,8 @@ class FirmRound:
 @dataclass(frozen=True)
 class SegmentRound:
     accounts: int
-    prospects: float
-    customers: dict[str, float]  # by firm
+    prospects: int
+    customers: dict[str, int]  # by firm
     share: dict[str, float]  # customers / accounts, by firm
     ideal: list[float] | None = None  # [power, service] buyers want (None: no positioning)
 

@@ -31,7 +31,7 @@ from sim.model.errors import InputError
 from sim.model.files import LIMITS, parse_json, read_text, size_text, write_atomic
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
-from sim.model.scenario import parse_scenario
+from sim.model.scenario import parse_scenario, written_under
 from sim.model.snapshot import UNREADABLE, Snapshot
 from sim.model.workload import MAX_LEADS, check_workload
 
@@ -173,7 +173,7 @@ def read(data: Any, source: str = "<save>", max_leads: float = MAX_LEADS) -> Gam
     streams = data.get("streams", 1 if data["version"] == 1 else 2)
     if streams not in (1, 2):
         raise InputError(source, "streams", f"must be 1 or 2, got {streams!r}")
-    scenario = parse_scenario(data["scenario"], f"{source}: scenario")
+    scenario = parse_scenario(written_under(data["scenario"], model), f"{source}: scenario")
     check_workload(scenario, f"{source}: scenario", max_leads)
     game = Game(scenario, data["seed"], streams=streams, max_leads=max_leads)
     notice = model_notice(model, source)

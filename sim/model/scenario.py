@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -114,6 +114,23 @@ class Goal(Strict):
 
 class Meta(Strict):
     name: Label = Field(description="Title shown to players.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_mean_field(cls, data: object) -> object:
+        """`mean_field` was a mode of model versions 1-3 (expected values instead of draws);
+        it was removed because its results were not the mean of play with luck
+        (docs/BALANCE.md). `false` said what every game now does and is let through."""
+        if isinstance(data, dict) and "mean_field" in data:
+            if data["mean_field"] is not False:
+                raise FieldError(
+                    ("mean_field",),
+                    "mean-field mode was removed in model version 4 (its smooth results were "
+                    "not the mean of play with luck); delete the line: every game draws its luck",
+                )
+            data = {k: v for k, v in data.items() if k != "mean_field"}
+        return data
+
     description: Paragraph = Field(
         "", description="What the scenario is about, for the new-game screen."
     )
@@ -122,9 +139,6 @@ class Meta(Strict):
     currency: Label = Field("USD", max_length=8, description="Currency code for display.")
     budget_per_round: float = Field(
         300_000, ge=0, description="Total budget (currency per round) simple mode starts from."
-    )
-    mean_field: bool = Field(
-        False, description="true: expected values instead of random draws (smooth, for teaching)."
     )
     difficulty: Literal["easy", "medium", "hard"] = Field("medium", description="Shown to players.")
     learning_goals: list[Line] = Field(
@@ -695,6 +709,16 @@ def resolve(name_or_path: str) -> Path:
         return path
     names = ", ".join(bundled)
     raise InputError(name_or_path, "", f"no such scenario file or bundled scenario ({names})")
+
+
+def written_under(data: Any, model: int) -> Any:
+    """A scenario as a save or class file made under model version `model` holds it, ready for
+    this model: before version 4 its meta could ask for mean-field mode, which is gone (the
+    file's model notice already says the results differ from when it was played)."""
+    if model >= 4 or not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
+        return data
+    meta = {k: v for k, v in data["meta"].items() if k != "mean_field"}
+    return {**data, "meta": meta}
 
 
 def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:

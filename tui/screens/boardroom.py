@@ -330,24 +330,18 @@ class Boardroom(Screen):
             return  # the round was played meanwhile: this forecast is stale
         p = self.session.player
         firms = [r.firms[p] for r in reports]
-        exact = len(firms) == 1
         title = (
-            f"What-if: {self.session.round_label} (exact: no luck in this market)"
-            if exact
-            else f"What-if: {self.session.round_label}, {LEVEL:.0%} interval over "
+            f"What-if: {self.session.round_label}, {LEVEL:.0%} interval over "
             f"{len(firms)} draws of luck"
         )
         table = Table(title=title, expand=True, title_style="bold", box=None)
         table.add_column("")
-        if exact:
-            table.add_column("next round", justify="right")
-        else:
-            for name in ("low", "median", "high"):
-                table.add_column(name, justify="right")
+        for name in ("low", "median", "high"):
+            table.add_column(name, justify="right")
 
         def row(name: str, values: list[float], fmt) -> None:
             low, mid, high = band(values)
-            table.add_row(name, *((fmt(mid),) if exact else (fmt(low), fmt(mid), fmt(high))))
+            table.add_row(name, fmt(low), fmt(mid), fmt(high))
 
         row("Revenue", [f.revenue for f in firms], money)
         row("Profit", [f.profit for f in firms], money)
@@ -356,7 +350,7 @@ class Boardroom(Screen):
         row("Leads cold", [f.leads_cold for f in firms], lambda x: f"{x:.0f}")
         rhos = [f.alignment_ratio for f in firms]
         if any(r is None for r in rhos):
-            table.add_row("rho", *(["no reps"] * (1 if exact else 3)))
+            table.add_row("rho", *(["no reps"] * 3))
         else:
             row("rho", rhos, lambda x: f"{x:.2f}")
         forecast = self.query_one("#forecast", Static)

@@ -112,8 +112,7 @@ class NewGame(Screen):
         text.append(
             f"{m.difficulty} · {m.rounds} rounds of {m.round_days} days · "
             f"{plural(len(s.segments), 'segment')} · {plural(len(s.firms) - 1, 'rival')} · budget "
-            f"{m.budget_per_round:,.0f} {m.currency} a round"
-            f"{' · smooth (no luck)' if m.mean_field else ''}\n\n",
+            f"{m.budget_per_round:,.0f} {m.currency} a round\n\n",
             style="dim",
         )
         text.append(m.description.strip() + "\n\n")
