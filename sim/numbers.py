@@ -4,22 +4,30 @@ them into text."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from sim.model.kpis import Kind
 
+# Units of a short sum of money, smallest first: (suffix, size, decimals). A figure moves up a
+# unit where the smaller one would show 1000 or more (999,600 is 1.00M, never 1000k).
+MONEY_UNITS = (("", 1.0, 0), ("k", 1e3, 0), ("M", 1e6, 2), ("B", 1e9, 2), ("T", 1e12, 2))
+
 
 def money(x: float | None) -> str:
-    """A sum of money, short: -1.23M, 456k, 789 ('-' when there is none)."""
+    """A sum of money, short: -1.23M, 456k, 789, 3.40B ('-' when there is none); from a
+    thousand trillion on, in powers of ten (1.2e+18)."""
     if x is None:
         return "-"
     sign = "-" if x < 0 else ""
     x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:.2f}M"
-    if x >= 1e3:
-        return f"{sign}{x / 1e3:.0f}k"
-    return f"{sign}{x:.0f}"
+    if not math.isfinite(x):
+        return f"{sign}{x}"
+    for suffix, size, decimals in MONEY_UNITS:
+        shown = round(x / size, decimals)
+        if shown < 1000:
+            return f"{sign if shown else ''}{x / size:.{decimals}f}{suffix}"
+    return f"{sign}{x:.1e}"
 
 
 def pct(x: float | None) -> str:

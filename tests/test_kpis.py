@@ -9,7 +9,7 @@ from pathlib import Path
 from sim import Game
 from sim.experiments.sweep import METRICS, Cell, _decision, play_cell
 from sim.model.kpis import GAME_KPIS, ROUND_KPIS
-from sim.numbers import show
+from sim.numbers import money, show
 
 from .conftest import shortened
 
@@ -44,3 +44,22 @@ def test_every_kpi_reads_as_its_kind() -> None:
     firm = game.reports[0].firms["you"]
     for kpi in ROUND_KPIS.values():
         assert show(kpi.kind, kpi.value(firm)) != "", kpi.name
+
+
+def test_a_sum_of_money_reads_short_in_its_unit_at_any_size() -> None:
+    """A figure moves up a unit where the smaller would show 1000 (never '1000k'); the
+    largest sums, as a fortune spent in a hostile game, stay short."""
+    cases = {
+        0.0: "0",
+        -0.4: "0",
+        999.4: "999",
+        999_499: "999k",
+        999_600: "1.00M",
+        -1_234_000: "-1.23M",
+        999_996_000: "1.00B",
+        -899_999_999.18e6: "-900.00T",
+        2e18: "2.0e+18",
+        float("-inf"): "-inf",
+    }
+    for value, text in cases.items():
+        assert money(value) == text, value

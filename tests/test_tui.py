@@ -336,3 +336,23 @@ async def test_x_on_the_round_report_explains_the_change() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, RoundReportScreen)  # back to the report it explains
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_boardroom_key_bar_keeps_every_key_on_screen(size: tuple[int, int]) -> None:
+    """At 80 columns the footer packs itself (and leaves ctrl+p to the help) so that every
+    key, Help and Quit among them, stays inside the terminal."""
+    from textual.widgets import Footer
+
+    app = JigsawApp(Session.new(shortened("classic", 2), 1), hindsight=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await advance(pilot)  # from round 2 on, Undo shows too
+        await settle(pilot)
+        assert isinstance(app.screen, Boardroom)
+        keys = list(app.screen.query_one(Footer).query("FooterKey"))
+        shown = {k.description for k in keys}
+        assert {"Advance round", "What-if", "Undo", "Save", "History", "Help", "Quit"} <= shown
+        assert all(k.region.right <= size[0] and k.region.width > 0 for k in keys), [
+            (k.description, k.region) for k in keys
+        ]

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from sim.model.errors import InputError
 from sim.model.forecast import DRAWS, LEVEL, band
@@ -23,6 +23,7 @@ from tui.session import Session
 from tui.widgets.boards import AlignmentGauge, Funnel, GoalBoard, KpiBoard, NewsFeed, RivalBoard
 from tui.widgets.charts import GameCharts
 from tui.widgets.decision_form import DecisionForm
+from tui.widgets.footer import KeyBar
 
 POLL_SECONDS = 2.0  # a class seat looks for the instructor's advance this often
 
@@ -43,7 +44,7 @@ class Boardroom(Screen):
         Binding("n", "submit", "Submit decisions"),  # a class seat: only one of the two shows
         Binding("w", "whatif", "What-if"),
         Binding("f", "toggle_full", "Full/simple"),
-        Binding("u", "undo", "Back a round"),
+        Binding("u", "undo", "Undo"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -74,7 +75,7 @@ class Boardroom(Screen):
                 yield panel("Funnel", Funnel())
                 yield panel("Market", RivalBoard())
                 yield panel("News", NewsFeed())
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.show_state()

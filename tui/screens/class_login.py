@@ -9,11 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from sim.classroom.store import opened
 from sim.model.errors import InputError
 from tui.class_session import ClassSession
+from tui.widgets.footer import KeyBar
 
 
 class ClassLogin(Screen):
@@ -37,7 +38,7 @@ class ClassLogin(Screen):
             yield Input(placeholder="XXXX-XXXX-XXXX", password=True, id="code")
             yield Button("Join", id="join", variant="primary")
             yield Static(id="login-problem", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "Jigsaw · class"

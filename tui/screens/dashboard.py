@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from sim.classroom.store import Classroom, Status, opened
 from sim.classroom.when import deadline_time
@@ -27,6 +27,7 @@ from sim.model.decisions import Decision
 from sim.model.errors import InputError
 from sim.numbers import money, time_left
 from tui.screens.dialogs import Ask, Confirm
+from tui.widgets.footer import KeyBar
 
 REFRESH_SECONDS = 2.0
 
@@ -133,7 +134,7 @@ class Dashboard(Screen):
                 box = Vertical(Static(id="class-log"), classes="panel")
                 box.border_title = "Class log"
                 yield box
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "Jigsaw · instructor"

@@ -11,7 +11,6 @@ from textual.screen import Screen
 from textual.validation import Integer
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Input,
     Label,
@@ -26,6 +25,7 @@ from sim.model.errors import InputError
 from sim.model.scenario import Scenario, bundled_scenarios, load_scenario
 from sim.numbers import plural
 from tui.session import Session, autosaves
+from tui.widgets.footer import KeyBar
 
 ORDER = ("tutorial", "classic", "enterprise", "recession")
 LISTED = 8  # autosaves offered, the most recently played first
@@ -82,7 +82,7 @@ class NewGame(Screen):
             with VerticalScroll(id="about", classes="panel") as about:
                 about.border_title = "About"
                 yield Static(id="scenario-about", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for hidden in ("#autosaves", "#autosaves-label"):

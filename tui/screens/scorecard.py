@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Header, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from sim.narrative import goal_line, money
 from tui.session import Session
 from tui.widgets.boards import GoalBoard
 from tui.widgets.charts import GameCharts
+from tui.widgets.footer import KeyBar
 
 SHARES = [round(0.1 * k, 1) for k in range(11)]
 SHORT = {
@@ -57,7 +58,7 @@ class Scorecard(Screen):
                 yield Static(id="hindsight")
                 yield ProgressBar(total=len(SHARES), id="hindsight-progress", show_eta=False)
                 yield PlotextPlot(id="hindsight-plot")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         s = self.session
