@@ -536,3 +536,17 @@ def test_a_save_replays(capsys: pytest.CaptureFixture[str], tmp_path: Path, save
     code, out, err = cli(capsys, "run", "--load", path, "--json")
     assert (code, err) == (0, "")
     assert len(json.loads(out)["rounds"]) == ROUNDS
+
+
+def test_a_bad_scenario_beside_an_experiment_file_is_named_with_its_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The experiment's scenario is a file next to it: its own name and field are said, not
+    only 'exp.toml: scenario' (in the experiment's folder, the two names are the same)."""
+    text = (Path(__file__).parents[1] / "scenarios" / "tutorial.toml").read_text()
+    (tmp_path / "old.toml").write_text(text.replace("[meta]\n", "[meta]\nmean_field = true\n", 1))
+    (tmp_path / "exp.toml").write_text(
+        'scenario = "old.toml"\nreps = 2\n[vary]\nmarketing_share = [0.4]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    one_error(cli(capsys, "sweep", "--file", "exp.toml"), "old.toml: meta.mean_field: ")

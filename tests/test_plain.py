@@ -99,3 +99,23 @@ def test_endless_or_hostile_input_is_bounded_and_echoed_as_text(tmp_path: Path) 
     assert "\x1b" not in said and "\x07" not in said and "fly\\x1b[2J\\x07" in said
     with pytest.raises(InputError, match="more than 10,000 commands in one round"):
         play_plain(Session.new(load_scenario("tutorial"), 1), io.StringIO("s\n" * 10_001), out)
+
+
+def test_a_save_from_an_older_model_says_so_in_plain_mode(tmp_path: Path) -> None:
+    """As the full screen's "Older save" notice and `run --load`'s note: one line."""
+    import json
+
+    from sim import Game
+    from sim.model.decisions import simple
+
+    game = Game(load_scenario("tutorial"), 1)
+    game.play_round({"you": simple(game.scenario, 200_000, 0.4)})
+    doc = game.to_save(cache=False)
+    doc["model"] = 3
+    doc["scenario"]["meta"]["mean_field"] = True  # the tutorial's setting under model 3
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc))
+    out = io.StringIO()
+    play_plain(Session.load(str(path)), io.StringIO("q\n"), out)
+    notes = [line for line in out.getvalue().splitlines() if line.startswith("Note: ")]
+    assert len(notes) == 1 and "model version 3" in notes[0] and "results differ" in notes[0]

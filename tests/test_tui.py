@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from sim import Game, load_scenario
 from sim.model.decisions import expand
@@ -356,3 +356,50 @@ async def test_the_boardroom_key_bar_keeps_every_key_on_screen(size: tuple[int, 
         assert all(k.region.right <= size[0] and k.region.width > 0 for k in keys), [
             (k.description, k.region) for k in keys
         ]
+
+
+async def test_a_command_key_typed_in_a_number_field_is_a_command() -> None:
+    """'250000' then 'n' in the budget field plays the round at 250000: a letter is not part of
+    a number, so it reaches the screen's keys instead of the field ('250000n')."""
+    from textual.widgets import Input
+
+    app = JigsawApp(Session.new(shortened("classic", 2), 1), hindsight=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        session = app.screen.session
+        budget = app.screen.query_one("#budget", Input)
+        budget.focus()
+        budget.value = ""
+        await pilot.press(*"250000", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, RoundReportScreen)
+        assert session.game.round == 1
+        d = session.game.history[0]["you"]
+        assert d.marketing.budget + d.sales.budget + d.product.budget == pytest.approx(250_000)
+        assert budget.value == "250000"
+
+
+async def test_a_refused_load_is_said_in_view_on_a_full_new_game_screen(
+    saves: Path, tmp_path: Path
+) -> None:
+    """With an autosave listed the form fills the panel at 120x40: the refusal, under the
+    Load button, is scrolled into view."""
+    for seed in (1, 2):
+        session = Session.new(shortened("tutorial", 2), seed)
+        session.advance()
+        session.autosave()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    app = JigsawApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, NewGame)
+        app.screen.query_one("#load-path", Input).value = str(bad)
+        await pilot.click("#load")
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.pause()
+        problem = app.screen.query_one("#new-problem", Static)
+        assert "bad.json" in str(problem.render())
+        panel = app.screen.query_one("#pick").region
+        assert panel.contains_region(problem.region) and problem.region.height > 0

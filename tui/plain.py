@@ -98,6 +98,8 @@ class PlainGame:
         s = self.session
         m = s.scenario.meta
         self.say(f"Jigsaw: {m.name}. {m.rounds} rounds of {m.round_days} days; seed {s.game.seed}.")
+        if s.game.notice:  # a save made under another model (the full screen's "Older save")
+            self.say(f"Note: {s.game.notice}.")
         self.say("Type ? for the commands; an empty line plays the round.")
         while not s.finished and not s.bankrupt:
             self.say()

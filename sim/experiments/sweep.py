@@ -756,8 +756,8 @@ def load_experiment(
     try:
         scenario = load_scenario(str(local) if local.exists() else spec.scenario, max_leads)
     except InputError as exc:
-        if exc.source != spec.scenario:
-            raise  # a problem inside the scenario file: that file is named
+        if exc.source != spec.scenario or local.exists():
+            raise  # a problem inside the scenario file: that file and its field are named
         raise InputError(str(path), "scenario", f"{shown(spec.scenario)}: {exc.message}") from None
     axes = {}
     for name, values in spec.vary.items():

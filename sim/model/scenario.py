@@ -126,7 +126,8 @@ class Meta(Strict):
                 raise FieldError(
                     ("mean_field",),
                     "mean-field mode was removed in model version 4 (its smooth results were "
-                    "not the mean of play with luck); delete the line: every game draws its luck",
+                    "not the mean of play with luck): leave the setting out (or false); every "
+                    "game draws its luck",
                 )
             data = {k: v for k, v in data.items() if k != "mean_field"}
         return data

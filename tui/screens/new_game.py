@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.validation import Integer
 from textual.widgets import (
@@ -51,7 +51,7 @@ class NewGame(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="new-game"):
-            with Vertical(id="pick", classes="panel") as pick:
+            with VerticalScroll(id="pick", classes="panel") as pick:
                 pick.border_title = "Scenario"
                 yield OptionList(
                     *[
@@ -141,7 +141,11 @@ class NewGame(Screen):
         self.action_start()
 
     def problem(self, message: str) -> None:
-        self.query_one("#new-problem", Static).update(Text(f"⚠ {message}", style="bold red"))
+        """Say what is wrong under the form, scrolled into view (below the Load button, the
+        last line of a full panel at 120x40)."""
+        shown = self.query_one("#new-problem", Static)
+        shown.update(Text(f"⚠ {message}", style="bold red"))
+        self.query_one("#pick").scroll_end(animate=False, x_axis=False)  # after the refresh
 
     def action_start(self) -> None:
         seed_input = self.query_one("#seed", Input)

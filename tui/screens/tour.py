@@ -85,9 +85,8 @@ def stops(session: Session) -> list[Stop]:
         Stop(
             "#actions",
             "Play the round",
-            "w forecasts the next round with your decisions (over 20 draws of luck, or exactly "
-            "where the market has none), n plays "
-            "it, u takes a round back, ? explains every term. After each round a report says "
+            "w forecasts the next round with your decisions (its range over 20 draws of "
+            "luck), n plays it, u takes a round back, ? explains every term. After each round a report says "
             "what happened and why. Press enter to start.",
         ),
     ]

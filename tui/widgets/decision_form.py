@@ -6,7 +6,7 @@ that does not parse or is out of range is refused in place with a message."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
@@ -35,6 +35,31 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}".removesuffix(".0")
 
 
+# What a number may be typed with (1e6, -0.5, 1_000); any other printable key is a command,
+# not text: it passes through the field to the screen's keys (n, w, u, ?, q ...), so "8n" in
+# the budget plays the round at 8, instead of writing "8n" into the field.
+NUMBER_KEYS = frozenset("0123456789.,_+-eE")
+
+
+class NumberInput(Input):
+    """A number field: digits and a number's signs are text, other printable keys commands."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Only a number's characters are the field's (so the footer keeps the screen's
+        keys while a number is being typed)."""
+        return character is not None and character in NUMBER_KEYS
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character not in NUMBER_KEYS:
+            event.prevent_default()  # not text: Input's own handler must not write it
+            event.stop()
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.enabled:
+                await self.app.run_action(active.binding.action, active.node)
+            return
+        await super()._on_key(event)
+
+
 class Field(Vertical):
     """A labelled number input."""
 
@@ -57,7 +82,7 @@ class Field(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(f"{self.label}{f' ({self.unit})' if self.unit else ''}", markup=False)
-        yield Input(
+        yield NumberInput(
             self.value,
             id=self.field_id,
             validators=[Number(minimum=self.minimum, maximum=self.maximum)],
