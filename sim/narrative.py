@@ -109,6 +109,11 @@ def explain(
             f"{(f.win_rate or 0):.0%}), gaining {plural(round(f.new_customers), 'customer')}; "
             f"{plural(round(f.churned), 'customer')} left. You now have {f.total_customers:.0f}."
         )
+    if f.pipeline:
+        out.append(
+            f"{plural(f.pipeline, 'lead')} {'is' if f.pipeline == 1 else 'are'} still open at the "
+            "close (waiting for a rep or in a deal); they are won or lost in a later round."
+        )
     elif f.reps == 0 and not f.bankrupt:
         out.append("With no productive reps, no deal could be worked or won.")
     if "brand_tracker" in f.studies:

@@ -83,6 +83,7 @@ def test_accounts_are_conserved_and_counts_never_negative(plan: list[dict], seed
                 f.leads_outbound,
                 f.leads_cold,
                 f.leads_worked,
+                f.pipeline,
                 f.deals_won,
                 f.deals_lost,
                 f.new_customers,
@@ -166,3 +167,19 @@ def test_the_ranges_forms_and_sweeps_read_are_the_ones_decisions_enforce(name: s
         table[key] = bad
         with pytest.raises(ValidationError):
             Decision.model_validate(raw)
+
+
+@FEW
+@given(plan=PLANS, seed=SEEDS)
+def test_every_lead_is_won_lost_gone_cold_or_still_open(plan: list[dict], seed: int) -> None:
+    """Leads are conserved round by round: those open at the last close and those that came
+    in are won, lost (or signed elsewhere), gone cold, or open at this close."""
+    game = play(SCENARIO, seed, plan)
+    for fid in game.ids:
+        open_before = 0
+        for report in game.reports:
+            f = report.firms[fid]
+            arrived = f.leads_inbound + f.leads_referral + f.leads_outbound
+            ended = f.deals_won + f.deals_lost + f.leads_cold
+            assert open_before + arrived == ended + f.pipeline, (fid, report.round)
+            open_before = f.pipeline

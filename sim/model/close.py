@@ -85,6 +85,7 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             leads_outbound=int(force.arrived[OUTBOUND]),
             leads_cold=cold,
             leads_worked=force.started,
+            pipeline=len(force.slots.users) + len(force.slots.put_queue),
             deals_won=len(won),
             deals_lost=lost,
             win_rate=r6(len(won) / closed) if closed else None,

@@ -53,6 +53,7 @@ class FirmRound:
     leads_outbound: int
     leads_cold: int  # leads that waited past their patience for a free slot
     leads_worked: int  # leads a slot took this round
+    pipeline: int  # leads waiting for a slot and deals in flight at the close: they end later
     deals_won: int
     deals_lost: int
     win_rate: float | None  # won / (won + lost) of deals closed this round

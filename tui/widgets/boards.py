@@ -93,7 +93,8 @@ class KpiBoard(Static):
 
 
 class Funnel(Static):
-    """Aware prospects -> leads -> worked / gone cold -> won / lost, for the last round."""
+    """Aware prospects -> leads -> worked / gone cold -> won / lost / still open, for the last
+    round."""
 
     DEFAULT_CSS = "Funnel { height: auto; }"
 
@@ -114,6 +115,7 @@ class Funnel(Static):
         text.append(f" · {f.deals_lost} lost")
         if f.win_rate is not None:
             text.append(f" · win rate {f.win_rate:.0%}")
+        text.append(f"\n{f.pipeline:>7,}  still open at the close", style="dim")
         self.update(text)
 
 
