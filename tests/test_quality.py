@@ -91,3 +91,23 @@ def test_jigsaw_explain_quality_says_what_was_left_on_the_table(capsys, tmp_path
     assert data["round"] == 2 and len(data["neighbours"]) == 2 * len(STEPS)
     clear = [n["gain"] for n in data["neighbours"] if n["gain"] > 2 * n["error"] and n["gain"] > 0]
     assert data["left_on_the_table"] == max(clear, default=0.0)
+
+
+@pytest.mark.parametrize("budget", [150_000, 300_000, 420_000, 1_000_000])
+def test_a_training_neighbour_changes_the_headcount(budget: float) -> None:
+    """Whole reps, the rest trains: a training step that keeps the same number of reps
+    changes nothing at all, so the neighbour moves until one rep more or one fewer."""
+    from sim.experiments.quality import TRAINING
+    from sim.model.pipeline import headcount
+
+    scenario = every_firm_a_player(rounds=1)
+    rep_cost = scenario.economics.rep_cost_per_year * scenario.meta.round_days / 365
+    taken = simple(scenario, budget, 0.45, firm_id="you")
+    reps = headcount(taken.sales.budget, taken.sales.training_share, rep_cost)
+    moves = [(step, d) for lever, step, d in neighbours(taken, rep_cost) if lever == TRAINING]
+    assert moves
+    for step, d in moves:
+        assert abs(step) >= STEPS[TRAINING] - 1e-9
+        now = headcount(d.sales.budget, d.sales.training_share, rep_cost)
+        assert (now < reps) if step > 0 else (now > reps), (step, reps, now)
+        assert d.sales.budget == pytest.approx(taken.sales.budget)

@@ -3,7 +3,8 @@
 For round K and a firm, the round is played from its starting snapshot (the state after
 K - 1 rounds, exactly as it was) with the firm's decision as taken and with each neighbour of
 it: one lever of `sim.model.decisions.STEPS` moved one step each way (the split 10 points,
-the price 0.1, training, commission and account management a step each), every other
+the price 0.1, training as far as one rep more or fewer (`training_step`), commission and
+account management a step each), every other
 firm's decision and the events as they were. Each is valued by what the round created for the
 firm: its operating profit plus the change in its customer equity over the round (the
 scorecard's value created, round by round: a customer won is worth its discounted margin, one
@@ -19,6 +20,7 @@ marketing and hiring than the whole game would; read it with the round report, n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -28,6 +30,7 @@ from sim.experiments.sweep import standard_error, stream
 from sim.model.decisions import STEPS, Decision
 from sim.model.errors import InputError
 from sim.model.game import Game
+from sim.model.pipeline import headcount
 from sim.model.report import RoundReport
 from sim.model.scenario import Scenario
 from sim.model.snapshot import Snapshot
@@ -137,14 +140,43 @@ def _value(lever: str, value: float) -> str:
     return f"{LEVER_WORDS[lever]} {value:.0%}"
 
 
-def neighbours(decision: Decision) -> list[tuple[str, float, Decision]]:
-    """Every neighbour of `decision`: each lever of STEPS one step each way (in range)."""
+TRAINING = "sales.training_share"
+
+
+def training_step(decision: Decision, signed: float, rep_cost: float) -> float | None:
+    """The training share's move, at least `signed`, that changes the headcount by one rep:
+    the sales budget employs whole reps and trains with the rest (`headcount`), so a step
+    that keeps the same number of reps changes nothing at all. None when no such share lies
+    in 0..1 (every rep already trained away, or none to add)."""
+    budget, now = decision.sales.budget, decision.sales.training_share
+    reps = headcount(budget, now, rep_cost)
+    if budget <= 0 or rep_cost <= 0:
+        return None
+    if signed > 0:  # one rep fewer: the middle of the shares that employ reps - 1
+        target = max(now + signed, 1.0 - (reps - 0.5) * rep_cost / budget) if reps else 2.0
+        target = round(target, 6)
+    else:  # one rep more: the largest share (to a millionth, down) that employs reps + 1
+        target = math.floor(min(now + signed, 1.0 - (reps + 1) * rep_cost / budget) * 1e6) / 1e6
+    if not 0.0 <= target <= 1.0 or headcount(budget, target, rep_cost) == reps:
+        return None
+    return target - now
+
+
+def neighbours(
+    decision: Decision, rep_cost: float | None = None
+) -> list[tuple[str, float, Decision]]:
+    """Every neighbour of `decision`: each lever of STEPS one step each way (in range). With
+    the firm's `rep_cost` (a rep for a round), training moves far enough to change the
+    headcount by one (`training_step`): a smaller step changes nothing."""
     out = []
     for lever, step in STEPS.items():
         for signed in (-step, step):
-            moved = decision.nudged(lever, signed)
-            if moved is not None:
-                out.append((lever, signed, moved))
+            move: float | None = signed
+            if lever == TRAINING and rep_cost is not None:
+                move = training_step(decision, signed, rep_cost)
+            moved = None if move is None else decision.nudged(lever, move)
+            if move is not None and moved is not None:
+                out.append((lever, move, moved))
     return out
 
 
@@ -193,10 +225,11 @@ def quality(
             raise InputError("--round", "", f"{firm} made no decision in round {k}")
     starts = game.starts([k - 1 for k in wanted])
     plans: dict[int, list[tuple[str, float, Decision]]] = {}
+    rep_cost = game.forces[game.ids.index(firm)].rep_cost_per_round()
     jobs = []
     for k in wanted:
         taken = game.history[k - 1][firm]
-        plans[k] = neighbours(taken)
+        plans[k] = neighbours(taken, rep_cost)
         variants = [_with(game.history[k - 1], firm, taken)] + [
             _with(game.history[k - 1], firm, d) for _, _, d in plans[k]
         ]
