@@ -176,7 +176,7 @@ def test_the_balance_report_is_the_same_whatever_pythons_string_hashing() -> Non
     code = (
         "import json; from sim import load_scenario; from sim.experiments.balance import check_balance\n"
         "b = check_balance(load_scenario('tutorial'), seeds=2, "
-        "names=['even', 'discounter', 'adaptive'])\n"
+        "names=['even', 'discounter'])\n"
         "print(json.dumps(b.to_json(), sort_keys=False))"
     )
     outs = {

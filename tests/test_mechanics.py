@@ -150,7 +150,8 @@ def test_a_viral_moment_spreads_awareness() -> None:
 
 def test_a_scenario_asking_for_mean_field_mode_is_refused_in_one_line() -> None:
     """The mode was removed in model version 4: its smooth results were not the mean of
-    play with luck (docs/BALANCE.md). `mean_field = false` says what every game does."""
+    play with luck (docs/MODEL.md, "Why every game has luck"). `mean_field = false` says
+    what every game does."""
     data = shortened("tutorial", 2).model_dump(mode="json")
     data["meta"]["mean_field"] = True
     with pytest.raises(

@@ -5,7 +5,7 @@ so a stream depends only on the seed and its key, never on the order in which st
 made or on what other firms draw. Changing one firm's decisions changes only that firm's draws
 (common random numbers). Every game draws its luck: a mean-field mode, which replaced draws by
 expectations, was removed in model version 4 because its smooth results were not the mean of
-play with luck (docs/BALANCE.md, "Why every game has luck").
+play with luck (docs/MODEL.md, "Why every game has luck").
 
 Streams are per (purpose, firm), vectorised over segments; a firm's deals draw their fate from
 its leads stream when the lead arrives. Within a round, the leads stream restarts each day, and

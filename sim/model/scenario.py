@@ -119,8 +119,8 @@ class Meta(Strict):
     @classmethod
     def _no_mean_field(cls, data: object) -> object:
         """`mean_field` was a mode of model versions 1-3 (expected values instead of draws);
-        it was removed because its results were not the mean of play with luck
-        (docs/BALANCE.md). `false` said what every game now does and is let through."""
+        it was removed because its results were not the mean of play with luck (docs/MODEL.md,
+        "Why every game has luck"). `false` says what every game now does: let through."""
         if isinstance(data, dict) and "mean_field" in data:
             if data["mean_field"] is not False:
                 raise FieldError(
