@@ -5,7 +5,7 @@ Pure functions of the reports (no Textual), so they are tested directly.
 
 from __future__ import annotations
 
-from sim.model.gauge import ALIGNED, reading
+from sim.model.gauge import ALIGNED, reading, rho_text
 from sim.model.goals import GoalCheck
 from sim.model.kpis import ROUND_KPIS
 from sim.model.report import FirmRound, RoundReport
@@ -22,7 +22,7 @@ def change(now: float, before: float | None) -> str:
 
 
 def _rho(rho: float | None) -> str:
-    return "none (no reps)" if rho is None else f"{rho:.2f}"
+    return "none (no reps)" if rho is None else rho_text(rho)
 
 
 WORDS = {
@@ -102,7 +102,7 @@ def explain(
         f"{f.leads} leads came in: {f.leads_inbound} inbound, {f.leads_referral} from referrals and "
         f"{f.leads_outbound} that your reps found by prospecting."
     )
-    out.extend(_alignment(f, warm))
+    out.extend(_alignment(f, warm, full_mode))
     if f.deals_won + f.deals_lost:
         out.append(
             f"You won {f.deals_won} deals and lost {f.deals_lost} (win rate "
@@ -110,9 +110,14 @@ def explain(
             f"{plural(round(f.churned), 'customer')} left. You now have {f.total_customers:.0f}."
         )
     if f.pipeline:
+        later = (
+            "they are won or lost in a later round"
+            if report.round < scenario.meta.rounds
+            else "the game ends with them open"
+        )
         out.append(
             f"{plural(f.pipeline, 'lead')} {'is' if f.pipeline == 1 else 'are'} still open at the "
-            "close (waiting for a rep or in a deal); they are won or lost in a later round."
+            f"close (waiting for a rep or in a deal); {later}."
         )
     elif f.reps == 0 and not f.bankrupt:
         out.append("With no productive reps, no deal could be worked or won.")
@@ -186,7 +191,7 @@ def _sales_lines(f: FirmRound) -> str:
     return ", ".join(f"{name} {money(v)}" for name, v in parts if v > 0) or "nothing"
 
 
-def _alignment(f: FirmRound, warm: int) -> list[str]:
+def _alignment(f: FirmRound, warm: int, full_mode: bool = True) -> list[str]:
     """What the gauge says this round, and which way to move: the words follow the band
     (`sim.model.gauge`), so the advice always points the way the gauge does."""
     rho = f.alignment_ratio
@@ -203,21 +208,25 @@ def _alignment(f: FirmRound, warm: int) -> list[str]:
     if where in ("waiting", "cold"):
         ramp = f" ({f.reps_ramping} new hires are still ramping up)" if f.reps_ramping else ""
         return [
-            f"Alignment {rho:.2f}, above the aligned band ({band()}): your warm leads asked for "
+            f"Alignment {rho_text(rho)}, above the aligned band ({band()}): your warm leads asked for "
             f"more time than your {f.reps} productive reps had{ramp}.{cold} "
-            f"The gauge says: {gauge_words(rho)}. More reps, or less account management, "
-            "would work them."
+            f"The gauge says: {gauge_words(rho)}. "
+            + (
+                "More reps, or less account management, would work them."
+                if full_mode  # account management is a full-mode lever
+                else "More reps would work them."
+            )
         ]
     if where in ("idle", "room"):
         share_out = f.leads_outbound / f.leads if f.leads else 0.0
         return [
-            f"Alignment {rho:.2f}, below the aligned band ({band()}): your reps had time on "
+            f"Alignment {rho_text(rho)}, below the aligned band ({band()}): your reps had time on "
             f"their hands, and {share_out:.0%} of the leads were strangers they cold-called, "
             f"who buy far less often.{cold} The gauge says: {gauge_words(rho)}. Awareness "
             "and demand generation would bring them warm leads."
         ]
     return [
-        f"Alignment {rho:.2f}, inside the aligned band ({band()}): reps were busy with warm "
+        f"Alignment {rho_text(rho)}, inside the aligned band ({band()}): reps were busy with warm "
         f"leads.{cold} The gauge says: {gauge_words(rho)}."
     ]
 

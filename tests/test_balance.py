@@ -14,7 +14,7 @@ import pytest
 
 from sim import Game, load_scenario
 from sim.experiments.balance import FOLLOW_MARGIN, Balance, check_balance, decide, mean_rho
-from sim.model.gauge import ALIGNED, direction, reading
+from sim.model.gauge import ALIGNED, direction, reading, rho_text
 from sim.model.rivals import strategy
 from sim.model.scenario import parse_scenario
 from tui.cli import main
@@ -190,3 +190,14 @@ def test_the_balance_report_is_the_same_whatever_pythons_string_hashing() -> Non
         for seed in ("1", "2")
     }
     assert len(outs) == 1
+
+
+def test_a_rho_beside_the_band_never_reads_as_the_other_side_of_it() -> None:
+    """0.6496 is below the band: two places ("0.65") would call it aligned."""
+    lo, hi = ALIGNED
+    assert rho_text(0.6496) == "0.649" and reading(0.6496) != "aligned"
+    assert rho_text(1.3004) == "1.301" and reading(1.3004) == "waiting"
+    assert rho_text(lo) == "0.65" and rho_text(hi) == "1.30" and rho_text(0.912) == "0.91"
+    for rho in (0.6449, 0.6499, 0.64999, 1.30001, 1.3049):
+        shown = float(rho_text(rho))
+        assert (lo <= shown <= hi) == (reading(rho) == "aligned"), rho

@@ -119,3 +119,23 @@ def test_a_save_from_an_older_model_says_so_in_plain_mode(tmp_path: Path) -> Non
     play_plain(Session.load(str(path)), io.StringIO("q\n"), out)
     notes = [line for line in out.getvalue().splitlines() if line.startswith("Note: ")]
     assert len(notes) == 1 and "model version 3" in notes[0] and "results differ" in notes[0]
+
+
+def test_a_value_out_of_its_range_is_refused_as_the_form_refuses_it() -> None:
+    """Plain mode reads the decision schema's ranges: 150% marketing, price 5 or a negative
+    budget change nothing (they bought -5 reps and stopped the round before)."""
+    session = Session.new(load_scenario("tutorial"), 1)
+    out = io.StringIO()
+    script = "marketing 150\nprice 5\nbudget -5\nrd 150\ncommission 60\naccounts 95\n\nq\n"
+    play_plain(session, io.StringIO(script), out)
+    said = out.getvalue()
+    for line in (
+        "Not changed: marketing: must be 0 to 100 percent, got 150",
+        "Not changed: price: must be 0.5 to 2, got 5",
+        "Not changed: budget: must be 0 or more, got -5",
+        "Not changed: rd: must be 0 to 100 percent, got 150",
+        "Not changed: commission: must be 0 to 50 percent, got 60",
+        "Not changed: accounts: must be 0 to 90 percent, got 95",
+    ):
+        assert line in said, line
+    assert "Cannot play" not in said and session.game.round == 1  # the round played as shown

@@ -111,3 +111,19 @@ def test_a_training_neighbour_changes_the_headcount(budget: float) -> None:
         now = headcount(d.sales.budget, d.sales.training_share, rep_cost)
         assert (now < reps) if step > 0 else (now > reps), (step, reps, now)
         assert d.sales.budget == pytest.approx(taken.sales.budget)
+
+
+def test_a_simple_mode_player_is_judged_on_the_levers_it_has() -> None:
+    """Simple mode shows the split and the price: its decision quality never says 'account
+    management 15% would have earned more' (the playtest's complaint)."""
+    from sim.model.decisions import SIMPLE_LEVERS
+    from tests.conftest import shortened
+    from tui.session import Session
+
+    session = Session.new(shortened("tutorial", 2), 1)
+    assert not session.full_mode
+    session.advance()
+    judged = session.quality(1)
+    assert judged.neighbours and {n.lever for n in judged.neighbours} <= set(SIMPLE_LEVERS)
+    full = neighbours(session.game.history[0]["you"])
+    assert {lever for lever, _, _ in full} - set(SIMPLE_LEVERS)  # full mode has more

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from sim.model.decisions import RANGES
 from sim.model.errors import InputError
 from sim.model.forecast import LEVEL, band
 from sim.model.scenario import CHANNELS, STUDIES
@@ -49,6 +50,16 @@ PERCENT = {
     "training": "training_share",
     "commission": "commission_rate",
     "accounts": "account_management",
+}
+# Each command's range, from the decision schema's (sim.model.decisions.RANGES: one home).
+RANGE_OF = {
+    "budget": "budget",
+    "price": "price",
+    "marketing": "marketing_share",
+    "rd": "product_share",
+    "training": "sales.training_share",
+    "commission": "sales.commission_rate",
+    "accounts": "sales.account_management",
 }
 
 
@@ -168,10 +179,11 @@ class PlainGame:
                 self.say(f"Back to round {k}: its decisions are loaded again.")
                 self.show_decisions()
             elif verb in ("budget", "price") and len(args) == 1:
-                setattr(s.draft, verb, number(args[0], verb))
+                setattr(s.draft, verb, within(number(args[0], verb), verb))
                 self.show_decisions()
             elif verb in PERCENT and len(args) == 1:
-                setattr(s.draft, PERCENT[verb], number(args[0], verb) / 100.0)
+                share = within(number(args[0], verb) / 100.0, verb, percent=True)
+                setattr(s.draft, PERCENT[verb], share)
                 self.show_decisions()
             elif verb in ("mix", "target") and len(args) == 2:
                 self.share(verb, args[0], number(args[1], f"{verb} {args[0]}") / 100.0)
@@ -274,6 +286,20 @@ def number(text: str, what: str) -> float:
     if value != value or value in (float("inf"), float("-inf")):
         raise InputError(what, "", f"expected a finite number, got {text!r}")
     return value
+
+
+def within(value: float, verb: str, percent: bool = False) -> float:
+    """`value` if the decision schema allows it for `verb`'s lever, else one clear refusal."""
+    low, high = RANGES[RANGE_OF[verb]]
+    if low <= value <= high:
+        return value
+    scale, unit = (100.0, " percent") if percent else (1.0, "")
+    allowed = (
+        f"{low * scale:g} or more"
+        if high == float("inf")
+        else f"{low * scale:g} to {high * scale:g}"
+    )
+    raise InputError(verb, "", f"must be {allowed}{unit}, got {value * scale:g}")
 
 
 def scorecard_lines(session: Session) -> list[str]:

@@ -20,7 +20,7 @@ from sim.experiments.hindsight import look_back
 from sim.experiments.luck import luck
 from sim.experiments.quality import RoundQuality, quality
 from sim.experiments.whatif import forecast
-from sim.model.decisions import Decision, check_affordable, expand, split_budget
+from sim.model.decisions import SIMPLE_LEVERS, Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.forecast import DRAWS
 from sim.model.game import Game
@@ -488,7 +488,9 @@ class Session:
 
     def quality(self, round_no: int, progress: Any = None) -> RoundQuality:
         """Round `round_no`'s decision against its neighbours (`sim.experiments.quality`)."""
-        return quality(self.game, self.player, [round_no], progress=progress).rounds[0]
+        levers = None if self.full_mode else SIMPLE_LEVERS  # only what the form shows
+        judged = quality(self.game, self.player, [round_no], progress=progress, levers=levers)
+        return judged.rounds[0]
 
     def average_budget(self) -> float:
         mine = [h[self.player].total_budget for h in self.game.history if self.player in h]

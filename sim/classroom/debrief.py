@@ -26,7 +26,7 @@ from sim.experiments.luck import luck as measure_luck
 from sim.experiments.quality import Quality, quality
 from sim.model.files import write_atomic
 from sim.model.game import Game
-from sim.model.gauge import ALIGNED
+from sim.model.gauge import ALIGNED, rho_text
 from sim.model.report import RoundReport, flat_row
 from sim.narrative import explain
 from sim.numbers import money, pct, plural
@@ -340,7 +340,7 @@ def _rounds_table(game: Game, firm_id: str, how: dict[int, str]) -> str:
         f = r.firms[firm_id]
         spend = f.marketing_spend + f.sales_spend
         split = pct(f.marketing_spend / spend) if spend else "-"
-        rho = "-" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}"
+        rho = "-" if f.alignment_ratio is None else rho_text(f.alignment_ratio)
         rows.append(
             f"<tr><td>{r.round}</td><td>{money(f.marketing_spend)}</td>"
             f"<td>{money(f.sales_spend)}</td><td>{split}</td><td>{f.price:.2f}</td>"

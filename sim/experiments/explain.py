@@ -47,6 +47,7 @@ from sim.experiments.sweep import standard_error, stream
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
 from sim.model.game import Game
+from sim.model.gauge import rho_text
 from sim.model.report import RoundReport, scorecard
 from sim.model.scenario import Scenario
 from sim.model.snapshot import Snapshot
@@ -591,7 +592,7 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
             if x != y:
                 bits.append(f"{word} {x:.0%} to {y:.0%}")
         if a.alignment_ratio is not None and b.alignment_ratio is not None:
-            bits.append(f"rho {a.alignment_ratio:.2f} to {b.alignment_ratio:.2f}")
+            bits.append(f"rho {rho_text(a.alignment_ratio)} to {rho_text(b.alignment_ratio)}")
         out["sales"] = "; ".join(bits)
     if "price_product" in changed:
         bits = []

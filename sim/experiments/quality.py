@@ -163,13 +163,15 @@ def training_step(decision: Decision, signed: float, rep_cost: float) -> float |
 
 
 def neighbours(
-    decision: Decision, rep_cost: float | None = None
+    decision: Decision, rep_cost: float | None = None, levers: Sequence[str] | None = None
 ) -> list[tuple[str, float, Decision]]:
-    """Every neighbour of `decision`: each lever of STEPS one step each way (in range). With
-    the firm's `rep_cost` (a rep for a round), training moves far enough to change the
-    headcount by one (`training_step`): a smaller step changes nothing."""
+    """Every neighbour of `decision`: each lever of STEPS (or of `levers`) one step each way
+    (in range). With the firm's `rep_cost` (a rep for a round), training moves far enough to
+    change the headcount by one (`training_step`): a smaller step changes nothing."""
     out = []
     for lever, step in STEPS.items():
+        if levers is not None and lever not in levers:
+            continue
         for signed in (-step, step):
             move: float | None = signed
             if lever == TRAINING and rep_cost is not None:
@@ -213,8 +215,10 @@ def quality(
     workers: int | None = 0,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    levers: Sequence[str] | None = None,
 ) -> Quality:
-    """Decision quality of `firm` in `rounds` (default: every round it decided in)."""
+    """Decision quality of `firm` in `rounds` (default: every round it decided in), over the
+    levers of STEPS (or `levers`: a simple-mode player is judged on the levers it has)."""
     if not 1 <= draws <= MAX_DRAWS:
         raise InputError("--seeds", "", f"must be from 1 to {MAX_DRAWS}, got {draws}")
     game = with_every_decision(game)
@@ -229,7 +233,7 @@ def quality(
     jobs = []
     for k in wanted:
         taken = game.history[k - 1][firm]
-        plans[k] = neighbours(taken, rep_cost)
+        plans[k] = neighbours(taken, rep_cost, levers)
         variants = [_with(game.history[k - 1], firm, taken)] + [
             _with(game.history[k - 1], firm, d) for _, _, d in plans[k]
         ]

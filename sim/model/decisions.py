@@ -391,3 +391,6 @@ STEPS: dict[str, float] = {
     "sales.commission_rate": 0.02,
     "sales.account_management": 0.05,
 }
+# The levers of STEPS that simple mode shows (the split and the price; the sales levers are
+# full mode's): what a simple-mode player can be told to move.
+SIMPLE_LEVERS: tuple[str, ...] = ("marketing_share", "price")

@@ -7,6 +7,7 @@ docs all read `ALIGNED` and `reading` from here.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 ALIGNED: tuple[float, float] = (0.65, 1.3)  # the band the game calls aligned
@@ -37,3 +38,16 @@ def direction(rho: float | None) -> int:
     return {"no_reps": -1, "idle": 1, "room": 1, "aligned": 0, "waiting": -1, "cold": -1}[
         reading(rho)
     ]
+
+
+def rho_text(rho: float) -> str:
+    """rho to two places; but a rho just outside the band that two places would round onto its
+    edge (0.6496 -> "0.65", which the band calls aligned) shows three, rounded away from the
+    band ("0.649"): a reading never contradicts the band it is shown beside."""
+    lo, hi = ALIGNED
+    two = f"{rho:.2f}"
+    if rho < lo and float(two) >= lo:
+        return f"{math.floor(rho * 1000) / 1000:.3f}"
+    if rho > hi and float(two) <= hi:
+        return f"{math.ceil(rho * 1000) / 1000:.3f}"
+    return two

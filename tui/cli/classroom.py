@@ -30,6 +30,7 @@ from sim.experiments.quality import DEBRIEF_DRAWS as QUALITY_DRAWS
 from sim.experiments.quality import MAX_DRAWS as QUALITY_MAX
 from sim.model.errors import InputError
 from sim.model.files import read_toml
+from sim.model.gauge import rho_text
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
 from tui.cli.common import (
@@ -476,7 +477,7 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
                 f"{f.total_customers:.0f}",
                 str(f.deals_won),
                 pct(f.win_rate),
-                "inf" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}",
+                "inf" if f.alignment_ratio is None else rho_text(f.alignment_ratio),
             )
         )
     print("Your books")

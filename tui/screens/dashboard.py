@@ -25,6 +25,7 @@ from sim.classroom.when import deadline_time
 from sim.experiments.luck import DRAWS
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
+from sim.model.gauge import rho_text
 from sim.numbers import money, time_left
 from tui.screens.dialogs import Ask, Confirm
 from tui.widgets.footer import KeyBar
@@ -196,7 +197,7 @@ class Dashboard(Screen):
                 decided,
                 "-" if cash is None else money(cash),
                 "-" if share is None else f"{share:.0%}",
-                "-" if cash is None else ("inf" if rho is None else f"{rho:.2f}"),
+                "-" if cash is None else ("inf" if rho is None else rho_text(rho)),
                 "-" if row is None else f"{row['total']:.1f}",
             )
         done = len(s.submitted)

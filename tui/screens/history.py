@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from sim.model.gauge import rho_text
 from sim.numbers import money
 from tui.session import Session
 
@@ -49,7 +50,7 @@ class History(ModalScreen[None]):
         for r in reports:
             f = r.firms[player]
             d = history[r.round - 1].get(player) if r.round <= len(history) else None
-            rho = "-" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}"
+            rho = "-" if f.alignment_ratio is None else rho_text(f.alignment_ratio)
             mine.add_row(
                 str(r.round),
                 money(d.total_budget) if d else "-",

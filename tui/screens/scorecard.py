@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
+from sim.model.gauge import rho_text
 from sim.narrative import goal_line, money
 from tui.session import Session
 from tui.widgets.boards import GoalBoard
@@ -138,7 +139,7 @@ class Scorecard(Screen):
                 f"{d.marketing_share:.0%}" if d else "-",
                 money(d.total_budget) if d else "-",
                 money(f.profit),
-                "-" if f.alignment_ratio is None else f"{f.alignment_ratio:.2f}",
+                "-" if f.alignment_ratio is None else rho_text(f.alignment_ratio),
                 str(f.leads_cold),
                 *how,
             )

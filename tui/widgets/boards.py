@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from sim.model.gauge import ALIGNED, reading
+from sim.model.gauge import ALIGNED, reading, rho_text
 from sim.model.goals import GoalCheck
 from sim.model.report import FirmRound, RoundReport
 from sim.model.scenario import Scenario
@@ -139,7 +139,7 @@ class AlignmentGauge(Static):
             ch = "●" if k == mark else ("│" if k in (lo, hi) else "─")
             zone = "yellow" if k < lo else "green" if k <= hi else "red"
             bar.append(ch, style=f"bold {zone}" if k == mark else zone)
-        label = "∞" if rho is None else f"{rho:.2f}"
+        label = "∞" if rho is None else rho_text(rho)
         text = Text.assemble(("rho ", "bold"), (label, "bold"), "\nidle ", bar, " cold\n")
         text.append(gauge_words(rho), style=self.STYLE.get(reading(rho), "red"))
         text.append(f"\naligned: {band()}", style="dim")
