@@ -128,6 +128,7 @@ async def test_bad_input_is_refused_in_place_and_nothing_is_lost() -> None:
         budget.value = "lots"
         await pilot.pause()
         assert "Budget" in (form.problem() or "")
+        assert "must be a number from 0 to 1,000,000,000,000" in (form.problem() or "")
         await pilot.press("n")
         await settle(pilot)
         assert app.session.game.round == 0  # refused, not crashed
@@ -403,3 +404,19 @@ async def test_a_refused_load_is_said_in_view_on_a_full_new_game_screen(
         assert "bad.json" in str(problem.render())
         panel = app.screen.query_one("#pick").region
         assert panel.contains_region(problem.region) and problem.region.height > 0
+
+
+async def test_the_quit_dialog_shows_the_whole_save_path_at_80_columns(saves: Path) -> None:
+    """The note under "Quit Jigsaw?" wraps; it was cut mid-word at 80x24 ('.../classic-b')."""
+    session = Session.new(shortened("classic", 3), 1)
+    session.advance()
+    app = JigsawApp(session, hindsight=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuit)
+        note = app.screen.query_one("#quit-note")
+        text = str(note.render())
+        assert str(session.autosave_path) in text
+        assert note.region.right <= 80 and note.region.height * note.region.width >= len(text)

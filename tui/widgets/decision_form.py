@@ -30,6 +30,11 @@ STUDY_LABELS = {
 }
 
 
+def _amount(x: float) -> str:
+    """A range's end as a person writes it: 0, 0.5, 2, 1,000,000,000,000."""
+    return f"{x:,.0f}" if x == int(x) else f"{x:g}"
+
+
 def _pct(x: float) -> str:
     """A share as a percentage with at most one decimal (50, 35.8)."""
     return f"{100 * x:.1f}".removesuffix(".0")
@@ -85,7 +90,14 @@ class Field(Vertical):
         yield NumberInput(
             self.value,
             id=self.field_id,
-            validators=[Number(minimum=self.minimum, maximum=self.maximum)],
+            validators=[
+                Number(
+                    minimum=self.minimum,
+                    maximum=self.maximum,
+                    failure_description=f"must be a number from {_amount(self.minimum)} to "
+                    f"{_amount(self.maximum)}",
+                )
+            ],
             valid_empty=False,
         )
 
