@@ -420,3 +420,25 @@ async def test_the_quit_dialog_shows_the_whole_save_path_at_80_columns(saves: Pa
         text = str(note.render())
         assert str(session.autosave_path) in text
         assert note.region.right <= 80 and note.region.height * note.region.width >= len(text)
+
+
+async def test_back_to_simple_mode_drops_the_studies_it_cannot_show() -> None:
+    """Simple mode has no box to untick a study: leaving full mode drops them, and says so,
+    so that none is bought unseen ('Studies 15k' with nothing to click)."""
+    from textual.widgets import Checkbox
+
+    app = JigsawApp(Session.new(shortened("classic", 2), 1), hindsight=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        session = app.screen.session
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#study-brand_tracker", Checkbox).value = True
+        await pilot.pause()
+        assert session.full_mode and session.draft.research == ["brand_tracker"]
+        await pilot.press("f")
+        await pilot.pause()
+        assert not session.full_mode and session.draft.research == []
+        assert "Studies" not in str(app.screen.query_one("#derived").render())
+        await advance(pilot)
+        assert session.game.history[0]["you"].research == []

@@ -183,8 +183,14 @@ class Boardroom(Screen):
 
     def action_toggle_full(self) -> None:
         form = self.query_one(DecisionForm)
-        form.set_full_mode(not self.session.full_mode)
-        self.notify("Full decisions mode" if self.session.full_mode else "Simple mode")
+        dropped = form.set_full_mode(not self.session.full_mode)
+        if self.session.full_mode:
+            self.notify("Full decisions mode")
+        else:
+            self.notify(
+                "Simple mode"
+                + ("; the market studies are dropped (full mode buys them)" if dropped else "")
+            )
 
     def action_advance(self) -> None:
         if self.busy:

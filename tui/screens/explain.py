@@ -85,8 +85,8 @@ class ExplainScreen(ModalScreen[None]):
         self.quality = q
         self.query_one("#explain-quality", Static).update(
             Text(
-                f"Decision quality (each lever a step either way, the round's value created "
-                f"expected): {q.line()}"
+                f"Decision quality (your decision against each lever moved a step, on the "
+                f"value the round created, averaged over draws of luck): {q.line()}"
             )
         )
 

@@ -221,11 +221,18 @@ class DecisionForm(Vertical):
         self.refresh_derived()
         self.post_message(self.Edited())
 
-    def set_full_mode(self, full: bool) -> None:
+    def set_full_mode(self, full: bool) -> bool:
         """Switch modes. Entering full mode rounds mix and targeting to tenths of a percent
-        (summing to 100), so the fields show what will be played."""
+        (summing to 100), so the fields show what will be played. Leaving it drops the market
+        studies (simple mode has no box to untick them, so none is bought unseen): True when
+        some were dropped."""
         self.session.full_mode = full
         self.set_class(not full, "simple")
+        dropped = not full and bool(self.session.draft.research)
+        if dropped:
+            self.session.draft.research = []
+            for study in STUDIES:
+                self.query_one(f"#study-{study}", Checkbox).value = False
         if full:
             self.session.defaults_for_full_mode()
             d = self.session.draft
@@ -236,6 +243,7 @@ class DecisionForm(Vertical):
                 holder.value = _pct(share)
                 self.query_one(f"#{field_id}", Input).value = holder.value
         self.refresh_derived()
+        return dropped
 
     @on(SplitBar.Changed)
     def split_moved(self, event: SplitBar.Changed) -> None:
