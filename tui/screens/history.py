@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 from sim.model.gauge import rho_text
 from sim.numbers import money
 from tui.session import Session
+from tui.widgets.decision_form import STUDY_LABELS
 
 
 class History(ModalScreen[None]):
@@ -41,9 +42,18 @@ class History(ModalScreen[None]):
         reports, scenario, player, history = s.reports, s.scenario, s.player, s.game.history
         mine = self.query_one("#history", DataTable)
         for col in (
-            "round", "budget", "marketing", "price", "R&D", "studies", "revenue", "profit",
-            "won", "customers", "rho",
-        ):  # fmt: skip
+            "round",
+            "budget",
+            "marketing",
+            "price",
+            "R&D",
+            "revenue",
+            "profit",
+            "won",
+            "customers",
+            "rho",
+            "studies",
+        ):  # fmt: skip  (studies last: a long list must not push the figures off a narrow screen)
             mine.add_column(col, key=col)
         if not reports:
             mine.add_row(Text("Nothing yet: the history starts after the first round."))
@@ -57,12 +67,12 @@ class History(ModalScreen[None]):
                 f"{d.marketing_share:.0%}" if d else "-",
                 f"{d.price:.2f}" if d else "-",
                 f"{d.product_share:.0%}" if d else "-",
-                Text(", ".join(d.research) if d and d.research else "-"),
                 money(f.revenue),
                 money(f.profit),
                 str(f.deals_won),
                 f"{f.total_customers:.0f}",
                 rho,
+                Text(", ".join(STUDY_LABELS[x] for x in d.research) if d and d.research else "-"),
             )
         rivals = self.query_one("#rivals", DataTable)
         for col in ("round", "firm", "share", "price", "revenue", "customers"):
