@@ -104,14 +104,16 @@ class Scorecard(Screen):
         s = self.session
         score = s.game.score()
         weights = s.scenario.scoring.weights()
-        table = Table(expand=True, box=None, title="Ranking", title_style="bold")
+        table = Table(
+            expand=True, box=None, title="Ranking", title_style="bold", collapse_padding=True
+        )
         table.add_column("#")
         table.add_column("Firm", ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column("Total", justify="right")
         for m in weights:
             table.add_column(SHORT.get(m, m), justify="right")
         for fid, row in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
-            name = Text(s.scenario.firm(fid).label + (" (you)" if fid == s.player else ""))
+            name = Text(("▶ " if fid == s.player else "  ") + s.scenario.firm(fid).label)
             style = "bold" if fid == s.player else ""
             table.add_row(
                 str(row["rank"]),

@@ -161,7 +161,14 @@ class RivalBoard(Static):
     ) -> None:
         """public_only: a rival's brand equity is not in the public report (class play).
         brands: what a brand tracker last said per firm (shown instead of the truth)."""
-        table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+        table = Table(
+            box=None,
+            expand=True,
+            padding=(0, 1),
+            show_edge=False,
+            collapse_padding=True,
+            pad_edge=False,
+        )
         table.add_column("Firm", no_wrap=True, overflow="ellipsis", ratio=1)
         table.add_column("Share", justify="right")
         table.add_column("Price", justify="right")
