@@ -442,3 +442,22 @@ async def test_back_to_simple_mode_drops_the_studies_it_cannot_show() -> None:
         assert "Studies" not in str(app.screen.query_one("#derived").render())
         await advance(pilot)
         assert session.game.history[0]["you"].research == []
+
+
+async def test_on_a_small_terminal_the_what_if_shows_in_view_and_page_keys_scroll() -> None:
+    """At 80x24 the panels stack in one page: the forecast is scrolled into view once laid
+    out (it sat below the fold), and PageDown moves the page from any field."""
+    app = JigsawApp(Session.new(shortened("classic", 3), 1), hindsight=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await eventually(pilot, lambda: app.screen.forecast_shown, 30)
+        await settle(pilot)
+        await pilot.pause(0.2)
+        forecast = app.screen.query_one("#forecast").region
+        assert forecast.height > 3 and forecast.bottom <= 23  # above the key bar
+        page = app.screen.query_one("#columns")
+        before = page.scroll_y
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert page.scroll_y > before

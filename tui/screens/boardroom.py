@@ -45,6 +45,10 @@ class Boardroom(Screen):
         Binding("w", "whatif", "What-if"),
         Binding("f", "toggle_full", "Full/simple"),
         Binding("u", "undo", "Undo"),
+        # On a small terminal the panels stack in one scrolling page: page keys move the page
+        # from any field (a panel's own scrolling has nothing to scroll there).
+        Binding("pagedown", "page(1)", show=False, priority=True),
+        Binding("pageup", "page(-1)", show=False, priority=True),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -96,7 +100,16 @@ class Boardroom(Screen):
             return self.session.submits
         if action == "undo":
             return self.session.can_undo and bool(self.session.game.history)
+        if action == "page":
+            return self.has_class("narrow")  # else the key goes to the panel in focus
         return True
+
+    def action_page(self, pages: int) -> None:
+        """Scroll the stacked page (narrow terminals) a screenful up or down."""
+        columns = self.query_one("#columns")
+        columns.scroll_to(
+            y=columns.scroll_y + pages * max(1, columns.size.height - 2), animate=False
+        )
 
     def action_tour(self) -> None:
         """The guided tour of this screen (tui/screens/tour.py)."""
@@ -362,5 +375,7 @@ class Boardroom(Screen):
             row("rho", rhos, lambda x: f"{x:.2f}")
         forecast = self.query_one("#forecast", Static)
         forecast.update(table)
-        forecast.scroll_visible()
+        # once laid out at its new height (before, it scrolled to the forecast's old size and
+        # left most of it below the fold at 80x24)
+        self.call_after_refresh(forecast.scroll_visible, animate=False)
         self.forecast_shown = True
