@@ -11,6 +11,7 @@ import pytest
 
 from sim import load_scenario
 from sim.model.decisions import simple
+from tests.conftest import shortened
 from tui.app import JigsawApp
 from tui.session import Session
 
@@ -63,4 +64,11 @@ def test_round_report(snap_compare, size) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_scorecard(snap_compare, size) -> None:
-    assert snap_compare(JigsawApp(played("tutorial", 6)), terminal_size=size, run_before=settled)
+    """A three-round tutorial to its end: the scorecard's luck and hindsight replay the game
+    (20 draws, 11 splits), so a short game keeps the test quick."""
+    scenario = shortened("tutorial", 3)
+    session = Session.new(scenario, 1)
+    for _ in range(3):
+        session.game.play_round({"you": simple(scenario, scenario.meta.budget_per_round, 0.4)})
+    app = JigsawApp(Session(session.game))
+    assert snap_compare(app, terminal_size=size, run_before=settled)
