@@ -461,3 +461,24 @@ async def test_on_a_small_terminal_the_what_if_shows_in_view_and_page_keys_scrol
         await pilot.press("pagedown")
         await pilot.pause()
         assert page.scroll_y > before
+
+
+async def test_a_ticked_study_and_the_chosen_mode_read_without_colour() -> None:
+    """Textual drew 'X' in a box ticked or not, and '●' on both radio buttons: only colour
+    told them apart."""
+    from tui.widgets.ticks import Choice, TickBox
+
+    app = JigsawApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        simple, full = app.screen.query(Choice)
+        assert "●" in str(simple.render()) and "○" in str(full.render())
+        await pilot.press("enter")  # classic, highlighted: a game opens
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        box = app.screen.query_one("#study-brand_tracker", TickBox)
+        assert "✓" not in str(box.render())
+        box.value = True
+        await pilot.pause()
+        assert "✓" in str(box.render()) and app.screen.session.draft.research == ["brand_tracker"]

@@ -26,6 +26,7 @@ from sim.model.scenario import Scenario, bundled_scenarios, load_scenario
 from sim.numbers import plural
 from tui.session import Session, autosaves
 from tui.widgets.footer import KeyBar
+from tui.widgets.ticks import Choice
 
 ORDER = ("tutorial", "classic", "enterprise", "recession")
 LISTED = 8  # autosaves offered, the most recently played first
@@ -64,8 +65,8 @@ class NewGame(Screen):
                 yield Input("1", id="seed", validators=[Integer(minimum=0, maximum=2**63 - 1)])
                 yield Label("Decisions")
                 with RadioSet(id="mode"):
-                    yield RadioButton("Simple: one budget and a split", value=True, id="simple")
-                    yield RadioButton("Full: mix, targeting, sales levers", id="full")
+                    yield Choice("Simple: one budget and a split", value=True, id="simple")
+                    yield Choice("Full: mix, targeting, sales levers", id="full")
                 yield Button("Start (enter)", id="start", variant="primary")
                 yield Label(
                     "Or continue a game (each game autosaves after every round)",

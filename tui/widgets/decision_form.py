@@ -20,6 +20,7 @@ from sim.narrative import money
 from sim.numbers import plural
 from tui.session import Session
 from tui.widgets.split_bar import SplitBar
+from tui.widgets.ticks import TickBox
 
 CHANNEL_LABELS = {"advertising": "Ads", "pr": "PR", "demand_gen": "Demand gen"}
 STUDY_LABELS = {
@@ -169,7 +170,7 @@ class DecisionForm(Vertical):
             with Grid(classes="row", id="studies"):
                 for study in STUDIES:
                     price = money(self.session.scenario.research.price(study))
-                    yield Checkbox(
+                    yield TickBox(
                         f"{STUDY_LABELS[study]} {price}", study in d.research, id=f"study-{study}"
                     )
         yield Static(id="derived", markup=False)
