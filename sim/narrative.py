@@ -109,6 +109,8 @@ def explain(
             f"{(f.win_rate or 0):.0%}), gaining {plural(round(f.new_customers), 'customer')}; "
             f"{plural(round(f.churned), 'customer')} left. You now have {f.total_customers:.0f}."
         )
+    elif f.reps == 0 and not f.bankrupt:
+        out.append("With no productive reps, no deal could be worked or won.")
     if f.pipeline:
         later = (
             "they are won or lost in a later round"
@@ -119,8 +121,6 @@ def explain(
             f"{plural(f.pipeline, 'lead')} {'is' if f.pipeline == 1 else 'are'} still open at the "
             f"close (waiting for a rep or in a deal); {later}."
         )
-    elif f.reps == 0 and not f.bankrupt:
-        out.append("With no productive reps, no deal could be worked or won.")
     if "brand_tracker" in f.studies:
         brand = f"Your brand tracker: brand equity {f.brand_equity:.0f}/100"
         if prev is not None and "brand_tracker" in prev.studies:

@@ -155,3 +155,22 @@ def test_the_report_says_how_many_leads_are_still_open_at_the_close() -> None:
             f"{f.pipeline} leads are still open at the close (waiting for a rep or in a deal); "
             f"{then}."
         ]
+
+
+def test_no_productive_reps_is_said_only_when_no_deal_closed() -> None:
+    """The sentence belongs to the round with no deal won or lost, whatever is still open."""
+    from dataclasses import replace
+
+    scenario = shortened("classic", 2)
+    game = Game(scenario, 1)
+    report = game.play_round({"you": simple(scenario, 300_000, 0.4)})
+    f = report.firms["you"]
+    none_said = "With no productive reps, no deal could be worked or won."
+
+    def said(**changes: object) -> list[str]:
+        firms = {**report.firms, "you": replace(f, **changes)}
+        return explain(scenario, replace(report, firms=firms), "you")
+
+    assert none_said not in said(reps=0, pipeline=0)  # deals closed: not the case
+    assert none_said in said(reps=0, deals_won=0, deals_lost=0, pipeline=3)
+    assert none_said in said(reps=0, deals_won=0, deals_lost=0, pipeline=0)

@@ -44,22 +44,18 @@ HELP = """Commands (one a line; an empty line or n plays the round):
   ?                  this list
   q                  quit (the game is autosaved after every round)"""
 
-PERCENT = {
-    "marketing": "marketing_share",
-    "rd": "product_share",
-    "training": "training_share",
-    "commission": "commission_rate",
-    "accounts": "account_management",
+# Each command's draft field and its range in the decision schema (sim.model.decisions.RANGES:
+# one home for the ranges). The percent commands are typed in percent.
+FIELDS = {
+    "budget": ("budget", "budget"),
+    "price": ("price", "price"),
 }
-# Each command's range, from the decision schema's (sim.model.decisions.RANGES: one home).
-RANGE_OF = {
-    "budget": "budget",
-    "price": "price",
-    "marketing": "marketing_share",
-    "rd": "product_share",
-    "training": "sales.training_share",
-    "commission": "sales.commission_rate",
-    "accounts": "sales.account_management",
+PERCENT = {
+    "marketing": ("marketing_share", "marketing_share"),
+    "rd": ("product_share", "product_share"),
+    "training": ("training_share", "sales.training_share"),
+    "commission": ("commission_rate", "sales.commission_rate"),
+    "accounts": ("account_management", "sales.account_management"),
 }
 
 
@@ -178,12 +174,14 @@ class PlainGame:
                 k = s.undo()
                 self.say(f"Back to round {k}: its decisions are loaded again.")
                 self.show_decisions()
-            elif verb in ("budget", "price") and len(args) == 1:
-                setattr(s.draft, verb, within(number(args[0], verb), verb))
+            elif verb in FIELDS and len(args) == 1:
+                field, lever = FIELDS[verb]
+                setattr(s.draft, field, within(number(args[0], verb), verb, lever))
                 self.show_decisions()
             elif verb in PERCENT and len(args) == 1:
-                share = within(number(args[0], verb) / 100.0, verb, percent=True)
-                setattr(s.draft, PERCENT[verb], share)
+                field, lever = PERCENT[verb]
+                share = within(number(args[0], verb) / 100.0, verb, lever, percent=True)
+                setattr(s.draft, field, share)
                 self.show_decisions()
             elif verb in ("mix", "target") and len(args) == 2:
                 self.share(verb, args[0], number(args[1], f"{verb} {args[0]}") / 100.0)
@@ -288,9 +286,9 @@ def number(text: str, what: str) -> float:
     return value
 
 
-def within(value: float, verb: str, percent: bool = False) -> float:
-    """`value` if the decision schema allows it for `verb`'s lever, else one clear refusal."""
-    low, high = RANGES[RANGE_OF[verb]]
+def within(value: float, verb: str, lever: str, percent: bool = False) -> float:
+    """`value` if the decision schema allows it for `lever`, else one clear refusal."""
+    low, high = RANGES[lever]
     if low <= value <= high:
         return value
     scale, unit = (100.0, " percent") if percent else (1.0, "")

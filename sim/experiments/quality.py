@@ -149,9 +149,9 @@ def training_step(decision: Decision, signed: float, rep_cost: float) -> float |
     that keeps the same number of reps changes nothing at all. None when no such share lies
     in 0..1 (every rep already trained away, or none to add)."""
     budget, now = decision.sales.budget, decision.sales.training_share
-    reps = headcount(budget, now, rep_cost)
     if budget <= 0 or rep_cost <= 0:
         return None
+    reps = headcount(budget, now, rep_cost)
     if signed > 0:  # one rep fewer: the middle of the shares that employ reps - 1
         target = max(now + signed, 1.0 - (reps - 0.5) * rep_cost / budget) if reps else 2.0
         target = round(target, 6)

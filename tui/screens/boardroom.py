@@ -14,6 +14,7 @@ from textual.widgets import Button, Header, Static
 
 from sim.model.errors import InputError
 from sim.model.forecast import DRAWS, LEVEL, band
+from sim.model.gauge import rho_text
 from sim.model.report import RoundReport
 from sim.model.research import last_known, redact
 from sim.narrative import money
@@ -372,7 +373,7 @@ class Boardroom(Screen):
         if any(r is None for r in rhos):
             table.add_row("rho", *(["no reps"] * 3))
         else:
-            row("rho", rhos, lambda x: f"{x:.2f}")
+            row("rho", rhos, rho_text)
         forecast = self.query_one("#forecast", Static)
         forecast.update(table)
         # once laid out at its new height (before, it scrolled to the forecast's old size and
