@@ -234,7 +234,9 @@ def test_sql_is_parameterised_so_a_hostile_team_name_is_just_a_name(tmp_path: Pa
     # module constants.
     for line in source.splitlines():
         if 'execute(f"' in line:
-            assert "PRAGMA" in line and "{BUSY_TIMEOUT_MS}" in line or "{SCHEMA_VERSION}" in line
+            assert "PRAGMA" in line and any(
+                c in line for c in ("{BUSY_TIMEOUT_MS}", "{SCHEMA_VERSION}", "{DUPLICATE_SCHEMA}")
+            )
 
 
 def test_a_file_that_is_not_a_class_or_of_another_schema_is_refused(tmp_path: Path) -> None:

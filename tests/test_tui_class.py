@@ -343,3 +343,30 @@ async def test_the_instructor_adds_and_renames_a_team_from_the_dashboard(room) -
         assert "Emerald" in text_of(app.screen.query_one("#submissions"))
     log = " ".join(w for _, _, w in Classroom(c.path).log())
     assert "added team Green" in log and "renamed team Green to Emerald" in log
+
+
+async def test_a_duplicate_class_dashboard_ranks_the_teams_from_their_own_markets(
+    tmp_path: Path,
+) -> None:
+    c, instructor, codes = Classroom.create(
+        tmp_path / "dup.db", shortened("classic", 2), ["Red", "Blue", "Green"], 5, duplicate=True
+    )
+    c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.4})
+    c.submit("Blue", codes["Blue"], {"budget": 300_000, "marketing_share": 0.4})
+    c.advance(instructor)
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "(duplicate)" in app.screen.sub_title
+        board = text_of(app.screen.query_one("#leaderboard")).splitlines()
+        ranked = [line.split()[1] for line in board if line.split() and line.split()[0].isdigit()]
+        assert sorted(ranked) == ["Blue", "Green", "Red"]  # the teams only: no rivals' rows
+        assert "(computer)" not in "\n".join(board)
+        rows = text_of(app.screen.query_one("#submissions"))
+        red = next(r for r in rows.splitlines() if r.strip().startswith("Red"))
+        blue = next(r for r in rows.splitlines() if r.strip().startswith("Blue"))
+        assert red.split()[-4:] == blue.split()[-4:]  # cash, share, rho, score: alike
+    # a team's seat plays its own copy: its firm carries the team's name
+    session = ClassSession.login(c.path, "Green", codes["Green"])
+    assert session.game.scenario.firm("you").name == "Green"
+    assert session.game.reports[0].firms["you"].name == "Green"

@@ -41,7 +41,7 @@ class ClassSession(Session):
         self.code = code
         self.screen = f"boardroom {os.getpid()}"  # which screen submitted (one per process)
         with self.room() as room:
-            game = room.game()
+            game = room.game(team=team)
             mine = room.own_decision(team)
             self._announced = [(k, text) for k, _, text in room.announcements()]
             self._how = self._read_how(room)
@@ -141,7 +141,7 @@ class ClassSession(Session):
             if closed == self.game.round:
                 self._resubmitted(mine)
                 return []
-            game = room.game()
+            game = room.game(team=self.team)
             self._how = self._read_how(room)
         before = self.game.round
         self.game = game

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sim.classroom.store import Classroom, Submission, Team
 from sim.csvtext import csv_text
-from sim.experiments.luck import FirmLuck, Luck, with_every_decision
+from sim.experiments.luck import FirmLuck, Luck, across_copies, with_every_decision
 from sim.experiments.luck import luck as measure_luck
 from sim.experiments.quality import Quality, quality
 from sim.model.files import write_atomic
@@ -297,25 +297,29 @@ Hindsight = dict[str, tuple[float, float, float]]  # team -> (best share, its pr
 
 def hindsight_by_team(
     classroom: Classroom,
-    game: Game,
+    markets: dict[str, Game],
     decisions: list[Submission],
     progress: Callable[[int, int], None] | None = None,
 ) -> Hindsight:
     """For each team, its best fixed split in hindsight *in its own situation*, like for like:
     the closed rounds again, same seed, the other teams' decisions as they were, the team's
     own decisions with their marketing + sales budget split one way every round, everything
-    else as played. (share, that game's profit, the team's own profit)."""
+    else as played. (share, that game's profit, the team's own profit). `markets`: the game
+    each team plays in (`Classroom.markets`)."""
     from sim.experiments.hindsight import look_back
 
-    closed = len(game.reports)
-    if not closed:
-        return {}
-    scenario = classroom.scenario
-    cut = scenario.model_copy(update={"meta": scenario.meta.model_copy(update={"rounds": closed})})
-    others = [dict(h) for h in game.history[:closed]]
     out: Hindsight = {}
     teams = classroom.teams
     for n, team in enumerate(teams):
+        game = markets[team.name]
+        closed = len(game.reports)
+        if not closed:
+            return {}
+        scenario = classroom.scenario_of(team)
+        cut = scenario.model_copy(
+            update={"meta": scenario.meta.model_copy(update={"rounds": closed})}
+        )
+        others = [dict(h) for h in game.history[:closed]]
         spent = [s.decision.total_budget for s in decisions if s.team == team.name]
         budget = sum(spent) / len(spent) if spent else scenario.meta.budget_per_round
         own = [h[team.firm_id] for h in game.history[:closed] if team.firm_id in h]
@@ -388,7 +392,7 @@ def team_story(
     engine's words (rho, cold leads, cold calls, price, studies, events), and its best split
     in hindsight in its own situation."""
     esc = html.escape
-    scenario = classroom.scenario
+    scenario = classroom.scenario_of(team)
     how = {
         s.round: (
             "carried (did not submit)"
@@ -437,16 +441,20 @@ def team_story(
 
 
 def lessons_html(
-    classroom: Classroom, game: Game, decisions: list[Submission], looked_back: Hindsight
+    classroom: Classroom,
+    markets: dict[str, Game],
+    decisions: list[Submission],
+    looked_back: Hindsight,
 ) -> str:
     """What the class as a whole shows, in a few sentences drawn from its numbers."""
     lo, hi = ALIGNED
     teams = classroom.teams
-    profit = {t.name: sum(r.firms[t.firm_id].profit for r in game.reports) for t in teams}
-    later = game.reports[1:] or game.reports  # round 1 starts from an empty pipeline
+    reports = {t.name: markets[t.name].reports for t in teams}
+    profit = {t.name: sum(r.firms[t.firm_id].profit for r in reports[t.name]) for t in teams}
     inside: list[str] = []
     outside: list[str] = []
     for t in teams:
+        later = reports[t.name][1:] or reports[t.name]  # round 1 starts from an empty pipeline
         rhos = [r.firms[t.firm_id].alignment_ratio for r in later]
         share_in = sum(1 for x in rhos if x is not None and lo <= x <= hi) / len(rhos)
         (inside if share_in >= 0.5 else outside).append(t.name)
@@ -466,7 +474,7 @@ def lessons_html(
             f"No team kept rho in the aligned band ({lo:.2f} to {hi:.2f}) most rounds: marketing "
             "and sales were out of step everywhere."
         )
-    cold = {t.name: sum(r.firms[t.firm_id].leads_cold for r in game.reports) for t in teams}
+    cold = {t.name: sum(r.firms[t.firm_id].leads_cold for r in reports[t.name]) for t in teams}
     worst = max(cold, key=lambda n: cold[n])
     if cold[worst]:
         items.append(
@@ -494,34 +502,48 @@ def lessons_html(
 
 def page(
     classroom: Classroom,
-    game: Game,
+    markets: dict[str, Game],
     decisions: list[Submission],
     hindsight: Hindsight | None = None,
     luck: Luck | None = None,
     qualities: dict[str, Quality] | None = None,
 ) -> str:
-    """The debrief HTML (`luck`: luck against skill, `qualities`: each team's decision
-    quality, when they were measured)."""
+    """The debrief HTML (`markets`: the game each team plays in, `Classroom.markets`; `luck`:
+    luck against skill, `qualities`: each team's decision quality, when they were measured)."""
     hindsight = hindsight or {}
     qualities = qualities or {}
     scenario = classroom.scenario
     status = classroom.status()
+    first = classroom.teams[0]
+    game = markets[first.name]  # the one market; in a duplicate class the first team's copy
     reports = game.reports
     team_of = {t.firm_id: t.name for t in classroom.teams}
     names = {f.id: f.label for f in scenario.firms}
     esc = html.escape
+    mode = " &middot; duplicate: a market per team" if classroom.duplicate else ""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Debrief: {esc(scenario.meta.name)}</title><style>{CSS}</style></head><body>",
         f"<h1>Debrief: {esc(scenario.meta.name)}</h1>",
         f"<p class='sub'>Seed {classroom.seed} &middot; {esc(status.headline)} &middot; "
-        f"{len(classroom.teams)} teams &middot; generated "
+        f"{len(classroom.teams)} teams{mode} &middot; generated "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}</p>",
     ]
+    if classroom.duplicate:
+        rivals = [
+            f"{esc(f.label)} ({esc(f.controlled_by)})" for f in scenario.firms if not f.is_player
+        ]
+        parts.append(
+            "<p>A duplicate class: each team played its own copy of the market, in the same "
+            f"seat ({esc(first.firm_id)}), with the same seed against the same computer rivals"
+            + (f" ({', '.join(rivals)})" if rivals else "")
+            + ". The rivals answered each team's own moves, so their figures differ from copy "
+            "to copy; the teams are ranked against each other on equal luck and equal "
+            "opponents.</p>"
+        )
     if not reports:
         parts.append("<p>No round has been played yet.</p>")
     else:
-        score = game.score()
         weights = scenario.scoring.weights()
         parts.append(
             "<h2>Leaderboard (balanced scorecard)</h2><table><tr><th>rank</th>"
@@ -529,22 +551,21 @@ def page(
         )
         parts += [f"<th>{esc(m.replace('_', ' '))} ({w:.0%})</th>" for m, w in weights.items()]
         parts.append("<th>profit (all rounds)</th><th>market share</th></tr>")
-        for fid in sorted(score, key=lambda f: score[f]["rank"]):
-            row = score[fid]
+        for row in classroom.leaderboard(markets):
+            fid = row.firm_id
             who = (
-                f"{esc(team_of[fid])}"
-                if fid in team_of
-                else f"{esc(names[fid])} (computer: {esc(scenario.firm(fid).controlled_by)})"
+                esc(row.name)
+                if row.team is not None
+                else f"{esc(row.name)} (computer: {esc(scenario.firm(fid).controlled_by)})"
             )
-            css = "" if fid in team_of else " class='computer'"
+            css = "" if row.team is not None else " class='computer'"
             parts.append(
-                f"<tr{css}><td>{row['rank']}</td><td class='name'>{who}</td>"
-                f"<td>{row['total']:.1f}</td>"
+                f"<tr{css}><td>{row.rank}</td><td class='name'>{who}</td><td>{row.total:.1f}</td>"
             )
-            parts += [f"<td>{row['scores'][m]:.0f}</td>" for m in weights]
+            parts += [f"<td>{row.score['scores'][m]:.0f}</td>" for m in weights]
             parts.append(
-                f"<td>{money(row['measures']['profit'])}</td>"
-                f"<td>{pct(reports[-1].firms[fid].market_share)}</td></tr>"
+                f"<td>{money(row.score['measures']['profit'])}</td>"
+                f"<td>{pct(row.game.reports[-1].firms[fid].market_share)}</td></tr>"
             )
         parts.append(
             "</table><p class='sub'>Each measure is scored against the benchmarks the "
@@ -553,30 +574,47 @@ def page(
             "worth. The raw measures are in scorecard.csv.</p>"
         )
         parts.append("<h2>Over the rounds</h2>")
-        palette = colours([team_of.get(fid, names[fid]) for fid in game.ids])
+        if classroom.duplicate:  # one line per team, each from its own copy
+            lines = {t.name: (markets[t.name], t.firm_id) for t in classroom.teams}
+            labels = {t.name: t.name for t in classroom.teams}
+        else:
+            lines = {team_of.get(fid, names[fid]): (game, fid) for fid in game.ids}
+            labels = {
+                team_of.get(fid, names[fid]): team_of.get(fid, f"{names[fid]} (computer)")
+                for fid in game.ids
+            }
+        palette = colours(list(lines))
         legend = ["<p class='legend'>"]
-        for fid in game.ids:
-            label = team_of.get(fid, f"{names[fid]} (computer)")
-            swatch = palette[team_of.get(fid, names[fid])]
-            legend.append(f"<span><i style='background:{swatch}'></i>{esc(label)}</span>")
+        for name in lines:
+            legend.append(
+                f"<span><i style='background:{palette[name]}'></i>{esc(labels[name])}</span>"
+            )
         legend.append("</p>")
         parts.append("<div class='charts'>")
         for title, measure, label_fn in MEASURES:  # each chart with its own legend (print)
             series = {
-                team_of.get(fid, names[fid]): [measure(r, fid) for r in reports] for fid in game.ids
+                name: [measure(r, fid) for r in played.reports]
+                for name, (played, fid) in lines.items()
             }
             parts.append(
                 f"<div class='chart'>{line_chart(title, series, label_fn)}{''.join(legend)}</div>"
             )
         parts.append("</div>")
         if luck is not None:
-            parts.append(luck_html(luck, team_of))
-        parts.append(lessons_html(classroom, game, decisions, hindsight))
+            parts.append(
+                luck_html(
+                    luck,
+                    team_of
+                    if not classroom.duplicate
+                    else {t.name: t.name for t in classroom.teams},
+                )
+            )
+        parts.append(lessons_html(classroom, markets, decisions, hindsight))
         for team in classroom.teams:
             parts.append(
                 team_story(
                     classroom,
-                    game,
+                    markets[team.name],
                     decisions,
                     team,
                     hindsight.get(team.name),
@@ -648,26 +686,50 @@ def write_debrief(
     quality_draws: also judge each team's decisions against their neighbours over this many
     draws of luck (0: not; `sim.experiments.quality`)."""
     out = Path(out_dir)
-    game = classroom.game()
+    markets = classroom.markets()
+    game = markets[classroom.teams[0].name]
     decisions = classroom.decisions()
     team_of = {t.firm_id: t.name for t in classroom.teams}
-    looked = hindsight_by_team(classroom, game, decisions, progress) if hindsight else {}
+    looked = hindsight_by_team(classroom, markets, decisions, progress) if hindsight else {}
     # every firm's decisions once (a class restored from its snapshot lacks the computer's),
     # for the luck and every team's quality
-    complete = with_every_decision(game) if (draws or quality_draws) and game.reports else game
-    luck = measure_luck(complete, draws) if draws and game.reports else None
+    complete = (
+        {t.name: with_every_decision(markets[t.name]) for t in classroom.teams}
+        if (draws or quality_draws) and game.reports
+        else markets
+    )
+    luck: Luck | None = None
+    if draws and game.reports:
+        luck = (
+            across_copies({t.name: (complete[t.name], t.firm_id) for t in classroom.teams}, draws)
+            if classroom.duplicate
+            else measure_luck(complete[classroom.teams[0].name], draws)
+        )
     judged = {
-        t.name: quality(complete, t.firm_id, draws=quality_draws)
+        t.name: quality(complete[t.name], t.firm_id, draws=quality_draws)
         for t in classroom.teams
         if quality_draws and game.reports
     }
-    files: dict[str, str] = {"index.html": page(classroom, game, decisions, looked, luck, judged)}
+    files: dict[str, str] = {
+        "index.html": page(classroom, markets, decisions, looked, luck, judged)
+    }
 
     rounds = []
-    for r in game.reports:
-        for fid in game.ids:
-            rounds.append({"team": team_of.get(fid, ""), **flat_row(r, fid)})
-    header = list(rounds[0]) if rounds else ["team", "round", "firm"]
+    if classroom.duplicate:  # every firm of every team's copy, the copy named by its team
+        for t in classroom.teams:
+            played = markets[t.name]
+            for r in played.reports:
+                for fid in played.ids:
+                    row = flat_row(r, fid)
+                    rounds.append(
+                        {"market": t.name, "team": t.name if fid == t.firm_id else "", **row}
+                    )
+        header = list(rounds[0]) if rounds else ["market", "team", "round", "firm"]
+    else:
+        for r in game.reports:
+            for fid in game.ids:
+                rounds.append({"team": team_of.get(fid, ""), **flat_row(r, fid)})
+        header = list(rounds[0]) if rounds else ["team", "round", "firm"]
     files["rounds.csv"] = csv_text(header, rounds)
 
     rows = []
@@ -705,19 +767,17 @@ def write_debrief(
     files["decisions.csv"] = csv_text(header, rows)
 
     score_rows = []
-    if game.reports:
-        for fid, row in game.score().items():
-            score_rows.append(
-                {
-                    "firm": fid,
-                    "team": team_of.get(fid, ""),
-                    "rank": row["rank"],
-                    "total": row["total"],
-                    **{f"score.{k}": v for k, v in row["scores"].items()},
-                    **{f"measure.{k}": v for k, v in row["measures"].items()},
-                }
-            )
-        score_rows.sort(key=lambda r: r["rank"])  # type: ignore[arg-type, return-value]
+    for standing in classroom.leaderboard(markets) if game.reports else []:
+        score_rows.append(
+            {
+                "firm": standing.firm_id,
+                "team": standing.name if standing.team is not None else "",
+                "rank": standing.rank,
+                "total": standing.score["total"],
+                **{f"score.{k}": v for k, v in standing.score["scores"].items()},
+                **{f"measure.{k}": v for k, v in standing.score["measures"].items()},
+            }
+        )
     header = list(score_rows[0]) if score_rows else ["firm", "team", "rank", "total"]
     files["scorecard.csv"] = csv_text(header, score_rows)
     files["log.csv"] = csv_text(

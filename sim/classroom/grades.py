@@ -6,7 +6,9 @@ two most used learning-management systems import.
     grade_sheet(room, roster, lms)    -> CSV text (neutralised, sim.csvtext)
 
 The score is the balanced scorecard total (0..100, `sim.model.report.scorecard`) after the
-rounds closed so far; each measure's score is its own column. Graded by skill (`by="skill"`),
+rounds closed so far; each measure's score is its own column. In a duplicate class each team is
+scored in its own copy of the market and ranked against the other teams
+(`Classroom.leaderboard`). Graded by skill (`by="skill"`),
 it is instead the expected score of the team's decisions over other draws of luck, the same
 for every team (`sim.experiments.luck`; docs/LUCK.md), with the score as played and its luck
 percentile beside it.
@@ -26,9 +28,10 @@ from typing import Any
 
 from sim.classroom.store import Classroom
 from sim.csvtext import csv_text
-from sim.experiments.luck import DRAWS, luck
+from sim.experiments.luck import DRAWS, FirmLuck, across_copies, luck
 from sim.model.errors import InputError
 from sim.model.files import read_text
+from sim.model.game import Game
 
 LMS = ("canvas", "moodle")
 MAX_MEMBERS = 5_000
@@ -58,36 +61,51 @@ def grades(
     the score is the expected score of the team's decisions over `draws` other draws of luck
     (`sim.experiments.luck`), with its 95% interval, the score as played and its luck
     percentile beside it."""
-    game = room.game()
-    if game.round == 0:
+    markets = room.markets()
+    if not markets or next(iter(markets.values())).round == 0:
         raise InputError(str(room.path), "", "no round has been closed yet: grades come after one")
     if by == "skill":
-        result = luck(game, draws, progress=progress)
-        firms = {f.firm: f for f in result.firms}
-        teams = sorted(room.teams, key=lambda t: -firms[t.firm_id].expected_score)
+        firms = _skill(room, markets, draws, progress)
+        teams = sorted(room.teams, key=lambda t: (-firms[t.name].expected_score, t.copy))
         return [
             {
                 "team": t.name,
                 "rank": k + 1,
-                "score": round(firms[t.firm_id].expected_score, 1),
-                "score_low": round(firms[t.firm_id].score_low, 1),
-                "score_high": round(firms[t.firm_id].score_high, 1),
-                "played": round(firms[t.firm_id].score, 1),
-                "luck": round(firms[t.firm_id].score_percentile),
+                "score": round(firms[t.name].expected_score, 1),
+                "score_low": round(firms[t.name].score_low, 1),
+                "score_high": round(firms[t.name].score_high, 1),
+                "played": round(firms[t.name].score, 1),
+                "luck": round(firms[t.name].score_percentile),
             }
             for k, t in enumerate(teams)
         ]
     if by != "result":
         raise InputError("--by", by, f"expected one of {', '.join(BY)}")
-    score = game.score()
     rows = []
-    for team in sorted(room.teams, key=lambda t: score[t.firm_id]["rank"]):
-        row = score[team.firm_id]
+    for standing in room.leaderboard(markets):
+        if standing.team is None:
+            continue
+        row = standing.score
         rows.append(
-            {"team": team.name, "rank": row["rank"], "score": round(row["total"], 1)}
+            {"team": standing.name, "rank": standing.rank, "score": round(row["total"], 1)}
             | {m: round(v, 1) for m, v in row["scores"].items()}
         )
     return rows
+
+
+def _skill(
+    room: Classroom,
+    markets: dict[str, Game],
+    draws: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, FirmLuck]:
+    """Each team's luck against skill (`sim.experiments.luck`), by team name: over the one
+    market, or over each team's own copy in a duplicate class (the same draws for each)."""
+    if room.duplicate:
+        copies = {t.name: (markets[t.name], t.firm_id) for t in room.teams}
+        return {f.firm: f for f in across_copies(copies, draws, progress=progress).firms}
+    result = luck(next(iter(markets.values())), draws, progress=progress)
+    return {t.name: result.firm(t.firm_id) for t in room.teams}
 
 
 def read_roster(path: str | Path, room: Classroom) -> list[Member]:

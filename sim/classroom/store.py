@@ -21,6 +21,13 @@ advance for the same round (`expect_round`) does nothing, so no round is ever ru
 
 Seats: teams take the scenario's player seats first, then the computer-run seats in order;
 seats no team fills stay computer-run (an unfilled player seat plays `balanced`).
+
+A duplicate class (`create(..., duplicate=True)`), as in duplicate bridge: each team plays its
+own copy of the market, in the scenario's first player seat, with the same seed against the
+same computer-run rivals, so teams are compared on equal luck and equal opponents (a team's
+draws differ from another's only where its decisions differ: common random numbers). Such a
+file is schema 3 (older Jigsaws refuse it): each team has a copy number, and each closed
+round keeps one report and one snapshot per copy.
 """
 
 from __future__ import annotations
@@ -57,11 +64,12 @@ from sim.model.snapshot import UNREADABLE, Snapshot
 from sim.model.workload import MAX_LEADS, check_workload
 
 SCHEMA_VERSION = 2  # 2: the class records the model version it is played under
+DUPLICATE_SCHEMA = 3  # a duplicate class: a market per team (copy), rounds and snapshots per copy
 FORMAT = "jigsaw-class"
 BUSY_TIMEOUT_MS = 60_000
 MAX_TEAMS = 40  # a large class; the scenario schema allows as many firms
 
-READS_SCHEMAS = (1, 2)
+READS_SCHEMAS = (1, 2, DUPLICATE_SCHEMA)
 MODEL_OF_SCHEMA = {1: 2}  # a schema-1 class was made under model 2
 
 SCHEMA = """
@@ -135,6 +143,45 @@ CREATE TABLE IF NOT EXISTS failed_logins (
     source TEXT NOT NULL
 );
 """
+# A duplicate class's file: the same tables, but teams share their seat (each has a copy of
+# the market instead), and rounds and snapshots are kept per copy.
+DUPLICATE = (
+    SCHEMA.replace(
+        """    firm_id TEXT NOT NULL UNIQUE,
+    seat INTEGER NOT NULL UNIQUE,
+""",
+        """    firm_id TEXT NOT NULL,
+    seat INTEGER NOT NULL,
+    copy INTEGER NOT NULL UNIQUE,
+""",
+    )
+    .replace(
+        """    round INTEGER PRIMARY KEY,
+    closed_at TEXT NOT NULL,
+    report TEXT NOT NULL
+""",
+        """    round INTEGER NOT NULL,
+    copy INTEGER NOT NULL,
+    closed_at TEXT NOT NULL,
+    report TEXT NOT NULL,
+    PRIMARY KEY (round, copy)
+""",
+    )
+    .replace(
+        """    round INTEGER PRIMARY KEY,
+    model INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    digest TEXT NOT NULL
+""",
+        """    round INTEGER NOT NULL,
+    copy INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (round, copy)
+""",
+    )
+)
 # The snapshots, settings (paused, deadline, renamed teams' code names), announcements and
 # failed_logins tables came after schema 2 without changing it: older Jigsaws ignore them, and
 # this one adds each to a class file the first time it needs it.
@@ -175,6 +222,7 @@ class Team:
     name: str
     firm_id: str
     seat: int
+    copy: int = 0  # the team's own market in a duplicate class (1, 2, ...); 0: the shared one
 
 
 @dataclass(frozen=True)
@@ -219,6 +267,23 @@ class Advanced:
     message: str
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A row of the leaderboard (`Classroom.leaderboard`): a team (or a computer-run firm),
+    its rank and its scorecard row (`sim.model.report.scorecard`), in the market it played."""
+
+    name: str
+    firm_id: str
+    team: Team | None  # None: a computer-run firm
+    rank: int
+    score: dict[str, Any]
+    game: Game
+
+    @property
+    def total(self) -> float:
+        return float(self.score["total"])
+
+
 MAX_SIGNATURE = 80  # characters of `--by`
 
 
@@ -245,9 +310,8 @@ def team_name(name: str, field: str = "--teams") -> str:
     return clean
 
 
-def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Team]]:
-    """The class's copy of the scenario: teams take seats (player seats first), their firms
-    are named after them and controlled by players; every other seat is computer-run."""
+def _team_names(names: list[str]) -> list[str]:
+    """The rule for a class's team list: 1 or more names, each a team name, all different."""
     clean = [n.strip() for n in names]
     if not clean or any(not n for n in clean):
         raise InputError("--teams", "", "expected team names separated by commas, e.g. Red,Blue")
@@ -255,6 +319,34 @@ def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Tea
         team_name(n)
     if len({n.casefold() for n in clean}) != len(clean):
         raise InputError("--teams", "", "team names must be different")
+    return clean
+
+
+def seat_copies(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Team]]:
+    """A duplicate class: every team plays the scenario's first player seat, each in its own
+    copy of the market (copy n for the n-th team); every other seat is computer-run (another
+    player seat plays `balanced`), the same in every copy."""
+    clean = _team_names(names)
+    if len(clean) > MAX_TEAMS:
+        raise InputError("--teams", "", f"{len(clean)} teams; a class has at most {MAX_TEAMS}")
+    seats = [i for i, f in enumerate(scenario.firms) if f.is_player]
+    if not seats:
+        raise InputError(
+            "--duplicate", "", f"{scenario.meta.name} has no player seat for the teams to play"
+        )
+    seat = seats[0]
+    data = scenario.model_dump(mode="json")
+    for i in seats[1:]:
+        data["firms"][i]["controlled_by"] = "balanced"
+    firm_id = scenario.firms[seat].id
+    teams = [Team(name, firm_id, seat, n) for n, name in enumerate(clean, start=1)]
+    return parse_scenario(data, "class scenario"), teams
+
+
+def seat_teams(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Team]]:
+    """The class's copy of the scenario: teams take seats (player seats first), their firms
+    are named after them and controlled by players; every other seat is computer-run."""
+    clean = _team_names(names)
     firms = scenario.firms
     if len(clean) > min(len(firms), MAX_TEAMS):
         raise InputError(
@@ -411,6 +503,8 @@ class Classroom:
                 f"schema {', '.join(map(str, READS_SCHEMAS))})",
             )
         self.schema = version
+        self.duplicate = version == DUPLICATE_SCHEMA  # a market per team (`seat_copies`)
+        self._copies: dict[str, Scenario] = {}
         model = (
             MODEL_OF_SCHEMA.get(version)
             or self.db.execute("SELECT model FROM class WHERE id = 1").fetchone()[0]
@@ -498,16 +592,19 @@ class Classroom:
         team_names: list[str],
         seed: int = 1,
         max_leads: float = MAX_LEADS,
+        duplicate: bool = False,
     ) -> tuple[Classroom, str, dict[str, str]]:
         """A new class file. Returns the class, the instructor code and each team's code:
         the only time the codes exist in clear. `max_leads`: the workload limit the class
-        was lifted to (kept in the file; sim.model.workload)."""
+        was lifted to (kept in the file; sim.model.workload). `duplicate`: each team plays its
+        own copy of the market (`seat_copies`)."""
         p = Path(path)
         if p.exists():
             raise InputError(str(path), "", "already exists; choose another --db or delete it")
         if not p.parent.is_dir():
             raise InputError(str(path), "", f"no such folder: {p.parent}")
-        seated, teams = seat_teams(scenario, team_names)
+        seated, teams = (seat_copies if duplicate else seat_teams)(scenario, team_names)
+        schema = DUPLICATE if duplicate else SCHEMA
         salt = secrets.token_bytes(16)
         instructor = new_code()
         codes = {t.name: new_code() for t in teams}
@@ -519,7 +616,7 @@ class Classroom:
             db = cls._connect(tmp)
             db.execute("PRAGMA journal_mode = DELETE")  # one file while it is built
             db.execute("BEGIN IMMEDIATE")
-            for statement in SCHEMA.split(";"):
+            for statement in schema.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute(
@@ -535,18 +632,29 @@ class Classroom:
                     MODEL_VERSION,
                 ),
             )
-            db.executemany(
-                "INSERT INTO teams (name, firm_id, seat, code_hash) VALUES (?, ?, ?, ?)",
-                [
-                    (t.name, t.firm_id, t.seat, code_hash(codes[t.name], salt, t.name))
-                    for t in teams
-                ],
-            )
+            if duplicate:
+                db.executemany(
+                    "INSERT INTO teams (name, firm_id, seat, copy, code_hash) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (t.name, t.firm_id, t.seat, t.copy, code_hash(codes[t.name], salt, t.name))
+                        for t in teams
+                    ],
+                )
+            else:
+                db.executemany(
+                    "INSERT INTO teams (name, firm_id, seat, code_hash) VALUES (?, ?, ?, ?)",
+                    [
+                        (t.name, t.firm_id, t.seat, code_hash(codes[t.name], salt, t.name))
+                        for t in teams
+                    ],
+                )
             db.execute(
                 "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)",
                 (
                     now(),
-                    f"class created: {scenario.meta.name}, seed {seed}, teams "
+                    f"class created: {scenario.meta.name}, seed {seed}, "
+                    + ("duplicate (a market per team), " if duplicate else "")
+                    + "teams "
                     + ", ".join(t.name for t in teams),
                 ),
             )
@@ -554,7 +662,10 @@ class Classroom:
                 db.execute(
                     "INSERT INTO settings (key, value) VALUES ('max_leads', ?)", (repr(max_leads),)
                 )
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if duplicate:
+                db.execute(f"PRAGMA user_version = {DUPLICATE_SCHEMA}")
+            else:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
             db.close()
             os.link(tmp, p)  # never over a class someone created meanwhile
@@ -742,6 +853,10 @@ class Classroom:
         return value
 
     def _team_rows(self) -> list[Any]:
+        if self.duplicate:
+            return self.db.execute(
+                "SELECT name, firm_id, seat, copy FROM teams ORDER BY copy"
+            ).fetchall()
         return self.db.execute("SELECT name, firm_id, seat FROM teams ORDER BY seat").fetchall()
 
     def _read_teams(self, rows: list[Any] | None = None) -> list[Team]:
@@ -750,7 +865,7 @@ class Classroom:
         rows = self._team_rows() if rows is None else rows
         ids = self.scenario.firm_ids
         teams: list[Team] = []
-        for name, firm_id, seat in rows:
+        for name, firm_id, seat, *copy in rows:
             if not isinstance(name, str) or not isinstance(firm_id, str):
                 raise self._edited("teams", "each team has a name and a firm")
             try:
@@ -765,11 +880,15 @@ class Classroom:
                 )
             if not self.scenario.firm(firm_id).is_player:
                 raise self._edited(f"teams.{name}", f"sits in {firm_id}, which a computer runs")
-            teams.append(Team(name, firm_id, seat))
-        if len({t.name.casefold() for t in teams}) < len(teams) or len(
-            {t.firm_id for t in teams}
-        ) < len(teams):
+            if copy and (not isinstance(copy[0], int) or not 1 <= copy[0] <= 10 * MAX_TEAMS):
+                raise self._edited(f"teams.{name}", "must play a copy of the market from 1 up")
+            teams.append(Team(name, firm_id, seat, *copy))
+        if len({t.name.casefold() for t in teams}) < len(teams):
+            raise self._edited("teams", "each team has a name of its own")
+        if not self.duplicate and len({t.firm_id for t in teams}) < len(teams):
             raise self._edited("teams", "each team has a name and a firm of its own")
+        if self.duplicate and len({t.firm_id for t in teams}) > 1:
+            raise self._edited("teams", "in a duplicate class every team plays the same seat")
         return teams
 
     @property
@@ -787,6 +906,7 @@ class Classroom:
         rows = self._team_rows()
         if [Team(*r) for r in rows] == self.teams:
             return
+        self._copies = {}
         (text,) = self.db.execute("SELECT scenario FROM class WHERE id = 1").fetchone()
         source = f"{self.path}: scenario"
         self.scenario = parse_scenario(
@@ -844,78 +964,158 @@ class Classroom:
             return None
         return Submission(row[0], row[1], self._decision(row[0], row[1], row[2]), *row[3:])
 
-    def game(self, up_to_round: int | None = None) -> Game:
+    def scenario_of(self, team: Team | None = None) -> Scenario:
+        """The scenario `team` plays: the class's; in a duplicate class, its own copy, where
+        the seat is named after the team."""
+        if not self.duplicate or team is None:
+            return self.scenario
+        if team.name not in self._copies:
+            data = self.scenario.model_dump(mode="json")
+            data["firms"][team.seat]["name"] = team.name
+            self._copies[team.name] = parse_scenario(data, f"{self.path}: scenario")
+        return self._copies[team.name]
+
+    def _copy(self, team: Team | None) -> int:
+        """The copy of the market `team` plays in (0: the one market of a class)."""
+        if not self.duplicate:
+            return 0
+        if team is None:
+            raise ValueError("a duplicate class has a market per team: name the team")
+        return team.copy
+
+    def _of_copy(self, copy: int) -> tuple[str, tuple[int, ...]]:
+        """The SQL that picks one copy's rows of rounds and snapshots (none in a class)."""
+        return (" AND copy = ?", (copy,)) if self.duplicate else ("", ())
+
+    def _copy_team(self, copy: int, db: sqlite3.Connection | None = None) -> str | None:
+        """The name of the team that plays copy `copy` (as the file says now)."""
+        row = (db or self.db).execute("SELECT name FROM teams WHERE copy = ?", (copy,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def game(self, up_to_round: int | None = None, team: Team | None = None) -> Game:
         """The market after the closed rounds (through `up_to_round`): restored from the
         snapshot of the last of them when it can be trusted, else played again from the
-        decisions (from the last snapshot that can be trusted)."""
+        decisions (from the last snapshot that can be trusted). In a duplicate class, the
+        market of `team` (which must be given); in a class, the one market whatever `team`."""
+        copy = self._copy(team)
+        scenario = self.scenario_of(team)
         last = self.open_round - 1 if up_to_round is None else min(up_to_round, self.open_round - 1)
-        by_round = self._by_round(last)
-        game = Game(self.scenario, self.seed, max_leads=self.max_leads)
+        by_round = self._by_round(last, team if self.duplicate else None)
+        game = Game(scenario, self.seed, max_leads=self.max_leads)
         history = [by_round.get(k, {}) for k in range(1, last + 1)]
-        restored = self._restored(game, last, history)
+        restored = self._restored(game, last, history, copy)
         if restored is not None:
             try:
-                for k in sorted(by_round):
-                    if k > restored.round:
-                        restored.play_round(by_round[k])
+                for k in range(restored.round + 1, last + 1):
+                    restored.play_round(by_round.get(k, {}))
                 return restored
             except InputError:
                 raise
             except Exception:  # noqa: BLE001 - a snapshot that restores but cannot play on
-                game = Game(self.scenario, self.seed, max_leads=self.max_leads)  # replay it all
-        for k in sorted(by_round):
-            if k > game.round:
-                game.play_round(by_round[k])
+                game = Game(scenario, self.seed, max_leads=self.max_leads)  # replay it all
+        for k in range(game.round + 1, last + 1):
+            game.play_round(by_round.get(k, {}))
         return game
 
-    def _by_round(self, last: int) -> dict[int, dict[str, Decision]]:
-        """The teams' decisions of the closed rounds through `last`: round -> firm -> decision."""
+    def markets(self, up_to_round: int | None = None) -> dict[str, Game]:
+        """The market each team plays in, by team name: the one market of a class (the same
+        game for every team), or each team's own copy in a duplicate class."""
+        if not self.duplicate:
+            game = self.game(up_to_round)
+            return {t.name: game for t in self.teams}
+        return {t.name: self.game(up_to_round, t) for t in self.teams}
+
+    def leaderboard(self, markets: dict[str, Game] | None = None) -> list[Standing]:
+        """The balanced scorecard, best first: every firm of the one market (the computer's
+        too), or in a duplicate class every team from its own copy, ranked against each other
+        (each scored against the same rivals with the same luck)."""
+        markets = self.markets() if markets is None else markets
+        if not markets or next(iter(markets.values())).round == 0:
+            return []
+        if not self.duplicate:
+            game = next(iter(markets.values()))
+            score = game.score()
+            team_of = {t.firm_id: t for t in self.teams}
+            return [
+                Standing(
+                    team_of[fid].name if fid in team_of else self.scenario.firm(fid).label,
+                    fid,
+                    team_of.get(fid),
+                    score[fid]["rank"],
+                    score[fid],
+                    game,
+                )
+                for fid in sorted(score, key=lambda f: score[f]["rank"])
+            ]
+        rows = [(t, markets[t.name].score()[t.firm_id]) for t in self.teams]
+        rows.sort(key=lambda r: (-round(r[1]["total"], 6), r[0].copy))
+        return [
+            Standing(t.name, t.firm_id, t, k, row, markets[t.name])
+            for k, (t, row) in enumerate(rows, start=1)
+        ]
+
+    def _by_round(self, last: int, team: Team | None = None) -> dict[int, dict[str, Decision]]:
+        """The teams' decisions of the closed rounds through `last` (only `team`'s, if
+        given): round -> firm -> decision."""
         by_round: dict[int, dict[str, Decision]] = {}
         firm = {t.name: t.firm_id for t in self.teams}
         for s in self.decisions(last):
-            by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
+            if team is None or s.team == team.name:
+                by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
         return by_round
 
-    def _digest(self, round_no: int, data: bytes) -> str:
+    def _digest(
+        self, round_no: int, data: bytes, copy: int = 0, db: sqlite3.Connection | None = None
+    ) -> str:
         """What a snapshot of round `round_no` must match: its bytes, every decision and every
-        report up to it, and the model."""
+        report up to it (of its copy of the market, in a duplicate class), and the model."""
+        db = db or self.db
         h = hashlib.sha256(data)
         h.update(f"\0model {MODEL_VERSION}".encode())
 
         def cell(value: Any) -> Any:  # a value SQLite holds as a BLOB is not Jigsaw's
             return value.hex() if isinstance(value, bytes) else value
 
-        for row in self.db.execute(
-            "SELECT round, team, decision FROM decisions WHERE round <= ? ORDER BY round, team",
-            (round_no,),
+        mine, only = (
+            ("", ()) if not self.duplicate else (" AND team = ?", (self._copy_team(copy, db),))
+        )
+        for row in db.execute(
+            "SELECT round, team, decision FROM decisions WHERE round <= ?"
+            + mine
+            + " ORDER BY round, team",
+            (round_no, *only),
         ):
             h.update(json.dumps([cell(v) for v in row]).encode("utf-8"))
-        for row in self.db.execute(
-            "SELECT round, report FROM rounds WHERE round <= ? ORDER BY round", (round_no,)
+        where, key = self._of_copy(copy)
+        for row in db.execute(
+            "SELECT round, report FROM rounds WHERE round <= ?" + where + " ORDER BY round",
+            (round_no, *key),
         ):
             h.update(json.dumps([cell(v) for v in row]).encode("utf-8"))
         return h.hexdigest()
 
     def _restored(
-        self, game: Game, round_no: int, history: list[dict[str, Decision]]
+        self, game: Game, round_no: int, history: list[dict[str, Decision]], copy: int = 0
     ) -> Game | None:
         """`game` as it stood after the latest round, up to `round_no`, whose snapshot
         matches (None: none does, and every round is replayed)."""
+        where, key = self._of_copy(copy)
         rows = self._rows(  # none in a class file from before snapshots
             "SELECT round, model, data, digest FROM snapshots "
-            "WHERE round <= ? AND round > 0 ORDER BY round DESC",
-            (round_no,),
+            "WHERE round <= ? AND round > 0" + where + " ORDER BY round DESC",
+            (round_no, *key),
         )
         for k, model, data, digest in rows:
             if model != MODEL_VERSION or not isinstance(data, bytes):
                 continue
-            if digest != self._digest(k, data):
+            if digest != self._digest(k, data, copy):
                 continue
             try:  # a report that is not one Jigsaw wrote: replay instead
                 reports = [
                     RoundReport.from_dict(json.loads(text), game.ids, self.scenario.segment_ids)
                     for (text,) in self.db.execute(
-                        "SELECT report FROM rounds WHERE round <= ? ORDER BY round", (k,)
+                        "SELECT report FROM rounds WHERE round <= ?" + where + " ORDER BY round",
+                        (k, *key),
                     )
                 ]
                 return game.restore(Snapshot.of(k, data), history[:k], reports)
@@ -923,24 +1123,61 @@ class Classroom:
                 continue
         return None
 
-    def _keep(self, db: sqlite3.Connection, game: Game) -> None:
-        """Store the snapshot of the round `game` has just closed (inside the write)."""
+    def _keep(self, db: sqlite3.Connection, game: Game, copy: int = 0) -> None:
+        """Store the report and the snapshot of the round `game` has just closed (inside the
+        write), for its copy of the market in a duplicate class."""
+        report = game.reports[-1]
+        text = json.dumps(report.to_dict(), sort_keys=True)
+        if self.duplicate:  # a round closed again (a migration) keeps when it first closed
+            db.execute(
+                "INSERT INTO rounds (round, copy, closed_at, report) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (round, copy) DO UPDATE SET report = excluded.report",
+                (report.round, copy, now(), text),
+            )
+        else:
+            db.execute(
+                "INSERT INTO rounds (round, closed_at, report) VALUES (?, ?, ?) "
+                "ON CONFLICT (round) DO UPDATE SET report = excluded.report",
+                (report.round, now(), text),
+            )
         db.execute(SNAPSHOTS)
         snapshot = game.snapshot()
-        db.execute(
-            "INSERT OR REPLACE INTO snapshots (round, model, data, digest) VALUES (?, ?, ?, ?)",
-            (
-                snapshot.round,
-                MODEL_VERSION,
-                snapshot.data,
-                self._digest(snapshot.round, snapshot.data),
-            ),
-        )
+        digest = self._digest(snapshot.round, snapshot.data, copy, db)
+        if self.duplicate:
+            db.execute(
+                "INSERT OR REPLACE INTO snapshots (round, copy, model, data, digest) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (snapshot.round, copy, MODEL_VERSION, snapshot.data, digest),
+            )
+        else:
+            db.execute(
+                "INSERT OR REPLACE INTO snapshots (round, model, data, digest) VALUES (?, ?, ?, ?)",
+                (snapshot.round, MODEL_VERSION, snapshot.data, digest),
+            )
 
-    def cached_report(self, round_no: int) -> dict[str, Any] | None:
+    def _rekey(self, db: sqlite3.Connection) -> None:
+        """Every snapshot's digest again (they cover the decisions, which just changed)."""
+        db.execute(SNAPSHOTS)
+        if self.duplicate:
+            for r, copy, kept in db.execute("SELECT round, copy, data FROM snapshots").fetchall():
+                db.execute(
+                    "UPDATE snapshots SET digest = ? WHERE round = ? AND copy = ?",
+                    (self._digest(r, kept, copy, db), r, copy),
+                )
+            return
+        for r, kept in db.execute("SELECT round, data FROM snapshots").fetchall():
+            db.execute(
+                "UPDATE snapshots SET digest = ? WHERE round = ?", (self._digest(r, kept, 0, db), r)
+            )
+
+    def cached_report(self, round_no: int, copy: int = 0) -> dict[str, Any] | None:
         """The report of a closed round as the file keeps it (None for a round not closed):
-        every firm's figures, each firm's cash a number and its bankruptcy yes or no."""
-        row = self.db.execute("SELECT report FROM rounds WHERE round = ?", (round_no,)).fetchone()
+        every firm's figures, each firm's cash a number and its bankruptcy yes or no (of copy
+        `copy` of the market, in a duplicate class)."""
+        where, key = self._of_copy(copy)
+        row = self.db.execute(
+            "SELECT report FROM rounds WHERE round = ?" + where, (round_no, *key)
+        ).fetchone()
         if row is None:
             return None
         try:
@@ -964,15 +1201,15 @@ class Classroom:
             for r in self.db.execute("SELECT at, who, what FROM log ORDER BY id").fetchall()
         ]
 
-    def _standing(self, firm_id: str, round_no: int) -> tuple[float, float, bool]:
-        """A firm's cash, credit line and bankruptcy as round `round_no` opens (from the
+    def _standing(self, team: Team, round_no: int) -> tuple[float, float, bool]:
+        """A team's cash, credit line and bankruptcy as round `round_no` opens (from the
         cache of the round before)."""
-        firm = self.scenario.firm(firm_id)
+        firm = self.scenario.firm(team.firm_id)
         if round_no == 1:
             return firm.cash, firm.credit_line, False
-        report = self.cached_report(round_no - 1)
+        report = self.cached_report(round_no - 1, self._copy(team))
         assert report is not None, "a closed round always has its report"
-        mine = report["firms"][firm_id]
+        mine = report["firms"][team.firm_id]
         return mine["cash"], firm.credit_line, mine["bankrupt"]
 
     # --- writing ---------------------------------------------------------------------------
@@ -1014,7 +1251,7 @@ class Classroom:
                 state = "is closed" if expect_round < k else "is not open yet"
                 raise InputError(source, "", f"round {expect_round} {state}; round {k} is open")
             decision = for_round(plan, k - 1)
-            cash, credit, bankrupt = self._standing(team.firm_id, k)
+            cash, credit, bankrupt = self._standing(team, k)
             if bankrupt:
                 raise InputError(source, "", f"{team.name} is bankrupt: it makes no decisions")
             try:
@@ -1055,7 +1292,11 @@ class Classroom:
                 raise InputError("--round", str(expect_round), f"round {k} is the open round")
             if k > rounds:
                 raise InputError("", "", f"the game is over: all {rounds} rounds are played")
-            game = self.game(k - 1)
+            if self.duplicate:
+                games = {t.name: self.game(k - 1, t) for t in self.teams}
+            else:
+                shared = self.game(k - 1)
+                games = {t.name: shared for t in self.teams}
             given = {
                 team: Decision.model_validate_json(text)
                 for team, text in db.execute(
@@ -1066,9 +1307,10 @@ class Classroom:
             at = now()
             for t in self.teams:  # after a rollback, a decision kept may no longer fit
                 mine = given.get(t.name)
-                if mine is None or game.ledgers[t.seat].bankrupt:
+                ledger = games[t.name].ledgers[t.seat]
+                if mine is None or ledger.bankrupt:
                     continue
-                fitted = mine.within(self.scenario, game.ledgers[t.seat].room)
+                fitted = mine.within(self.scenario, ledger.room)
                 if fitted is not mine:
                     given[t.name] = fitted
                     db.execute(
@@ -1080,9 +1322,9 @@ class Classroom:
                         (at, f"{t.name}'s round {k} decision was cut to what cash allows"),
                     )
             for t in self.teams:
-                if t.name in given or game.ledgers[t.seat].bankrupt:
+                if t.name in given or games[t.name].ledgers[t.seat].bankrupt:
                     continue
-                decision, note = self._carry(game, t, k)
+                decision, note = self._carry(games[t.name], t, k)
                 given[t.name] = decision
                 carried[t.name] = note
                 db.execute(
@@ -1095,14 +1337,14 @@ class Classroom:
                     (at, f"{t.name} did not submit round {k}: {note}"),
                 )
             _fault("carried")
-            report = game.play_round(
-                {t.firm_id: given[t.name] for t in self.teams if t.name in given}
-            )
-            db.execute(
-                "INSERT INTO rounds (round, closed_at, report) VALUES (?, ?, ?)",
-                (k, at, json.dumps(report.to_dict(), sort_keys=True)),
-            )
-            self._keep(db, game)
+            if self.duplicate:  # each team's market with its own decision
+                for t in self.teams:
+                    own = {t.firm_id: given[t.name]} if t.name in given else {}
+                    games[t.name].play_round(own)
+                    self._keep(db, games[t.name], t.copy)
+            else:
+                shared.play_round({t.firm_id: given[t.name] for t in self.teams if t.name in given})
+                self._keep(db, shared)
             _fault("played")
             db.execute(
                 "UPDATE class SET open_round = ? WHERE id = 1 AND open_round = ?", (k + 1, k)
@@ -1139,7 +1381,7 @@ class Classroom:
         decision the new books cannot afford is cut to what cash and credit allow. Logged."""
         self.check_instructor(code)
         old = self.model
-        if old == MODEL_VERSION and self.schema == SCHEMA_VERSION:
+        if old == MODEL_VERSION and self.schema in (SCHEMA_VERSION, DUPLICATE_SCHEMA):
             return f"the class already plays model version {MODEL_VERSION}; nothing done"
         at = now()
         with self._write() as db:
@@ -1147,43 +1389,48 @@ class Classroom:
                 db.execute("ALTER TABLE class ADD COLUMN model INTEGER NOT NULL DEFAULT 0")
             db.execute(SNAPSHOTS)
             db.execute("DELETE FROM snapshots")
-            game = Game(self.scenario, self.seed, max_leads=self.max_leads)
             firm = {t.name: t for t in self.teams}
+            markets = (
+                [(t.copy, self.scenario_of(t), {t.name}) for t in self.teams]
+                if self.duplicate
+                else [(0, self.scenario, set(firm))]
+            )
             cut = 0
-            for k in range(1, self.open_round):
-                decided = {}
-                for team, text in db.execute(
-                    "SELECT team, decision FROM decisions WHERE round = ?", (k,)
-                ).fetchall():
-                    t = firm[team]
-                    kept = Decision.model_validate_json(text)
-                    ledger = game.ledgers[t.seat]
-                    d = kept.within(self.scenario, ledger.room)
-                    if d is not kept:
-                        db.execute(
-                            "UPDATE decisions SET decision = ? WHERE round = ? AND team = ?",
-                            (d.model_dump_json(), k, team),
-                        )
-                        cut += 1
-                    decided[t.firm_id] = d
-                report = game.play_round(decided)
-                db.execute(
-                    "UPDATE rounds SET report = ? WHERE round = ?",
-                    (json.dumps(report.to_dict(), sort_keys=True), k),
-                )
-                self._keep(db, game)
+            for copy, scenario, names in markets:
+                game = Game(scenario, self.seed, max_leads=self.max_leads)
+                for k in range(1, self.open_round):
+                    decided = {}
+                    for team, text in db.execute(
+                        "SELECT team, decision FROM decisions WHERE round = ?", (k,)
+                    ).fetchall():
+                        if team not in names:
+                            continue
+                        t = firm[team]
+                        kept = Decision.model_validate_json(text)
+                        ledger = game.ledgers[t.seat]
+                        d = kept.within(self.scenario, ledger.room)
+                        if d is not kept:
+                            db.execute(
+                                "UPDATE decisions SET decision = ? WHERE round = ? AND team = ?",
+                                (d.model_dump_json(), k, team),
+                            )
+                            cut += 1
+                        decided[t.firm_id] = d
+                    game.play_round(decided)
+                    self._keep(db, game, copy)
             db.execute(  # as this model reads it (sim.model.scenario.written_under)
                 "UPDATE class SET scenario = ?, model = ? WHERE id = 1",
                 (json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True), MODEL_VERSION),
             )
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if not self.duplicate:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             note = f"; {cut} decisions cut to what cash and credit allow" if cut else ""
             message = (
                 f"migrated from model version {old} to {MODEL_VERSION}: "
                 f"{self.open_round - 1} closed rounds replayed under the new rules{note}"
             )
             db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (at, message))
-        self.model, self.schema = MODEL_VERSION, SCHEMA_VERSION
+        self.model, self.schema = MODEL_VERSION, max(self.schema, SCHEMA_VERSION)
         return message
 
     # --- the instructor's corrections --------------------------------------------------------
@@ -1300,7 +1547,7 @@ class Classroom:
             if k > self.scenario.meta.rounds:
                 raise InputError(source, "", "the game is over: no round is open")
             decision = for_round(plan, k - 1)
-            cash, credit, bankrupt = self._standing(team.firm_id, k)
+            cash, credit, bankrupt = self._standing(team, k)
             if bankrupt:
                 raise InputError(source, "", f"{team.name} is bankrupt: it makes no decisions")
             check_affordable(decision, cash, credit, source, scenario=self.scenario)
@@ -1367,6 +1614,8 @@ class Classroom:
         fresh = team_name(name, "NAME")
         if any(t.name.casefold() == fresh.casefold() for t in self.teams):
             raise InputError("NAME", fresh, "another team already has that name")
+        if self.duplicate:
+            return self._add_copy(fresh)
         with holding(self.path, "adding a team"), self._write() as db:
             k, rounds = self.open_round, self.scenario.meta.rounds
             if k > rounds:
@@ -1410,11 +1659,7 @@ class Classroom:
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                 (f"joined:{fresh}", str(k)),
             )
-            db.execute(SNAPSHOTS)  # the snapshots' digests cover the decisions: re-key them
-            for r, kept in db.execute("SELECT round, data FROM snapshots").fetchall():
-                db.execute(
-                    "UPDATE snapshots SET digest = ? WHERE round = ?", (self._digest(r, kept), r)
-                )
+            self._rekey(db)  # the snapshots' digests cover the decisions
             what = (
                 f"added team {fresh} in seat {firm.id} (was {firm.name}, computer-run: {was}); "
                 f"it plays from round {k}"
@@ -1425,6 +1670,50 @@ class Classroom:
         self.scenario = parse_scenario(data, f"{self.path}: scenario")
         team = Team(fresh, firm.id, seat)
         self.teams = sorted([*self.teams, team], key=lambda t: t.seat)
+        return team, secret, what
+
+    def _add_copy(self, fresh: str) -> tuple[Team, str, str]:
+        """A late team in a duplicate class: a copy of the market of its own, in which the
+        computer (`balanced`) ran the seat through the closed rounds (its decisions kept as
+        the team's, carried by "computer: balanced"); it plays from the open round on."""
+        if len(self.teams) >= MAX_TEAMS:
+            raise InputError("NAME", fresh, f"a class has at most {MAX_TEAMS} teams")
+        with holding(self.path, "adding a team"), self._write() as db:
+            k, rounds = self.open_round, self.scenario.meta.rounds
+            if k > rounds:
+                raise InputError("", "", f"the game is over: all {rounds} rounds are played")
+            first = self.teams[0]
+            copy = max(t.copy for t in self.teams) + 1
+            team = Team(fresh, first.firm_id, first.seat, copy)
+            secret = new_code()
+            joined = now()
+            db.execute(
+                "INSERT INTO teams (name, firm_id, seat, copy, code_hash) VALUES (?, ?, ?, ?, ?)",
+                (fresh, team.firm_id, team.seat, copy, code_hash(secret, self._salt(), fresh)),
+            )
+            game = Game(self.scenario_of(team), self.seed, max_leads=self.max_leads)
+            for r in range(1, k):
+                mine = game.decide_for(team.firm_id, "balanced")
+                db.execute(
+                    "INSERT INTO decisions (round, team, decision, how, by, at) "
+                    "VALUES (?, ?, ?, 'carried', 'computer: balanced', ?)",
+                    (r, fresh, mine.model_dump_json(), joined),
+                )
+                game.play_round({team.firm_id: mine})
+                self._keep(db, game, copy)
+            db.execute(SETTINGS)
+            db.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (f"joined:{fresh}", str(k)),
+            )
+            what = (
+                f"added team {fresh} with a market of its own (copy {copy}); it plays from "
+                f"round {k}" + (" (the computer ran its seat before)" if k > 1 else "")
+            )
+            db.execute(
+                "INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (joined, what)
+            )
+        self.teams = [*self.teams, team]
         return team, secret, what
 
     def joined(self, team: str) -> int:
@@ -1451,7 +1740,8 @@ class Classroom:
             raise InputError("NEW", fresh, "another team already has that name")
         hashed_as = self._hashed_as(team)
         data = self.scenario.model_dump(mode="json")
-        data["firms"][team.seat]["name"] = fresh
+        if not self.duplicate:  # a duplicate class's copy is named after its team as it is
+            data["firms"][team.seat]["name"] = fresh
         with self._write() as db:
             db.execute("PRAGMA defer_foreign_keys = ON")  # teams and their rows move together
             db.execute("UPDATE teams SET name = ? WHERE name = ?", (fresh, team.name))
@@ -1467,15 +1757,14 @@ class Classroom:
                     "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                     (f"hashed-as:{fresh}", hashed_as),
                 )
-            db.execute(SNAPSHOTS)  # the snapshots' digests cover the decisions: re-key them
-            for k, kept in db.execute("SELECT round, data FROM snapshots").fetchall():
-                db.execute(
-                    "UPDATE snapshots SET digest = ? WHERE round = ?", (self._digest(k, kept), k)
-                )
+            self._rekey(db)  # the snapshots' digests cover the decisions
             what = f"renamed team {team.name} to {fresh}"
             db.execute("INSERT INTO log (at, who, what) VALUES (?, 'instructor', ?)", (now(), what))
         self.scenario = parse_scenario(data, f"{self.path}: scenario")
-        self.teams = [Team(fresh, t.firm_id, t.seat) if t == team else t for t in self.teams]
+        self.teams = [
+            Team(fresh, t.firm_id, t.seat, t.copy) if t == team else t for t in self.teams
+        ]
+        self._copies = {}
         return what
 
     def reset_code(self, code: str, who: str | None = None) -> str:
@@ -1509,7 +1798,7 @@ class Classroom:
         """The closed rounds as this team may see them: its own books in full, the others'
         public figures only (`RoundReport.public`), as a rival strategy sees them."""
         team = self.check_team(team_name, code)
-        return team, self.game().view(team.firm_id)
+        return team, self.game(team=team).view(team.firm_id)
 
 
 def _fault(point: str) -> None:

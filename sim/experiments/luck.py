@@ -24,8 +24,8 @@ the round it went bankrupt in. The draws are whole games, run on the sweep execu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sim.experiments.sweep import interval, stream
@@ -183,8 +183,8 @@ def luck(
             raise RuntimeError(f"the draw of luck with seed {seeds[k]} failed: {row}")
         rows[k] = row
     expected = {fid: sum(r[fid]["score"] for r in rows) / len(rows) for fid in ids}
-    rank = _ranks({fid: realised[fid][0] for fid in ids})
-    skill = _ranks(expected)
+    rank = ranks({fid: realised[fid][0] for fid in ids})
+    skill = ranks(expected)
     firms = []
     for i, fid in enumerate(ids):
         scores = [r[fid]["score"] for r in rows]
@@ -217,6 +217,37 @@ def luck(
     return Luck(game.scenario.meta.name, game.seed, game.round, draws, lucky, firms)
 
 
+def across_copies(
+    copies: Mapping[str, tuple[Game, str]],
+    draws: int = DRAWS,
+    workers: int | None = 0,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> Luck:
+    """Luck against skill across copies of one market (a duplicate class): for each name, the
+    firm it names over its own game, the same draws of luck for every copy; one row per name
+    (its `firm` and `name` the name), ranked against each other."""
+    names = list(copies)
+    per_copy: dict[str, FirmLuck] = {}
+    for n, name in enumerate(names):
+        game, firm = copies[name]
+
+        def step(done: int, total: int, n: int = n) -> None:
+            if progress is not None:
+                progress(n * total + done, len(names) * total)
+
+        per_copy[name] = luck(game, draws, workers, step, scheduler).firm(firm)
+    played = ranks({name: f.score for name, f in per_copy.items()})
+    skill = ranks({name: f.expected_score for name, f in per_copy.items()})
+    firms = [
+        replace(f, firm=name, name=name, rank=played[name], skill_rank=skill[name])
+        for name, f in per_copy.items()
+    ]
+    first = copies[names[0]][0]
+    lucky = any(len({round(p, 6) for p in f.profits}) > 1 for f in firms)
+    return Luck(first.scenario.meta.name, first.seed, first.round, draws, lucky, firms)
+
+
 def with_every_decision(game: Game) -> Game:
     """`game`, or the same game played again from round 0 when its history lacks a decision
     of a firm that was in the market (a class restored from a snapshot knows its teams'
@@ -241,7 +272,7 @@ def _interval(values: list[float]) -> tuple[float, float, float]:
     return mean, low, high
 
 
-def _ranks(values: dict[str, float]) -> dict[str, int]:
+def ranks(values: dict[str, float]) -> dict[str, int]:
     """1 for the highest value; ties in the firms' order."""
     order = sorted(values, key=lambda fid: -values[fid])
     return {fid: k + 1 for k, fid in enumerate(order)}

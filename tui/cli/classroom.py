@@ -111,6 +111,12 @@ def add(sub: Any) -> None:
     new.add_argument("scenario", metavar="SCENARIO", help="bundled name or TOML path")
     new.add_argument("--teams", required=True, help='team names, e.g. "Red,Blue,Green"')
     new.add_argument("--seed", type=seed_number, default=1, help="random seed (1)")
+    new.add_argument(
+        "--duplicate",
+        action="store_true",
+        help="each team plays its own copy of the market (the first player seat), with the "
+        "same seed against the same computer rivals: ranked on equal luck and opponents",
+    )
     add_max_leads(new)
     db(new)
 
@@ -386,15 +392,20 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "new":
         scenario = load_scenario(args.scenario, args.max_leads)
         room, instructor, codes = Classroom.create(
-            args.db, scenario, args.teams.split(","), args.seed, args.max_leads
+            args.db, scenario, args.teams.split(","), args.seed, args.max_leads, args.duplicate
         )
         print(f"instructor: {instructor}")
         for team in room.teams:
             print(f"{team.name}: {codes[team.name]}")
         computer = [f.label for f in room.scenario.firms if not f.is_player]
-        extra = f"; computer-run: {', '.join(computer)}" if computer else ""
+        if room.duplicate:
+            extra = f"; duplicate: each team plays its own market as {room.teams[0].firm_id}" + (
+                f" against {', '.join(computer)}" if computer else ""
+            )
+        else:
+            extra = f"; computer-run: {', '.join(computer)}" if computer else ""
         print(
-            f"Class {args.db} created on {scenario.meta.name} (seed {args.seed}){extra}. "
+            f"Class {plain(args.db)} created on {scenario.meta.name} (seed {args.seed}){extra}. "
             "Keep these codes: they are stored hashed and cannot be shown again.",
             file=sys.stderr,
         )
@@ -431,7 +442,12 @@ def status(room: Classroom, args: argparse.Namespace) -> int:
             state = "not yet"
         print(f"  {t.name.ljust(width)}  {state}")
     computer = [f"{f.label} ({f.controlled_by})" for f in room.scenario.firms if not f.is_player]
-    if computer:
+    if room.duplicate:
+        print(
+            "Duplicate class: each team plays its own copy of the market, the same seed and "
+            "the same computer rivals" + (f" ({', '.join(computer)})" if computer else "")
+        )
+    elif computer:
         print(f"Computer-run: {', '.join(computer)}")
     return 0
 
@@ -482,8 +498,9 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
         )
     print("Your books")
     print("\n".join(aligned(rows)))
-    names = {f.id: f.label for f in room.scenario.firms}
-    print(f"Market report, round {len(view.public)} (public)")
+    names = {f.id: f.label for f in room.scenario_of(team).firms}
+    own_market = " (your own copy of the market)" if room.duplicate else ""
+    print(f"Market report, round {len(view.public)} (public){own_market}")
     rows = [("firm", "share", "price", "revenue", "customers")]
     for fid, p in view.public[-1].items():
         rows.append(
@@ -724,13 +741,10 @@ def overview(paths: list[str]) -> int:
                 state = (state + " " + time_left(room.deadline)).strip()
             leading = "-"
             if s.open_round > 1:
-                score = room.game().score()
-                name = {t.firm_id: t.name for t in room.teams}
-                name |= {
-                    f.id: f"{f.label} (computer)" for f in room.scenario.firms if f.id not in name
-                }
-                best = sorted(score, key=lambda f: score[f]["rank"])[:2]
-                leading = ", ".join(f"{name[f]} {score[f]['total']:.1f}" for f in best)
+                best = room.leaderboard()[:2]
+                leading = ", ".join(
+                    f"{plain(b.name)}{'' if b.team else ' (computer)'} {b.total:.1f}" for b in best
+                )
             rows.append(
                 (
                     Path(path).name,

@@ -97,10 +97,11 @@ def main(args: argparse.Namespace) -> int:
         with opened(args.db) as room:
             if args.instructor:
                 room.check_instructor(the_code(args))
-                firm = room.team(args.team).firm_id
+                team = room.team(args.team)
             else:
-                firm = room.check_team(args.team, the_code(args, args.team)).firm_id
-            game = room.game()
+                team = room.check_team(args.team, the_code(args, args.team))
+            firm = team.firm_id
+            game = room.game(team=team)  # in a duplicate class, the team's own market
             if args.instructor:
                 room.record(f"explained round {args.round or game.round} of {args.team}")
         rivals = CLASS_RIVALS

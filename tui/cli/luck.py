@@ -3,7 +3,8 @@
 Every firm's decisions held as played, the game replayed over R other draws of luck
 (`sim.experiments.luck`): what the decisions earn on average (skill), where the result as
 played falls among the draws (luck), and the ranking by each. In a class the instructor sees
-every firm; a team (`--team`, with its code) sees its own row only.
+every firm; a team (`--team`, with its code) sees its own row only. In a duplicate class the
+instructor sees every team, each over its own copy of the market, ranked against each other.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from typing import Any
 
 from sim.classroom.store import opened
-from sim.experiments.luck import Luck, luck
+from sim.experiments.luck import Luck, across_copies, luck
 from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.numbers import money
@@ -52,14 +53,21 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("jigsaw luck: --team goes with --db CLASS")
     check_workers("jigsaw luck", args.workers, remote=args.scheduler not in (None, "local"))
     mine: str | None = None
+    copies: dict[str, tuple[Game, str]] | None = None
     if args.db:
         with opened(args.db) as room:
             if args.team:
-                mine = room.check_team(args.team, the_code(args, args.team)).firm_id
+                team = room.check_team(args.team, the_code(args, args.team))
+                mine = team.firm_id
+                game = room.game(team=team)  # in a duplicate class, the team's own market
             else:
                 room.check_instructor(the_code(args))
-            game = room.game()
-            if not args.team:
+                game = room.game(team=room.teams[0])
+                if room.duplicate:  # every team over its own copy, ranked against each other
+                    copies = {
+                        t.name: (g, t.firm_id)
+                        for t, g in zip(room.teams, room.markets().values(), strict=True)
+                    }
                 room.record(f"luck against skill read ({args.seeds} draws)")
     else:
         game = Game.load(args.save, args.max_leads)
@@ -71,7 +79,10 @@ def main(args: argparse.Namespace) -> int:
             args.db or args.save, "", "no round has been played yet: no luck to measure"
         )
     with ProgressBar("draws of luck") as progress:
-        result = luck(game, args.seeds, args.workers, progress, args.scheduler)
+        if copies is not None:
+            result = across_copies(copies, args.seeds, args.workers, progress, args.scheduler)
+        else:
+            result = luck(game, args.seeds, args.workers, progress, args.scheduler)
     shown = [f for f in result.firms if args.team is None or f.firm == mine]
     if args.json:
         data = result.to_json()

@@ -39,15 +39,14 @@ class Snapshot:
 
     name: str
     status: Status
-    score: dict[str, dict]
-    profit: dict[str, float]
-    labels: dict[str, str]  # firm id -> team name or "Firm (computer)"
+    board: list[tuple[int, str, float, float]]  # the leaderboard: rank, who, score, profit
     events: list[tuple[int, str]]
     log: list[tuple[str, str, str]]
     failed: list[tuple[str, str, str]]  # wrong codes, newest first: (when, team, source)
     paused: bool
     deadline: datetime | None
-    last: dict[str, tuple[float, float, float | None]]  # firm -> cash, share, rho last round
+    last: dict[str, tuple[float, float, float | None]]  # team -> cash, share, rho last round
+    scores: dict[str, float]  # team -> its score
     pending: dict[str, Decision]  # team -> its decision for the open round (instructor's eyes)
 
 
@@ -56,33 +55,40 @@ def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
         status = room.status()
         closed = status.open_round - 1
         if closed not in cache:  # replay only when a round has closed since last time
-            game = room.game()
-            profit = {fid: sum(r.firms[fid].profit for r in game.reports) for fid in game.ids}
+            markets = room.markets()
+            game = markets[room.teams[0].name]  # the one market, or the first team's copy
             events = [(r.round, e) for r in game.reports for e in r.events]
             last = {
-                fid: (f.cash, f.market_share, f.alignment_ratio)
-                for fid, f in (game.reports[-1].firms.items() if game.reports else ())
+                t.name: (f.cash, f.market_share, f.alignment_ratio)
+                for t in room.teams
+                if markets[t.name].reports
+                for f in [markets[t.name].reports[-1].firms[t.firm_id]]
             }
+            board = []
+            scores = {}
+            for row in room.leaderboard(markets):
+                profit = sum(r.firms[row.firm_id].profit for r in row.game.reports)
+                who = row.name if row.team is not None else f"{row.name} (computer)"
+                board.append((row.rank, who, row.total, profit))
+                if row.team is not None:
+                    scores[row.team.name] = row.total
             cache.clear()
-            cache[closed] = (game.score(), profit, events, last)
-        score, profit, events, last = cache[closed]
+            cache[closed] = (board, scores, events, last)
+        board, scores, events, last = cache[closed]
         pending = {
             t.name: mine.decision for t in room.teams if (mine := room.own_decision(t)) is not None
         }
-        team_of = {t.firm_id: t.name for t in room.teams}
-        labels = {f.id: team_of.get(f.id, f"{f.label} (computer)") for f in room.scenario.firms}
         return Snapshot(
-            room.scenario.meta.name,
+            room.scenario.meta.name + (" (duplicate)" if room.duplicate else ""),
             status,
-            score,
-            profit,
-            labels,
+            board,
             events,
             room.log()[-40:],
             room.failed_logins(10),
             room.paused,
             room.deadline,
             last,
+            scores,
             pending,
         )
 
@@ -189,8 +195,8 @@ class Dashboard(Screen):
                 if d is not None
                 else "-"
             )
-            cash, share, rho = snap.last.get(t.firm_id, (None, None, None))
-            row = snap.score.get(t.firm_id)
+            cash, share, rho = snap.last.get(t.name, (None, None, None))
+            total = snap.scores.get(t.name)
             table.add_row(
                 Text(t.name),
                 state,
@@ -198,7 +204,7 @@ class Dashboard(Screen):
                 "-" if cash is None else money(cash),
                 "-" if share is None else f"{share:.0%}",
                 "-" if cash is None else ("inf" if rho is None else rho_text(rho)),
-                "-" if row is None else f"{row['total']:.1f}",
+                "-" if total is None else f"{total:.1f}",
             )
         done = len(s.submitted)
         header = Text(f"{s.headline}: {done} of {len(s.teams)} teams submitted\n", style="bold")
@@ -211,16 +217,10 @@ class Dashboard(Screen):
             ("Profit", "right"),
         ):
             board.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for fid in sorted(snap.score, key=lambda f: snap.score[f]["rank"]):
-            row = snap.score[fid]
-            board.add_row(
-                str(row["rank"]),
-                Text(snap.labels[fid]),
-                f"{row['total']:.1f}",
-                money(snap.profit[fid]),
-            )
+        for rank, who, total, profit in snap.board:
+            board.add_row(str(rank), Text(who), f"{total:.1f}", money(profit))
         self.query_one("#leaderboard", Static).update(
-            board if snap.score else Text("No round has closed yet.", style="dim")
+            board if snap.board else Text("No round has closed yet.", style="dim")
         )
         news = "\n".join(f"Round {k}: {e}" for k, e in reversed(snap.events)) or "No events yet."
         self.query_one("#events", Static).update(Text(news))
