@@ -992,15 +992,21 @@ class Classroom:
         row = (db or self.db).execute("SELECT name FROM teams WHERE copy = ?", (copy,)).fetchone()
         return None if row is None else str(row[0])
 
-    def game(self, up_to_round: int | None = None, team: Team | None = None) -> Game:
+    def game(
+        self,
+        up_to_round: int | None = None,
+        team: Team | None = None,
+        submissions: list[Submission] | None = None,
+    ) -> Game:
         """The market after the closed rounds (through `up_to_round`): restored from the
         snapshot of the last of them when it can be trusted, else played again from the
         decisions (from the last snapshot that can be trusted). In a duplicate class, the
-        market of `team` (which must be given); in a class, the one market whatever `team`."""
+        market of `team` (which must be given); in a class, the one market whatever `team`.
+        `submissions`: `decisions(up_to_round)`, when the caller has read them already."""
         copy = self._copy(team)
         scenario = self.scenario_of(team)
         last = self.open_round - 1 if up_to_round is None else min(up_to_round, self.open_round - 1)
-        by_round = self._by_round(last, team if self.duplicate else None)
+        by_round = self._by_round(last, team if self.duplicate else None, submissions)
         game = Game(scenario, self.seed, max_leads=self.max_leads)
         history = [by_round.get(k, {}) for k in range(1, last + 1)]
         restored = self._restored(game, last, history, copy)
@@ -1023,7 +1029,8 @@ class Classroom:
         if not self.duplicate:
             game = self.game(up_to_round)
             return {t.name: game for t in self.teams}
-        return {t.name: self.game(up_to_round, t) for t in self.teams}
+        read = self.decisions(up_to_round)  # once for every copy
+        return {t.name: self.game(up_to_round, t, read) for t in self.teams}
 
     def leaderboard(self, markets: dict[str, Game] | None = None) -> list[Standing]:
         """The balanced scorecard, best first: every firm of the one market (the computer's
@@ -1054,12 +1061,16 @@ class Classroom:
             for k, (t, row) in enumerate(rows, start=1)
         ]
 
-    def _by_round(self, last: int, team: Team | None = None) -> dict[int, dict[str, Decision]]:
+    def _by_round(
+        self, last: int, team: Team | None = None, read: list[Submission] | None = None
+    ) -> dict[int, dict[str, Decision]]:
         """The teams' decisions of the closed rounds through `last` (only `team`'s, if
-        given): round -> firm -> decision."""
+        given; `read`: `decisions(last)` read already): round -> firm -> decision."""
         by_round: dict[int, dict[str, Decision]] = {}
         firm = {t.name: t.firm_id for t in self.teams}
-        for s in self.decisions(last):
+        for s in self.decisions(last) if read is None else read:
+            if s.round > last:
+                continue
             if team is None or s.team == team.name:
                 by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
         return by_round
@@ -1293,7 +1304,7 @@ class Classroom:
             if k > rounds:
                 raise InputError("", "", f"the game is over: all {rounds} rounds are played")
             if self.duplicate:
-                games = {t.name: self.game(k - 1, t) for t in self.teams}
+                games = self.markets(k - 1)
             else:
                 shared = self.game(k - 1)
                 games = {t.name: shared for t in self.teams}

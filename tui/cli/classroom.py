@@ -104,7 +104,9 @@ def add(sub: Any) -> None:
         "new",
         help="create a class; prints the instructor code and one join code per team",
         description="Create a class on SCENARIO. Teams take the scenario's player seats first, "
-        "then the computer-run seats; seats no team fills stay computer-run. Prints "
+        "then the computer-run seats; seats no team fills stay computer-run. With --duplicate, "
+        "each team plays its own copy of the market instead (the first player seat, the same "
+        "seed, the same computer rivals; up to 40 teams), ranked against the others. Prints "
         "'instructor: CODE' and 'TEAM: CODE', one per line: the codes are stored hashed and "
         "cannot be shown again.",
     )
