@@ -192,11 +192,16 @@ class Scorecard(Screen):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Profit over the game, thousands, by fixed marketing share (and yours)")
-        labels = [f"{share:.0%}" for share, _, _ in results] + [f"you {split:.0%}"]
+        plt.title("Profit over the game (thousands) by marketing share; yours among them")
+        # your own game sits among the fixed splits, where its average split falls
+        bars = sorted(
+            [(share, f"{share:.0%}", p) for share, p, _ in results]
+            + [(split, f"you {split:.0%}", mine)],
+            key=lambda bar: bar[0],
+        )
         plt.bar(
-            labels,
-            [p / 1e3 for _, p, _ in results] + [mine / 1e3],
+            [label for _, label, _ in bars],
+            [p / 1e3 for _, _, p in bars],
             orientation="horizontal",
             width=0.6,
         )
