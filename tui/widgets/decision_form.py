@@ -161,11 +161,14 @@ class DecisionForm(Vertical):
                     yield Field(seg.label, _pct(d.targeting[seg.id]), f"target-{seg.id}", 0, 100)
             yield Label("Sales levers (%)", classes="section")
             with Horizontal(classes="row"):
-                yield Field("Training", _pct(d.training_share), "training", 0, 100)
+                # each in its own unit: what the percentage is of
+                yield Field("Training", _pct(d.training_share), "training", 0, 100, "% sales")
                 top = RANGES["sales.commission_rate"][1] * 100
-                yield Field("Commission", _pct(d.commission_rate), "commission", 0, top)
+                yield Field(
+                    "Commission", _pct(d.commission_rate), "commission", 0, top, "% bookings"
+                )
                 top = RANGES["sales.account_management"][1] * 100
-                yield Field("Acct mgmt", _pct(d.account_management), "am", 0, top)
+                yield Field("Acct mgmt", _pct(d.account_management), "am", 0, top, "% reps")
             yield Label("Market studies (this round)", classes="section")
             with Grid(classes="row", id="studies"):
                 for study in STUDIES:
