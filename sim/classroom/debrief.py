@@ -425,8 +425,9 @@ def team_story(
         share, best, actual = looked_back
         mine = [s.decision.marketing_share for s in decisions if s.team == team.name]
         avg = sum(mine) / len(mine) if mine else None
+        others = "rivals" if classroom.duplicate else "other teams' decisions"
         parts.append(
-            "<p><b>In hindsight</b> (the same rounds, seed and other teams' decisions; the "
+            f"<p><b>In hindsight</b> (the same rounds, seed and {others}; the "
             "team's own decisions with their marketing and sales budget split one way every "
             f"round, everything else as decided): the best fixed split was "
             f"{pct(share)} marketing, for a profit of {money(best)} against the team's "

@@ -32,6 +32,7 @@ from sim.experiments.luck import DRAWS, FirmLuck, across_copies, luck
 from sim.model.errors import InputError
 from sim.model.files import read_text
 from sim.model.game import Game
+from sim.model.report import ranks
 
 LMS = ("canvas", "moodle")
 MAX_MEMBERS = 5_000
@@ -67,17 +68,19 @@ def grades(
     if by == "skill":
         firms = _skill(room, markets, draws, progress)
         teams = sorted(room.teams, key=lambda t: (-firms[t.name].expected_score, t.copy))
+        # in a duplicate class teams that decided alike share a rank
+        rank = ranks({t.name: firms[t.name].expected_score for t in teams}, room.duplicate)
         return [
             {
                 "team": t.name,
-                "rank": k + 1,
+                "rank": rank[t.name],
                 "score": round(firms[t.name].expected_score, 1),
                 "score_low": round(firms[t.name].score_low, 1),
                 "score_high": round(firms[t.name].score_high, 1),
                 "played": round(firms[t.name].score, 1),
                 "luck": round(firms[t.name].score_percentile),
             }
-            for k, t in enumerate(teams)
+            for t in teams
         ]
     if by != "result":
         raise InputError("--by", by, f"expected one of {', '.join(BY)}")

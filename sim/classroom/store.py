@@ -57,7 +57,7 @@ from sim.model.decisions import Decision, check_affordable, for_round, parse_dec
 from sim.model.errors import InputError
 from sim.model.files import LIMITS, MAX_WHOLE, check_file, parse_json, write_atomic
 from sim.model.game import MODEL_VERSION, Game
-from sim.model.report import RoundReport
+from sim.model.report import RoundReport, ranks
 from sim.model.rivals import RivalView
 from sim.model.scenario import Scenario, parse_scenario, written_under
 from sim.model.snapshot import UNREADABLE, Snapshot
@@ -320,6 +320,14 @@ def _team_names(names: list[str]) -> list[str]:
     if len({n.casefold() for n in clean}) != len(clean):
         raise InputError("--teams", "", "team names must be different")
     return clean
+
+
+def rival_named(name: str, scenario: Scenario, field: str, but: int | None = None) -> None:
+    """The rule that a team is never named as a computer-run firm is (two firms of one name
+    in every report): InputError if one is (`but`: a seat the team is about to take)."""
+    for i, f in enumerate(scenario.firms):
+        if i != but and not f.is_player and f.label.casefold() == name.casefold():
+            raise InputError(field, name, "a computer-run firm has that name; choose another")
 
 
 def seat_copies(scenario: Scenario, names: list[str]) -> tuple[Scenario, list[Team]]:
@@ -604,6 +612,8 @@ class Classroom:
         if not p.parent.is_dir():
             raise InputError(str(path), "", f"no such folder: {p.parent}")
         seated, teams = (seat_copies if duplicate else seat_teams)(scenario, team_names)
+        for t in teams:
+            rival_named(t.name, seated, "--teams")
         schema = DUPLICATE if duplicate else SCHEMA
         salt = secrets.token_bytes(16)
         instructor = new_code()
@@ -874,6 +884,13 @@ class Classroom:
                 raise self._edited(
                     "teams", f"{ascii(name)[:60]} is not a team name (1-40 printable characters)"
                 ) from None
+            if self.duplicate:
+                first = next((i for i, f in enumerate(self.scenario.firms) if f.is_player), 0)
+                if firm_id != ids[first] or seat != first:
+                    raise self._edited(
+                        f"teams.{name}",
+                        f"in a duplicate class every team sits in {ids[first]} (seat {first})",
+                    )
             if firm_id not in ids or not isinstance(seat, int) or seat != ids.index(firm_id):
                 raise self._edited(
                     f"teams.{name}", f"must sit in one of the scenario's firms ({', '.join(ids)})"
@@ -889,6 +906,8 @@ class Classroom:
             raise self._edited("teams", "each team has a name and a firm of its own")
         if self.duplicate and len({t.firm_id for t in teams}) > 1:
             raise self._edited("teams", "in a duplicate class every team plays the same seat")
+        if self.duplicate and len({t.copy for t in teams}) < len(teams):
+            raise self._edited("teams", "in a duplicate class each team plays a copy of its own")
         return teams
 
     @property
@@ -1035,7 +1054,8 @@ class Classroom:
     def leaderboard(self, markets: dict[str, Game] | None = None) -> list[Standing]:
         """The balanced scorecard, best first: every firm of the one market (the computer's
         too), or in a duplicate class every team from its own copy, ranked against each other
-        (each scored against the same rivals with the same luck)."""
+        (each scored against the same rivals with the same luck; teams that scored alike share
+        a rank)."""
         markets = self.markets() if markets is None else markets
         if not markets or next(iter(markets.values())).round == 0:
             return []
@@ -1056,9 +1076,9 @@ class Classroom:
             ]
         rows = [(t, markets[t.name].score()[t.firm_id]) for t in self.teams]
         rows.sort(key=lambda r: (-round(r[1]["total"], 6), r[0].copy))
+        rank = ranks({t.name: row["total"] for t, row in rows}, shared=True)  # ties share
         return [
-            Standing(t.name, t.firm_id, t, k, row, markets[t.name])
-            for k, (t, row) in enumerate(rows, start=1)
+            Standing(t.name, t.firm_id, t, rank[t.name], row, markets[t.name]) for t, row in rows
         ]
 
     def _by_round(
@@ -1646,6 +1666,7 @@ class Classroom:
                     f"({len(self.teams)} teams in {len(self.scenario.firms)} firms)",
                 )
             seat = free[0]
+            rival_named(fresh, self.scenario, "NAME", but=seat)
             firm = self.scenario.firms[seat]
             was = firm.controlled_by
             joined = now()
@@ -1689,6 +1710,7 @@ class Classroom:
         the team's, carried by "computer: balanced"); it plays from the open round on."""
         if len(self.teams) >= MAX_TEAMS:
             raise InputError("NAME", fresh, f"a class has at most {MAX_TEAMS} teams")
+        rival_named(fresh, self.scenario, "NAME")
         with holding(self.path, "adding a team"), self._write() as db:
             k, rounds = self.open_round, self.scenario.meta.rounds
             if k > rounds:
@@ -1747,6 +1769,7 @@ class Classroom:
         self.check_instructor(code)
         team = self.team(old)
         fresh = team_name(new, "NEW")
+        rival_named(fresh, self.scenario, "NEW")
         if any(t.name.casefold() == fresh.casefold() and t != team for t in self.teams):
             raise InputError("NEW", fresh, "another team already has that name")
         hashed_as = self._hashed_as(team)

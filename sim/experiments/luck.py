@@ -33,6 +33,7 @@ from sim.model.decisions import Decision, simple
 from sim.model.errors import InputError
 from sim.model.files import MAX_WHOLE
 from sim.model.game import Game
+from sim.model.report import ranks
 from sim.model.scenario import parse_scenario
 from sim.narrative import luck_line
 
@@ -226,7 +227,8 @@ def across_copies(
 ) -> Luck:
     """Luck against skill across copies of one market (a duplicate class): for each name, the
     firm it names over its own game, the same draws of luck for every copy; one row per name
-    (its `firm` and `name` the name), ranked against each other."""
+    (its `firm` and `name` the name), ranked against each other (ties share a rank: copies
+    played alike are alike)."""
     names = list(copies)
     per_copy: dict[str, FirmLuck] = {}
     for n, name in enumerate(names):
@@ -237,8 +239,8 @@ def across_copies(
                 progress(n * total + done, len(names) * total)
 
         per_copy[name] = luck(game, draws, workers, step, scheduler).firm(firm)
-    played = ranks({name: f.score for name, f in per_copy.items()})
-    skill = ranks({name: f.expected_score for name, f in per_copy.items()})
+    played = ranks({name: f.score for name, f in per_copy.items()}, shared=True)
+    skill = ranks({name: f.expected_score for name, f in per_copy.items()}, shared=True)
     firms = [
         replace(f, firm=name, name=name, rank=played[name], skill_rank=skill[name])
         for name, f in per_copy.items()
@@ -270,9 +272,3 @@ def _interval(values: list[float]) -> tuple[float, float, float]:
     if math.isnan(low):  # fewer than two draws cannot happen (check_draws); be safe
         low = high = mean
     return mean, low, high
-
-
-def ranks(values: dict[str, float]) -> dict[str, int]:
-    """1 for the highest value; ties in the firms' order."""
-    order = sorted(values, key=lambda fid: -values[fid])
-    return {fid: k + 1 for k, fid in enumerate(order)}

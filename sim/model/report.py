@@ -239,6 +239,18 @@ def measures(
     }
 
 
+def ranks(values: dict[str, float], shared: bool = False) -> dict[str, int]:
+    """1 for the highest value; ties in the firms' order, or (`shared`) ties share a rank,
+    the next one skipping as many places (1, 1, 3)."""
+    if shared:
+        return {
+            k: 1 + sum(1 for w in values.values() if round(w, 6) > round(v, 6))
+            for k, v in values.items()
+        }
+    order = sorted(values, key=lambda fid: -values[fid])
+    return {fid: k + 1 for k, fid in enumerate(order)}
+
+
 def scorecard(
     reports: list[RoundReport],
     scoring: Scoring,

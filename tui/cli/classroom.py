@@ -289,8 +289,9 @@ def add(sub: Any) -> None:
         "add-team",
         help="a late team takes a computer-run seat from the open round (instructor)",
         description="Team NAME takes the first computer-run seat that is still solvent, "
-        "from the open round on; prints its join code (shown once). The rounds before it "
-        "stay as the computer played them. Logged.",
+        "from the open round on (in a duplicate class, a copy of the market of its own, in "
+        "which the computer ran its seat so far); prints its join code (shown once). The "
+        "rounds before it stay as the computer played them. Logged.",
     )
     late.add_argument("name", metavar="NAME")
     code(late, "the instructor code")

@@ -102,8 +102,6 @@ def main(args: argparse.Namespace) -> int:
                 team = room.check_team(args.team, the_code(args, args.team))
             firm = team.firm_id
             game = room.game(team=team)  # in a duplicate class, the team's own market
-            if args.instructor:
-                room.record(f"explained round {args.round or game.round} of {args.team}")
         rivals = CLASS_RIVALS
         private = own = not args.instructor
     else:
@@ -117,6 +115,9 @@ def main(args: argparse.Namespace) -> int:
         result = explain(
             game, firm, args.round, args.seeds, args.workers, progress, args.scheduler, private
         )
+    if args.db and args.instructor:  # logged once it is done (a refusal is not a read)
+        with opened(args.db) as room:
+            room.record(f"explained round {result.round} of {team.name}")
     judged = None
     if args.quality:
         with ProgressBar("neighbours") as progress:

@@ -50,11 +50,12 @@ class Snapshot:
     pending: dict[str, Decision]  # team -> its decision for the open round (instructor's eyes)
 
 
-def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
+def snapshot(db: Path, cache: dict[tuple, tuple]) -> Snapshot:
     with opened(db) as room:
         status = room.status()
         closed = status.open_round - 1
-        if closed not in cache:  # replay only when a round has closed since last time
+        key = (closed, tuple(room.teams))  # a team added or renamed since is read afresh
+        if key not in cache:  # replay only when a round has closed since last time
             markets = room.markets()
             game = markets[room.teams[0].name]  # the one market, or the first team's copy
             events = [(r.round, e) for r in game.reports for e in r.events]
@@ -73,8 +74,8 @@ def snapshot(db: Path, cache: dict[int, tuple]) -> Snapshot:
                 if row.team is not None:
                     scores[row.team.name] = row.total
             cache.clear()
-            cache[closed] = (board, scores, events, last)
-        board, scores, events, last = cache[closed]
+            cache[key] = (board, scores, events, last)
+        board, scores, events, last = cache[key]
         pending = {
             t.name: mine.decision for t in room.teams if (mine := room.own_decision(t)) is not None
         }
@@ -114,7 +115,7 @@ class Dashboard(Screen):
         super().__init__()
         self.db = Path(db)
         self.code = code
-        self.cache: dict[int, tuple] = {}
+        self.cache: dict[tuple, tuple] = {}
         self.shown: Snapshot | None = None
         self.busy = False
 
@@ -178,7 +179,10 @@ class Dashboard(Screen):
             + (f" · {time_left(snap.deadline)}" if snap.deadline else "")
         )
         table = Table(box=None, expand=True, show_edge=False)
-        table.add_column("Team", no_wrap=True, overflow="ellipsis", ratio=1)
+        widest = max((len(t.name) for t in s.teams), default=4)
+        table.add_column(  # a name stays readable however wide the other columns are
+            "Team", no_wrap=True, overflow="ellipsis", ratio=1, min_width=min(widest, 16)
+        )
         table.add_column(f"Round {s.open_round}" if not s.over else "", justify="right")
         for column in ("Decision", "Cash", "Share", "rho", "Score"):
             table.add_column(column, justify="right")
@@ -381,8 +385,9 @@ class Dashboard(Screen):
             Ask(
                 "Name of the team that joins",
                 "a team name",
-                "It takes the first computer-run seat from the open round; the rounds before "
-                "stay as the computer played them.",
+                "It takes the first computer-run seat from the open round (in a duplicate "
+                "class, a copy of the market of its own); the rounds before stay as the "
+                "computer played them.",
             ),
             chosen,
         )
