@@ -258,3 +258,24 @@ def test_a_team_is_never_named_as_a_computer_rival(tmp_path: Path) -> None:
         room.rename_team(instructor, "Blue", rival)
     with pytest.raises(InputError, match="a computer-run firm has that name"):
         room.add_team(instructor, rival)
+
+
+@pytest.mark.parametrize("duplicate", [True, False])
+def test_a_decision_deleted_from_a_closed_round_is_named_in_one_line(
+    tmp_path: Path, duplicate: bool
+) -> None:
+    room, instructor, codes = Classroom.create(
+        tmp_path / "c.db", shortened("classic", 3), ["Red", "Blue"], 5, duplicate=duplicate
+    )
+    for _ in range(2):
+        room.submit("Red", codes["Red"], GOOD)
+        room.advance(instructor)
+    room.close()
+    db = sqlite3.connect(room.path)
+    db.execute("DELETE FROM decisions WHERE round = 2 AND team = 'Red'")
+    db.execute("DELETE FROM snapshots")  # so that the rounds are replayed from the decisions
+    db.commit()
+    db.close()
+    again = Classroom(room.path)
+    with pytest.raises(InputError, match=r"decisions \(round 2, Red\).*every team's decision"):
+        again.game(team=again.team("Red"))

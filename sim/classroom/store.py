@@ -1032,15 +1032,32 @@ class Classroom:
         if restored is not None:
             try:
                 for k in range(restored.round + 1, last + 1):
-                    restored.play_round(by_round.get(k, {}))
+                    self._replay(restored, k, by_round.get(k, {}))
                 return restored
             except InputError:
                 raise
             except Exception:  # noqa: BLE001 - a snapshot that restores but cannot play on
                 game = Game(scenario, self.seed, max_leads=self.max_leads)  # replay it all
         for k in range(game.round + 1, last + 1):
-            game.play_round(by_round.get(k, {}))
+            self._replay(game, k, by_round.get(k, {}))
         return game
+
+    def _replay(self, game: Game, k: int, decided: dict[str, Decision]) -> None:
+        """Closed round `k` again from its decisions; a team's decision missing from the file
+        (a row deleted by hand) is named in one line."""
+        try:
+            game.play_round(decided)
+        except InputError as exc:
+            if not exc.field.startswith("decisions."):
+                raise
+            firm = exc.field.removeprefix("decisions.")
+            who = [t.name for t in self.teams if t.firm_id == firm and t.seat < len(game.ids)]
+            if self.duplicate and game.scenario.firm(firm).name in who:
+                who = [game.scenario.firm(firm).name]
+            raise self._edited(
+                f"decisions (round {k}, {', '.join(who) or firm})",
+                "a closed round must keep every team's decision",
+            ) from None
 
     def markets(self, up_to_round: int | None = None) -> dict[str, Game]:
         """The market each team plays in, by team name: the one market of a class (the same
