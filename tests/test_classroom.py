@@ -607,11 +607,11 @@ def test_a_signature_is_bounded_and_never_the_instructor(tmp_path: Path) -> None
 
 
 def _in_a_terminal(
-    argv: list[str], env: dict[str, str], typed: str | None = None
+    argv: list[str], env: dict[str, str], typed: str | None = None, until: bytes = b""
 ) -> tuple[int, str, str]:
     """Run jigsaw on a pseudo-terminal of its own (its controlling terminal, as in a shell):
-    type `typed` when asked, or (None) let it run until killed. Returns (pid, what it showed
-    while running, /proc cmdline)."""
+    type `typed` when asked, or (None) let it run until killed once it has shown `until`
+    (a full screen drawn). Returns (pid, what it showed while running, /proc cmdline)."""
     import pty
 
     pid, fd = pty.fork()
@@ -638,7 +638,7 @@ def _in_a_terminal(
             if typed is not None and b"code" in shown.lower() and typed:
                 os.write(fd, typed.encode() + b"\r")
                 typed = ""
-            if typed is None and len(shown) > 2000:  # a full screen drawn: done looking
+            if typed is None and len(shown) > 2000 and until in shown:  # done looking
                 break
     finally:
         if typed is None:
@@ -671,7 +671,7 @@ def test_codes_come_from_the_environment_or_a_prompt_never_the_command_line(room
     assert code == 2 and "wrong code for team Red" in shown
     # the dashboard, its code from the variable: nothing on its command line
     code, shown, cmdline = _in_a_terminal(
-        ["class", "dashboard", "--db", db], {"JIGSAW_CODE": instructor}
+        ["class", "dashboard", "--db", db], {"JIGSAW_CODE": instructor}, until=b"Submissions"
     )
     assert "Submissions" in shown and "dashboard" in cmdline and instructor not in cmdline
 
