@@ -904,8 +904,6 @@ class Classroom:
             raise self._edited("teams", "each team has a name of its own")
         if not self.duplicate and len({t.firm_id for t in teams}) < len(teams):
             raise self._edited("teams", "each team has a name and a firm of its own")
-        if self.duplicate and len({t.firm_id for t in teams}) > 1:
-            raise self._edited("teams", "in a duplicate class every team plays the same seat")
         if self.duplicate and len({t.copy for t in teams}) < len(teams):
             raise self._edited("teams", "in a duplicate class each team plays a copy of its own")
         return teams
@@ -1006,9 +1004,10 @@ class Classroom:
         """The SQL that picks one copy's rows of rounds and snapshots (none in a class)."""
         return (" AND copy = ?", (copy,)) if self.duplicate else ("", ())
 
-    def _copy_team(self, copy: int, db: sqlite3.Connection | None = None) -> str | None:
-        """The name of the team that plays copy `copy` (as the file says now)."""
-        row = (db or self.db).execute("SELECT name FROM teams WHERE copy = ?", (copy,)).fetchone()
+    def _copy_team(self, copy: int) -> str | None:
+        """The name of the team that plays copy `copy` (as the file says now, inside a write
+        too: `_write` is this connection's transaction)."""
+        row = self.db.execute("SELECT name FROM teams WHERE copy = ?", (copy,)).fetchone()
         return None if row is None else str(row[0])
 
     def game(
@@ -1051,11 +1050,9 @@ class Classroom:
             if not exc.field.startswith("decisions."):
                 raise
             firm = exc.field.removeprefix("decisions.")
-            who = [t.name for t in self.teams if t.firm_id == firm and t.seat < len(game.ids)]
-            if self.duplicate and game.scenario.firm(firm).name in who:
-                who = [game.scenario.firm(firm).name]
+            who = game.scenario.firm(firm).name or firm  # a team's firm is named after it
             raise self._edited(
-                f"decisions (round {k}, {', '.join(who) or firm})",
+                f"decisions (round {k}, {who})",
                 "a closed round must keep every team's decision",
             ) from None
 
@@ -1112,22 +1109,17 @@ class Classroom:
                 by_round.setdefault(s.round, {})[firm[s.team]] = s.decision
         return by_round
 
-    def _digest(
-        self, round_no: int, data: bytes, copy: int = 0, db: sqlite3.Connection | None = None
-    ) -> str:
+    def _digest(self, round_no: int, data: bytes, copy: int = 0) -> str:
         """What a snapshot of round `round_no` must match: its bytes, every decision and every
         report up to it (of its copy of the market, in a duplicate class), and the model."""
-        db = db or self.db
         h = hashlib.sha256(data)
         h.update(f"\0model {MODEL_VERSION}".encode())
 
         def cell(value: Any) -> Any:  # a value SQLite holds as a BLOB is not Jigsaw's
             return value.hex() if isinstance(value, bytes) else value
 
-        mine, only = (
-            ("", ()) if not self.duplicate else (" AND team = ?", (self._copy_team(copy, db),))
-        )
-        for row in db.execute(
+        mine, only = ("", ()) if not self.duplicate else (" AND team = ?", (self._copy_team(copy),))
+        for row in self.db.execute(
             "SELECT round, team, decision FROM decisions WHERE round <= ?"
             + mine
             + " ORDER BY round, team",
@@ -1135,7 +1127,7 @@ class Classroom:
         ):
             h.update(json.dumps([cell(v) for v in row]).encode("utf-8"))
         where, key = self._of_copy(copy)
-        for row in db.execute(
+        for row in self.db.execute(
             "SELECT round, report FROM rounds WHERE round <= ?" + where + " ORDER BY round",
             (round_no, *key),
         ):
@@ -1190,7 +1182,7 @@ class Classroom:
             )
         db.execute(SNAPSHOTS)
         snapshot = game.snapshot()
-        digest = self._digest(snapshot.round, snapshot.data, copy, db)
+        digest = self._digest(snapshot.round, snapshot.data, copy)
         if self.duplicate:
             db.execute(
                 "INSERT OR REPLACE INTO snapshots (round, copy, model, data, digest) "
@@ -1206,16 +1198,14 @@ class Classroom:
     def _rekey(self, db: sqlite3.Connection) -> None:
         """Every snapshot's digest again (they cover the decisions, which just changed)."""
         db.execute(SNAPSHOTS)
-        if self.duplicate:
-            for r, copy, kept in db.execute("SELECT round, copy, data FROM snapshots").fetchall():
-                db.execute(
-                    "UPDATE snapshots SET digest = ? WHERE round = ? AND copy = ?",
-                    (self._digest(r, kept, copy, db), r, copy),
-                )
-            return
-        for r, kept in db.execute("SELECT round, data FROM snapshots").fetchall():
+        copies = "copy" if self.duplicate else "0"  # a class has the one market, copy 0
+        for r, copy, kept in db.execute(
+            "SELECT round, " + copies + ", data FROM snapshots"
+        ).fetchall():
+            where, key = self._of_copy(copy)
             db.execute(
-                "UPDATE snapshots SET digest = ? WHERE round = ?", (self._digest(r, kept, 0, db), r)
+                "UPDATE snapshots SET digest = ? WHERE round = ?" + where,
+                (self._digest(r, kept, copy), r, *key),
             )
 
     def cached_report(self, round_no: int, copy: int = 0) -> dict[str, Any] | None:
@@ -1340,11 +1330,7 @@ class Classroom:
                 raise InputError("--round", str(expect_round), f"round {k} is the open round")
             if k > rounds:
                 raise InputError("", "", f"the game is over: all {rounds} rounds are played")
-            if self.duplicate:
-                games = self.markets(k - 1)
-            else:
-                shared = self.game(k - 1)
-                games = {t.name: shared for t in self.teams}
+            games = self.markets(k - 1)  # in a class, the one game for every team
             given = {
                 team: Decision.model_validate_json(text)
                 for team, text in db.execute(
@@ -1391,6 +1377,7 @@ class Classroom:
                     games[t.name].play_round(own)
                     self._keep(db, games[t.name], t.copy)
             else:
+                shared = games[self.teams[0].name]
                 shared.play_round({t.firm_id: given[t.name] for t in self.teams if t.name in given})
                 self._keep(db, shared)
             _fault("played")

@@ -231,6 +231,7 @@ def across_copies(
     played alike are alike)."""
     names = list(copies)
     per_copy: dict[str, FirmLuck] = {}
+    lucky = False
     for n, name in enumerate(names):
         game, firm = copies[name]
 
@@ -238,7 +239,9 @@ def across_copies(
             if progress is not None:
                 progress(n * total + done, len(names) * total)
 
-        per_copy[name] = luck(game, draws, workers, step, scheduler).firm(firm)
+        result = luck(game, draws, workers, step, scheduler)
+        per_copy[name] = result.firm(firm)
+        lucky = lucky or result.lucky
     played = ranks({name: f.score for name, f in per_copy.items()}, shared=True)
     skill = ranks({name: f.expected_score for name, f in per_copy.items()}, shared=True)
     firms = [
@@ -246,7 +249,6 @@ def across_copies(
         for name, f in per_copy.items()
     ]
     first = copies[names[0]][0]
-    lucky = any(len({round(p, 6) for p in f.profits}) > 1 for f in firms)
     return Luck(first.scenario.meta.name, first.seed, first.round, draws, lucky, firms)
 
 

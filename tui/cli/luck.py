@@ -62,12 +62,10 @@ def main(args: argparse.Namespace) -> int:
                 game = room.game(team=team)  # in a duplicate class, the team's own market
             else:
                 room.check_instructor(the_code(args))
-                game = room.game(team=room.teams[0])
+                markets = room.markets()
+                game = markets[room.teams[0].name]
                 if room.duplicate:  # every team over its own copy, ranked against each other
-                    copies = {
-                        t.name: (g, t.firm_id)
-                        for t, g in zip(room.teams, room.markets().values(), strict=True)
-                    }
+                    copies = {t.name: (markets[t.name], t.firm_id) for t in room.teams}
                 room.record(f"luck against skill read ({args.seeds} draws)")
     else:
         game = Game.load(args.save, args.max_leads)
