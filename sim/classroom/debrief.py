@@ -694,11 +694,10 @@ def write_debrief(
     looked = hindsight_by_team(classroom, markets, decisions, progress) if hindsight else {}
     # every firm's decisions once (a class restored from its snapshot lacks the computer's),
     # for the luck and every team's quality
-    complete = (
-        {t.name: with_every_decision(markets[t.name]) for t in classroom.teams}
-        if (draws or quality_draws) and game.reports
-        else markets
-    )
+    complete = markets
+    if (draws or quality_draws) and game.reports:  # once per game: a class has only one
+        replayed = {id(g): with_every_decision(g) for g in markets.values()}
+        complete = {name: replayed[id(g)] for name, g in markets.items()}
     luck: Luck | None = None
     if draws and game.reports:
         luck = (
