@@ -11,6 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOT_IN_MODEL = (
     "sim.experiments",
     "sim.classroom",
+    "sim.lab",
     "tui",
     "sqlite3",
     "dask",

@@ -75,6 +75,8 @@ LIMITS: dict[str, int] = {
     "save": 32 * MIB,  # a 40-round classic save with its snapshot cache is about 0.5 MiB
     "roster": 1 * MIB,  # a class list of 10,000 students is about 0.6 MiB
     "class": 1024 * MIB,  # 8 rounds, 4 teams and every snapshot: about 0.6 MiB
+    "truth": 1 * MIB,  # a lab truth (jigsaw lab export --truth) is about 4 KiB
+    "estimates": 1 * MIB,  # a student's estimates for jigsaw lab score: well under 4 KiB
 }
 MAX_DEPTH = 32  # tables and lists inside each other; the deepest real file nests 5
 MAX_WHOLE = 2**63 - 1  # whole numbers (seeds, counts) fit in 64 bits

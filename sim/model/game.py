@@ -21,6 +21,7 @@ from sim.model.chance import Chance
 from sim.model.clock import Clock, fewer_collections
 from sim.model.close import close_round
 from sim.model.decisions import Decision, check_affordable
+from sim.model.diary import Diary
 from sim.model.economy import FirmParams
 from sim.model.errors import InputError
 from sim.model.events import KINDS, EventBook, Fired
@@ -103,6 +104,7 @@ class Game:
         self.keep_snapshots = False
         self.kept: dict[int, Snapshot] = {}
         self._tomorrow: simpy.Event | None = None  # the daily process's next timer
+        self.diary: Diary | None = None  # told every day's figures, when one is attached
         self.env.process(self.days())
         cover = self.coverage()
         self.start_equity = {fid: self.customer_equity(i, cover) for i, fid in enumerate(self.ids)}
@@ -184,6 +186,8 @@ class Game:
         except NoRoom:  # the game cannot go on: it has had all the leads it may take
             day = int(self.env.now) % self.scenario.meta.round_days + 1
             raise TooManyLeads.at(self.scenario, self.max_leads, round_no, day) from None
+        if self.diary is not None:
+            self.diary.round_closed(self)
         report = close_round(self, round_no, fired)
         self.reports.append(report)
         return report
@@ -277,7 +281,12 @@ class Game:
         and the day's leads reach the sales forces."""
         market = self.market
         room = self._lead_room - sum(int(f.arrived.sum()) for f in self.forces)
+        diary = self.diary
+        if diary is not None:
+            diary.morning(self)
         revenue, serving, batches = market.day(int(self.env.now), self.accounts, self.forces, room)
+        if diary is not None:
+            diary.day(self, batches)
         marketing = market.daily_marketing.tolist()
         rd = market.daily_rd.tolist()
         for i, force in enumerate(self.forces):
@@ -324,6 +333,8 @@ class Game:
             m.accounts[segment], max(m.aware[firm, segment], self.accounts.customers[firm, segment])
         )
         self.ledgers[firm].book(value, self.forces[firm].commission_rate)
+        if self.diary is not None:
+            self.diary.signed_up(firm, segment, when, value)
         return True
 
     def coverage(self) -> np.ndarray:
@@ -419,6 +430,7 @@ class Game:
         twin.params, twin.ids = self.params, self.ids
         twin.notice = self.notice
         twin.keep_snapshots, twin.kept = False, {}
+        twin.diary = None
         k = snapshot.round
         twin.history = list(self.history[:k] if history is None else history)
         twin.reports = list(self.reports[:k] if reports is None else reports)

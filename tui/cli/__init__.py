@@ -11,6 +11,8 @@
                                                                       (tui.cli.scenario)
     jigsaw luck SAVE | --db CLASS [--team T] [--seeds R] [--json]     (tui.cli.luck)
     jigsaw explain SAVE | --db CLASS --team T [--round K] [--json]    (tui.cli.explain)
+    jigsaw lab export SAVE | --db CLASS --firm F --out DIR [--grain day|week]
+                                                                      (tui.cli.lab)
 
 Every command exits 0 on success and 2 on bad usage or bad input, with one clear line on
 stderr that names the file, the field and what was expected.
@@ -27,7 +29,7 @@ from contextlib import nullcontext
 
 from sim.model.errors import InputError
 from sim.model.scenario import bundled_scenarios
-from tui.cli import classroom, explain, luck, play, run, scenario, sweep
+from tui.cli import classroom, explain, lab, luck, play, run, scenario, sweep
 from tui.cli.common import Parser, Terminated, UsageError, one_line, terminated_as_interrupt
 
 # Class actions that run a screen (Textual handles its own signals there).
@@ -41,7 +43,7 @@ def build_parser() -> Parser:
         epilog="Scenarios: " + ", ".join(bundled_scenarios()) + " (or a path to a TOML file).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for command in (run, play, sweep, classroom, scenario, luck, explain):
+    for command in (run, play, sweep, classroom, scenario, luck, explain, lab):
         command.add(sub)
     return parser
 
