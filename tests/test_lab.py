@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -14,11 +15,15 @@ import numpy as np
 import pytest
 
 from sim.classroom.store import Classroom
+from sim.lab.design import read_design, schedule
 from sim.lab.export import FILES, export, observed
 from sim.lab.truth import RAISE, quantities, truth
 from sim.model.decisions import Decision
+from sim.model.errors import InputError
 from sim.model.game import Game
+from sim.model.hidden import drawn
 from sim.model.pipeline import KINDS
+from sim.model.research import results
 from sim.model.scenario import CHANNELS, Scenario, load_scenario, parse_scenario
 from tests.conftest import shortened
 from tests.test_bad_input import cli, one_error
@@ -172,6 +177,7 @@ def test_jigsaw_lab_export_writes_the_folder_and_refuses_to_overwrite_others(
     assert code == 0, err
     assert "Your company (you): 1 round of" in text
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+    assert (out / "lift_tests.csv").read_text().startswith("round,segment,withheld")
     assert len(rows((out / "media.csv").read_text())) == 2
     code, text, err = cli(capsys, "lab", "export", save, "--out", out, "--firm", "northwind")
     assert code == 0, err  # over an earlier export: allowed
@@ -459,7 +465,7 @@ def test_no_team_seat_can_obtain_the_truth(capsys, tmp_path: Path, monkeypatch) 
     code, _, err = cli(capsys, *export, "--out", tmp_path / "d")
     assert code == 0, err
     data = "".join(p.read_text() for p in (tmp_path / "d").iterdir())
-    assert "half_life" not in data and "roas" not in data.lower()
+    assert not any(word in data for word in ("half_life", "marginal_roas", "interaction"))
     monkeypatch.setenv("JIGSAW_CODE", instructor)
     code, out, err = cli(capsys, *export, "--truth", secret, "--instructor")
     assert code == 0, err
@@ -468,3 +474,111 @@ def test_no_team_seat_can_obtain_the_truth(capsys, tmp_path: Path, monkeypatch) 
         and json.loads(secret.read_text())["firm"] == room.team("Red").firm_id
     )
     assert any("lab truth of Red exported" in what for _, _, what in Classroom(path).log())
+
+
+# --- hidden parameters and the design --------------------------------------------------------
+
+LAB = Path(__file__).resolve().parents[1] / "experiments"
+
+
+def test_a_lab_scenario_draws_its_hidden_values_with_the_lab_seed_only(capsys) -> None:
+    scenario = load_scenario(LAB / "lab_market.toml")
+    assert scenario.lab is not None and scenario.lab.seed is None
+    with pytest.raises(InputError, match="is a lab scenario"):
+        Game(scenario, 1)
+    one = drawn(scenario, 11)
+    assert one == drawn(scenario, 11) and one != drawn(scenario, 12)
+    assert one.lab is not None and one.lab.seed == 11
+    for name, (lo, hi) in scenario.lab.ranges():
+        if name.startswith("half_life_days."):
+            assert lo <= one.economics.half_life_days[name.split(".")[1]] <= hi
+        else:
+            assert all(lo <= getattr(s, name) <= hi for s in one.segments), name
+    assert len({s.ad_lift for s in one.segments}) == len(one.segments)  # drawn per segment
+    with pytest.raises(InputError, match="already drawn"):
+        drawn(one, 3)
+    code, out, _ = cli(capsys, "scenario", "show", str(LAB / "lab_market.toml"))
+    assert code == 0 and "ad_lift = [4.0, 10.0]" in out
+    assert f"{one.segments[0].ad_lift}" not in out  # the ranges, never the values
+    one_error(cli(capsys, "run", str(LAB / "lab_market.toml")), "is a lab scenario")
+    data = scenario.model_dump(mode="json")
+    data["lab"]["ad_lift"] = [4.0, 12.0]
+    with pytest.raises(InputError, match=r"lab\.ad_lift: must be at most 10"):
+        parse_scenario(data)
+
+
+def test_the_shipped_design_plays_its_spend_schedule_into_a_save(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    design = read_design(LAB / "lab_design.toml")
+    budgets = schedule(design, 40)
+    assert budgets == schedule(design, 40) and budgets != schedule(design, 40, seed=7)
+    for ch in CHANNELS:
+        spent = [b[ch] for b in budgets]
+        lo, hi = design.spend[ch]
+        assert all(lo <= x <= hi for x in spent) and statistics.pstdev(spent) > 0.2 * (hi - lo)
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    save = tmp_path / "lab.json"
+    code, out, err = cli(capsys, "lab", "design", str(LAB / "lab_design.toml"), "--save", save)
+    assert code == 0, err
+    assert "40 rounds of designed spend" in out and "keep the save" in out
+    game = Game.load(save)
+    assert game.scenario.lab is not None and game.scenario.lab.seed == 5
+    for k, report in enumerate(game.reports):
+        withheld = report.lift_tests.get("you", {}).get("withheld", 0.0)  # a lift test's round
+        spent = sum(budgets[k].values()) - withheld
+        assert report.firms["you"].marketing_spend == pytest.approx(spent, abs=0.02)
+    tested = [(r.round, r.lift_tests["you"]["segment"]) for r in game.reports if r.lift_tests]
+    assert tested == [(t.round, t.segment) for t in design.lift_tests] and len(tested) == 3
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "minus one")
+    one_error(
+        cli(capsys, "lab", "design", str(LAB / "lab_design.toml"), "--save", save),
+        "JIGSAW_LAB_SEED",
+    )
+
+
+# --- the lift test ----------------------------------------------------------------------------
+
+
+def holding_out(decision: Decision, segment: str | None) -> Decision:
+    marketing = decision.marketing.model_copy(update={"holdout": segment})
+    return decision.model_copy(update={"marketing": marketing})
+
+
+def test_a_lift_test_measures_the_counterfactual_within_its_stated_noise() -> None:
+    """Over 20 games, the measured lift minus the counterfactual's (the same round played
+    from round 0 with the advertising in, common random numbers) is the test's noise: mean
+    zero and the standard error it states."""
+    scenario = shortened("classic", 2, round_days=21)
+    seg = "smb"
+    value = scenario.segments[0].deal_value
+    z = []
+    for seed in range(1, 21):
+        plans = []
+        game = Game(scenario, seed)
+        plans.append({"you": game.decide_for("you")})
+        game.play_round(plans[0])
+        plans.append({"you": holding_out(game.decide_for("you"), seg)})
+        report = game.play_round(plans[1])
+        test = report.lift_tests["you"]
+        assert test["segment"] == seg and test["withheld"] > 0
+        assert report.firms["you"].marketing_spend == pytest.approx(
+            plans[1]["you"].marketing.budget - test["withheld"], abs=0.02
+        )
+        twin = Game(scenario, seed)  # the counterfactual, played straight from round 0
+        twin.play_round(game.history[0])
+        alt = dict(game.history[1])
+        alt["you"] = holding_out(alt["you"], None)
+        other = twin.play_round(alt).firms["you"]
+        held = report.firms["you"]
+        counterfactual = (other.deals_won_by[seg] - held.deals_won_by[seg]) * value * held.price
+        assert test["bookings_held_out"] == pytest.approx(
+            held.deals_won_by[seg] * value * held.price
+        )
+        z.append((test["measured"] - counterfactual) / test["se"])
+    assert abs(statistics.fmean(z)) < 3 / math.sqrt(len(z)), z
+    assert 0.5 < statistics.stdev(z) < 1.6, z
+    research = results(report, "you")
+    assert research["lift_test"]["measured"] == test["measured"]
+    assert "lift_test" not in results(report, "northwind")
+    assert "lift_tests" not in game.reports[0].to_dict()  # a round without one reads as before

@@ -34,7 +34,8 @@ from sim.model.scenario import CHANNELS
 
 EPOCH = date(2024, 1, 1)  # day 0 of every game's calendar: a Monday, so weeks start on Mondays
 GRAINS = {"day": 1, "week": 7}  # days per period
-FILES = ("media.csv", "media_geo.csv", "leads.csv", "cohorts.csv", "README.md")
+FILES = ("media.csv", "media_geo.csv", "leads.csv", "cohorts.csv", "lift_tests.csv", "README.md")
+LIFT_HEADER = ("round", "segment", "withheld", "bookings_held_out", "measured", "se", "lift_roas")
 
 
 def observed(game: Game) -> tuple[Diary, Game]:
@@ -94,6 +95,7 @@ def export(game: Game, firm_id: str, grain: str = "day") -> Export:
         "media_geo.csv": tables.media_geo(),
         "leads.csv": tables.leads(),
         "cohorts.csv": tables.cohorts(),
+        "lift_tests.csv": lift_tests(game, firm_id),
     }
     files["README.md"] = readme(game, firm_id, grain, tables)
     return Export(firm_id, grain, files)
@@ -254,6 +256,14 @@ class _Tables:
                     row[f"after_round_{r}"] = int(held[i, s, k]) if r >= k else ""
                 rows.append(row)
         return csv_text(self.cohorts_header(), rows)
+
+
+def lift_tests(game: Game, firm_id: str) -> str:
+    """The lift tests the firm ran (`sim.model.lift`), one row per test."""
+    rows = [
+        {"round": r.round, **r.lift_tests[firm_id]} for r in game.reports if firm_id in r.lift_tests
+    ]
+    return csv_text(LIFT_HEADER, rows)
 
 
 def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:

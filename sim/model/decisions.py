@@ -52,6 +52,12 @@ class Marketing(_Strict):
         description="The position communications claim on the perceptual map (none: keep "
         "the last target; at the start, the firm's starting position).",
     )
+    holdout: str | None = Field(
+        None,
+        description="A lift test: hold out this segment's advertising for the round (its "
+        "advertising budget is not spent) and buy the study that measures what it would have "
+        "brought in (research price lift_test).",
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> Marketing:
@@ -111,7 +117,9 @@ class Decision(_Strict):
         return self.marketing.budget + self.sales.budget + self.product.budget
 
     def research_cost(self, scenario: Scenario) -> float:
-        return sum(scenario.research.price(s) for s in self.research)
+        """The studies bought, and the lift test when a segment is held out."""
+        lift = scenario.research.lift_test if self.marketing.holdout is not None else 0.0
+        return sum(scenario.research.price(s) for s in self.research) + lift
 
     def spending(self, scenario: Scenario) -> float:
         """Everything this decision spends in a round, research included."""
@@ -268,6 +276,13 @@ def expand(
                     f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
                 )
         mk["targeting"] = {s: mk["targeting"].get(s, 0.0) for s in scenario.segment_ids}
+    holdout = mk.get("holdout")
+    if holdout is not None and holdout not in scenario.segment_ids:
+        raise InputError(
+            source,
+            _join(prefix, "marketing.holdout"),
+            f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
+        )
     try:
         return Decision.model_validate({**raw, "marketing": mk, "sales": sl})
     except ValidationError as exc:

@@ -76,6 +76,7 @@ LIMITS: dict[str, int] = {
     "roster": 1 * MIB,  # a class list of 10,000 students is about 0.6 MiB
     "class": 1024 * MIB,  # 8 rounds, 4 teams and every snapshot: about 0.6 MiB
     "truth": 1 * MIB,  # a lab truth (jigsaw lab export --truth) is about 4 KiB
+    "media": 32 * MIB,  # a daily media.csv of 40 rounds of 91 days is about 1 MiB
     "estimates": 1 * MIB,  # a student's estimates for jigsaw lab score: well under 4 KiB
 }
 MAX_DEPTH = 32  # tables and lists inside each other; the deepest real file nests 5

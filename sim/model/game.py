@@ -16,6 +16,7 @@ import numpy as np
 import simpy
 
 from sim.model import forecast as forecasts
+from sim.model import lift
 from sim.model.accounts import Accounts
 from sim.model.chance import Chance
 from sim.model.clock import Clock, fewer_collections
@@ -26,6 +27,7 @@ from sim.model.economy import FirmParams
 from sim.model.errors import InputError
 from sim.model.events import KINDS, EventBook, Fired
 from sim.model.gauge import ALIGNED
+from sim.model.hidden import check_drawn
 from sim.model.ledger import Ledger
 from sim.model.market import Market
 from sim.model.pipeline import (
@@ -63,7 +65,9 @@ class Game:
     ) -> None:
         """streams: how random streams are keyed (2: by day; 1: by round, as version 1
         saves were played). max_leads: the leads the game may play before it stops with
-        `TooManyLeads` (`sim.model.workload.game_limit`)."""
+        `TooManyLeads` (`sim.model.workload.game_limit`). A lab scenario is played with its
+        hidden values drawn (`sim.model.hidden.drawn`)."""
+        check_drawn(scenario)
         self.scenario = scenario
         self.max_leads = game_limit(scenario, max_leads)
         self._lead_room = self.max_leads  # leads left at the start of this round
@@ -171,8 +175,11 @@ class Game:
         (budgets, prices, hiring, under the events in force); the days run; the books close
         into the round's report (`sim.model.close`)."""
         decided = self._decisions(decisions)
+        start = None
+        if self.keep_snapshots or any(d.marketing.holdout for d in decided.values()):
+            start = self.snapshot()  # undo, and the round a lift test plays again
         if self.keep_snapshots:
-            self.kept[self.round] = self.snapshot()
+            self.kept[self.round] = start  # type: ignore[assignment]
         round_no = self.round + 1
         fired = self._open(round_no, firing=events_of is None)
         self._take_effect(round_no, decided, fired, events_of or round_no)
@@ -189,6 +196,14 @@ class Game:
         if self.diary is not None:
             self.diary.round_closed(self)
         report = close_round(self, round_no, fired)
+        if start is not None:
+            budget = self.events.effects(
+                round_no, len(self.ids), len(self.scenario.segments)
+            ).budget
+            for fid, d in decided.items():
+                if d.marketing.holdout is not None:
+                    factor = float(budget[self.ids.index(fid)])
+                    report.lift_tests[fid] = lift.measure(self, start, decided, fid, report, factor)
         self.reports.append(report)
         return report
 
@@ -310,6 +325,8 @@ class Game:
         days = self.scenario.meta.round_days
         targeting = np.array([d.marketing.targeting.get(s, 0.0) for s in self.scenario.segment_ids])
         self.market.set_spend(i, d.marketing.budget * factor, d.marketing.mix, targeting, days)
+        if d.marketing.holdout is not None:
+            self.market.hold_out(i, self.scenario.segment_ids.index(d.marketing.holdout))
         self.market.price[i] = d.price
         hires, fires, hiring, severance = self.forces[i].staff(
             d.sales.budget * factor,

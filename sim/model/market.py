@@ -147,6 +147,11 @@ class Market:
         self.targeting[firm] = targeting
         self.daily_marketing[firm] = sum(s[firm].sum() for s in self.daily_spend.values())
 
+    def hold_out(self, firm: int, segment: int) -> None:
+        """A lift test: the firm's advertising aimed at `segment` is not spent this round."""
+        self.daily_spend["advertising"][firm, segment] = 0.0
+        self.daily_marketing[firm] = sum(s[firm].sum() for s in self.daily_spend.values())
+
     def set_product(self, firm: int, budget: float, days: int) -> None:
         """Spread a round's R&D budget evenly over its days."""
         self.daily_rd[firm] = budget / days

@@ -133,15 +133,20 @@ class RoundReport:
     firms: dict[str, FirmRound]
     segments: dict[str, SegmentRound]
     events: list[str] = field(default_factory=list)
+    # the lift tests run this round, by firm (`sim.model.lift`): each firm's own study
+    lift_tests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "round": self.round,
             "day": self.day,
             "firms": {k: asdict(v) for k, v in self.firms.items()},
             "segments": {k: asdict(v) for k, v in self.segments.items()},
             "events": list(self.events),
         }
+        if self.lift_tests:  # only when one ran: every other report reads as it always did
+            out["lift_tests"] = {k: dict(v) for k, v in self.lift_tests.items()}
+        return out
 
     @classmethod
     def from_dict(
@@ -176,6 +181,7 @@ class RoundReport:
                 k: segment_round(v) for k, v in ordered(data["segments"], segment_ids).items()
             },
             events=list(data["events"]),
+            lift_tests={k: dict(v) for k, v in data.get("lift_tests", {}).items()},
         )
 
     def public(self) -> dict[str, dict[str, Any]]:

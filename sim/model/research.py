@@ -10,7 +10,10 @@ Everything else is bought, one round at a time, at the scenario's prices (`[rese
 - perceptual_map: every firm's perceived position and the segment ideals;
 - win_loss: why the firm's own leads were not won (price, brand, rep, fit, rival, cold,
   dropped for a warm lead);
-- pipeline_benchmark: the industry's win rate, cycle and lead response time.
+- pipeline_benchmark: the industry's win rate, cycle and lead response time;
+- lift_test (decided as `marketing.holdout`): one segment's advertising held out for the
+  round, and what it would have brought in, measured with a real test's noise
+  (`sim.model.lift`).
 
 A study describes the round it was bought in, as of that round's close. Without it a figure is
 unknown; `last_known` gives the latest bought value and its age. The same rules hold for the
@@ -65,6 +68,8 @@ def results(report: RoundReport, firm_id: str) -> dict[str, Any]:
             out[study] = dict(me.lost_reasons)
         elif study == "pipeline_benchmark":
             out[study] = benchmark(report)
+    if firm_id in report.lift_tests:  # the lift test it ran (sim.model.lift)
+        out["lift_test"] = dict(report.lift_tests[firm_id])
     return out
 
 

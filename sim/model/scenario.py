@@ -181,7 +181,7 @@ class Segment(Strict):
     )
     innovation: float = Field(0.02, ge=0, le=1, description="Bass p: external awareness, per year.")
     imitation: float = Field(0.35, ge=0, le=5, description="Bass q: word of mouth, per year.")
-    forgetting: float = Field(0.1, ge=0, le=5, description="Aware non-customers forget, per year.")
+    forgetting: float = Field(0.1, ge=0, le=50, description="Aware non-customers forget, per year.")
     ad_lift: float = Field(
         0.5,
         ge=0,
@@ -596,9 +596,68 @@ class Research(Strict):
     pipeline_benchmark: float = Field(
         8_000, ge=0, description="Industry win rate, cycle and lead response time."
     )
+    lift_test: float = Field(
+        20_000,
+        ge=0,
+        description="A lift test: one segment's advertising held out for a round, and what it "
+        "would have brought in measured (decided as marketing.holdout).",
+    )
 
     def price(self, study: str) -> float:
         return float(getattr(self, study))
+
+
+Range = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
+class Hidden(Strict):
+    """A lab scenario's hidden parameters (docs/LAB.md): each is drawn, when a game of the
+    scenario is made, uniformly from its [low, high] range with a lab seed that only the
+    instructor (or the solo player who asks) holds; the values written elsewhere in the file
+    for these parameters are not the game's. Per channel for the half-lives, per segment for
+    the others."""
+
+    seed: int | None = Field(
+        None,
+        ge=0,
+        le=2**63 - 1,
+        description="The lab seed the values were drawn with (set when a game is made; "
+        "leave it out of a scenario file).",
+    )
+    half_life_days: dict[str, Range] = Field(
+        default_factory=dict, description="Adstock half-life ranges by channel, days."
+    )
+    ad_half_saturation: Range | None = Field(None, description="Hill K range of advertising.")
+    ad_shape: Range | None = Field(None, description="Hill S range of advertising.")
+    ad_lift: Range | None = Field(None, description="Range of advertising's lift, per year.")
+    churn: Range | None = Field(None, description="Range of the annual churn.")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Hidden:
+        unknown = set(self.half_life_days) - set(CHANNELS)
+        if unknown:
+            raise ValueError(
+                f"half_life_days has unknown channel {sorted(unknown)[0]!r}; "
+                f"expected {', '.join(CHANNELS)}"
+            )
+        for name, r in self.ranges():
+            lo, hi = r
+            if not 0 < lo <= hi:
+                raise ValueError(f"{name}: expected 0 < low <= high, got [{lo:g}, {hi:g}]")
+        return self
+
+    def ranges(self) -> list[tuple[str, list[float]]]:
+        """Every range, named as the file names it, in a fixed order (the order of draws)."""
+        out = [
+            (f"half_life_days.{ch}", self.half_life_days[ch])
+            for ch in CHANNELS
+            if ch in self.half_life_days
+        ]
+        for name in ("ad_half_saturation", "ad_shape", "ad_lift", "churn"):
+            r = getattr(self, name)
+            if r is not None:
+                out.append((name, r))
+        return out
 
 
 class Scenario(Strict):
@@ -610,6 +669,11 @@ class Scenario(Strict):
     random_events: RandomEvents = RandomEvents()
     scoring: Scoring = Scoring()
     research: Research = Research()
+    lab: Hidden | None = Field(
+        None,
+        description="A lab scenario's hidden parameters: ranges the game draws its values "
+        "from with a lab seed (docs/LAB.md).",
+    )
 
     @property
     def positioning(self) -> bool:
@@ -648,12 +712,28 @@ class Scenario(Strict):
                 raise ValueError(
                     f"segment {s.id!r}: firms' customers ({taken}) exceed its accounts"
                 )
+        if self.lab is not None:
+            self._lab_ranges(self.lab)
         for e in self.events:
             if e.firm is not None and e.firm not in firm_ids:
                 raise ValueError(f"event in round {e.round} names unknown firm {e.firm!r}")
             if e.round > self.meta.rounds:
                 raise ValueError(f"event in round {e.round} is after the last round")
         return self
+
+    def _lab_ranges(self, lab: Hidden) -> None:
+        """Each end of a hidden segment parameter's range must be a value the parameter may
+        take (a draw is anywhere between)."""
+        base = self.segments[0].model_dump()
+        for name, (lo, hi) in lab.ranges():
+            if name.startswith("half_life_days."):
+                continue
+            for bound in (lo, hi):
+                try:
+                    Segment.model_validate({**base, name: bound})
+                except ValidationError as exc:
+                    err = from_validation("", exc)
+                    raise FieldError(("lab", name), err.message) from None
 
     def economics_for(self, firm: Firm) -> Economics:
         """The economics a firm plays by: the shared table with the firm's overrides."""

@@ -3,26 +3,34 @@
     jigsaw lab export SAVE | --db CLASS --firm F [--instructor] [--out DIR] [--grain day|week]
                       [--truth FILE [--draws R]]
     jigsaw lab score ESTIMATES.toml --truth FILE [--json]
+    jigsaw lab fit DIR [--outcome bookings|...] [--estimates FILE] [--truth FILE] [--json]
+    jigsaw lab design DESIGN.toml --save FILE [--design-seed N]
 
 `export` writes one firm's data as an analyst gets it: media.csv (PyMC-Marketing's wide
 layout), media_geo.csv (Meridian's geo x time layout), leads.csv, cohorts.csv and a README of
 every column. In a class a team (with its code) exports its own firm only; the instructor
 (`--instructor`, with the instructor's code) any team's. `--truth FILE` also writes the truth
 behind the data (`sim.lab.truth`): for the player of a save or the instructor, never for a
-team. `score` compares a student's estimates with a truth file (`sim.lab.score`).
+team. `score` compares a student's estimates with a truth file (`sim.lab.score`); `fit` fits
+the reference marketing-mix model to an export (`sim.lab.fit`); `design` plays a lab design
+(`sim.lab.design`) into a save.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from sim.classroom.store import opened
+from sim.lab.design import play
 from sim.lab.export import FILES, GRAINS, check_folder, export
-from sim.lab.score import read_estimates, read_truth, relative_text, score
+from sim.lab.fit import OUTCOMES as FIT_OUTCOMES
+from sim.lab.fit import Fit, fit
+from sim.lab.score import Score, read_estimates, read_truth, relative_text, score
 from sim.lab.truth import DRAWS, MAX_DRAWS, quantities, truth
 from sim.model.errors import InputError
 from sim.model.files import check_writable, write_atomic
@@ -37,9 +45,12 @@ from tui.cli.common import (
     check_workers,
     count_of,
     plain,
+    seed_number,
 )
 from tui.progress import ProgressBar
 from tui.table import aligned
+
+LAB_SEED_VARIABLE = "JIGSAW_LAB_SEED"  # the lab seed: never on the command line
 
 
 def add(sub: Any) -> None:
@@ -107,6 +118,37 @@ def add(sub: Any) -> None:
     sc.add_argument("estimates", metavar="ESTIMATES.toml")
     sc.add_argument("--truth", required=True, metavar="FILE", help="the truth file")
     sc.add_argument("--json", action="store_true", help="the comparison as JSON")
+    ft = lsub.add_parser(
+        "fit",
+        help="fit the reference marketing-mix model to an export folder",
+        description="Fit a straightforward marketing-mix model to an export's media.csv: "
+        "per channel a geometric adstock and a Hill saturation (half-life, K and S by grid "
+        "search, least squares inside), a trend and the controls that vary. Prints each "
+        "channel's half-life, saturation, ROAS and marginal ROAS, and the fit's R2; with "
+        "--truth, how far each is from the truth.",
+    )
+    ft.add_argument("folder", metavar="DIR", help="a folder written by jigsaw lab export")
+    ft.add_argument("--outcome", choices=FIT_OUTCOMES, default="bookings", help="what to model")
+    ft.add_argument("--estimates", metavar="FILE", help="also write the fit as estimates (TOML)")
+    ft.add_argument("--truth", metavar="FILE", help="compare the fit with this truth file")
+    ft.add_argument("--json", action="store_true", help="the fit as JSON")
+    de = lsub.add_parser(
+        "design",
+        help="play a lab design (designed spend) into a save file",
+        description="Play the game a lab design file describes (experiments/lab_design.toml): "
+        "the designed firm's channel budgets drawn anew every round between their low and "
+        "high, the rest of its decision held, the other firms on their strategies, and save "
+        "it. A lab scenario's hidden values are drawn with the lab seed in "
+        f"${LAB_SEED_VARIABLE} (or one nobody chose); the save holds them, so keep it.",
+    )
+    de.add_argument("design", metavar="DESIGN.toml")
+    de.add_argument("--save", required=True, metavar="FILE", help="where to save the game")
+    de.add_argument(
+        "--design-seed",
+        type=seed_number,
+        help="draw the spend schedule with this seed instead of the file's",
+    )
+    add_max_leads(de)
     lab.set_defaults(run=main)
 
 
@@ -115,7 +157,36 @@ def main(args: argparse.Namespace) -> int:
         return export_main(args)
     if args.action == "score":
         return score_main(args)
-    raise UsageError("jigsaw lab: choose export or score")
+    if args.action == "fit":
+        return fit_main(args)
+    if args.action == "design":
+        return design_main(args)
+    raise UsageError("jigsaw lab: choose export, score, fit or design")
+
+
+def design_main(args: argparse.Namespace) -> int:
+    save = Path(args.save)
+    check_writable(save)
+    raw = os.environ.get(LAB_SEED_VARIABLE)
+    lab_seed = None
+    if raw:
+        try:
+            lab_seed = seed_number(raw)
+        except argparse.ArgumentTypeError as exc:
+            raise InputError(f"${LAB_SEED_VARIABLE}", "", str(exc)) from None
+    with ProgressBar("rounds") as progress:
+        game, design = play(Path(args.design), args.design_seed, lab_seed, args.max_leads, progress)
+    game.save(save)
+    hidden = (
+        " (its hidden values drawn with a lab seed the save holds: keep the save)"
+        if game.scenario.lab
+        else ""
+    )
+    print(
+        f"{plain(game.scenario.meta.name)}: {plural(game.round, 'round')} of designed spend "
+        f"for {plain(design.firm or game.player_ids[0])} saved to {plain(str(save))}{hidden}"
+    )
+    return 0
 
 
 def export_main(args: argparse.Namespace) -> int:
@@ -195,6 +266,61 @@ def export_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def fit_main(args: argparse.Namespace) -> int:
+    doc = read_truth(Path(args.truth)) if args.truth else None
+    if args.estimates:
+        check_writable(Path(args.estimates))
+    result = fit(Path(args.folder), args.outcome)
+    if args.estimates:
+        write_atomic(Path(args.estimates), result.estimates())
+    if args.json:
+        data = result.to_json()
+        if doc is not None:
+            data["score"] = score(estimates_of(result, doc), doc).to_json()
+        print(json.dumps(data, indent=1))
+        return 0
+    rows = [("channel", "spend", "half-life (days)", "K", "S", "ROAS", "marginal ROAS")]
+    for c in result.channels:
+        if c.half_life_days is None:
+            rows.append((c.channel, "0", "", "", "", "", ""))
+            continue
+        rows.append(
+            (
+                c.channel,
+                f"{c.spend:,.0f}",
+                f"{c.half_life_days:g}",
+                f"{c.K:,.0f}",
+                f"{c.S:g}",
+                f"{c.roas:.3g}",
+                f"{c.marginal_roas:.3g}",
+            )
+        )
+    print(
+        f"Reference MMM of {args.outcome} over {result.periods} periods of {result.period_days} "
+        f"days: R2 {result.r2:.3f}; controls: {', '.join(result.controls) or 'none'}"
+    )
+    print("\n".join(aligned(rows)))
+    if doc is not None:
+        print()
+        print_score(score(estimates_of(result, doc), doc))
+    return 0
+
+
+def estimates_of(result: Fit, doc: dict[str, Any]) -> dict[str, float]:
+    """The fit's estimates that the truth holds (ROAS only when the fit is of bookings)."""
+    known = quantities(doc)
+    out: dict[str, float] = {}
+    for c in result.channels:
+        if c.half_life_days is None:
+            continue
+        candidates = {f"half_life_days.{c.channel}": c.half_life_days}
+        if result.outcome == "bookings":
+            candidates[f"roas.{c.channel}"] = c.roas
+            candidates[f"marginal_roas.{c.channel}"] = c.marginal_roas
+        out.update({k: float(v) for k, v in candidates.items() if k in known and v is not None})
+    return out
+
+
 def score_main(args: argparse.Namespace) -> int:
     doc = read_truth(Path(args.truth))
     estimates = read_estimates(Path(args.estimates), quantities(doc))
@@ -202,14 +328,19 @@ def score_main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), indent=1))
         return 0
+    print_score(result)
+    return 0
+
+
+def print_score(result: Score) -> None:
     rows = [("quantity", "estimate", "truth", "error", "relative")]
     for item in result.items:
         rows.append(
             (
                 item.quantity,
-                f"{item.estimate:.4g}",
-                f"{item.truth:.4g}",
-                f"{item.error:+.4g}",
+                figure(item.estimate),
+                figure(item.truth),
+                figure(item.error, signed=True),
                 relative_text(item.relative),
             )
         )
@@ -224,4 +355,9 @@ def score_main(args: argparse.Namespace) -> int:
             "in the true order" if result.roas_order else "out of the true order"
         )
     print(summary)
-    return 0
+
+
+def figure(x: float, signed: bool = False) -> str:
+    """A quantity for the score table: money-sized ones with thousands separators."""
+    sign = "+" if signed else ""
+    return f"{x:{sign},.0f}" if abs(x) >= 10_000 else f"{x:{sign}.4g}"

@@ -1,0 +1,243 @@
+"""A reference marketing-mix model in numpy: `jigsaw lab fit DIR`.
+
+What a straightforward MMM of the exported media.csv gets right and wrong. The outcome y_t
+(bookings by default) of period t is
+
+    y_t = b_0 + b_1 t / T + sum_c beta_c h_c(t) + sum_k gamma_k z_k(t) + e_t
+
+with, for each channel c, its spend x_c summed over segments, a geometric adstock
+a_c(t) = d_c a_c(t-1) + (1 - d_c) x_c(t) (d_c = 0.5^(period / half-life), so a steady spend
+keeps a_c at that spend) and a Hill saturation h_c = a_c^S / (a_c^S + K_c^S); z_k are the
+control columns that vary (price, the events' multipliers). The channels' half-lives, K and S
+are found by grid search (coordinate descent over the channels, `SWEEPS` times), with
+ordinary least squares for b, beta and gamma inside. A channel's ROAS is its fitted
+contribution over the data, sum_t beta_c h_c(t), per unit of its spend; its marginal ROAS what
+the fitted model gives for 10% more of that spend, per unit.
+
+It leaves out on purpose what the game has and a simple MMM does not: awareness and brand
+are stocks of their own (their memory adds to the adstock's), a deal is booked a cycle after
+its lead, sales capacity caps what marketing can bring in (leads go cold when reps are
+short), and the channels' spends move together when one budget is split. docs/LAB.md shows how
+far it gets on designed spend and on ordinary play.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.model.errors import InputError
+from sim.model.files import read_text
+from sim.model.scenario import CHANNELS
+
+HALF_LIVES = (
+    2.0,
+    3.0,
+    5.0,
+    7.0,
+    10.0,
+    14.0,
+    21.0,
+    30.0,
+    45.0,
+    60.0,
+    75.0,
+    90.0,
+    120.0,
+    150.0,
+    180.0,
+    270.0,
+    365.0,
+)
+K_SCALES = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # K as a multiple of the mean adstock
+SHAPES = (1.0, 2.0)
+SWEEPS = 4
+OUTCOMES = ("bookings", "revenue", "new_customers", "leads_inbound")
+RAISE = 0.10
+MIN_PERIODS = 20
+
+
+@dataclass(frozen=True)
+class ChannelFit:
+    channel: str
+    spend: float
+    half_life_days: float | None  # None: no spend, nothing to fit
+    K: float | None  # in adstock units of daily spend (as the truth gives it)
+    S: float | None
+    roas: float | None
+    marginal_roas: float | None
+
+
+@dataclass(frozen=True)
+class Fit:
+    outcome: str
+    periods: int
+    period_days: int
+    r2: float
+    controls: list[str]
+    channels: list[ChannelFit]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "channels": [asdict(c) for c in self.channels]}
+
+    def estimates(self) -> str:
+        """The fit as an estimates file for `jigsaw lab score` (TOML)."""
+        lines = [f"# jigsaw lab fit ({self.outcome}, {self.periods} periods, R2 {self.r2:.3f})"]
+        fitted = [c for c in self.channels if c.half_life_days is not None]
+        lines.append("[half_life_days]")
+        lines += [f"{c.channel} = {c.half_life_days:g}" for c in fitted]
+        if self.outcome == "bookings":
+            for name in ("roas", "marginal_roas"):
+                lines.append(f"[{name}]")
+                lines += [
+                    f"{c.channel} = {getattr(c, name):.6g}"
+                    for c in fitted
+                    if getattr(c, name) is not None
+                ]
+        return "\n".join(lines) + "\n"
+
+
+def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
+    """media.csv of an export folder: its header and every column as numbers."""
+    path = folder / "media.csv"
+    text = read_text(path, "media")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(
+            str(path), "", "is empty; expected the media.csv of jigsaw lab export"
+        ) from None
+    need = {"date", "days", "bookings"}
+    if not need <= set(header):
+        missing = ", ".join(sorted(need - set(header)))
+        raise InputError(
+            str(path), "", f"has no column {missing}; expected jigsaw lab export's media.csv"
+        )
+    rows = list(reader)
+    cols: dict[str, list[float]] = {h: [] for h in header if h != "date"}
+    for n, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise InputError(
+                str(path), f"line {n}", f"has {len(row)} cells; expected {len(header)}"
+            )
+        for h, cell in zip(header, row, strict=True):
+            if h == "date":
+                continue
+            try:
+                value = float(cell) if cell else 0.0
+            except ValueError:
+                raise InputError(
+                    str(path), f"line {n}: {h}", f"expected a number, got {cell!r}"
+                ) from None
+            if not math.isfinite(value):
+                raise InputError(str(path), f"line {n}: {h}", "expected a finite number")
+            cols[h].append(value)
+    return header, {h: np.array(v) for h, v in cols.items()}
+
+
+def adstocked(x: np.ndarray, half_life: float, period_days: float) -> np.ndarray:
+    """Geometric adstock normalised to the spend: a(t) = d a(t-1) + (1 - d) x(t)."""
+    d = 0.5 ** (period_days / half_life)
+    out = np.empty_like(x)
+    s = 0.0
+    for t, v in enumerate(x.tolist()):
+        s = d * s + (1.0 - d) * v
+        out[t] = s
+    return out
+
+
+def hill(a: np.ndarray, K: float, S: float) -> np.ndarray:
+    aS = np.maximum(a, 0.0) ** S
+    return aS / (aS + K**S)
+
+
+def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
+    """Fit the reference MMM to an export folder's media.csv (`trend`: with a linear trend
+    among the regressors)."""
+    if outcome not in OUTCOMES:
+        raise InputError("--outcome", outcome, f"expected one of {', '.join(OUTCOMES)}")
+    header, cols = read_media(folder)
+    if outcome not in cols:
+        raise InputError(str(folder / "media.csv"), "", f"has no column {outcome}")
+    y = cols[outcome]
+    T = len(y)
+    if T < MIN_PERIODS:
+        raise InputError(
+            str(folder / "media.csv"), "", f"has {T} periods; a fit needs at least {MIN_PERIODS}"
+        )
+    period = float(np.median(cols["days"]))
+    spend = {
+        ch: sum((cols[h] for h in header if h.startswith(f"spend_{ch}_")), np.zeros(T))
+        for ch in CHANNELS
+    }
+    live = [ch for ch in CHANNELS if spend[ch].sum() > 0]
+    controls = [
+        h
+        for h in header
+        if h.startswith(("price", "interest_", "churn_")) and np.ptp(cols[h]) > 1e-9
+    ]
+    base = [np.ones(T), *([np.arange(T) / T] if trend else []), *(cols[h] for h in controls)]
+    stocks: dict[str, dict[float, np.ndarray]] = {
+        ch: {hl: adstocked(spend[ch], hl, period) for hl in HALF_LIVES} for ch in live
+    }
+
+    def column(ch: str, p: tuple[float, float, float], scale: float = 1.0) -> np.ndarray:
+        hl, k, s = p
+        a = stocks[ch][hl] if scale == 1.0 else adstocked(scale * spend[ch], hl, period)
+        return hill(a, k * float(stocks[ch][hl].mean()), s)
+
+    def solve(params: dict[str, tuple[float, float, float]]) -> tuple[float, np.ndarray]:
+        A = np.column_stack([*base, *(column(ch, params[ch]) for ch in live)])
+        beta, *_ = np.linalg.lstsq(A, y, rcond=None)
+        r = y - A @ beta
+        return float(r @ r), beta
+
+    params = {ch: (30.0, 1.0, 1.0) for ch in live}
+    best, _ = solve(params)
+    grid = list(itertools.product(HALF_LIVES, K_SCALES, SHAPES))
+    for _ in range(SWEEPS):
+        moved = False
+        for ch in live:
+            for p in grid:
+                trial = {**params, ch: (float(p[0]), p[1], p[2])}
+                sse, _ = solve(trial)
+                if sse < best - 1e-12 * max(1.0, best):
+                    best, params, moved = sse, trial, True
+        if not moved:
+            break
+    sse, beta = solve(params)
+    total = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - sse / total if total > 0 else 0.0
+    out = []
+    for ch in CHANNELS:
+        if ch not in live:
+            out.append(ChannelFit(ch, 0.0, None, None, None, None, None))
+            continue
+        k = live.index(ch)
+        b = float(beta[len(base) + k])
+        hl, kscale, s = params[ch]
+        contribution = b * float(column(ch, params[ch]).sum())
+        more = b * float(column(ch, params[ch], 1.0 + RAISE).sum()) - contribution
+        x = float(spend[ch].sum())
+        K_spend = kscale * float(stocks[ch][hl].mean())  # per period, in spend units
+        d_day = 0.5 ** (1.0 / hl)
+        out.append(
+            ChannelFit(
+                ch,
+                x,
+                hl,
+                K_spend / period / (1.0 - d_day),  # adstock units of daily spend
+                s,
+                contribution / x,
+                more / (RAISE * x),
+            )
+        )
+    return Fit(outcome, T, int(period), r2, controls, out)
