@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 
 from sim.classroom.store import Classroom
+from sim.csvtext import csv_text
 from sim.lab.design import read_design, schedule
 from sim.lab.export import FILES, export, observed
+from sim.lab.fit import adstocked, fit, hill
 from sim.lab.truth import RAISE, quantities, truth
 from sim.model.decisions import Decision
 from sim.model.errors import InputError
@@ -439,7 +441,10 @@ def test_lab_score_compares_each_estimate_with_the_truth(capsys, tmp_path: Path)
     assert "+50%" in out and "0 within 25% of the truth" in out
     bad = tmp_path / "bad.toml"
     bad.write_text("[roas]\nbogus = 1\n")
-    one_error(cli(capsys, "lab", "score", bad, "--truth", path), "roas.bogus: is not a quantity")
+    code, out, err = cli(capsys, "lab", "score", bad, "--truth", path)
+    assert code == 0 and "not in this truth, so not scored: roas.bogus" in out
+    bad.write_text("[roi]\ntv = 1\n")
+    one_error(cli(capsys, "lab", "score", bad, "--truth", path), "roi.tv: is not a quantity")
     bad.write_text('[roas]\npr = "high"\n')
     one_error(cli(capsys, "lab", "score", bad, "--truth", path), "roas.pr: expected a number")
     bad.write_text("")
@@ -517,6 +522,11 @@ def test_the_shipped_design_plays_its_spend_schedule_into_a_save(
         spent = [b[ch] for b in budgets]
         lo, hi = design.spend[ch]
         assert all(lo <= x <= hi for x in spent) and statistics.pstdev(spent) > 0.2 * (hi - lo)
+    assert design.hold == {"pr": 3}  # PR's draw is held for three rounds, the others move
+    assert all(budgets[r]["pr"] == budgets[r - r % 3]["pr"] for r in range(40))
+    assert len({b["pr"] for b in budgets}) == 14 and len({b["advertising"] for b in budgets}) == 40
+    unheld = schedule(design.model_copy(update={"hold": {}}), 40)
+    assert [b["advertising"] for b in unheld] == [b["advertising"] for b in budgets]
     monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
     save = tmp_path / "lab.json"
     code, out, err = cli(capsys, "lab", "design", str(LAB / "lab_design.toml"), "--save", save)
@@ -582,3 +592,91 @@ def test_a_lift_test_measures_the_counterfactual_within_its_stated_noise() -> No
     assert research["lift_test"]["measured"] == test["measured"]
     assert "lift_test" not in results(report, "northwind")
     assert "lift_tests" not in game.reports[0].to_dict()  # a round without one reads as before
+
+
+# --- the reference MMM ------------------------------------------------------------------------
+
+
+def synthetic_media(folder: Path, half_lives: dict[str, float], seed: int = 3) -> dict[str, float]:
+    """A media.csv whose weekly bookings follow the fit's own model exactly (adstock, Hill
+    with K at the mean stock, S = 1) plus noise: what the fit must find. Returns the true
+    ROAS of each channel in that model."""
+    rng = np.random.default_rng(seed)
+    weeks = 160
+    spend = {ch: np.repeat(rng.uniform(0, 20_000, weeks // 4), 4) for ch in CHANNELS}
+    beta = {"advertising": 400_000.0, "pr": 250_000.0, "demand_gen": 120_000.0}
+    y = np.full(weeks, 50_000.0)
+    roas = {}
+    for ch in CHANNELS:
+        a = adstocked(spend[ch], half_lives[ch], 7.0)
+        h = hill(a, float(a.mean()), 1.0)
+        y += beta[ch] * h
+        roas[ch] = beta[ch] * float(h.sum()) / float(spend[ch].sum())
+    y += rng.normal(0, 5_000, weeks)
+    header = ["date", "round", "days", *(f"spend_{ch}_all" for ch in CHANNELS), "bookings"]
+    rows = [
+        {
+            "date": f"w{t}",
+            "round": t // 4 + 1,
+            "days": 7,
+            **{f"spend_{ch}_all": spend[ch][t] for ch in CHANNELS},
+            "bookings": y[t],
+        }
+        for t in range(weeks)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "media.csv").write_text(csv_text(header, rows))
+    return roas
+
+
+def test_the_reference_mmm_finds_the_parameters_of_data_made_by_its_own_model(
+    tmp_path: Path,
+) -> None:
+    true = {"advertising": 45.0, "pr": 90.0, "demand_gen": 10.0}
+    roas = synthetic_media(tmp_path, true)
+    result = fit(tmp_path)
+    assert result.r2 > 0.9
+    for c in result.channels:
+        assert abs(math.log(c.half_life_days / true[c.channel])) < math.log(1.2), c
+        assert c.roas == pytest.approx(roas[c.channel], rel=0.15), c
+    assert [c.channel for c in sorted(result.channels, key=lambda c: -c.roas)] == sorted(
+        roas, key=lambda c: -roas[c]
+    )
+
+
+def test_jigsaw_lab_fit_prints_writes_estimates_and_compares_with_a_truth(
+    capsys, tmp_path: Path
+) -> None:
+    synthetic_media(tmp_path / "data", {"advertising": 45.0, "pr": 90.0, "demand_gen": 10.0})
+    game = Game(shortened("classic", 2, round_days=30), 8)
+    game.play_round({"you": game.decide_for("you")})
+    truth_file = tmp_path / "truth.json"
+    truth_file.write_text(json.dumps(truth(game, "you", draws=1, workers=1, roas_only=True)))
+    est = tmp_path / "est.toml"
+    code, out, err = cli(
+        capsys, "lab", "fit", tmp_path / "data", "--estimates", est, "--truth", truth_file
+    )
+    assert code == 0, err
+    assert (
+        "Reference MMM of bookings over 160 periods of 7 days" in out and "half_life_days.pr" in out
+    )
+    assert "[half_life_days]" in est.read_text() and "[roas]" in est.read_text()
+    code, out, err = cli(capsys, "lab", "score", est, "--truth", truth_file)
+    assert code == 0, err
+    assert "not in this truth, so not scored: marginal_roas" in out  # a ROAS-only truth
+    one_error(cli(capsys, "lab", "fit", tmp_path / "nowhere"), "no such media file")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "media.csv").write_text("date,days,bookings\n2024-01-01,7,x\n")
+    one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 2: bookings: expected a number")
+    one_error(cli(capsys, "lab", "fit", tmp_path / "data", "--outcome", "profit"), "--outcome")
+
+
+def test_a_lift_test_of_an_unknown_segment_is_one_line(capsys, tmp_path: Path) -> None:
+    game = Game(shortened("classic", 2, round_days=14), 1)
+    with pytest.raises(InputError, match="marketing.holdout: unknown segment"):
+        game.play_round({"you": holding_out(game.decide_for("you"), "moon")})
+    full = tmp_path / "full.toml"
+    full.write_text('[marketing]\nbudget = 100000\nholdout = "moon"\n[sales]\nbudget = 150000\n')
+    one_error(
+        cli(capsys, "run", "classic", "--decisions", full), "marketing.holdout: unknown segment"
+    )

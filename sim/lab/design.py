@@ -49,6 +49,11 @@ class Design(Strict):
     design_seed: int = Field(1, ge=0, le=2**63 - 1, description="The spend schedule's seed.")
     firm: str | None = Field(None, description="The designed firm (default: the first player).")
     spend: dict[str, Range] = Field(description="Each channel's budget range per round.")
+    hold: dict[str, int] = Field(
+        default_factory=dict,
+        description="Rounds a channel's draw is held for (1 by default): a channel with a long "
+        "memory (PR, through the brand) moves more slowly.",
+    )
     plan: Plan
     lift_tests: list[LiftTest] = Field(
         default_factory=list, description="Rounds whose lift test holds a segment out."
@@ -61,6 +66,9 @@ class Design(Strict):
         for ch, (lo, hi) in self.spend.items():
             if not 0 <= lo <= hi:
                 raise ValueError(f"spend.{ch}: expected 0 <= low <= high, got [{lo:g}, {hi:g}]")
+        for ch, n in self.hold.items():
+            if ch not in CHANNELS or not 1 <= n <= 40:
+                raise ValueError(f"hold.{ch}: expected a channel held 1 to 40 rounds")
         return self
 
 
@@ -74,13 +82,18 @@ def read_design(path: Path) -> Design:
 
 def schedule(design: Design, rounds: int, seed: int | None = None) -> list[dict[str, float]]:
     """Each round's budget by channel: uniform in its range, channel by channel, round by
-    round, from the design seed (or `seed`)."""
+    round, from the design seed (or `seed`); a channel held for n rounds keeps each draw for
+    n rounds (every draw is made, so holding one channel leaves the others' draws alone)."""
     key = design.design_seed if seed is None else seed
     rng = np.random.Generator(
         np.random.PCG64(np.random.SeedSequence(key, spawn_key=(DESIGN_STREAM,)))
     )
     ranges = {ch: (float(design.spend[ch][0]), float(design.spend[ch][1])) for ch in CHANNELS}
-    return [{ch: float(rng.uniform(*ranges[ch])) for ch in CHANNELS} for _ in range(rounds)]
+    drawn = [{ch: float(rng.uniform(*ranges[ch])) for ch in CHANNELS} for _ in range(rounds)]
+    out = []
+    for r in range(rounds):
+        out.append({ch: drawn[r - r % design.hold.get(ch, 1)][ch] for ch in CHANNELS})
+    return out
 
 
 def decision(design: Design, budgets: dict[str, float], holdout: str | None = None) -> Decision:

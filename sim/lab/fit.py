@@ -11,8 +11,10 @@ keeps a_c at that spend) and a Hill saturation h_c = a_c^S / (a_c^S + K_c^S); z_
 control columns that vary (price, the events' multipliers). The channels' half-lives, K and S
 are found by grid search (coordinate descent over the channels, `SWEEPS` times), with
 ordinary least squares for b, beta and gamma inside. A channel's ROAS is its fitted
-contribution over the data, sum_t beta_c h_c(t), per unit of its spend; its marginal ROAS what
-the fitted model gives for 10% more of that spend, per unit.
+contribution over the data, sum_t beta_c h_c(t), per unit of its spend, in bookings: an
+outcome that counts (leads, new customers) is turned into bookings at the data's bookings per
+unit of it (Meridian's revenue per KPI); its marginal ROAS what the fitted model gives for 10%
+more of that spend, per unit.
 
 It leaves out on purpose what the game has and a simple MMM does not: awareness and brand
 are stocks of their own (their memory adds to the adstock's), a deal is booked a cycle after
@@ -40,24 +42,38 @@ from sim.model.scenario import CHANNELS
 HALF_LIVES = (
     2.0,
     3.0,
+    4.0,
     5.0,
+    6.0,
     7.0,
+    8.5,
     10.0,
+    12.0,
     14.0,
-    21.0,
-    30.0,
+    17.0,
+    20.0,
+    24.0,
+    28.0,
+    33.0,
+    39.0,
     45.0,
+    52.0,
     60.0,
-    75.0,
-    90.0,
-    120.0,
-    150.0,
-    180.0,
-    270.0,
+    70.0,
+    80.0,
+    92.0,
+    106.0,
+    122.0,
+    140.0,
+    160.0,
+    185.0,
+    215.0,
+    250.0,
+    290.0,
     365.0,
-)
-K_SCALES = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # K as a multiple of the mean adstock
-SHAPES = (1.0, 2.0)
+)  # days: about 15% apart
+K_SCALES = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # K as a multiple of the mean adstock
+SHAPES = (1.0,)  # concave saturation (Michaelis-Menten); S-shaped curves are not fitted
 SWEEPS = 4
 OUTCOMES = ("bookings", "revenue", "new_customers", "leads_inbound")
 RAISE = 0.10
@@ -93,7 +109,7 @@ class Fit:
         fitted = [c for c in self.channels if c.half_life_days is not None]
         lines.append("[half_life_days]")
         lines += [f"{c.channel} = {c.half_life_days:g}" for c in fitted]
-        if self.outcome == "bookings":
+        if self.outcome != "revenue":  # in bookings (a count outcome converted)
             for name in ("roas", "marginal_roas"):
                 lines.append(f"[{name}]")
                 lines += [
@@ -200,7 +216,8 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
         r = y - A @ beta
         return float(r @ r), beta
 
-    params = {ch: (30.0, 1.0, 1.0) for ch in live}
+    start = min(HALF_LIVES, key=lambda h: abs(h - 30.0))
+    params = {ch: (start, 1.0, 1.0) for ch in live}
     best, _ = solve(params)
     grid = list(itertools.product(HALF_LIVES, K_SCALES, SHAPES))
     for _ in range(SWEEPS):
@@ -214,6 +231,9 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
         if not moved:
             break
     sse, beta = solve(params)
+    per_kpi = 1.0  # bookings per unit of the outcome (1 for money outcomes)
+    if outcome in ("new_customers", "leads_inbound") and y.sum() > 0:
+        per_kpi = float(cols["bookings"].sum() / y.sum())
     total = float(((y - y.mean()) ** 2).sum())
     r2 = 1.0 - sse / total if total > 0 else 0.0
     out = []
@@ -236,8 +256,8 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
                 hl,
                 K_spend / period / (1.0 - d_day),  # adstock units of daily spend
                 s,
-                contribution / x,
-                more / (RAISE * x),
+                per_kpi * contribution / x,
+                per_kpi * more / (RAISE * x),
             )
         )
     return Fit(outcome, T, int(period), r2, controls, out)

@@ -57,6 +57,7 @@ class Score:
     mean_relative: float | None  # mean |relative error| over the items that have one
     close: int  # items within CLOSE of the truth
     roas_order: bool | None  # the ROAS estimates in the true order (None: fewer than two)
+    skipped: list[str]  # estimates of quantities this truth did not measure
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class Score:
             "mean_relative_error": self.mean_relative,
             "within_25_percent": self.close,
             "roas_order_right": self.roas_order,
+            "skipped": list(self.skipped),
         }
 
 
@@ -95,19 +97,23 @@ def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+SECTIONS = ("half_life_days", "hill", "ad_lift", "churn", "roas", "marginal_roas", "incremental")
+
+
 def read_estimates(path: Path, known: dict[str, float]) -> dict[str, float]:
-    """The estimates file: every name one the truth holds, every value a number."""
+    """The estimates file: every name one a truth can hold (those this truth did not measure
+    are scored as skipped), every value a number."""
     flat = flatten(read_toml(path, "estimates"))
     if not flat:
         raise InputError(str(path), "", "holds no estimate (docs/LAB.md lists the quantities)")
     out = {}
     for name, value in flat.items():
-        if name not in known:
-            near = sorted({k.split(".")[0] for k in known})
+        if name not in known and name.split(".")[0] not in SECTIONS:
             raise InputError(
                 str(path),
                 name,
-                f"is not a quantity of this truth; expected one of {', '.join(near)} (docs/LAB.md)",
+                f"is not a quantity of a truth; expected one of {', '.join(SECTIONS)} "
+                "(docs/LAB.md)",
             )
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError(str(path), name, f"expected a number, got {value!r}")
@@ -118,7 +124,10 @@ def read_estimates(path: Path, known: dict[str, float]) -> dict[str, float]:
 def score(estimates: dict[str, float], truth: dict[str, Any]) -> Score:
     known = quantities(truth)
     items = []
+    skipped = [n for n in estimates if n not in known]
     for name, est in estimates.items():
+        if name not in known:
+            continue
         true = known[name]
         err = est - true
         items.append(Scored(name, est, true, err, err / abs(true) if true != 0 else None))
@@ -129,13 +138,13 @@ def score(estimates: dict[str, float], truth: dict[str, Any]) -> Score:
         for i in items
         if (i.relative is not None and abs(i.relative) <= CLOSE) or (i.truth == 0 and i.error == 0)
     )
-    roas = sorted(n for n in estimates if n.startswith("roas."))
+    roas = sorted(n for n in estimates if n.startswith("roas.") and n in known)
     order = None
     if len(roas) >= 2:
         by_truth = sorted(roas, key=lambda n: -known[n])
         by_estimate = sorted(roas, key=lambda n: -estimates[n])
         order = by_truth == by_estimate
-    return Score(str(truth["firm"]), str(truth["scenario"]), items, mean, close, order)
+    return Score(str(truth["firm"]), str(truth["scenario"]), items, mean, close, order, skipped)
 
 
 def relative_text(x: float | None) -> str:

@@ -176,9 +176,11 @@ def truth(
     workers: int | None = 0,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    roas_only: bool = False,
 ) -> dict[str, Any]:
     """The truth of firm `firm` in `game` over the rounds played, as the truth file holds
-    it (`FORMAT`)."""
+    it (`FORMAT`); `roas_only`: the ROAS alone (the game and each channel removed: no
+    marginal ROAS, no incremental marketing and sales), for a quick look."""
     if not 1 <= draws <= MAX_DRAWS:
         raise InputError("--draws", "", f"must be from 1 to {MAX_DRAWS}, got {draws}")
     if firm not in game.ids:
@@ -198,6 +200,10 @@ def truth(
         )
     ]
     variants = [v for v in VARIANTS if channel_of(v) in (None, *used)]
+    if roas_only:
+        variants = [
+            v for v in variants if v == "played" or v.startswith("without_") and channel_of(v)
+        ]
     jobs = [(base, s, plan, game.max_leads, firm, v) for s in seeds for v in variants]
     rows: list[dict[str, Any]] = [{} for _ in jobs]
     for k, row in stream(play_variant, jobs, workers, progress, scheduler):
@@ -241,6 +247,9 @@ def truth(
                 continue
             gained = lift(outcome, f"without_{ch}")
             roas[ch][outcome] = Estimate.of([g / spend[ch] for g in gained]).to_json()
+            if roas_only:
+                marginal[ch][outcome] = Estimate(None, None).to_json()
+                continue
             more = lift(outcome, f"more_{ch}", -1.0)
             extra = [
                 runs[s, f"more_{ch}"]["spend"][ch] - runs[s, "played"]["spend"][ch] for s in seeds
@@ -251,7 +260,7 @@ def truth(
     out["roas"] = roas
     out["marginal_roas"] = marginal
     incremental: dict[str, Any] = {}
-    for outcome in OUTCOMES:
+    for outcome in () if roas_only else OUTCOMES:
         m = lift(outcome, "without_marketing")
         s_ = lift(outcome, "sales_floor")
         both = lift(outcome, "without_both")
@@ -333,8 +342,9 @@ def quantities(doc: Mapping[str, Any]) -> dict[str, float]:
         for ch, by in doc[name].items():
             if by["bookings"]["value"] is not None:
                 out[f"{name}.{ch}"] = by["bookings"]["value"]
+    bookings = doc["incremental"].get("bookings", {})  # none in a ROAS-only truth
     for part in ("marketing", "sales", "interaction"):
-        value = doc["incremental"]["bookings"][part]["value"]
+        value = bookings.get(part, {}).get("value")
         if value is not None:
             out[f"incremental.{part}"] = value
     return out

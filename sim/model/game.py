@@ -109,6 +109,7 @@ class Game:
         self.kept: dict[int, Snapshot] = {}
         self._tomorrow: simpy.Event | None = None  # the daily process's next timer
         self.diary: Diary | None = None  # told every day's figures, when one is attached
+        self.measures_lift = True  # measure the lift tests decided (a lift test's own replay: no)
         self.env.process(self.days())
         cover = self.coverage()
         self.start_equity = {fid: self.customer_equity(i, cover) for i, fid in enumerate(self.ids)}
@@ -176,7 +177,8 @@ class Game:
         into the round's report (`sim.model.close`)."""
         decided = self._decisions(decisions)
         start = None
-        if self.keep_snapshots or any(d.marketing.holdout for d in decided.values()):
+        testing = self.measures_lift and any(d.marketing.holdout for d in decided.values())
+        if self.keep_snapshots or testing:
             start = self.snapshot()  # undo, and the round a lift test plays again
         if self.keep_snapshots:
             self.kept[self.round] = start  # type: ignore[assignment]
@@ -231,6 +233,13 @@ class Game:
                 "", f"decisions.{missing[0]}", "player firm has no decisions for this round"
             )
         round_no = self.round + 1
+        for fid, d in decisions.items():
+            if d.marketing.holdout not in (None, *self.scenario.segment_ids):
+                raise InputError(
+                    "",
+                    f"decisions.{fid}.marketing.holdout",
+                    f"unknown segment; expected one of {', '.join(self.scenario.segment_ids)}",
+                )
         for i, fid in enumerate(self.ids):
             if fid not in decisions and not self.ledgers[i].bankrupt:
                 decisions[fid] = self.decide_for(fid)
@@ -448,6 +457,7 @@ class Game:
         twin.notice = self.notice
         twin.keep_snapshots, twin.kept = False, {}
         twin.diary = None
+        twin.measures_lift = True
         k = snapshot.round
         twin.history = list(self.history[:k] if history is None else history)
         twin.reports = list(self.reports[:k] if reports is None else reports)

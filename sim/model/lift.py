@@ -62,6 +62,7 @@ def measure(
     s = game.scenario.segment_ids.index(segment)
     value = float(game.scenario.segments[s].deal_value)
     twin = game.restore(start, history=game.history[:k], reports=game.reports[:k])
+    twin.measures_lift = False  # other firms' holdouts play as decided, unmeasured here
     twin_report = twin.play_round({**decided, firm: with_advertising(d)})
     held, n_held = segment_bookings(report, firm, segment, value)
     with_ads, n_with = segment_bookings(twin_report, firm, segment, value)

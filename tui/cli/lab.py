@@ -314,7 +314,7 @@ def estimates_of(result: Fit, doc: dict[str, Any]) -> dict[str, float]:
         if c.half_life_days is None:
             continue
         candidates = {f"half_life_days.{c.channel}": c.half_life_days}
-        if result.outcome == "bookings":
+        if result.outcome != "revenue":  # ROAS in bookings
             candidates[f"roas.{c.channel}"] = c.roas
             candidates[f"marginal_roas.{c.channel}"] = c.marginal_roas
         out.update({k: float(v) for k, v in candidates.items() if k in known and v is not None})
@@ -355,6 +355,8 @@ def print_score(result: Score) -> None:
             "in the true order" if result.roas_order else "out of the true order"
         )
     print(summary)
+    if result.skipped:
+        print(f"not in this truth, so not scored: {', '.join(result.skipped)}")
 
 
 def figure(x: float, signed: bool = False) -> str:
