@@ -658,7 +658,8 @@ def test_jigsaw_lab_fit_prints_writes_estimates_and_compares_with_a_truth(
     )
     assert code == 0, err
     assert (
-        "Reference MMM of bookings over 160 periods of 7 days" in out and "half_life_days.pr" in out
+        "Reference MMM (additive) of bookings over 160 periods of 7 days" in out
+        and "half_life_days.pr" in out
     )
     assert "[half_life_days]" in est.read_text() and "[roas]" in est.read_text()
     code, out, err = cli(capsys, "lab", "score", est, "--truth", truth_file)
@@ -669,6 +670,8 @@ def test_jigsaw_lab_fit_prints_writes_estimates_and_compares_with_a_truth(
     (tmp_path / "bad" / "media.csv").write_text("date,days,bookings\n2024-01-01,7,x\n")
     one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 2: bookings: expected a number")
     one_error(cli(capsys, "lab", "fit", tmp_path / "data", "--outcome", "profit"), "--outcome")
+    code, out, err = cli(capsys, "lab", "fit", tmp_path / "data", "--form", "multiplicative")
+    assert code == 0 and "Reference MMM (multiplicative)" in out, err
 
 
 def test_a_lift_test_of_an_unknown_segment_is_one_line(capsys, tmp_path: Path) -> None:

@@ -99,13 +99,17 @@ class Fit:
     r2: float
     controls: list[str]
     channels: list[ChannelFit]
+    form: str = "additive"
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "channels": [asdict(c) for c in self.channels]}
 
     def estimates(self) -> str:
         """The fit as an estimates file for `jigsaw lab score` (TOML)."""
-        lines = [f"# jigsaw lab fit ({self.outcome}, {self.periods} periods, R2 {self.r2:.3f})"]
+        lines = [
+            f"# jigsaw lab fit ({self.form}, {self.outcome}, {self.periods} periods, "
+            f"R2 {self.r2:.3f})"
+        ]
         fitted = [c for c in self.channels if c.half_life_days is not None]
         lines.append("[half_life_days]")
         lines += [f"{c.channel} = {c.half_life_days:g}" for c in fitted]
@@ -175,15 +179,27 @@ def hill(a: np.ndarray, K: float, S: float) -> np.ndarray:
     return aS / (aS + K**S)
 
 
-def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
+FORMS = ("additive", "multiplicative")
+
+
+def fit(folder: Path, outcome: str = "bookings", trend: bool = True, form: str = "additive") -> Fit:
     """Fit the reference MMM to an export folder's media.csv (`trend`: with a linear trend
-    among the regressors)."""
+    among the regressors). `form` "multiplicative" fits log(1 + y) instead of y, so the
+    channels multiply; a channel's contribution is then what removing it takes away,
+    sum_t (yhat_t - yhat_t without it), interactions included."""
+    if form not in FORMS:
+        raise InputError("--form", form, f"expected one of {', '.join(FORMS)}")
     if outcome not in OUTCOMES:
         raise InputError("--outcome", outcome, f"expected one of {', '.join(OUTCOMES)}")
     header, cols = read_media(folder)
     if outcome not in cols:
         raise InputError(str(folder / "media.csv"), "", f"has no column {outcome}")
-    y = cols[outcome]
+    observed = cols[outcome]
+    if form == "multiplicative" and (observed < 0).any():
+        raise InputError(
+            str(folder / "media.csv"), outcome, "is negative; a multiplicative fit needs y >= 0"
+        )
+    y = np.log1p(observed) if form == "multiplicative" else observed
     T = len(y)
     if T < MIN_PERIODS:
         raise InputError(
@@ -232,8 +248,16 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
             break
     sse, beta = solve(params)
     per_kpi = 1.0  # bookings per unit of the outcome (1 for money outcomes)
-    if outcome in ("new_customers", "leads_inbound") and y.sum() > 0:
-        per_kpi = float(cols["bookings"].sum() / y.sum())
+    if outcome in ("new_customers", "leads_inbound") and observed.sum() > 0:
+        per_kpi = float(cols["bookings"].sum() / observed.sum())
+    A = np.column_stack([*base, *(column(ch, params[ch]) for ch in live)])
+    eta = A @ beta
+
+    def outcome_of(linear: np.ndarray) -> float:
+        """The outcome summed over the data, as the model predicts it from `linear`."""
+        return float((np.expm1(linear) if form == "multiplicative" else linear).sum())
+
+    fitted = outcome_of(eta)
     total = float(((y - y.mean()) ** 2).sum())
     r2 = 1.0 - sse / total if total > 0 else 0.0
     out = []
@@ -244,8 +268,9 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
         k = live.index(ch)
         b = float(beta[len(base) + k])
         hl, kscale, s = params[ch]
-        contribution = b * float(column(ch, params[ch]).sum())
-        more = b * float(column(ch, params[ch], 1.0 + RAISE).sum()) - contribution
+        h = column(ch, params[ch])
+        contribution = fitted - outcome_of(eta - b * h)
+        more = outcome_of(eta + b * (column(ch, params[ch], 1.0 + RAISE) - h)) - fitted
         x = float(spend[ch].sum())
         K_spend = kscale * float(stocks[ch][hl].mean())  # per period, in spend units
         d_day = 0.5 ** (1.0 / hl)
@@ -260,4 +285,4 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True) -> Fit:
                 per_kpi * more / (RAISE * x),
             )
         )
-    return Fit(outcome, T, int(period), r2, controls, out)
+    return Fit(outcome, T, int(period), r2, controls, out, form)

@@ -28,6 +28,7 @@ from typing import Any
 from sim.classroom.store import opened
 from sim.lab.design import play
 from sim.lab.export import FILES, GRAINS, check_folder, export
+from sim.lab.fit import FORMS as FIT_FORMS
 from sim.lab.fit import OUTCOMES as FIT_OUTCOMES
 from sim.lab.fit import Fit, fit
 from sim.lab.score import Score, read_estimates, read_truth, relative_text, score
@@ -129,6 +130,12 @@ def add(sub: Any) -> None:
     )
     ft.add_argument("folder", metavar="DIR", help="a folder written by jigsaw lab export")
     ft.add_argument("--outcome", choices=FIT_OUTCOMES, default="bookings", help="what to model")
+    ft.add_argument(
+        "--form",
+        choices=FIT_FORMS,
+        default="additive",
+        help="additive (y is the sum of the channels' effects) or multiplicative (log y is)",
+    )
     ft.add_argument("--estimates", metavar="FILE", help="also write the fit as estimates (TOML)")
     ft.add_argument("--truth", metavar="FILE", help="compare the fit with this truth file")
     ft.add_argument("--json", action="store_true", help="the fit as JSON")
@@ -270,7 +277,7 @@ def fit_main(args: argparse.Namespace) -> int:
     doc = read_truth(Path(args.truth)) if args.truth else None
     if args.estimates:
         check_writable(Path(args.estimates))
-    result = fit(Path(args.folder), args.outcome)
+    result = fit(Path(args.folder), args.outcome, form=args.form)
     if args.estimates:
         write_atomic(Path(args.estimates), result.estimates())
     if args.json:
@@ -296,8 +303,9 @@ def fit_main(args: argparse.Namespace) -> int:
             )
         )
     print(
-        f"Reference MMM of {args.outcome} over {result.periods} periods of {result.period_days} "
-        f"days: R2 {result.r2:.3f}; controls: {', '.join(result.controls) or 'none'}"
+        f"Reference MMM ({result.form}) of {args.outcome} over {result.periods} periods of "
+        f"{result.period_days} days: R2 {result.r2:.3f}; controls: "
+        f"{', '.join(result.controls) or 'none'}"
     )
     print("\n".join(aligned(rows)))
     if doc is not None:
