@@ -127,26 +127,40 @@ def percentile(value: float, draws: Sequence[float]) -> float:
     return 100.0 * (below + 0.5 * equal) / len(draws)
 
 
+def as_played(
+    game: Game,
+    decided: Mapping[str, Mapping[str, Any]],
+    change: Callable[[str, Decision], Decision] | None = None,
+) -> dict[str, Decision]:
+    """One round of a plan (firm -> decision as a dict) for `game` under other luck: every
+    firm still in the market, with its decision as played (nothing spent by a firm that was
+    bankrupt when it was played), changed by `change(firm, decision)` if given, cut to its
+    cash."""
+    scenario = game.scenario
+    decisions = {}
+    for i, fid in enumerate(game.ids):
+        if game.ledgers[i].bankrupt:
+            continue
+        given = decided.get(fid)
+        decision = (
+            Decision.model_validate(given)
+            if given is not None
+            else simple(scenario, 0.0, 0.5, firm_id=fid)  # bankrupt when it was played
+        )
+        if change is not None:
+            decision = change(fid, decision)
+        decisions[fid] = decision.within(scenario, game.room(fid))
+    return decisions
+
+
 def replay(
     base: dict[str, Any], seed: int, plan: list[dict[str, dict[str, Any]]], max_leads: float
 ) -> dict[str, Any]:
     """One draw of luck: the game under `seed` with every firm's decisions of `plan` (round
     by round, firm -> decision as a dict) cut to its cash; each firm's profit and score."""
-    scenario = parse_scenario(base)
-    game = Game(scenario, seed, max_leads=max_leads)
+    game = Game(parse_scenario(base), seed, max_leads=max_leads)
     for decided in plan:
-        decisions = {}
-        for i, fid in enumerate(game.ids):
-            if game.ledgers[i].bankrupt:
-                continue
-            given = decided.get(fid)
-            decision = (
-                Decision.model_validate(given)
-                if given is not None
-                else simple(scenario, 0.0, 0.5, firm_id=fid)  # bankrupt when it was played
-            )
-            decisions[fid] = decision.within(scenario, game.room(fid))
-        game.play_round(decisions)
+        game.play_round(as_played(game, decided))
     score = game.score()
     return {
         fid: {

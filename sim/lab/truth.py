@@ -35,9 +35,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.experiments.luck import as_played
 from sim.experiments.sweep import stream
 from sim.lab.export import observed
-from sim.model.decisions import Decision, simple
+from sim.model.decisions import Decision
 from sim.model.errors import InputError
 from sim.model.files import MAX_WHOLE
 from sim.model.game import Game
@@ -112,19 +113,9 @@ def play_variant(
     F, S = len(game.ids), len(scenario.segments)
     spend = dict.fromkeys(CHANNELS, 0.0)
     for r, decided in enumerate(plan, start=1):
-        decisions = {}
-        for j, fid in enumerate(game.ids):
-            if game.ledgers[j].bankrupt:
-                continue
-            given = decided.get(fid)
-            decision = (
-                Decision.model_validate(given)
-                if given is not None
-                else simple(scenario, 0.0, 0.5, firm_id=fid)
-            )
-            if fid == firm:
-                decision = changed(scenario, firm, decision, variant)
-            decisions[fid] = decision.within(scenario, game.room(fid))
+        decisions = as_played(
+            game, decided, lambda fid, d: changed(scenario, fid, d, variant) if fid == firm else d
+        )
         mine = decisions.get(firm)
         game.play_round(decisions)
         if mine is not None:
