@@ -75,6 +75,7 @@ HALF_LIVES = (
 K_SCALES = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # K as a multiple of the mean adstock
 SHAPES = (1.0,)  # concave saturation (Michaelis-Menten); S-shaped curves are not fitted
 SWEEPS = 4
+STARTS = (7.0, 30.0, 120.0)  # the half-lives the coordinate descent starts from (the best end wins)
 OUTCOMES = ("bookings", "revenue", "new_customers", "leads_inbound")
 RAISE = 0.10
 MIN_PERIODS = 20
@@ -100,6 +101,7 @@ class Fit:
     controls: list[str]
     channels: list[ChannelFit]
     form: str = "additive"
+    trend: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "channels": [asdict(c) for c in self.channels]}
@@ -107,7 +109,8 @@ class Fit:
     def estimates(self) -> str:
         """The fit as an estimates file for `jigsaw lab score` (TOML)."""
         lines = [
-            f"# jigsaw lab fit ({self.form}, {self.outcome}, {self.periods} periods, "
+            f"# jigsaw lab fit ({self.form}{', with a trend' if self.trend else ''}, "
+            f"{self.outcome}, {self.periods} periods, "
             f"R2 {self.r2:.3f})"
         ]
         fitted = [c for c in self.channels if c.half_life_days is not None]
@@ -182,9 +185,12 @@ def hill(a: np.ndarray, K: float, S: float) -> np.ndarray:
 FORMS = ("additive", "multiplicative")
 
 
-def fit(folder: Path, outcome: str = "bookings", trend: bool = True, form: str = "additive") -> Fit:
+def fit(
+    folder: Path, outcome: str = "bookings", trend: bool = False, form: str = "additive"
+) -> Fit:
     """Fit the reference MMM to an export folder's media.csv (`trend`: with a linear trend
-    among the regressors). `form` "multiplicative" fits log(1 + y) instead of y, so the
+    among the regressors; off by default, since a trend competes with a long carry-over for
+    the same slow movements of the outcome). `form` "multiplicative" fits log(1 + y) instead of y, so the
     channels multiply; a channel's contribution is then what removing it takes away,
     sum_t (yhat_t - yhat_t without it), interactions included."""
     if form not in FORMS:
@@ -232,20 +238,26 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True, form: str =
         r = y - A @ beta
         return float(r @ r), beta
 
-    start = min(HALF_LIVES, key=lambda h: abs(h - 30.0))
-    params = {ch: (start, 1.0, 1.0) for ch in live}
-    best, _ = solve(params)
     grid = list(itertools.product(HALF_LIVES, K_SCALES, SHAPES))
-    for _ in range(SWEEPS):
-        moved = False
-        for ch in live:
-            for p in grid:
-                trial = {**params, ch: (float(p[0]), p[1], p[2])}
-                sse, _ = solve(trial)
-                if sse < best - 1e-12 * max(1.0, best):
-                    best, params, moved = sse, trial, True
-        if not moved:
-            break
+
+    def descend(start: float) -> tuple[float, dict[str, tuple[float, float, float]]]:
+        """Coordinate descent over the channels from every half-life at `start`."""
+        h0 = min(HALF_LIVES, key=lambda h: abs(h - start))
+        params = {ch: (h0, 1.0, 1.0) for ch in live}
+        best, _ = solve(params)
+        for _ in range(SWEEPS):
+            moved = False
+            for ch in live:
+                for p in grid:
+                    trial = {**params, ch: (float(p[0]), p[1], p[2])}
+                    sse, _ = solve(trial)
+                    if sse < best - 1e-12 * max(1.0, best):
+                        best, params, moved = sse, trial, True
+            if not moved:
+                break
+        return best, params
+
+    params = min((descend(s) for s in STARTS), key=lambda found: found[0])[1]
     sse, beta = solve(params)
     per_kpi = 1.0  # bookings per unit of the outcome (1 for money outcomes)
     if outcome in ("new_customers", "leads_inbound") and observed.sum() > 0:
@@ -285,4 +297,4 @@ def fit(folder: Path, outcome: str = "bookings", trend: bool = True, form: str =
                 per_kpi * more / (RAISE * x),
             )
         )
-    return Fit(outcome, T, int(period), r2, controls, out, form)
+    return Fit(outcome, T, int(period), r2, controls, out, form, trend)

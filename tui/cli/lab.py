@@ -3,7 +3,8 @@
     jigsaw lab export SAVE | --db CLASS --firm F [--instructor] [--out DIR] [--grain day|week]
                       [--truth FILE [--draws R]]
     jigsaw lab score ESTIMATES.toml --truth FILE [--json]
-    jigsaw lab fit DIR [--outcome bookings|...] [--estimates FILE] [--truth FILE] [--json]
+    jigsaw lab fit DIR [--outcome bookings|...] [--form F] [--trend] [--estimates FILE] [--truth FILE]
+                   [--json]
     jigsaw lab design DESIGN.toml --save FILE [--design-seed N]
 
 `export` writes one firm's data as an analyst gets it: media.csv (PyMC-Marketing's wide
@@ -124,7 +125,8 @@ def add(sub: Any) -> None:
         help="fit the reference marketing-mix model to an export folder",
         description="Fit a straightforward marketing-mix model to an export's media.csv: "
         "per channel a geometric adstock and a Hill saturation (half-life, K and S by grid "
-        "search, least squares inside), a trend and the controls that vary. Prints each "
+        "search, least squares inside), the controls that vary and, with --trend, a linear "
+        "trend. Prints each "
         "channel's half-life, saturation, ROAS and marginal ROAS, and the fit's R2; with "
         "--truth, how far each is from the truth.",
     )
@@ -135,6 +137,11 @@ def add(sub: Any) -> None:
         choices=FIT_FORMS,
         default="additive",
         help="additive (y is the sum of the channels' effects) or multiplicative (log y is)",
+    )
+    ft.add_argument(
+        "--trend",
+        action="store_true",
+        help="add a linear trend (it competes with a long carry-over for the slow movements)",
     )
     ft.add_argument("--estimates", metavar="FILE", help="also write the fit as estimates (TOML)")
     ft.add_argument("--truth", metavar="FILE", help="compare the fit with this truth file")
@@ -277,7 +284,7 @@ def fit_main(args: argparse.Namespace) -> int:
     doc = read_truth(Path(args.truth)) if args.truth else None
     if args.estimates:
         check_writable(Path(args.estimates))
-    result = fit(Path(args.folder), args.outcome, form=args.form)
+    result = fit(Path(args.folder), args.outcome, trend=args.trend, form=args.form)
     if args.estimates:
         write_atomic(Path(args.estimates), result.estimates())
     if args.json:
@@ -303,7 +310,7 @@ def fit_main(args: argparse.Namespace) -> int:
             )
         )
     print(
-        f"Reference MMM ({result.form}) of {args.outcome} over {result.periods} periods of "
+        f"Reference MMM ({result.form}{', with a trend' if result.trend else ''}) of {args.outcome} over {result.periods} periods of "
         f"{result.period_days} days: R2 {result.r2:.3f}; controls: "
         f"{', '.join(result.controls) or 'none'}"
     )
