@@ -7,6 +7,8 @@ channel's ROAS comes from the game played again without that channel (`sim.lab.t
 
 from __future__ import annotations
 
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,20 +23,32 @@ LAB = Path(__file__).resolve().parent.parent / "experiments"
 LAB_SEED = 42  # draws an advertising half-life of 96 days (truth below, not assumed)
 
 
-@pytest.mark.parametrize("design_seed", [None, 1, 2, 3], ids=["shipped", "1", "2", "3"])
-def test_the_reference_mmm_recovers_advertisings_half_life_and_the_roas_order(
-    design_seed: int | None, tmp_path: Path
-) -> None:
+SCHEDULES = (None, 1, 2, 3)  # the shipped design's own schedule, then three by its rules
+
+
+def recovered(design_seed: int | None) -> tuple[float, float, dict[str, float], dict[str, float]]:
+    """Play one schedule, export it, fit it: (true half-life, found, true ROAS, found)."""
     game, design = play(LAB / "lab_design.toml", design_seed=design_seed, lab_seed=LAB_SEED)
-    export(game, design.firm or "you", grain="week").write(tmp_path)
-    doc = truth(game, "you", draws=1, workers=2, roas_only=True)
-    true_half_life = doc["parameters"]["half_life_days"]["advertising"]
-    true_roas = {ch: doc["roas"][ch]["bookings"]["value"] for ch in CHANNELS}
-
-    result = fit(tmp_path, outcome="leads_inbound")
-
+    with tempfile.TemporaryDirectory() as folder:
+        export(game, design.firm or "you", grain="week").write(Path(folder))
+        result = fit(Path(folder), outcome="leads_inbound")
+    doc = truth(game, "you", draws=1, workers=1, roas_only=True)
     found = {c.channel: c for c in result.channels}
-    assert found["advertising"].half_life_days == pytest.approx(true_half_life, rel=0.25)
-    assert sorted(CHANNELS, key=lambda ch: found[ch].roas or 0.0) == sorted(
-        CHANNELS, key=true_roas.__getitem__
-    ), (true_roas, {ch: found[ch].roas for ch in CHANNELS})
+    return (
+        doc["parameters"]["half_life_days"]["advertising"],
+        found["advertising"].half_life_days or 0.0,
+        {ch: doc["roas"][ch]["bookings"]["value"] for ch in CHANNELS},
+        {ch: found[ch].roas or 0.0 for ch in CHANNELS},
+    )
+
+
+def test_the_reference_mmm_recovers_advertisings_half_life_and_the_roas_order() -> None:
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(recovered, SCHEDULES))
+    for schedule, (true_half_life, half_life, true_roas, roas) in zip(
+        SCHEDULES, results, strict=True
+    ):
+        assert half_life == pytest.approx(true_half_life, rel=0.25), schedule
+        assert sorted(CHANNELS, key=roas.__getitem__) == sorted(
+            CHANNELS, key=true_roas.__getitem__
+        ), (schedule, true_roas, roas)
