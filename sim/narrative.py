@@ -102,7 +102,16 @@ def explain(
         f"{f.leads} leads came in: {f.leads_inbound} inbound, {f.leads_referral} from referrals and "
         f"{f.leads_outbound} that your reps found by prospecting."
     )
-    out.extend(_alignment(f, warm, full_mode))
+    if misdeployed(scenario, f) and f.alignment_ratio is not None:
+        out.append(
+            f"Alignment {rho_text(f.alignment_ratio)} over all your reps, but they do not work "
+            "where the leads are"
+            + (f": {f.leads_cold} of your {warm} warm leads went cold" if f.leads_cold else "")
+            + ". The split is not the problem; the coverage plan is."
+        )
+    else:
+        out.extend(_alignment(f, warm, full_mode))
+    out.extend(_coverage(scenario, f))
     if f.deals_won + f.deals_lost:
         out.append(
             f"You won {f.deals_won} deals and lost {f.deals_lost} (win rate "
@@ -229,6 +238,60 @@ def _alignment(f: FirmRound, warm: int, full_mode: bool = True) -> list[str]:
         f"Alignment {rho_text(rho)}, inside the aligned band ({band()}): reps were busy with warm "
         f"leads.{cold} The gauge says: {gauge_words(rho)}."
     ]
+
+
+def _coverage(scenario: Scenario, f: FirmRound) -> list[str]:
+    """Under a coverage plan, where the reps work and what each segment's gauge says; when
+    one segment's leads wait (or have no reps) while another's reps are idle, which way to
+    move reps (or marketing)."""
+    if not f.hunting_slots_by:
+        return []
+    total = sum(f.hunting_slots_by.values())
+    parts, short, spare = [], [], []
+    for seg in scenario.segments:
+        slots = f.hunting_slots_by.get(seg.id, 0)
+        rho = f.alignment_by_segment.get(seg.id)
+        cold = f.leads_cold_by.get(seg.id, 0)
+        share = f"{slots / total:.0%}" if total else "0%"
+        gone = f", {plural(cold, 'lead')} went cold" if cold else ""
+        if slots == 0 or rho is None:
+            parts.append(f"{seg.label} {share} (no reps of its own{gone})")
+            if cold:
+                short.append(seg.label)
+            continue
+        where = reading(rho)
+        parts.append(f"{seg.label} {share} (alignment {rho_text(rho)}{gone})")
+        if where in ("waiting", "cold"):
+            short.append(seg.label)
+        elif where in ("idle", "room"):
+            spare.append(seg.label)
+    line = "Your coverage plan, the share of hunting slots each segment's reps have: " + (
+        "; ".join(parts) + "."
+    )
+    if short and spare:
+        line += (
+            f" {' and '.join(short)} leads waited for reps while {' and '.join(spare)} reps "
+            f"had room and cold-called: move reps to {' and '.join(short)}, or aim marketing "
+            "where your reps are."
+        )
+    return [line]
+
+
+def misdeployed(scenario: Scenario, f: FirmRound) -> bool:
+    """A coverage plan whose reps sit where the leads are not: one segment's warm leads wait
+    (or have no reps of their own and go cold) while another segment's reps have room."""
+    if not f.hunting_slots_by:
+        return False
+    short = spare = False
+    for seg in scenario.segments:
+        rho = f.alignment_by_segment.get(seg.id)
+        if f.hunting_slots_by.get(seg.id, 0) == 0 or rho is None:
+            short = short or f.leads_cold_by.get(seg.id, 0) > 0
+        elif reading(rho) in ("waiting", "cold"):
+            short = True
+        elif reading(rho) in ("idle", "room"):
+            spare = True
+    return short and spare
 
 
 def _cash(scenario: Scenario, report: RoundReport, firm_id: str) -> str:

@@ -60,7 +60,7 @@ from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport, ranks
 from sim.model.rivals import RivalView
 from sim.model.scenario import Scenario, parse_scenario, written_under
-from sim.model.snapshot import UNREADABLE, Snapshot
+from sim.model.snapshot import STATE, UNREADABLE, Snapshot
 from sim.model.workload import MAX_LEADS, check_workload
 
 SCHEMA_VERSION = 2  # 2: the class records the model version it is played under
@@ -1113,7 +1113,7 @@ class Classroom:
         """What a snapshot of round `round_no` must match: its bytes, every decision and every
         report up to it (of its copy of the market, in a duplicate class), and the model."""
         h = hashlib.sha256(data)
-        h.update(f"\0model {MODEL_VERSION}".encode())
+        h.update(f"\0model {MODEL_VERSION}\0state {STATE}".encode())
 
         def cell(value: Any) -> Any:  # a value SQLite holds as a BLOB is not Jigsaw's
             return value.hex() if isinstance(value, bytes) else value

@@ -19,6 +19,7 @@ from sim.model.report import FirmRound, RoundReport, SegmentRound, r2, r6
 
 if TYPE_CHECKING:
     from sim.model.game import Game
+    from sim.model.pipeline import SalesForce
 
 
 def whole(count: float) -> int:
@@ -123,6 +124,18 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
                 s: _mean_cycle([r for r in won if r.segment == k]) for k, s in enumerate(seg_ids)
             },
             customer_equity=r2(game.customer_equity(i, coverage)),
+            alignment_by_segment=alignment_by_segment(force, rho, seg_ids),
+            load_by_segment={
+                s: r6(force.offered_by[k] / force.offered) if force.offered > 0 else 0.0
+                for k, s in enumerate(seg_ids)
+            },
+            hunting_slots_by={}
+            if force.slots.caps is None
+            else dict(zip(seg_ids, force.slots.caps, strict=True)),
+            leads_cold_by={
+                s: sum(1 for r in recs if r.outcome == COLD and r.segment == k)
+                for k, s in enumerate(seg_ids)
+            },
         )
         if b.bankrupt and game.market.active[i]:
             game.leave(i)
@@ -159,6 +172,19 @@ def lifetime_value(
     if not np.isfinite(each[weights > 0]).all():
         return None
     return float(np.average(np.nan_to_num(each), weights=weights))
+
+
+def alignment_by_segment(
+    force: SalesForce, rho: float | None, segments: list[str]
+) -> dict[str, float | None]:
+    """Each segment's rho: under a coverage plan its warm leads' slot-days over its reps'
+    slot-days (None where it had no reps all round); with one pool, the firm's rho."""
+    if force.slots.caps is None and not force.slot_days_by.any():
+        return {s: r6(rho) if rho is not None else None for s in segments}
+    return {
+        s: r6(force.offered_by[k] / force.slot_days_by[k]) if force.slot_days_by[k] > 0 else None
+        for k, s in enumerate(segments)
+    }
 
 
 def _mean_cycle(won: list[Any]) -> float | None:

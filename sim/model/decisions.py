@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.model.errors import InputError, from_validation
@@ -85,6 +86,24 @@ class Sales(_Strict):
     account_management: float = Field(
         ge=0, le=ACCOUNT_MANAGEMENT_MAX, description="Share of sales capacity kept for customers."
     )
+    coverage: dict[str, float] | None = Field(
+        None,
+        description="The coverage plan: shares of the hunting reps' slots by segment id (sum "
+        "1); each segment's reps work its leads only, prospect in it and learn it. None: one "
+        "pool of reps works every segment.",
+    )
+
+    @model_validator(mode="after")
+    def _coverage(self) -> Sales:
+        if self.coverage is not None:
+            _check_shares(self.coverage, "coverage")
+        return self
+
+    def coverage_shares(self, segments: list[str]) -> np.ndarray | None:
+        """The coverage plan as shares in the scenario's segment order (None: one pool)."""
+        if self.coverage is None:
+            return None
+        return np.array([self.coverage.get(s, 0.0) for s in segments])
 
 
 class Product(_Strict):
@@ -267,15 +286,17 @@ def expand(
         "account_management": econ.account_management,
         **raw["sales"],
     }
-    if isinstance(mk.get("targeting"), dict):
-        for seg in mk["targeting"]:
-            if seg not in scenario.segment_ids:
-                raise InputError(
-                    source,
-                    _join(prefix, f"marketing.targeting.{seg}"),
-                    f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
-                )
-        mk["targeting"] = {s: mk["targeting"].get(s, 0.0) for s in scenario.segment_ids}
+    for table, field in ((mk, "marketing.targeting"), (sl, "sales.coverage")):
+        key = field.split(".")[1]
+        if isinstance(table.get(key), dict):
+            for seg in table[key]:
+                if seg not in scenario.segment_ids:
+                    raise InputError(
+                        source,
+                        _join(prefix, f"{field}.{seg}"),
+                        f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
+                    )
+            table[key] = {s: table[key].get(s, 0.0) for s in scenario.segment_ids}
     holdout = mk.get("holdout")
     if holdout is not None and holdout not in scenario.segment_ids:
         raise InputError(

@@ -87,6 +87,7 @@ class Game:
                 f.rep_skill,
                 days,
                 on_close=self._deal_won,
+                segments=len(scenario.segments),
             )
             for i, f in enumerate(scenario.firms)
         ]
@@ -342,6 +343,7 @@ class Game:
             d.sales.training_share,
             d.sales.commission_rate,
             d.sales.account_management,
+            d.sales.coverage_shares(self.scenario.segment_ids),
         )
         self.market.set_product(i, d.product.budget * factor, days)
         if d.marketing.positioning is not None:
@@ -475,7 +477,7 @@ class Game:
             for _, due, cell in sorted(timers, key=lambda t: t[0]):
                 cell.append(env.at(due))
             for force in twin.forces:
-                force.resume(env, twin._deal_won)
+                force.resume(env, twin._deal_won, len(twin.scenario.segments))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise SnapshotError(f"does not hold this game's state ({exc})") from None
         twin._tomorrow = tomorrow[0] if tomorrow else None

@@ -251,11 +251,16 @@ class Market:
         )
 
     def utility_parts(
-        self, skill: np.ndarray, effort: np.ndarray, fit: np.ndarray | float = 0.0
+        self,
+        skill: np.ndarray,
+        effort: np.ndarray,
+        fit: np.ndarray | float = 0.0,
+        expertise: np.ndarray | None = None,
     ) -> np.ndarray:
         """The parts of a buyer's utility of each firm in each segment (logit scale), stacked
         as REASONS orders them: price, brand (weighted by 1 - relationship_weight), rep skill
-        (by relationship_weight), fit on the map, and sales effort. Shape parts x F x S."""
+        and the reps' expertise in the segment (`expertise`, F x S, a coverage plan's; by
+        relationship_weight), fit on the map, and sales effort. Shape parts x F x S."""
         p = self.params
         rw = self.relationship
         F, S = self.shape
@@ -267,6 +272,8 @@ class Market:
         parts[0] = -price
         parts[1] = (1.0 - rw) * brand
         parts[2] = rw * rep
+        if expertise is not None:
+            parts[2] += rw * p.specialisation_win_weight[:, None] * expertise
         parts[3] = -fit
         parts[4] = push
         return parts
@@ -310,6 +317,7 @@ class Market:
         effort: np.ndarray,
         parts: np.ndarray | None = None,
         room: float = math.inf,
+        covered: dict[int, np.ndarray] | None = None,
     ) -> dict[int, LeadBatch]:
         """Today's leads for every firm (inbound, referral, outbound) with odds and cycle;
         `NoRoom` if there are more than `room` of them (checked before any is made).
@@ -327,6 +335,8 @@ class Market:
         p = self.params
         F, S = self.shape
         outbound_rate = (p.prospect_rate * idle)[:, None] * self.targeting
+        for i, idle_by in (covered or {}).items():  # a coverage plan: reps prospect their own
+            outbound_rate[i] = p.prospect_rate[i] * idle_by
         lam = np.concatenate([rates.reshape(F, 2 * S), outbound_rate], axis=1)
         blocks: list[tuple[int, int]] = []
         cells, us, gs, ss = [], [], [], []
@@ -403,6 +413,7 @@ class Market:
                 fade=fade_[block],
                 reason=reason_[block],
                 offered=float(offered[block].sum()),
+                offered_by=np.bincount(segments[block], weights=offered[block], minlength=S),
             )
         return batches
 
@@ -433,11 +444,17 @@ class Market:
         quality_bonus = self.params.quality_satisfaction * (self.quality - 0.5)
         accounts.satisfy(coverage, self.effective_price(), skill, self.active, quality_bonus)
         revenue, serving = accounts.serve(coverage, self.churn_multiplier, self.active)
-        parts = self.utility_parts(skill, effort, fit)
+        expertise = None
+        if any(f.expertise.any() for f in forces):
+            expertise = np.stack([f.expertise for f in forces])
+        parts = self.utility_parts(skill, effort, fit, expertise)
         utility = parts.sum(axis=0)
         rates, share_aware = self.lead_rates(accounts, self.appeal(fit))
         engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
         present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
         idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
-        batches = self.leads_today(rates, share_aware, idle, utility, present, effort, parts, room)
+        covered = {i: v for i, f in enumerate(forces) if (v := f.idle_by_segment()) is not None}
+        batches = self.leads_today(
+            rates, share_aware, idle, utility, present, effort, parts, room, covered
+        )
         return revenue.tolist(), serving.tolist(), batches

@@ -91,6 +91,7 @@ class LeadBatch:
     reason: np.ndarray  # index into REASONS: why it is lost, if it is
     fade: np.ndarray  # per day: the lead's odds fall as e^(-fade x days waited)
     offered: float = 0.0  # expected slot-days the warm leads of the batch ask for
+    offered_by: np.ndarray | None = None  # the same by segment
 
 
 def expected_hold_share(p_win: np.ndarray) -> np.ndarray:
@@ -111,6 +112,18 @@ def exit_stage(fate: float, p_win: float) -> int:
     return len(STAGES) - 1
 
 
+def deployed(slots: int, shares: np.ndarray) -> list[int]:
+    """The one rule for a coverage plan: `slots` hunting slots dealt to the segments by their
+    shares, each its whole part and the rest one by one to the largest remainders (ties to
+    the segment listed first)."""
+    exact = slots * np.asarray(shares, dtype=float) / max(float(np.sum(shares)), 1e-300)
+    whole = np.floor(exact + 1e-9).astype(int)
+    left = slots - int(whole.sum())
+    for s in sorted(range(len(exact)), key=lambda s: (-(exact[s] - whole[s]), s))[:left]:
+        whole[s] += 1
+    return [int(n) for n in whole]
+
+
 def headcount(sales_budget: float, training_share: float, rep_cost_per_round: float) -> int:
     """The one rule for headcount: reps a round's sales budget employs, the budget less its
     training share over a rep's cost for the round (the rest trains them)."""
@@ -128,20 +141,44 @@ class LeadQueue(simpy.resources.resource.SortedQueue):
     ties in arrival order), kept in order by inserting each at its place: SimPy's
     `SortedQueue` re-sorts the whole queue on every request, which dominates a large market."""
 
+    # Under a coverage plan, the same requests again by segment, each list in queue order:
+    # a segment's reps serve its own queue (None: one pool serves the one queue).
+    by_segment: list[list[SlotRequest]] | None = None
+
     def append(self, item: simpy.resources.resource.PriorityRequest) -> None:
         if self.maxlen is not None and len(self) >= self.maxlen:
             raise RuntimeError("Cannot append event. Queue is full.")
         bisect.insort_right(self, item, key=_KEY)
+        if self.by_segment is not None:
+            mine: list[Any] = self.by_segment[item.deal.segment]  # type: ignore[attr-defined]
+            bisect.insort_right(mine, item, key=_KEY)
 
     def remove(self, item: simpy.resources.resource.PriorityRequest) -> None:
-        """Take out a request that gave up (a lead gone cold): found by its key, not by a
-        scan of the whole queue, which a swamped sales force makes long."""
-        i = bisect.bisect_left(self, item.key, key=_KEY)
-        while i < len(self) and self[i] is not item:
-            i += 1
-        if i == len(self):
-            raise ValueError("the request is not in the queue")
-        del self[i]
+        """Take out a request that gave up (a lead gone cold) or, under a coverage plan, was
+        granted: found by its key, not by a scan of the whole queue, which a swamped sales
+        force makes long."""
+        _take(self, item)
+        if self.by_segment is not None:
+            _take(self.by_segment[item.deal.segment], item)  # type: ignore[attr-defined]
+
+    def split(self, segments: int | None) -> None:
+        """Keep the requests by segment as well (`segments`), or not (None)."""
+        if segments is None:
+            self.by_segment = None
+            return
+        self.by_segment = [[] for _ in range(segments)]
+        for request in self:
+            self.by_segment[request.deal.segment].append(request)
+
+
+def _take(queue: list[Any], item: Any) -> None:
+    """Remove `item` from a list kept in key order, found by bisection."""
+    i = bisect.bisect_left(queue, item.key, key=_KEY)
+    while i < len(queue) and queue[i] is not item:
+        i += 1
+    if i == len(queue):
+        raise ValueError("the request is not in the queue")
+    del queue[i]
 
 
 class Holders(dict):  # type: ignore[type-arg]
@@ -166,17 +203,22 @@ class Prospects(list):  # type: ignore[type-arg]
         bisect.insort_right(self, request, key=_KEY)
 
     def remove(self, request: SlotRequest) -> None:
-        i = bisect.bisect_left(self, request.key, key=_KEY)
-        while i < len(self) and self[i] is not request:
-            i += 1
-        if i == len(self):
-            raise ValueError("the request is not among the prospects")
-        del self[i]
+        try:
+            _take(self, request)
+        except ValueError:
+            raise ValueError("the request is not among the prospects") from None
 
     def latest(self) -> SlotRequest:
         """The request with the highest key; the first granted among equal ones (as `max`
         over the granted order would pick)."""
         return self[bisect.bisect_left(self, self[-1].key, key=_KEY)]  # type: ignore[no-any-return]
+
+    def latest_of(self, segment: int) -> SlotRequest | None:
+        """`latest` among the outbound deals of one segment (None if it has none)."""
+        mine = [r for r in self if r.deal.segment == segment]
+        if not mine:
+            return None
+        return next(r for r in mine if r.key == mine[-1].key)
 
 
 class SlotRequest(simpy.resources.resource.PriorityRequest):
@@ -242,6 +284,51 @@ class SlotPool(simpy.PreemptiveResource):
         # The outbound deals among the users, in key order: the only ones a warm lead may
         # take a slot from, kept apart so a full pool need not scan every user.
         self.prospecting = Prospects()
+        # A coverage plan: the slots each segment's reps have (None: one pool for all) and
+        # the slots each segment's deals hold.
+        self.caps: list[int] | None = None
+        self.held: list[int] = []
+
+    def _trigger_put(self, get_event: Any) -> None:
+        """One pool: SimPy's (the head of the queue, while it is granted). Under a coverage
+        plan each segment's queue is served by its own slots, segment by segment."""
+        if self.caps is None:
+            super()._trigger_put(get_event)
+            return
+        queue = self.put_queue
+        for waiting in queue.by_segment:  # type: ignore[attr-defined]
+            while waiting:
+                request = waiting[0]
+                self._put_covered(request)
+                if not request.triggered:
+                    break
+                queue.remove(request)
+
+    def _put_covered(self, event: SlotRequest) -> None:
+        """`_do_put` under a coverage plan: a slot of the lead's own segment, or a warm lead
+        takes the slot of that segment's latest outbound deal when all its slots are busy."""
+        s = event.deal.segment
+        held, cap = self.held, self.caps[s]  # type: ignore[index]
+        if held[s] >= cap:
+            if not (event.preempt and held[s] == cap > 0):
+                return
+            victim = self.prospecting.latest_of(s)
+            if victim is None:
+                return
+            self.users.remove(victim)
+            self.prospecting.remove(victim)
+            held[s] -= 1
+            victim.proc.interrupt(  # type: ignore[union-attr]
+                simpy.resources.resource.Preempted(
+                    by=event.proc, usage_since=victim.usage_since, resource=self
+                )
+            )
+        self.users.append(event)
+        held[s] += 1
+        if not event.preempt:
+            self.prospecting.append(event)
+        event.usage_since = self._env.now
+        event.succeed()
 
     def _do_put(self, event: SlotRequest) -> None:  # type: ignore[override]
         """SimPy's preemptive put, with the victim found among the outbound deals only: a
@@ -271,17 +358,37 @@ class SlotPool(simpy.PreemptiveResource):
         request = event.request
         try:
             self.users.remove(request)  # type: ignore[arg-type]
+            if self.caps is not None:
+                self.held[request.deal.segment] -= 1  # type: ignore[attr-defined]
             if not request.preempt:  # type: ignore[attr-defined]
                 self.prospecting.remove(request)  # type: ignore[arg-type]
         except ValueError:
             pass
         event.succeed()
 
-    def resize(self, capacity: int) -> None:
+    def resize(self, capacity: int, caps: list[int] | None = None) -> None:
+        """Set the hunting slots, and how they are dealt to segments (`caps`, None: one pool).
+        Waiting leads are served at once where slots were added."""
         grew = capacity > self._capacity
+        before = self.caps
         self._capacity = max(0, int(capacity))
-        if grew:
+        self.plan(caps)
+        if grew or caps != before:
             self._trigger_put(None)
+
+    def plan(self, caps: list[int] | None) -> None:
+        """Deal the slots to segments (`caps`) or pool them (None), without serving anyone:
+        the slots each segment's deals hold are counted, the queue kept by segment."""
+        if caps is None:
+            self.caps = None
+            self.put_queue.split(None)  # type: ignore[attr-defined]
+            return
+        if self.caps is None or len(self.caps) != len(caps):
+            self.held = [0] * len(caps)
+            for request in self.users:
+                self.held[request.deal.segment] += 1
+            self.put_queue.split(len(caps))  # type: ignore[attr-defined]
+        self.caps = list(caps)
 
 
 class SalesForce:
@@ -296,11 +403,17 @@ class SalesForce:
         skill: float,
         round_days: int,
         on_close: Callable[[int, int, int, float], bool] | None = None,
+        segments: int = 1,
     ) -> None:
         self.env = env
         self.firm = firm
         self.econ = econ
         self.round_days = round_days
+        self.segments = segments
+        # The coverage plan: shares of the hunting slots by segment (None: one pool), and
+        # each segment's expertise in [0, 1], which its own reps build by working it.
+        self.cover: np.ndarray | None = None
+        self.expertise = np.zeros(segments)
         self.productive = int(reps)
         self.cohorts: list[list[float]] = []  # [ready_day, reps] of hires still ramping
         self.skill = float(skill)
@@ -308,7 +421,7 @@ class SalesForce:
         self.commission_rate = econ.commission_rate
         self.daily_training = 0.0
         self.slots = SlotPool(env, capacity=1)
-        self.slots.resize(self.hunting_capacity())
+        self._deploy()
         self.on_close = on_close
         self.records: list[DealRecord] = []
         # (cohort, due day, timer) of each ramp still running
@@ -332,6 +445,16 @@ class SalesForce:
 
     def hunting_capacity(self) -> int:
         return int(self.total_slots * (1.0 - self.am_share) + 1e-9)
+
+    def deployment(self) -> list[int] | None:
+        """Hunting slots by segment under the coverage plan (None: one pool)."""
+        if self.cover is None:
+            return None
+        return deployed(self.hunting_capacity(), self.cover)
+
+    def _deploy(self) -> None:
+        """Set the pool to the hunting capacity, dealt to segments by the coverage plan."""
+        self.slots.resize(self.hunting_capacity(), self.deployment())
 
     @property
     def hunting_slots(self) -> int:
@@ -358,10 +481,12 @@ class SalesForce:
         training_share: float,
         commission_rate: float,
         account_management: float,
+        coverage: np.ndarray | None = None,
     ) -> tuple[int, int, float, float]:
         """Apply a round's sales decisions: headcount the budget buys (hire or let go), training
-        with the rest, commission and account management. Returns (hires, fires, hiring cost,
-        severance)."""
+        with the rest, commission, account management and the coverage plan (`coverage`:
+        shares of the hunting slots by segment; None: one pool). Returns (hires, fires, hiring
+        cost, severance)."""
         cost = self.rep_cost_per_round()
         target = headcount(budget, training_share, cost)
         hires = max(0, target - self.employed)
@@ -376,7 +501,8 @@ class SalesForce:
         self.daily_training = max(0.0, budget - target * cost) / self.round_days
         self.commission_rate = commission_rate
         self.am_share = account_management
-        self.slots.resize(self.hunting_capacity())
+        self.cover = None if coverage is None else np.asarray(coverage, dtype=float)
+        self._deploy()
         hiring = hires * self.econ.hiring_cost
         severance = fires * self.econ.severance_weeks / 52.0 * self.econ.rep_cost_per_year
         return hires, fires, hiring, severance
@@ -400,7 +526,7 @@ class SalesForce:
         """Attrition: a share of productive reps quit (no severance). Returns how many."""
         quit_ = int(round(self.productive * share))
         self.productive -= quit_
-        self.slots.resize(self.hunting_capacity())
+        self._deploy()
         return quit_
 
     def ramp(
@@ -417,7 +543,7 @@ class SalesForce:
         if cohort in self.cohorts and self.active:
             self.cohorts.remove(cohort)
             self.productive += int(cohort[1])
-            self.slots.resize(self.hunting_capacity())
+            self._deploy()
 
     def dissolve(self) -> None:
         """Bankruptcy: everyone leaves, no new deals start."""
@@ -425,7 +551,7 @@ class SalesForce:
         self.productive = 0
         self.cohorts = []
         self.daily_training = 0.0
-        self.slots.resize(0)
+        self.slots.resize(0, None if self.cover is None else [0] * self.segments)
 
     def daily_salary(self) -> float:
         return self.employed * self.econ.rep_cost_per_year / 365.0
@@ -433,6 +559,7 @@ class SalesForce:
     def train(self) -> None:
         """One day of skill: d skill/dt = r g (1 - skill) - fade skill, where g = t / (t + K)
         is the saturating effect of training spend t per rep per year."""
+        self.specialise()
         if self.employed == 0:
             return
         t = self.daily_training * 365.0 / self.employed
@@ -442,30 +569,60 @@ class SalesForce:
             target = g / rate
             self.skill = target + (self.skill - target) * float(np.exp(-rate * DT))
 
+    def specialise(self) -> None:
+        """One day of expertise: each segment's moves toward 1 while reps of its own work it
+        (a coverage plan gives it slots) and toward 0 otherwise (one pool: generalists), with
+        half-life `specialisation_half_life_days`."""
+        caps = self.slots.caps
+        if caps is None and not self.expertise.any():
+            return
+        target = np.zeros(self.segments) if caps is None else (np.array(caps) > 0).astype(float)
+        keep = 0.5 ** (1.0 / self.econ.specialisation_half_life_days)
+        self.expertise = target + (self.expertise - target) * keep
+
     # --- leads and deals -------------------------------------------------------------------
 
     def idle_slots(self) -> float:
         """Hunting slots with no deal and no lead waiting: they prospect."""
         return float(max(0, self.slots.capacity - len(self.slots.users) - len(self.slots.queue)))
 
+    def idle_by_segment(self) -> np.ndarray | None:
+        """Under a coverage plan, each segment's idle slots (they prospect in it); None for
+        one pool."""
+        pool = self.slots
+        if pool.caps is None:
+            return None
+        waiting = pool.put_queue.by_segment  # type: ignore[attr-defined]
+        return np.array(
+            [max(0, c - h - len(w)) for c, h, w in zip(pool.caps, pool.held, waiting, strict=True)],
+            dtype=float,
+        )
+
     def observe_day(self) -> None:
-        """Sample today's slot use, for rep utilization (busy slot-days / slot-days)."""
+        """Sample today's slot use, for rep utilization (busy slot-days / slot-days), and
+        under a coverage plan each segment's slot-days (its alignment's denominator)."""
         self.slot_days += self.slots.capacity
         self.busy_slot_days += min(len(self.slots.users), self.slots.capacity)
+        if self.slots.caps is not None:
+            self.slot_days_by += self.slots.caps
 
     def start_round(self) -> None:
         """Reset the round's counters."""
         self.arrived = np.zeros(3, dtype=np.int64)  # leads by kind
         self.started = 0  # leads a slot took
         self.offered = 0.0  # expected slot-days the warm leads ask for
+        self.offered_by = np.zeros(self.segments)  # the same by segment
         self.busy_slot_days = 0.0
         self.slot_days = 0.0
+        self.slot_days_by = np.zeros(self.segments)  # under a coverage plan
 
     def receive(self, batch: LeadBatch) -> None:
         """Take one day's leads: each arrives at its offset within the day. The warm ones add
         their expected slot-days to the offered load (queueing theory's A = lambda / mu)."""
         self.arrived += np.bincount(batch.kind, minlength=3)
         self.offered += batch.offered
+        if batch.offered_by is not None:
+            self.offered_by += batch.offered_by
         self.env.process(self.arrivals(batch))
 
     def arrivals(self, batch: LeadBatch) -> Generator[simpy.Event, None, None]:
@@ -606,6 +763,7 @@ class SalesForce:
         state = {k: v for k, v in self.__dict__.items() if k not in _SIMPY_PARTS}
         state["pool"] = {
             "capacity": self.slots.capacity,
+            "caps": self.slots.caps,
             "holding": [(r.deal, r.time, r.usage_since, timer(r.timer)) for r in self.slots.users],
             "waiting": [(r.deal, r.time, timer(r.timer)) for r in self.slots.put_queue],
             "ramps": [(c, pending[id(t)]) for c, _, t in self.ramps if id(t) in pending],
@@ -628,12 +786,19 @@ class SalesForce:
         return out
 
     def resume(
-        self, env: simpy.Environment, on_close: Callable[[int, int, int, float], bool] | None
+        self,
+        env: simpy.Environment,
+        on_close: Callable[[int, int, int, float], bool] | None,
+        segments: int = 1,
     ) -> None:
         """Put a restored force on `env`, once `timers` are set: the pool as it stood, and
         each lead's, deal's and ramp's process waiting where it waited."""
         pool = self.__dict__.pop("pool")
         self.env, self.on_close = env, on_close
+        if "cover" not in self.__dict__:  # a snapshot from before coverage plans: one pool
+            self.cover, self.expertise = None, np.zeros(segments)
+            self.segments = segments
+            self.offered_by, self.slot_days_by = np.zeros(segments), np.zeros(segments)
         self.slots = SlotPool(env, capacity=1)
         self.slots._capacity = pool["capacity"]
         cells = iter(pool["cells"])
@@ -654,6 +819,7 @@ class SalesForce:
         self.ramps = []
         for cohort, t in pool["ramps"]:
             self.ramps.append((cohort, t[0], next(cells)[0]))
+        self.slots.plan(pool.get("caps"))  # the queue by segment, the slots each holds
         for req in work:
             req.proc = env.process(self.pursue(req.deal, req))
         for cohort, _, timer in self.ramps:

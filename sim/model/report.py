@@ -85,6 +85,15 @@ class FirmRound:
     churned_by: dict[str, int]  # customers lost to churn this round, by segment
     cycle_days_by: dict[str, float | None]  # mean won-deal cycle this round, by segment
     customer_equity: float  # what the customers are worth at the close (sim.model.accounts.equity)
+    # rho by segment: under a coverage plan the slot-days a segment's warm leads ask for over
+    # its reps' slot-days; with one pool every segment's is the firm's rho
+    alignment_by_segment: dict[str, float | None] = field(default_factory=dict)
+    # each segment's share of the slot-days the round's warm leads asked for: where the
+    # workload is, so where a coverage plan's reps would be busy
+    load_by_segment: dict[str, float] = field(default_factory=dict)
+    # a coverage plan's hunting slots by segment ({}: one pool); leads gone cold by segment
+    hunting_slots_by: dict[str, int] = field(default_factory=dict)
+    leads_cold_by: dict[str, int] = field(default_factory=dict)
 
     @property
     def leads(self) -> int:
@@ -163,7 +172,8 @@ class RoundReport:
         def firm_round(row: dict[str, Any]) -> FirmRound:
             row = dict(row)
             for name in SEGMENT_TABLES:
-                row[name] = ordered(row[name], segment_ids)
+                if name in row:  # a report cached before the table was kept has none
+                    row[name] = ordered(row[name], segment_ids)
             row["lost_reasons"] = ordered(row["lost_reasons"], REASONS)
             return FirmRound(**row)
 
@@ -207,6 +217,10 @@ SEGMENT_TABLES = (
     "deals_won_by",
     "churned_by",
     "cycle_days_by",
+    "alignment_by_segment",
+    "load_by_segment",
+    "hunting_slots_by",
+    "leads_cold_by",
 )
 
 

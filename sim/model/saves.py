@@ -32,7 +32,7 @@ from sim.model.files import LIMITS, parse_json, read_text, size_text, write_atom
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.report import RoundReport
 from sim.model.scenario import parse_scenario, written_under
-from sim.model.snapshot import UNREADABLE, Snapshot
+from sim.model.snapshot import STATE, UNREADABLE, Snapshot
 from sim.model.workload import MAX_LEADS, check_workload
 
 FORMAT = "jigsaw-save"
@@ -83,6 +83,7 @@ def _check(doc: dict[str, Any], round_no: int, reports: list[Any], data: str) ->
     """What a cache must match: the save's game up to `round_no`, the reports and the bytes."""
     covered = {
         "model": doc.get("model"),
+        "state": STATE,
         "streams": doc.get("streams"),
         "scenario": doc.get("scenario"),
         "seed": doc.get("seed"),

@@ -343,6 +343,16 @@ class Economics(Strict):
     skill_fade: float = Field(
         0.2, ge=0, le=10, description="Skill lost without training, per year."
     )
+    specialisation_win_weight: float = Field(
+        0.6,
+        ge=0,
+        le=5,
+        description="Logit a segment's full expertise adds to its deals (x the segment's "
+        "relationship_weight): reps who work one segment learn it (a coverage plan).",
+    )
+    specialisation_half_life_days: float = Field(
+        90, ge=1, le=3650, description="Half-life of a segment's expertise moving to its target."
+    )
     accounts_per_slot: float = Field(
         30, gt=0, description="Customers one account-management slot keeps fully covered."
     )
