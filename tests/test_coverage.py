@@ -190,3 +190,42 @@ def test_reps_deployed_where_the_leads_are_beat_reps_deployed_against_marketing(
             else:
                 assert 0.65 * 0.7 < last.alignment_by_segment["smb"] < 1.3 * 1.6
         assert profit["aligned"] > profit["contradicting"] + 200_000, (seed, profit)
+
+
+def test_a_sweep_varies_a_segments_share_of_the_reps(capsys) -> None:
+    from tests.test_bad_input import cli, one_error
+
+    code, out, err = cli(
+        capsys,
+        "sweep",
+        "classic",
+        "--vary",
+        "meta.rounds=2",
+        "--vary",
+        "sales.coverage.enterprise=0,1",
+        "--reps",
+        "1",
+        "--workers",
+        "1",
+    )
+    assert code == 0, err
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith(("2 ", "2.0"))]
+    assert len(rows) == 2, out  # both plans played
+    one_error(
+        cli(capsys, "sweep", "classic", "--vary", "sales.coverage.moon=0.5", "--reps", "1"),
+        "sales.coverage.moon: unknown segment",
+    )
+    one_error(
+        cli(
+            capsys,
+            "sweep",
+            "classic",
+            "--vary",
+            "sales.coverage.smb=0.7",
+            "--vary",
+            "sales.coverage.mid=0.6",
+            "--reps",
+            "1",
+        ),
+        "more than 1",
+    )

@@ -482,3 +482,50 @@ async def test_a_ticked_study_and_the_chosen_mode_read_without_colour() -> None:
         box.value = True
         await pilot.pause()
         assert "✓" in str(box.render()) and app.screen.session.draft.research == ["brand_tracker"]
+
+
+async def test_a_coverage_plan_is_set_in_full_mode_and_the_gauge_reads_by_segment() -> None:
+    """One pool: the gauge says where the warm workload came from. Ticking the coverage plan
+    starts it there; the next round's gauge reads each segment's reps and rho, and the plan
+    is played as shown."""
+    from rich.console import Console
+
+    from tui.widgets.boards import AlignmentGauge
+
+    def text_of(widget) -> str:
+        console = Console(width=100, record=True)
+        console.print(widget.content)
+        return console.export_text()
+
+    session = Session.new(load_scenario("classic"), 2, full_mode=True)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await advance(pilot)
+        gauge = text_of(app.screen.query_one(AlignmentGauge))
+        assert "warm load by segment: Small business" in gauge
+        load = session.reports[-1].firms["you"].load_by_segment
+        app.screen.query_one("#coverage-on").value = True
+        await pilot.pause()
+        plan = session.draft.coverage
+        assert plan is not None and sum(plan.values()) == pytest.approx(1.0)
+        assert all(abs(plan[s] - load[s]) < 0.002 for s in load)
+        app.screen.query_one("#cover-enterprise", Input).value = "0"
+        app.screen.query_one("#cover-smb", Input).value = str(round(100 * plan["smb"], 1))
+        await pilot.pause()
+        assert "Coverage plan must add up to 100%" in str(
+            app.screen.query_one("#problem", Static).content
+        )
+        rest = round(100 - 100 * plan["smb"], 1)
+        app.screen.query_one("#cover-mid", Input).value = str(rest)
+        await pilot.pause()
+        await advance(pilot)
+        played = session.game.history[-1]["you"].sales.coverage
+        assert played is not None and played["enterprise"] == 0.0
+        gauge = text_of(app.screen.query_one(AlignmentGauge))
+        assert "by segment (share of reps, rho):" in gauge and "Enterprise" in gauge
+        assert "no reps" in gauge
+        app.screen.query_one("#coverage-on").value = False  # one pool again
+        await pilot.pause()
+        await advance(pilot)
+        assert session.game.history[-1]["you"].sales.coverage is None

@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.experiments.explain import Explanation, explain
 from sim.experiments.hindsight import look_back
 from sim.experiments.luck import luck
@@ -25,6 +27,7 @@ from sim.model.errors import InputError
 from sim.model.forecast import DRAWS
 from sim.model.game import Game
 from sim.model.goals import GoalCheck, check_goals
+from sim.model.pipeline import deployed
 from sim.model.report import RoundReport
 from sim.model.rivals import RivalView
 from sim.model.scenario import AXES, CHANNELS, Scenario
@@ -133,14 +136,12 @@ def tidy_saves(now: float | None = None) -> int:
 
 
 def tenths(shares: dict[str, float]) -> dict[str, float]:
-    """Round shares to 0.1% so they still sum to 100% (largest remainder)."""
-    total = sum(shares.values()) or 1.0
-    raw = {k: 1000.0 * v / total for k, v in shares.items()}
-    whole = {k: int(v) for k, v in raw.items()}
-    short = 1000 - sum(whole.values())
-    for k in sorted(raw, key=lambda k: whole[k] - raw[k])[:short]:
-        whole[k] += 1
-    return {k: v / 1000.0 for k, v in whole.items()}
+    """Round shares to 0.1% so they still sum to 100% (the largest-remainder rule a coverage
+    plan deals its slots by, `sim.model.pipeline.deployed`, over 1,000 tenths)."""
+    if sum(shares.values()) <= 0:
+        shares = dict.fromkeys(shares, 1.0)
+    whole = deployed(1000, np.array(list(shares.values())))
+    return {k: n / 1000.0 for k, n in zip(shares, whole, strict=True)}
 
 
 def slug(text: str) -> str:
@@ -162,6 +163,7 @@ class Draft:
     product_share: float = 0.0  # of the whole budget, for R&D; marketing and sales split the rest
     positioning: tuple[float, float] | None = None  # (power, service) claimed; None: as before
     research: list[str] = field(default_factory=list)
+    coverage: dict[str, float] | None = None  # reps by segment (a coverage plan); None: one pool
 
     @classmethod
     def from_decision(cls, d: Decision) -> Draft:
@@ -178,6 +180,7 @@ class Draft:
             product_share=d.product_share,
             positioning=target.xy() if target is not None else None,
             research=list(d.research),
+            coverage=dict(d.sales.coverage) if d.sales.coverage is not None else None,
         )
 
     @property
@@ -202,6 +205,7 @@ class Draft:
                 "training_share": self.training_share,
                 "commission_rate": self.commission_rate,
                 "account_management": self.account_management,
+                **({"coverage": dict(self.coverage)} if self.coverage is not None else {}),
             },
             "product": {"budget": for_product},
             "research": list(self.research),
@@ -374,6 +378,19 @@ class Session:
             self.draft.targeting.setdefault(seg, share)
         self.draft.mix = tenths(self.draft.mix)
         self.draft.targeting = tenths(self.draft.targeting)
+        if self.draft.coverage is not None:
+            self.draft.coverage = tenths(self.draft.coverage)
+
+    def suggested_coverage(self) -> dict[str, float]:
+        """A coverage plan to start from: reps where the last round's warm workload was
+        (`load_by_segment`), or, before any round, where marketing aims (the targeting); in
+        tenths of a percent summing to 100."""
+        last = self.reports[-1].firms[self.player] if self.reports else None
+        load = dict(last.load_by_segment) if last is not None else {}
+        if not load or sum(load.values()) <= 0:
+            load = dict(self.draft.targeting or self.scenario.default_targeting())
+        total = sum(load.values())
+        return tenths({seg: load.get(seg, 0.0) / total for seg in self.scenario.segment_ids})
 
     # --- playing -------------------------------------------------------------------------
 

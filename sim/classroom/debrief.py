@@ -753,6 +753,13 @@ def write_debrief(
                 "training_share": d.sales.training_share,
                 "commission_rate": d.sales.commission_rate,
                 "account_management": d.sales.account_management,
+                # a coverage plan's shares ("" for one pool of reps)
+                **{
+                    f"coverage.{k}": ""
+                    if d.sales.coverage is None
+                    else d.sales.coverage.get(k, 0.0)
+                    for k in game.scenario.segment_ids
+                },
                 "product_budget": d.product.budget,
                 "positioning.power": d.marketing.positioning.power
                 if d.marketing.positioning

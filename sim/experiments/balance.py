@@ -73,7 +73,14 @@ DEGENERATE: dict[str, tuple[str, tuple[str, ...], bool]] = {
         False,
     ),
     "set_and_forget": ("the default 40% split, never touched", ("profit", "score"), False),
+    "one_segment_reps": (
+        "every rep deployed on the segment of the largest potential (a coverage plan)",
+        ("profit", "score"),
+        True,
+    ),
 }
+# Plays that only mean something in a market of several segments.
+SEVERAL_SEGMENTS = ("one_segment_reps",)
 
 # Players who move 10 points each round the way the gauge's words say, from either side.
 FOLLOWERS = ("follow:0.2", "follow:0.8")
@@ -92,7 +99,8 @@ TIERS: dict[str, dict[str, tuple[float, float]]] = {
 
 def plays(scenario: Scenario) -> list[str]:
     """Every play the check runs, reference first."""
-    names = [*REFERENCE, *DEGENERATE]
+    several = len(scenario.segments) > 1
+    names = [*REFERENCE, *(d for d in DEGENERATE if several or d not in SEVERAL_SEGMENTS)]
     names += [s for s in STRATEGIES if s not in names]
     names += list(FOLLOWERS)
     names += [f"split:{x}" for x in SPLITS]
@@ -131,6 +139,11 @@ def decide(name: str, view: RivalView) -> Decision:
         return budget_decision(view, follow(view, float(arg)))
     if kind == "set_and_forget":
         return budget_decision(view, DEFAULT_SHARE)
+    if kind == "one_segment_reps":
+        targeting = view.scenario.default_targeting()
+        biggest = max(targeting, key=lambda s: targeting[s])  # the first of equals
+        plan = {s: float(s == biggest) for s in view.scenario.segment_ids}
+        return budget_decision(view, share, coverage=plan)
     return strategy(name)(view)
 
 

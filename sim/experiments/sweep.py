@@ -51,7 +51,17 @@ DECISION_PARAMS = {
     "marketing.positioning.power": "position claimed: power (0 simple .. 1 powerful)",
     "marketing.positioning.service": "position claimed: service (0 self-serve .. 1 high-touch)",
     **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
+    "sales.coverage.ID": "segment ID's share of the reps (a coverage plan); the other segments "
+    "share the rest in proportion to the default targeting",
 }
+COVERAGE = "sales.coverage."
+
+
+def is_decision_param(name: str) -> bool:
+    """A decision parameter (the player's fixed decision), not a scenario one."""
+    return name in DECISION_PARAMS or name.startswith(COVERAGE)
+
+
 MAX_VALUES = 10_000  # values on one axis of a grid
 # Games in one sweep or tournament: at a third of a CPU second a game, a million is about four
 # CPU-days; a KPI's points x replications table is then 8 MB. Split a bigger study.
@@ -211,7 +221,7 @@ def _scenario_with(base: dict[str, Any], point: Mapping[str, float]) -> dict[str
         "meta": dict(base["meta"]),
     }
     for name, value in point.items():
-        if name in DECISION_PARAMS:
+        if is_decision_param(name):
             continue
         section, _, rest = name.partition(".")
         if section == "segments":
@@ -241,6 +251,31 @@ def _whole(name: str, value: float) -> int:
     if value != int(value):
         raise InputError("--vary", name, f"takes whole numbers, got {value:g}")
     return int(value)
+
+
+def _coverage(scenario: Scenario, varied: dict[str, float]) -> dict[str, float]:
+    """A coverage plan with the varied segments' shares as given and the rest of the reps
+    shared by the other segments in proportion to the default targeting."""
+    for seg, value in varied.items():
+        if seg not in scenario.segment_ids:
+            raise InputError(
+                "--vary",
+                COVERAGE + seg,
+                f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
+            )
+        if not 0.0 <= value <= 1.0:
+            raise InputError("--vary", COVERAGE + seg, f"must be between 0 and 1, got {value:g}")
+    rest = 1.0 - sum(varied.values())
+    if rest < -1e-9:
+        raise InputError(
+            "--vary", COVERAGE + "*", f"the varied shares add up to {1 - rest:g}, more than 1"
+        )
+    others = {s: w for s, w in scenario.default_targeting().items() if s not in varied}
+    weight = sum(others.values())
+    plan = dict(varied)
+    for seg, w in others.items():
+        plan[seg] = max(0.0, rest) * (w / weight if weight > 0 else 1.0 / len(others))
+    return plan
 
 
 def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> Decision:
@@ -277,6 +312,9 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
     for key in ("training_share", "commission_rate", "account_management"):
         if f"sales.{key}" in point:
             sales[key] = point[f"sales.{key}"]
+    covered = {n[len(COVERAGE) :]: v for n, v in point.items() if n.startswith(COVERAGE)}
+    if covered:
+        sales["coverage"] = _coverage(scenario, covered)
     marketing: dict[str, Any] = {"budget": for_marketing, "mix": mix}
     axes = ("marketing.positioning.power", "marketing.positioning.service")
     if any(a in point for a in axes):
@@ -556,7 +594,7 @@ def run_sweep(
     base = scenario.model_dump(mode="json")
     variants: dict[tuple[tuple[str, float], ...], Scenario] = {}
     for point in checks(axes):  # validated up front: bad input fails before any work
-        key = tuple((n, v) for n, v in point.items() if n not in DECISION_PARAMS)
+        key = tuple((n, v) for n, v in point.items() if not is_decision_param(n))
         checked = variants.get(key)
         if checked is None:
             checked = variants[key] = parse_scenario(_scenario_with(base, point), "--vary")

@@ -574,8 +574,8 @@ class SalesForce:
         (a coverage plan gives it slots) and toward 0 otherwise (one pool: generalists), with
         half-life `specialisation_half_life_days`."""
         caps = self.slots.caps
-        if caps is None and not self.expertise.any():
-            return
+        if self.segments < 2 or (caps is None and not self.expertise.any()):
+            return  # in a market of one segment every rep already works it: no expertise apart
         target = np.zeros(self.segments) if caps is None else (np.array(caps) > 0).astype(float)
         keep = 0.5 ** (1.0 / self.econ.specialisation_half_life_days)
         self.expertise = target + (self.expertise - target) * keep

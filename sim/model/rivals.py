@@ -13,7 +13,9 @@ style:
 - brand_builder: starts at 60%, heavy on advertising and PR, a 10% price premium.
 - sales_machine: starts at 30%, mostly demand generation, well-trained, well-paid reps; it
   answers price cuts (`answer_price`): never more than 5 points above the lowest price of a
-  rival with at least a tenth of the market's revenue, down to 0.8 of list.
+  rival with at least a tenth of the market's revenue, down to 0.8 of list; from round 2 it
+  deploys its reps by segment where the last round's warm leads were (`deploy_by_load`, a
+  coverage plan).
 - discounter: starts at 40%, 20% under list price, light account management.
 - adaptive: learns from its own results: its split by the gauge, its price from its own books
   and the public report (`learn_price`): up 5 points when a tenth of its warm leads went cold
@@ -38,10 +40,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sim.model.decisions import Decision, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.gauge import reading
-from sim.model.pipeline import headcount
+from sim.model.pipeline import deployed, headcount
 from sim.model.report import FirmRound
 from sim.model.scenario import STRATEGIES, Scenario
 
@@ -135,6 +139,7 @@ def budget_decision(
     product_share: float = 0.0,
     research: list[str] | None = None,
     budget: float | None = None,
+    coverage: dict[str, float] | None = None,
     **sales: float,
 ) -> Decision:
     """The firm's budget (or `budget`), studies first, then R&D, then `share` of the rest to
@@ -159,6 +164,8 @@ def budget_decision(
         raw["marketing"]["positioning"] = {"power": position[0], "service": position[1]}
     if targeting is not None:
         raw["marketing"]["targeting"] = targeting
+    if coverage is not None:
+        raw["sales"]["coverage"] = coverage
     return expand(view.scenario, raw, f"strategy for {view.firm_id}", firm_id=view.firm_id)
 
 
@@ -250,7 +257,24 @@ def brand_builder(view: RivalView) -> Decision:
     )
 
 
+def deploy_by_load(view: RivalView) -> dict[str, float] | None:
+    """A coverage plan with the reps where the last round's warm workload was
+    (`load_by_segment`); None (one pool) in the first round, in a market of one segment, or
+    after a round without warm leads."""
+    if not view.own or len(view.scenario.segments) < 2:
+        return None
+    load = view.own[-1].load_by_segment
+    total = sum(load.values())
+    if total <= 0:
+        return None
+    segments = view.scenario.segment_ids
+    millionths = deployed(10**6, np.array([load.get(s, 0.0) for s in segments]))
+    return {s: n / 10**6 for s, n in zip(segments, millionths, strict=True)}
+
+
 def sales_machine(view: RivalView) -> Decision:
+    """Sales-led: demand generation, commission and training, and reps deployed where the
+    last round's leads were (`deploy_by_load`)."""
     return budget_decision(
         view,
         steer(view, 0.3),
@@ -259,6 +283,7 @@ def sales_machine(view: RivalView) -> Decision:
         position=(0.75, 0.8),
         training_share=0.15,
         commission_rate=0.12,
+        coverage=deploy_by_load(view),
     )
 
 

@@ -137,7 +137,20 @@ class Boardroom(Screen):
         self.query_one(Funnel).show(now)
         if s.scenario.meta.goals:
             self.query_one(GoalBoard).show(s.goals())
-        self.query_one(AlignmentGauge).show(now.alignment_ratio if now else None, now is not None)
+        by_segment = None
+        if now is not None and s.full_mode and len(s.scenario.segments) > 1:
+            by_segment = [
+                (
+                    seg.label,
+                    now.alignment_by_segment.get(seg.id),
+                    now.hunting_slots_by.get(seg.id) if now.hunting_slots_by else None,
+                    now.load_by_segment.get(seg.id, 0.0),
+                )
+                for seg in s.scenario.segments
+            ]
+        self.query_one(AlignmentGauge).show(
+            now.alignment_ratio if now else None, now is not None, by_segment
+        )
         brands = {
             fid: f"{v['brand_equity']:.0f}" + (f" ({age}r)" if age else "")
             for fid, v in (tracker or {}).items()

@@ -127,7 +127,14 @@ class AlignmentGauge(Static):
     TOP = 3.0
     STYLE = {"aligned": "green", "idle": "yellow", "room": "yellow"}
 
-    def show(self, rho: float | None, played: bool = True) -> None:
+    def show(
+        self,
+        rho: float | None,
+        played: bool = True,
+        segments: list[tuple[str, float | None, int | None, float]] | None = None,
+    ) -> None:
+        """`segments`: per segment (label, its rho, its hunting slots under a coverage plan
+        or None for one pool, its share of the warm workload), shown under the gauge."""
         if not played:
             self.update(Text("rho appears after the first round.", style="dim"))
             return
@@ -143,7 +150,32 @@ class AlignmentGauge(Static):
         text = Text.assemble(("rho ", "bold"), (label, "bold"), "\nidle ", bar, " cold\n")
         text.append(gauge_words(rho), style=self.STYLE.get(reading(rho), "red"))
         text.append(f"\naligned: {band()}", style="dim")
+        if segments:
+            self._by_segment(text, segments)
         self.update(text)
+
+    def _by_segment(
+        self, text: Text, segments: list[tuple[str, float | None, int | None, float]]
+    ) -> None:
+        """Under a coverage plan each segment's slots and rho; with one pool, where the warm
+        workload came from (where a plan's reps would be busy)."""
+        if all(slots is None for _, _, slots, _ in segments):
+            load = " · ".join(f"{label} {share:.0%}" for label, _, _, share in segments)
+            text.append(f"\nwarm load by segment: {load}", style="dim")
+            return
+        total = sum(slots or 0 for _, _, slots, _ in segments) or 1
+        text.append("\nby segment (share of reps, rho):", style="bold")
+        for label, seg_rho, slots, _ in segments:
+            share = (slots or 0) / total
+            if not slots:
+                text.append(f"\n {label[:14]:<14} {share:>4.0%}  no reps", style="red")
+                continue
+            where = reading(seg_rho)
+            value = "-" if seg_rho is None else rho_text(seg_rho)
+            text.append(
+                f"\n {label[:14]:<14} {share:>4.0%}  {value:>5} {where}",
+                style=self.STYLE.get(where, "red"),
+            )
 
 
 class RivalBoard(Static):

@@ -116,6 +116,8 @@ class DecisionForm(Vertical):
     DecisionForm .section { color: $text-muted; text-style: bold; margin-top: 1; }
     DecisionForm #studies { grid-size: 1; grid-gutter: 0; height: auto; }
     DecisionForm #studies Checkbox { border: none; padding: 0; height: 1; }
+    DecisionForm #coverage-on { border: none; padding: 0; height: 1; margin-top: 1; }
+    DecisionForm.pooled #coverage { display: none; }
     """
 
     class Edited(Message):
@@ -126,6 +128,7 @@ class DecisionForm(Vertical):
         self.session = session
         self.invalid: dict[str, str] = {}
         self.set_class(not session.full_mode, "simple")
+        self.set_class(session.draft.coverage is None, "pooled")
 
     def compose(self) -> ComposeResult:
         d = self.session.draft
@@ -169,6 +172,16 @@ class DecisionForm(Vertical):
                 )
                 top = RANGES["sales.account_management"][1] * 100
                 yield Field("Acct mgmt", _pct(d.account_management), "am", 0, top, "% reps")
+            if len(self.session.scenario.segments) > 1:
+                yield TickBox(
+                    "Deploy reps by segment (%)",
+                    d.coverage is not None,
+                    id="coverage-on",
+                )
+                with Grid(classes="row", id="coverage"):
+                    cover = d.coverage or self.session.suggested_coverage()
+                    for seg in self.session.scenario.segments:
+                        yield Field(seg.label, _pct(cover[seg.id]), f"cover-{seg.id}", 0, 100)
             yield Label("Market studies (this round)", classes="section")
             with Grid(classes="row", id="studies"):
                 for study in STUDIES:
@@ -205,18 +218,44 @@ class DecisionForm(Vertical):
         }
         shown |= {f"mix-{k}": _pct(v) for k, v in d.mix.items()}
         shown |= {f"target-{k}": _pct(v) for k, v in d.targeting.items()}
+        shown |= {f"cover-{k}": _pct(v) for k, v in (d.coverage or {}).items()}
         for field_id, value in shown.items():
             for holder in self.query(f"#field-{field_id}").results(Field):
                 holder.value = value
                 self.query_one(f"#{field_id}", Input).value = value
         for study in STUDIES:
             self.query_one(f"#study-{study}", Checkbox).value = study in d.research
+        for box in self.query("#coverage-on").results(Checkbox):
+            box.value = d.coverage is not None
+        self.set_class(d.coverage is None, "pooled")
         self.invalid.clear()
         self.query_one(SplitBar).share = d.marketing_share
         self.refresh_derived()
 
+    @on(Checkbox.Changed, "#coverage-on")
+    def coverage_toggled(self, event: Checkbox.Changed) -> None:
+        """A coverage plan, starting from where the last round's warm leads were; or one
+        pool again."""
+        event.stop()
+        d = self.session.draft
+        if event.value == (d.coverage is not None):
+            return  # shown as it stands (after going back a round)
+        d.coverage = self.session.suggested_coverage() if event.value else None
+        for k in list(self.invalid):
+            if k.startswith("cover-") and d.coverage is None:
+                del self.invalid[k]
+        for seg, share in (d.coverage or {}).items():
+            holder = self.query_one(f"#field-cover-{seg}", Field)
+            holder.value = _pct(share)
+            self.query_one(f"#cover-{seg}", Input).value = holder.value
+        self.set_class(d.coverage is None, "pooled")
+        self.refresh_derived()
+        self.post_message(self.Edited())
+
     @on(Checkbox.Changed)
     def study_toggled(self, event: Checkbox.Changed) -> None:
+        if not (event.checkbox.id or "").startswith("study-"):
+            return
         study = (event.checkbox.id or "").removeprefix("study-")
         research = [s for s in self.session.draft.research if s != study]
         if event.value:
@@ -293,6 +332,9 @@ class DecisionForm(Vertical):
             d.mix[field_id[4:]] = value / 100
         elif field_id.startswith("target-"):
             d.targeting[field_id[7:]] = value / 100
+        elif field_id.startswith("cover-"):
+            if d.coverage is not None:
+                d.coverage[field_id[6:]] = value / 100
         elif field_id == "training":
             d.training_share = value / 100
         elif field_id == "commission":
@@ -314,7 +356,10 @@ class DecisionForm(Vertical):
         if self.invalid:
             return next(iter(self.invalid.values()))
         d = self.session.draft
-        for name, table in (("Marketing mix", d.mix), ("Targeting", d.targeting)):
+        tables = [("Marketing mix", d.mix), ("Targeting", d.targeting)]
+        if d.coverage is not None:
+            tables.append(("Coverage plan", d.coverage))
+        for name, table in tables:
             total = 100 * sum(table.values())
             if abs(total - 100) > 1e-4:
                 return f"{name} must add up to 100% (now {total:.4g}%)"
