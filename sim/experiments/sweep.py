@@ -308,7 +308,7 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
                 for c in CHANNELS
             }
     for_marketing, for_sales, product = split_budget(budget, share, point.get("product_share", 0.0))
-    sales: dict[str, float] = {"budget": for_sales}
+    sales: dict[str, Any] = {"budget": for_sales}
     for key in ("training_share", "commission_rate", "account_management"):
         if f"sales.{key}" in point:
             sales[key] = point[f"sales.{key}"]
