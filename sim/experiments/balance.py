@@ -76,7 +76,7 @@ DEGENERATE: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "one_segment_reps": (
         "every rep deployed on the segment of the largest potential (a coverage plan)",
         ("profit", "score"),
-        True,
+        False,
     ),
 }
 # Plays that only mean something in a market of several segments.

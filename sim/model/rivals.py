@@ -13,14 +13,14 @@ style:
 - brand_builder: starts at 60%, heavy on advertising and PR, a 10% price premium.
 - sales_machine: starts at 30%, mostly demand generation, well-trained, well-paid reps; it
   answers price cuts (`answer_price`): never more than 5 points above the lowest price of a
-  rival with at least a tenth of the market's revenue, down to 0.8 of list; from round 2 it
-  deploys its reps by segment where the last round's warm leads were (`deploy_by_load`, a
-  coverage plan).
+  rival with at least a tenth of the market's revenue, down to 0.8 of list.
 - discounter: starts at 40%, 20% under list price, light account management.
 - adaptive: learns from its own results: its split by the gauge, its price from its own books
   and the public report (`learn_price`): up 5 points when a tenth of its warm leads went cold
   (demand outruns its reps), down 5 points when its reps sat idle while its market share
-  fell, or when its price stands 10 points above the market's revenue-weighted average.
+  fell, or when its price stands 10 points above the market's revenue-weighted average;
+  from round 2 it deploys its reps where the last round's warm leads were (`deploy_by_load`,
+  a coverage plan).
 - even: spreads everything evenly: every segment the same targeting, the centre of the
   perceptual map, half to marketing, no R&D, never steered (a naive baseline).
 - split:X (for seats and experiments): the scenario's budget with marketing share X, never
@@ -273,8 +273,6 @@ def deploy_by_load(view: RivalView) -> dict[str, float] | None:
 
 
 def sales_machine(view: RivalView) -> Decision:
-    """Sales-led: demand generation, commission and training, and reps deployed where the
-    last round's leads were (`deploy_by_load`)."""
     return budget_decision(
         view,
         steer(view, 0.3),
@@ -283,7 +281,6 @@ def sales_machine(view: RivalView) -> Decision:
         position=(0.75, 0.8),
         training_share=0.15,
         commission_rate=0.12,
-        coverage=deploy_by_load(view),
     )
 
 
@@ -299,8 +296,11 @@ def discounter(view: RivalView) -> Decision:
 
 
 def adaptive(view: RivalView) -> Decision:
-    """Learns from its own results: the split by the gauge, the price by `learn_price`."""
-    return budget_decision(view, steer(view, 0.45), price=learn_price(view))
+    """Learns from its own results: the split by the gauge, the price by `learn_price`, and
+    its reps deployed where the last round's warm leads were (`deploy_by_load`)."""
+    return budget_decision(
+        view, steer(view, 0.45), price=learn_price(view), coverage=deploy_by_load(view)
+    )
 
 
 def even(view: RivalView) -> Decision:
