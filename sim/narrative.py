@@ -85,6 +85,7 @@ def explain(
     costs = [
         ("cost of revenue", f.cost_of_revenue, ""),
         ("marketing", f.marketing_spend, ""),
+        ("nurture", f.nurture_spend, ""),
         ("sales", f.sales_spend, f" ({_sales_lines(f)})"),
         ("R&D", f.product_spend, ""),
         ("studies", f.research_spend, ""),
@@ -112,6 +113,15 @@ def explain(
     else:
         out.extend(_alignment(f, warm, full_mode))
     out.extend(_coverage(scenario, f))
+    if f.leads_nurtured or f.leads_returned or f.nurture_stock:
+        passed = warm - f.leads_returned
+        out.append(
+            f"Your qualification bar sent {plural(f.leads_nurtured, 'warm lead')} to nurture "
+            f"({money(f.nurture_spend)}) and passed {max(passed, 0)} to sales; "
+            f"{f.leads_returned} came back from nurture, warmer, and {f.nurture_stock} are "
+            "still in it. A bar too low floods the reps with leads that rarely buy; too high "
+            "starves them while good leads age in nurture."
+        )
     if f.deals_won + f.deals_lost:
         out.append(
             f"You won {f.deals_won} deals and lost {f.deals_lost} (win rate "

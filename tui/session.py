@@ -164,6 +164,7 @@ class Draft:
     positioning: tuple[float, float] | None = None  # (power, service) claimed; None: as before
     research: list[str] = field(default_factory=list)
     coverage: dict[str, float] | None = None  # reps by segment (a coverage plan); None: one pool
+    qualification: float = 0.0  # share of new warm leads sent to nurture (the lowest-scored)
 
     @classmethod
     def from_decision(cls, d: Decision) -> Draft:
@@ -181,6 +182,7 @@ class Draft:
             positioning=target.xy() if target is not None else None,
             research=list(d.research),
             coverage=dict(d.sales.coverage) if d.sales.coverage is not None else None,
+            qualification=d.marketing.qualification,
         )
 
     @property
@@ -198,6 +200,8 @@ class Draft:
         }
         if self.positioning is not None:
             marketing["positioning"] = dict(zip(AXES, self.positioning, strict=True))
+        if self.qualification:
+            marketing["qualification"] = self.qualification
         return {
             "marketing": marketing,
             "sales": {

@@ -73,6 +73,11 @@ DEGENERATE: dict[str, tuple[str, tuple[str, ...], bool]] = {
         False,
     ),
     "set_and_forget": ("the default 40% split, never touched", ("profit", "score"), False),
+    "qualify_all": (
+        "every warm lead sent to nurture (a qualification bar of 1)",
+        ("profit", "score"),
+        True,
+    ),
     "one_segment_reps": (
         "every rep deployed on the segment of the largest potential (a coverage plan)",
         ("profit", "score"),
@@ -139,6 +144,10 @@ def decide(name: str, view: RivalView) -> Decision:
         return budget_decision(view, follow(view, float(arg)))
     if kind == "set_and_forget":
         return budget_decision(view, DEFAULT_SHARE)
+    if kind == "qualify_all":
+        d = budget_decision(view, share)
+        marketing = d.marketing.model_copy(update={"qualification": 1.0})
+        return d.model_copy(update={"marketing": marketing})
     if kind == "one_segment_reps":
         targeting = view.scenario.default_targeting()
         biggest = max(targeting, key=lambda s: targeting[s])  # the first of equals

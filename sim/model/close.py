@@ -51,7 +51,7 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
         # rho: the slot-days the round's warm leads ask for over the slot-days available
         rho = force.offered / force.slot_days if force.slot_days > 0 else None
         new_cust = float(game.accounts.won[i].sum())
-        spend = b.marketing + b.sales + b.product  # acquisition cost: research aside
+        spend = b.marketing + b.nurture + b.sales + b.product  # acquisition: research aside
         ltv = lifetime_value(game, i, new_cust, float(price[i]), coverage)
         firms[fid] = FirmRound(
             name=scen.firms[i].label,
@@ -132,6 +132,10 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             hunting_slots_by={}
             if force.slots.caps is None
             else dict(zip(seg_ids, force.slots.caps, strict=True)),
+            leads_nurtured=whole(game.market.nurture_in[i].sum()),
+            leads_returned=whole(game.market.nurture_back[i].sum()),
+            nurture_stock=whole(game.market.nurture[i].sum()),
+            nurture_spend=b.nurture,
             leads_cold_by={
                 s: sum(1 for r in recs if r.outcome == COLD and r.segment == k)
                 for k, s in enumerate(seg_ids)

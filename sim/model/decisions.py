@@ -53,6 +53,14 @@ class Marketing(_Strict):
         description="The position communications claim on the perceptual map (none: keep "
         "the last target; at the start, the firm's starting position).",
     )
+    qualification: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="The lead-score bar a warm lead must pass to go to sales: the share of "
+        "the round's new warm leads, lowest-scored first, sent to nurture instead (0: every "
+        "lead goes to sales).",
+    )
     holdout: str | None = Field(
         None,
         description="A lift test: hold out this segment's advertising for the round (its "

@@ -314,6 +314,7 @@ class Game:
             diary.day(self, batches)
         marketing = market.daily_marketing.tolist()
         rd = market.daily_rd.tolist()
+        nurture = market.daily_nurture.tolist()
         for i, force in enumerate(self.forces):
             if not market.active[i]:
                 continue
@@ -326,6 +327,7 @@ class Game:
                 training=force.daily_training,
                 product=rd[i],
                 serving=serving[i],
+                nurture=nurture[i],
             )
             if i in batches:
                 force.receive(batches[i])
@@ -338,6 +340,7 @@ class Game:
         if d.marketing.holdout is not None:
             self.market.hold_out(i, self.scenario.segment_ids.index(d.marketing.holdout))
         self.market.price[i] = d.price
+        self.market.qualification[i] = d.marketing.qualification
         hires, fires, hiring, severance = self.forces[i].staff(
             d.sales.budget * factor,
             d.sales.training_share,
@@ -398,6 +401,7 @@ class Game:
             *self.market.lead_chance,
             *self.accounts.chance,
             self.events.chance,
+            *self.market.nurture_chance,
         ]
 
     def affordable(self, decided: Mapping[str, Decision]) -> dict[str, Decision]:

@@ -37,6 +37,7 @@ class Books:
     profit: float
     cash: float
     bankrupt: bool
+    nurture: float = 0.0  # marketing automation of the leads sent to nurture
 
     @property
     def sales(self) -> float:
@@ -60,6 +61,7 @@ class Ledger:
         "research",
         "serving",
         "bookings",
+        "nurture",
     )
 
     def __init__(
@@ -89,8 +91,11 @@ class Ledger:
         training: float,
         product: float = 0.0,
         serving: float = 0.0,
+        nurture: float = 0.0,
     ) -> None:
         ln = self.lines
+        if nurture:
+            ln["nurture"] += nurture
         ln["revenue"] += revenue
         ln["marketing"] += marketing
         ln["salaries"] += salaries
@@ -124,6 +129,7 @@ class Ledger:
             + c["commission"]
             + c["product"]
             + c["research"]
+            + c["nurture"]
             + fixed
         )
         profit = c["revenue"] - costs
@@ -147,6 +153,7 @@ class Ledger:
             profit=profit / 100,
             cash=self.cash_cents / 100,
             bankrupt=self.bankrupt,
+            nurture=c["nurture"] / 100,
         )
         self.lines = dict.fromkeys(self.LINES, 0.0)
         return books

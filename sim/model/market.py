@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.model.chance import Chance
 from sim.model.economy import FirmParams
+from sim.model.nurture import lead_score, release
 from sim.model.pipeline import (
     INBOUND,
     OUTBOUND,
@@ -111,6 +112,17 @@ class Market:
         cells = self._cells
         self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND])[cells // S]
         self._segment_of_cell = cells % S
+        # ... and with leads back from nurture, a fourth block of inbound cells
+        self._cells_back = np.arange(4 * S)
+        self._kind_of_cell_back = np.array([INBOUND, REFERRAL, OUTBOUND, INBOUND])[
+            self._cells_back // S
+        ]
+        # the qualification bar and the nurture stock (sim.model.nurture)
+        self.qualification = np.zeros(F)
+        self.nurture = np.zeros(self.shape)  # leads in nurture
+        self.nurture_in = np.zeros(self.shape)  # sent to nurture this round
+        self.nurture_back = np.zeros(self.shape)  # back from nurture this round
+        self.daily_nurture = np.zeros(F)  # today's nurture cost, currency
         # the perceptual map (sim.model.positioning) and the product (sim.model.product)
         self.ideal_base = np.array([s.ideal.xy() if s.ideal else (0.5, 0.5) for s in segs])
         self.ideal_drift = np.array([(s.ideal_drift.power, s.ideal_drift.service) for s in segs])
@@ -127,6 +139,7 @@ class Market:
         per_day = streams >= 2
         self.awareness_chance = [Chance(seed, "awareness", i, per_day) for i in range(F)]
         self.lead_chance = [Chance(seed, "leads", i, per_day) for i in range(F)]
+        self.nurture_chance = [Chance(seed, "nurture", i, per_day) for i in range(F)]
         # last tick's figures, for reports
         self.h_ad = np.zeros(self.shape)
         self.h_pr = np.zeros(F)
@@ -161,8 +174,11 @@ class Market:
         self.target[firm] = (power, service)
 
     def start_round(self, round_no: int) -> None:
-        """Segment ideals move as the scenario says (round 1: where they start)."""
+        """Segment ideals move as the scenario says (round 1: where they start); the round's
+        nurture counts start again."""
         self.ideal = drifted_ideal(self.ideal_base, self.ideal_drift, round_no)
+        self.nurture_in = np.zeros(self.shape)
+        self.nurture_back = np.zeros(self.shape)
 
     def withdraw(self, firm: int) -> None:
         """A bankrupt firm leaves: no spend, no carry-over, nobody remembers it."""
@@ -170,6 +186,8 @@ class Market:
         self.aware[firm] = 0.0
         self.daily_marketing[firm] = 0.0
         self.daily_rd[firm] = 0.0
+        self.nurture[firm] = 0.0
+        self.qualification[firm] = 0.0
         for ch in self.daily_spend:
             self.daily_spend[ch][firm] = 0.0
             self.stock[ch][firm] = 0.0
@@ -318,6 +336,7 @@ class Market:
         parts: np.ndarray | None = None,
         room: float = math.inf,
         covered: dict[int, np.ndarray] | None = None,
+        back: dict[int, np.ndarray] | None = None,
     ) -> dict[int, LeadBatch]:
         """Today's leads for every firm (inbound, referral, outbound) with odds and cycle;
         `NoRoom` if there are more than `room` of them (checked before any is made).
@@ -349,6 +368,9 @@ class Market:
             if not self.active[i]:
                 continue
             counts = chance.count(lam[i])
+            returning = (back or {}).get(i)
+            if returning is not None:  # leads back from nurture: inbound, a block of their own
+                counts = np.concatenate([counts, returning.astype(np.int64)])
             n = int(counts.sum())
             if n == 0:
                 continue
@@ -356,7 +378,7 @@ class Market:
             if room < 0:
                 raise NoRoom(n)
             blocks.append((i, n))
-            cells.append(np.repeat(self._cells, counts))
+            cells.append(np.repeat(self._cells if returning is None else self._cells_back, counts))
             own, cycle, shortlist = chance.lead_draws(n, F, p.cycle_shape[i])
             us.append(own)
             gs.append(cycle)
@@ -366,13 +388,16 @@ class Market:
         firm = np.repeat([i for i, _ in blocks], [n for _, n in blocks])
         cell = np.concatenate(cells)
         u = np.concatenate(us)
-        kinds = self._kind_of_cell[cell]
-        segments = self._segment_of_cell[cell]
+        kinds = self._kind_of_cell_back[cell]
+        segments = cell % S
         outbound = kinds == OUTBOUND
         knows = ~outbound | (u[:, 0] < share_aware[firm, segments])
         warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
             p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
         )
+        returned = cell >= 3 * S
+        if back:
+            warmth = warmth + p.nurture_warmth[firm] * returned
         own = utility[firm, segments] + warmth
         rivals = np.concatenate(ss) < present[:, segments].T
         rivals[np.arange(len(firm)), firm] = False
@@ -387,6 +412,16 @@ class Market:
             weakest = np.argmin(parts[:4][:, firm, segments], axis=0)
             reason = np.where(where_lost < rival_share, RIVAL, weakest)
         cycle = np.concatenate(gs) * self.cycle_days[segments] / (0.7 + 0.6 * effort[firm])
+        if self.qualification[[i for i, _ in blocks]].any():
+            keep = self.qualify(firm, kinds, segments, u[:, 2], returned)
+            firm, cycle, u, kinds, segments, p_win, reason = (
+                a[keep] for a in (firm, cycle, u, kinds, segments, p_win, reason)
+            )
+            outbound = kinds == OUTBOUND
+            blocks = [(i, int((firm == i).sum())) for i, _ in blocks]
+            blocks = [(i, n) for i, n in blocks if n > 0]
+            if not blocks:
+                return {}
         patience = self.patience_days[segments]
         fade = self.fade[segments]
         offered = np.where(outbound, 0.0, cycle * expected_hold_share(p_win))
@@ -417,6 +452,51 @@ class Market:
             )
         return batches
 
+    def qualify(
+        self,
+        firm: np.ndarray,
+        kinds: np.ndarray,
+        segments: np.ndarray,
+        fate: np.ndarray,
+        returned: np.ndarray,
+    ) -> np.ndarray:
+        """The qualification bar: each firm with a bar scores its new warm leads
+        (`sim.model.nurture.lead_score`) and sends those below the bar to nurture, at its
+        cost per lead. Returns which of today's leads go on to sales."""
+        p = self.params
+        S = self.shape[1]
+        keep = np.ones(len(firm), dtype=bool)
+        for i in np.flatnonzero(self.qualification > 0).tolist():
+            new_warm = np.flatnonzero((firm == i) & (kinds != OUTBOUND) & ~returned)
+            if len(new_warm) == 0:
+                continue
+            noise = self.nurture_chance[i].uniform(len(new_warm))
+            score = lead_score(fate[new_warm], noise, float(p.lead_score_accuracy[i]))
+            sent = new_warm[score < self.qualification[i]]
+            keep[sent] = False
+            by_segment = np.bincount(segments[sent], minlength=S).astype(float)
+            self.nurture[i] += by_segment
+            self.nurture_in[i] += by_segment
+            self.daily_nurture[i] += len(sent) * float(p.nurture_cost[i])
+        return keep
+
+    def leave_nurture(self) -> dict[int, np.ndarray]:
+        """One day of every firm's nurture stock: the leads coming back to sales today, by
+        firm (`sim.model.nurture.release`)."""
+        p = self.params
+        back = {}
+        for i in np.flatnonzero(self.active & (self.nurture.sum(axis=1) > 0)).tolist():
+            self.nurture[i], came = release(
+                self.nurture[i],
+                float(p.nurture_return_rate[i]),
+                float(p.nurture_drop_rate[i]),
+                self.nurture_chance[i],
+            )
+            if came.any():
+                back[i] = came
+                self.nurture_back[i] += came
+        return back
+
     # --- one day --------------------------------------------------------------------------------
 
     def day(
@@ -425,8 +505,14 @@ class Market:
         """One day of the market: marketing works, customers are served (or churn), leads are
         drawn. Returns each firm's revenue and cost to serve today, and its leads; more than
         `room` leads today raise `NoRoom` before any is made."""
-        for chance in (*self.awareness_chance, *self.lead_chance, *accounts.chance):
+        for chance in (
+            *self.awareness_chance,
+            *self.lead_chance,
+            *accounts.chance,
+            *self.nurture_chance,
+        ):
             chance.start_day(today)
+        self.daily_nurture[:] = 0.0
         self.advertise()
         self.develop()
         self.reposition()
@@ -454,7 +540,8 @@ class Market:
         present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
         idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
         covered = {i: v for i, f in enumerate(forces) if (v := f.idle_by_segment()) is not None}
+        back = self.leave_nurture() if self.nurture.any() else None
         batches = self.leads_today(
-            rates, share_aware, idle, utility, present, effort, parts, room, covered
+            rates, share_aware, idle, utility, present, effort, parts, room, covered, back
         )
         return revenue.tolist(), serving.tolist(), batches

@@ -94,6 +94,12 @@ class FirmRound:
     # a coverage plan's hunting slots by segment ({}: one pool); leads gone cold by segment
     hunting_slots_by: dict[str, int] = field(default_factory=dict)
     leads_cold_by: dict[str, int] = field(default_factory=dict)
+    # the qualification bar (sim.model.nurture): warm leads sent to nurture this round, leads
+    # back from it (counted among the inbound leads), the stock at the close, what it cost
+    leads_nurtured: int = 0
+    leads_returned: int = 0
+    nurture_stock: int = 0
+    nurture_spend: float = 0.0
 
     @property
     def leads(self) -> int:
@@ -106,6 +112,7 @@ class FirmRound:
             ("Revenue", self.revenue),
             ("Cost of revenue", -self.cost_of_revenue),
             ("Marketing", -self.marketing_spend),
+            ("Marketing: nurture", -self.nurture_spend),
             ("Sales: salaries", -self.salaries),
             ("Sales: training", -self.training),
             ("Sales: hiring", -self.hiring),

@@ -343,6 +343,23 @@ class Economics(Strict):
     skill_fade: float = Field(
         0.2, ge=0, le=10, description="Skill lost without training, per year."
     )
+    lead_score_accuracy: Share = Field(
+        0.35,
+        description="How well the lead score ranks warm leads by their chance to buy: the "
+        "weight of the lead's own propensity in its score (0: a coin toss, 1: perfect).",
+    )
+    nurture_cost: float = Field(
+        40.0, ge=0, le=1e6, description="Marketing automation per lead sent to nurture."
+    )
+    nurture_return_rate: float = Field(
+        1.0, ge=0, le=365, description="Nurtured leads that come back to sales, per year."
+    )
+    nurture_drop_rate: float = Field(
+        4.0, ge=0, le=365, description="Nurtured leads that lose interest for good, per year."
+    )
+    nurture_warmth: float = Field(
+        0.3, ge=0, le=5, description="Logit bonus of a lead that comes back from nurture."
+    )
     specialisation_win_weight: float = Field(
         0.6,
         ge=0,

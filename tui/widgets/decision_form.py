@@ -162,6 +162,10 @@ class DecisionForm(Vertical):
             with Grid(classes="row", id="targeting"):
                 for seg in self.session.scenario.segments:
                     yield Field(seg.label, _pct(d.targeting[seg.id]), f"target-{seg.id}", 0, 100)
+            with Horizontal(classes="row"):
+                yield Field(
+                    "Qualification bar", _pct(d.qualification), "qualify", 0, 100, "% to nurture"
+                )
             yield Label("Sales levers (%)", classes="section")
             with Horizontal(classes="row"):
                 # each in its own unit: what the percentage is of
@@ -215,6 +219,7 @@ class DecisionForm(Vertical):
             "training": _pct(d.training_share),
             "commission": _pct(d.commission_rate),
             "am": _pct(d.account_management),
+            "qualify": _pct(d.qualification),
         }
         shown |= {f"mix-{k}": _pct(v) for k, v in d.mix.items()}
         shown |= {f"target-{k}": _pct(v) for k, v in d.targeting.items()}
@@ -341,6 +346,8 @@ class DecisionForm(Vertical):
             d.commission_rate = value / 100
         elif field_id == "am":
             d.account_management = value / 100
+        elif field_id == "qualify":
+            d.qualification = value / 100
         elif field_id == "rd":
             d.product_share = value / 100
         elif field_id in ("pos-power", "pos-service"):
