@@ -529,3 +529,27 @@ async def test_a_coverage_plan_is_set_in_full_mode_and_the_gauge_reads_by_segmen
         await pilot.pause()
         await advance(pilot)
         assert session.game.history[-1]["you"].sales.coverage is None
+
+
+async def test_the_qualification_bar_is_set_in_full_mode_and_played_as_shown() -> None:
+    session = Session.new(load_scenario("tutorial"), 3, full_mode=True)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#qualify", Input).value = "25"
+        await pilot.pause()
+        assert session.draft.qualification == pytest.approx(0.25)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, RoundReportScreen)
+        body = " ".join(str(w.content) for w in app.screen.query(Static))
+        assert "Your qualification bar sent" in body
+        await pilot.press("enter")
+        await pilot.pause()
+        assert session.game.history[-1]["you"].marketing.qualification == 0.25
+        assert session.reports[-1].firms["you"].leads_nurtured > 0
+        app.screen.query_one("#qualify", Input).value = "101"
+        await pilot.pause()
+        assert "Qualification bar: must be a number from 0 to 100" in str(
+            app.screen.query_one("#problem", Static).content
+        )
