@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import math
 import pickle
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -159,37 +161,54 @@ def played(scenario, seed: int, coverage: dict[str, float] | None) -> Game:
     return game
 
 
+def deployed_by_load(seed: int) -> tuple[dict[str, float], dict[str, float], list[str], Any]:
+    """Classic, marketing all on SMB: one pool's game, then reps deployed by its warm load
+    (`load_by_segment`) and reps all on enterprise. Returns (the aligned plan, each play's
+    profit, the contradicting game's last round report in words, the aligned game's last
+    round of the player)."""
+    scenario = load_scenario("classic")
+    pooled = played(scenario, seed, None)
+    load = {
+        s: sum(r.firms["you"].load_by_segment[s] for r in pooled.reports)
+        for s in scenario.segment_ids
+    }
+    aligned = {s: v / sum(load.values()) for s, v in load.items()}
+    profit, games = {}, {}
+    for name, plan in (("aligned", aligned), ("contradicting", CONTRADICTING)):
+        games[name] = played(scenario, seed, plan)
+        profit[name] = sum(r.firms["you"].profit for r in games[name].reports)
+    words = explain(scenario, games["contradicting"].reports[-1], "you")
+    return aligned, profit, words, games["aligned"].reports[-1].firms["you"]
+
+
+CONTRADICTING = {"smb": 0.0, "mid": 0.0, "enterprise": 1.0}
+
+
 def test_reps_deployed_where_the_leads_are_beat_reps_deployed_against_marketing() -> None:
     """The lesson, over three seeds with common random numbers, in classic: marketing aims
     at SMB. Reps deployed by the warm workload each segment brought (`load_by_segment` of
     one pool's game: mostly SMB) beat reps all on enterprise, every seed, by a wide margin;
     the per-segment gauge shows why (SMB's leads have no reps of their own and go cold while
     enterprise's reps sit idle), and the round report says it in words."""
-    scenario = load_scenario("classic")
-    for seed in SEEDS:
-        pooled = played(scenario, seed, None)
-        load = {
-            s: sum(r.firms["you"].load_by_segment[s] for r in pooled.reports)
-            for s in scenario.segment_ids
-        }
-        aligned = {s: v / sum(load.values()) for s, v in load.items()}
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(deployed_by_load, SEEDS))
+    for seed, (aligned, profit, words, last) in zip(SEEDS, results, strict=True):
         assert aligned["smb"] > 0.5
-        contradicting = {"smb": 0.0, "mid": 0.0, "enterprise": 1.0}
-        profit = {}
-        for name, plan in (("aligned", aligned), ("contradicting", contradicting)):
-            game = played(scenario, seed, plan)
-            profit[name] = sum(r.firms["you"].profit for r in game.reports)
-            last = game.reports[-1].firms["you"]
-            if name == "contradicting":
-                assert last.alignment_by_segment["smb"] is None
-                assert last.leads_cold_by["smb"] > 0.5 * last.leads_cold > 0
-                assert last.alignment_by_segment["enterprise"] < 0.455  # idle
-                words = " ".join(explain(scenario, game.reports[-1], "you"))
-                assert "they do not work where the leads are" in words
-                assert "move reps to Small business" in words
-            else:
-                assert 0.65 * 0.7 < last.alignment_by_segment["smb"] < 1.3 * 1.6
+        said = " ".join(words)
+        assert "they do not work where the leads are" in said
+        assert "move reps to Small business" in said
+        assert 0.65 * 0.7 < last.alignment_by_segment["smb"] < 1.3 * 1.6
         assert profit["aligned"] > profit["contradicting"] + 200_000, (seed, profit)
+
+
+def test_the_gauge_by_segment_shows_reps_working_against_marketing() -> None:
+    scenario = shortened("classic", 3)
+    game = played(scenario, 1, CONTRADICTING)
+    last = game.reports[-1].firms["you"]
+    assert last.alignment_by_segment["smb"] is None  # no reps of its own
+    assert last.leads_cold_by["smb"] > 0.5 * last.leads_cold > 0
+    assert last.alignment_by_segment["enterprise"] < 0.455  # idle
+    assert last.hunting_slots_by == {"smb": 0, "mid": 0, "enterprise": last.hunting_slots}
 
 
 def test_a_sweep_varies_a_segments_share_of_the_reps(capsys) -> None:
