@@ -69,8 +69,8 @@ NAMES = {
     "luck": "luck",
 }
 HOLDS = {
-    "marketing": "budget, mix, targeting, positioning",
-    "sales": "budget, training, commission, account management",
+    "marketing": "budget, mix, targeting, positioning, qualification bar",
+    "sales": "budget, training, commission, account management, coverage plan",
     "price_product": "price, R&D, studies",
     "rivals": "every other firm's decisions",
     "events": "the events in force and those that fire",
@@ -578,6 +578,9 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
                 bits.append(f"{word} changed")
         if before.marketing.positioning != now.marketing.positioning:
             bits.append("positioning changed")
+        x, y = before.marketing.qualification, now.marketing.qualification
+        if x != y:
+            bits.append(f"qualification bar {x:.0%} to {y:.0%}")
         out["marketing"] = "; ".join(bits)
     if "sales" in changed:
         bits = []
@@ -591,6 +594,12 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
             x, y = getattr(before.sales, part), getattr(now.sales, part)
             if x != y:
                 bits.append(f"{word} {x:.0%} to {y:.0%}")
+        if before.sales.coverage != now.sales.coverage:
+            bits.append(
+                "coverage plan "
+                + ("set" if before.sales.coverage is None else "changed")
+                + ("" if now.sales.coverage is not None else " to one pool")
+            )
         if a.alignment_ratio is not None and b.alignment_ratio is not None:
             bits.append(f"rho {rho_text(a.alignment_ratio)} to {rho_text(b.alignment_ratio)}")
         out["sales"] = "; ".join(bits)
