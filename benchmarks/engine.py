@@ -197,7 +197,15 @@ def unpack(deliveries: Sequence[Delivery]) -> list[Lead]:
 def _forces(scenario: Scenario, env: simpy.Environment) -> list[SalesForce]:
     days = scenario.meta.round_days
     return [
-        SalesForce(env, i, scenario.economics_for(f), f.reps, f.rep_skill, days)
+        SalesForce(
+            env,
+            i,
+            scenario.economics_for(f),
+            f.reps,
+            f.rep_skill,
+            days,
+            segments=len(scenario.segments),
+        )
         for i, f in enumerate(scenario.firms)
     ]
 

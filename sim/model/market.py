@@ -395,7 +395,7 @@ class Market:
         warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
             p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
         )
-        returned = cell >= 3 * S
+        returned = cell >= 3 * S if back else np.zeros(len(cell), dtype=bool)
         if back:
             warmth = warmth + p.nurture_warmth[firm] * returned
         own = utility[firm, segments] + warmth
@@ -432,6 +432,8 @@ class Market:
         segment, kind, p_win_, cycle_, fate, patience_, fade_, reason_ = (
             a[perm] for a in (segments, kinds, p_win, cycle, u[:, 2], patience, fade, reason)
         )
+        offered_by = np.bincount(firm * S + segments, weights=offered, minlength=F * S)
+        offered_by = offered_by.reshape(F, S)
         batches = {}
         start = 0
         for i, n in blocks:
@@ -448,7 +450,7 @@ class Market:
                 fade=fade_[block],
                 reason=reason_[block],
                 offered=float(offered[block].sum()),
-                offered_by=np.bincount(segments[block], weights=offered[block], minlength=S),
+                offered_by=offered_by[i],
             )
         return batches
 

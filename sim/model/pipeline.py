@@ -296,6 +296,8 @@ class SlotPool(simpy.PreemptiveResource):
             super()._trigger_put(get_event)
             return
         queue = self.put_queue
+        if not queue:
+            return
         for waiting in queue.by_segment:  # type: ignore[attr-defined]
             while waiting:
                 request = waiting[0]
@@ -576,9 +578,11 @@ class SalesForce:
         caps = self.slots.caps
         if self.segments < 2 or (caps is None and not self.expertise.any()):
             return  # in a market of one segment every rep already works it: no expertise apart
-        target = np.zeros(self.segments) if caps is None else (np.array(caps) > 0).astype(float)
         keep = 0.5 ** (1.0 / self.econ.specialisation_half_life_days)
-        self.expertise = target + (self.expertise - target) * keep
+        targets = [0.0] * self.segments if caps is None else [float(c > 0) for c in caps]
+        self.expertise = np.array(
+            [t + (x - t) * keep for t, x in zip(targets, self.expertise.tolist(), strict=True)]
+        )
 
     # --- leads and deals -------------------------------------------------------------------
 
