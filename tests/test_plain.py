@@ -139,3 +139,22 @@ def test_a_value_out_of_its_range_is_refused_as_the_form_refuses_it() -> None:
     ):
         assert line in said, line
     assert "Cannot play" not in said and session.game.round == 1  # the round played as shown
+
+
+def test_plain_mode_sets_the_qualification_bar_and_a_coverage_plan() -> None:
+    from tests.conftest import shortened
+
+    session = Session.new(shortened("classic", 2), 1, full_mode=True)
+    out = io.StringIO()
+    play_plain(session, io.StringIO("qualify 20\ncover smb 60\n\ncover off\n\nq\n"), out)
+    said = out.getvalue()
+    first, second = (d["you"] for d in session.game.history)
+    assert first.marketing.qualification == pytest.approx(0.2)
+    assert first.sales.coverage is not None and first.sales.coverage["smb"] == pytest.approx(0.6)
+    assert sum(first.sales.coverage.values()) == pytest.approx(1.0)
+    assert second.sales.coverage is None  # one pool again
+    assert "Your coverage plan" in said and "Your qualification bar sent" in said
+    tutorial = Session.new(load_scenario("tutorial"), 1, full_mode=True)
+    out = io.StringIO()
+    play_plain(tutorial, io.StringIO("cover smb 60\nq\n"), out)
+    assert "a market of one segment has one pool of reps" in out.getvalue()

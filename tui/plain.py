@@ -36,6 +36,10 @@ HELP = """Commands (one a line; an empty line or n plays the round):
   accounts 20        share of sales capacity kept for customers, percent
   mix advertising 50 one channel's share of marketing (advertising, pr, demand_gen), percent
   target smb 60      one segment's share of marketing, percent
+  qualify 20         the qualification bar: the lowest-scored share of new warm leads sent
+                     to nurture instead of sales, percent
+  cover smb 60       a coverage plan: one segment's share of the reps, percent (the other
+                     segments share the rest); cover off: one pool of reps again
   study brand_tracker  buy (or stop buying) a study: brand_tracker, perceptual_map, win_loss,
                      pipeline_benchmark
   w                  what-if: the next round, median and 80% interval over 20 draws of luck
@@ -56,6 +60,7 @@ PERCENT = {
     "training": ("training_share", "sales.training_share"),
     "commission": ("commission_rate", "sales.commission_rate"),
     "accounts": ("account_management", "sales.account_management"),
+    "qualify": ("qualification", "marketing.qualification"),
 }
 
 
@@ -142,6 +147,12 @@ class PlainGame:
                 + ", ".join(f"{ch} {d.mix.get(ch, 0):.0%}" for ch in CHANNELS)
                 + "; targeting "
                 + ", ".join(f"{k} {v:.0%}" for k, v in d.targeting.items())
+                + f"; qualification bar {d.qualification:.0%}; "
+                + (
+                    "one pool of reps"
+                    if d.coverage is None
+                    else "reps " + ", ".join(f"{k} {v:.0%}" for k, v in d.coverage.items())
+                )
             )
         line += "; studies " + (", ".join(d.research) if d.research else "none") + "."
         self.say(line)
@@ -183,7 +194,10 @@ class PlainGame:
                 share = within(number(args[0], verb) / 100.0, verb, lever, percent=True)
                 setattr(s.draft, field, share)
                 self.show_decisions()
-            elif verb in ("mix", "target") and len(args) == 2:
+            elif verb == "cover" and args == ["off"]:
+                s.draft.coverage = None
+                self.show_decisions()
+            elif verb in ("mix", "target", "cover") and len(args) == 2:
                 self.share(verb, args[0], number(args[1], f"{verb} {args[0]}") / 100.0)
                 self.show_decisions()
             elif verb == "study" and len(args) == 1:
@@ -204,7 +218,12 @@ class PlainGame:
         if not s.full_mode:
             s.full_mode = True
             s.defaults_for_full_mode()
-        table = s.draft.mix if verb == "mix" else s.draft.targeting
+        if verb == "cover" and len(s.scenario.segments) < 2:
+            raise InputError("cover", key, "a market of one segment has one pool of reps")
+        if verb == "cover" and s.draft.coverage is None:
+            s.draft.coverage = s.suggested_coverage()
+        table = {"mix": s.draft.mix, "target": s.draft.targeting}.get(verb, s.draft.coverage)
+        assert table is not None
         if key not in table:
             raise InputError(verb, key, f"expected one of {', '.join(table)}")
         if not 0 <= value <= 1:

@@ -51,6 +51,8 @@ DECISION_PARAMS = {
     "marketing.positioning.power": "position claimed: power (0 simple .. 1 powerful)",
     "marketing.positioning.service": "position claimed: service (0 self-serve .. 1 high-touch)",
     **{f"marketing.mix.{ch}": f"{ch} share of the mix; the others scale to fit" for ch in CHANNELS},
+    "marketing.qualification": "the qualification bar: share of new warm leads sent to nurture "
+    "(0..1)",
     "sales.coverage.ID": "segment ID's share of the reps (a coverage plan); the other segments "
     "share the rest in proportion to the default targeting",
 }
@@ -316,6 +318,8 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
     if covered:
         sales["coverage"] = _coverage(scenario, covered)
     marketing: dict[str, Any] = {"budget": for_marketing, "mix": mix}
+    if "marketing.qualification" in point:
+        marketing["qualification"] = point["marketing.qualification"]
     axes = ("marketing.positioning.power", "marketing.positioning.service")
     if any(a in point for a in axes):
         start = scenario.firm(player).position

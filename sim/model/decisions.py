@@ -420,6 +420,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "sales.commission_rate": _bounds(Sales, "commission_rate"),
     "sales.account_management": _bounds(Sales, "account_management"),
     **{f"marketing.mix.{ch}": (0.0, 1.0) for ch in CHANNELS},
+    "marketing.qualification": _bounds(Marketing, "qualification"),
     "marketing.positioning.power": (0.0, 1.0),
     "marketing.positioning.service": (0.0, 1.0),
 }
