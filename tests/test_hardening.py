@@ -307,7 +307,7 @@ def test_a_huge_grid_is_refused_unless_confirmed(capsys, monkeypatch) -> None:
 def test_a_balance_check_of_hours_is_refused_unless_confirmed(capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
     one_error(
-        cli(capsys, "scenario", "balance", "tutorial", "--seeds", "200"), "9,000 games", "--yes"
+        cli(capsys, "scenario", "balance", "tutorial", "--seeds", "200"), "9,200 games", "--yes"
     )
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(builtins, "input", lambda prompt: "n")
