@@ -31,6 +31,7 @@ from sim.experiments.quality import MAX_DRAWS as QUALITY_MAX
 from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.gauge import rho_text
+from sim.model.hidden import check_drawn
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
 from tui.cli.common import (
@@ -394,6 +395,7 @@ def add(sub: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.action == "new":
         scenario = load_scenario(args.scenario, args.max_leads)
+        check_drawn(scenario, args.scenario)  # a class draws no hidden values
         room, instructor, codes = Classroom.create(
             args.db, scenario, args.teams.split(","), args.seed, args.max_leads, args.duplicate
         )
