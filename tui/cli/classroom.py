@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.classroom.grades import BY
-from sim.classroom.store import Classroom, opened
+from sim.classroom.store import Classroom, Team, opened
 from sim.classroom.when import deadline_time
 from sim.experiments.luck import DRAWS
 from sim.experiments.quality import DEBRIEF_DRAWS as QUALITY_DRAWS
@@ -85,6 +85,15 @@ def the_code(args: argparse.Namespace, team: str | None = None) -> str:
     if not typed.strip():
         raise InputError("--code", "", "no code typed")
     return typed
+
+
+def seat(room: Classroom, args: argparse.Namespace, team: str, instructor: bool) -> Team:
+    """The team a command reads a class for: as the instructor (`--instructor`, with the
+    instructor's code) any team; else the team's own seat, with the team's code."""
+    if instructor:
+        room.check_instructor(the_code(args))
+        return room.team(team)
+    return room.check_team(team, the_code(args, team))
 
 
 def add(sub: Any) -> None:
