@@ -5,6 +5,8 @@ over; every input bounded; names printed as text; writes atomic, folders too."""
 from __future__ import annotations
 
 import json
+import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 
 from sim.classroom.store import Classroom
 from sim.csvtext import csv_text
+from sim.lab.fit import MAX_PERIODS, ChannelFit, Fit
 from sim.lab.truth import truth
 from sim.model.errors import InputError
 from sim.model.game import Game
@@ -100,6 +103,97 @@ def lab_design(tmp_path: Path, targeting: str = "smb = 0.6, mid = 0.4") -> Path:
     path = tmp_path / "design.toml"
     path.write_text(design)
     return path
+
+
+# --- tracebacks that must be lines -------------------------------------------------------------
+
+
+def test_media_with_a_column_named_twice_is_one_line(capsys, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    rows = ["date,days,bookings,bookings,spend_pr_all"] + [
+        f"d{t},7,{t},{t},{t % 3}" for t in range(30)
+    ]
+    (folder / "media.csv").write_text("\n".join(rows) + "\n")
+    one_error(cli(capsys, "lab", "fit", folder), "media.csv", "line 1", "'bookings' twice")
+
+
+def test_media_whose_periods_have_no_days_is_one_line(capsys, tmp_path: Path) -> None:
+    one_error(
+        cli(capsys, "lab", "fit", media(tmp_path / "zero", days=0)),
+        "media.csv: line 2: days: expected a whole number of days from 1",
+    )
+    one_error(cli(capsys, "lab", "fit", media(tmp_path / "half", days=0.5)), "line 2: days")
+
+
+def test_media_where_every_period_is_alike_fits_or_is_one_line(capsys, tmp_path: Path) -> None:
+    folder = media(
+        tmp_path / "flat", bookings=1000, price=1, **{f"spend_{ch}_smb": 500 for ch in CHANNELS}
+    )
+    code, out, err = cli(capsys, "lab", "fit", folder, "--json")
+    assert "Traceback" not in err
+    if code == 0:
+        strict_json(out)
+    else:
+        one_error((code, out, err), "media.csv")
+
+
+def test_a_cell_past_the_csv_field_limit_is_one_line(capsys, tmp_path: Path) -> None:
+    folder = media(tmp_path / "data", date=lambda t: "x" * 200_000 if t == 3 else f"w{t}")
+    one_error(cli(capsys, "lab", "fit", folder), "media.csv: line 5")
+    folder = media(tmp_path / "long", bookings=lambda t: "1" * 100 if t == 0 else t)
+    one_error(cli(capsys, "lab", "fit", folder), "line 2: bookings", "characters")
+
+
+# --- bounds ------------------------------------------------------------------------------------
+
+
+def test_media_csv_is_bounded_before_any_work(capsys, tmp_path: Path) -> None:
+    rows = tmp_path / "rows"
+    rows.mkdir()
+    line = "2024-01-01,1,7,1000,0,0,5000\n"
+    (rows / "media.csv").write_text(
+        "date,round,days,spend_advertising_smb,spend_pr_smb,spend_demand_gen_smb,bookings\n"
+        + line * 1_000_000
+    )
+    start = time.monotonic()
+    one_error(cli(capsys, "lab", "fit", rows), "1,000,000 rows", f"at most {MAX_PERIODS:,}")
+    wide = media(
+        tmp_path / "wide", **{f"price_{k}": (lambda t, k=k: (t * k) % 7) for k in range(400)}
+    )
+    one_error(cli(capsys, "lab", "fit", wide), "columns")
+    controls = media(
+        tmp_path / "controls", **{f"churn_s{k}": (lambda t, k=k: t % (k + 2)) for k in range(60)}
+    )
+    one_error(cli(capsys, "lab", "fit", controls), "60 control columns")
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("value", ["1e308", "inf", "-inf", "nan", "1e16"])
+def test_media_numbers_must_be_finite_and_of_sensible_size(
+    capsys, tmp_path: Path, value: str
+) -> None:
+    folder = written(
+        media(tmp_path / "data", bookings=lambda t: "BAD" if t == 4 else 1000 + t), value
+    )
+    one_error(cli(capsys, "lab", "fit", folder), "media.csv: line 6: bookings", "finite number")
+
+
+def test_spend_in_media_is_never_negative(capsys, tmp_path: Path) -> None:
+    folder = written(
+        media(tmp_path / "data", spend_pr_smb=lambda t: "BAD" if t == 2 else 100), "-5"
+    )
+    one_error(cli(capsys, "lab", "fit", folder), "line 4: spend_pr_smb", "0 or more")
+
+
+def test_lab_fit_json_never_holds_nan_or_infinity(capsys, tmp_path: Path) -> None:
+    nan = math.nan
+    broken = Fit("bookings", 30, 7, nan, [], [ChannelFit("pr", 1.0, 7.0, 1.0, 1.0, math.inf, nan)])
+    data = strict_json(json.dumps(broken.to_json()))
+    assert data["r2"] is None and data["channels"][0]["roas"] is None
+    code, out, err = cli(capsys, "lab", "fit", media(tmp_path / "data"), "--json")
+    assert code == 0, err
+    strict_json(out)
 
 
 # --- lab scenarios ----------------------------------------------------------------------------
