@@ -14,6 +14,7 @@ import pytest
 
 from sim.classroom.store import Classroom
 from sim.csvtext import csv_text
+from sim.lab.design import read_design
 from sim.lab.fit import MAX_PERIODS, ChannelFit, Fit
 from sim.lab.truth import truth
 from sim.model.errors import InputError
@@ -143,6 +144,22 @@ def test_a_cell_past_the_csv_field_limit_is_one_line(capsys, tmp_path: Path) -> 
     one_error(cli(capsys, "lab", "fit", folder), "media.csv: line 5")
     folder = media(tmp_path / "long", bookings=lambda t: "1" * 100 if t == 0 else t)
     one_error(cli(capsys, "lab", "fit", folder), "line 2: bookings", "characters")
+
+
+def test_a_design_whose_targeting_is_wrong_is_one_line_when_read(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    bad = lab_design(tmp_path, "smb = 0.6, mid = 0.3")
+    with pytest.raises(InputError, match=r"plan\.targeting: targeting shares must sum to 1"):
+        read_design(bad)
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    save = tmp_path / "s.json"
+    one_error(cli(capsys, "lab", "design", bad, "--save", save), "design.toml: plan.targeting")
+    bad = lab_design(tmp_path, "smb = 1.5, mid = -0.5")
+    one_error(cli(capsys, "lab", "design", bad, "--save", save), "plan.targeting", "between 0")
+    bad = lab_design(tmp_path, "smb = 0.6, moon = 0.4")
+    one_error(cli(capsys, "lab", "design", bad, "--save", save), "plan.targeting", "'moon'")
+    assert not save.exists()
 
 
 # --- bounds ------------------------------------------------------------------------------------
