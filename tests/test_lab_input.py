@@ -15,6 +15,7 @@ import pytest
 from sim.classroom.store import Classroom
 from sim.csvtext import csv_text
 from sim.lab.design import read_design
+from sim.lab.export import export
 from sim.lab.fit import MAX_PERIODS, ChannelFit, Fit
 from sim.lab.truth import truth
 from sim.model.errors import InputError
@@ -248,3 +249,18 @@ def test_lab_half_life_ranges_are_bounded_as_the_half_lives_are() -> None:
     data["economics"]["half_life_days"]["pr"] = 1e12
     with pytest.raises(InputError, match="economics: half_life_days .*at most 3,650"):
         parse_scenario(data)
+
+
+# --- names are text ----------------------------------------------------------------------------
+
+
+def test_the_readme_shows_names_as_text_not_markdown() -> None:
+    data = shortened("classic", 2, round_days=14).model_dump(mode="json")
+    data["firms"][0]["name"] = "**Acme** [win](http://x) <b>|"
+    data["meta"]["name"] = "`Tick` _lab_"
+    game = Game(parse_scenario(data), 3)
+    game.play_round({"you": game.decide_for("you")})
+    readme = export(game, "you").files["README.md"]
+    title = readme.splitlines()[0]
+    assert title == r"# Jigsaw lab export: \*\*Acme\*\* \[win\](http://x) \<b\>\| (you)"
+    assert r"Scenario \`Tick\` \_lab\_, seed 3" in readme

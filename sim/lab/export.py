@@ -270,14 +270,14 @@ def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:
     """The folder's README: where the data comes from, and every column with its unit."""
     scen = game.scenario
     cur = "the scenario's currency"
-    segs = ", ".join(t.segments)
+    segs = ", ".join(t.segments)  # ids (letters, digits and _ from a letter): plain Markdown
     days = scen.meta.round_days
     period = "day" if grain == "day" else "week (7 days, Monday to Sunday)"
     spend_cols = ", ".join(f"`spend_{ch}_SEGMENT`" for ch in CHANNELS)
     lines = [
-        f"# Jigsaw lab export: {scen.firm(firm_id).label} ({firm_id})",
+        f"{README_TITLE}: {markdown_text(scen.firm(firm_id).label)} ({firm_id})",
         "",
-        f"Scenario `{scen.meta.name}`, seed {game.seed}, {len(game.history)} of "
+        f"Scenario {markdown_text(scen.meta.name)}, seed {game.seed}, {len(game.history)} of "
         f"{scen.meta.rounds} rounds played ({days} days a round), one row per {period}. "
         f"Written by `jigsaw lab export`. Segments: {segs}. Channels: {', '.join(CHANNELS)}.",
         "",
@@ -379,3 +379,24 @@ def check_folder(folder: Path) -> None:
             f"holds other files ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
             "expected a new or empty folder, or an earlier export",
         )
+
+
+README_TITLE = "# Jigsaw lab export"
+
+
+_MARKDOWN = "\\`*_{}[]<>|~!&"  # what gives text a meaning inside a line of Markdown
+
+
+def markdown_text(text: str) -> str:
+    """A name a user chose, as Markdown that shows it as it is inside a line: every character
+    that Markdown gives a meaning there (emphasis, code, links and images, tables, HTML and
+    its entities) escaped with a backslash, and a control character written as its escape."""
+    out = []
+    for c in str(text):
+        if c in _MARKDOWN:
+            out.append("\\" + c)
+        elif not c.isprintable():
+            out.append(c.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(c)
+    return "".join(out)
