@@ -264,3 +264,29 @@ def test_the_readme_shows_names_as_text_not_markdown() -> None:
     title = readme.splitlines()[0]
     assert title == r"# Jigsaw lab export: \*\*Acme\*\* \[win\](http://x) \<b\>\| (you)"
     assert r"Scenario \`Tick\` \_lab\_, seed 3" in readme
+
+
+# --- friendlier reading ------------------------------------------------------------------------
+
+
+def test_a_byte_order_mark_at_the_start_of_an_input_is_not_part_of_it(
+    capsys, tmp_path: Path, truth_file: Path
+) -> None:
+    bom = "\ufeff"
+    est = tmp_path / "est.toml"
+    est.write_text(bom + "[roas]\nadvertising = 1\n", encoding="utf-8")
+    code, out, err = cli(capsys, "lab", "score", est, "--truth", truth_file)
+    assert code == 0, err
+    data = media(tmp_path / "data")
+    text = (data / "media.csv").read_text()
+    (data / "media.csv").write_text(bom + text, encoding="utf-8")
+    code, out, err = cli(capsys, "lab", "fit", data)
+    assert code == 0, err
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        bom + (Path(__file__).parents[1] / "scenarios" / "tutorial.toml").read_text()
+    )
+    assert load_scenario(scenario).meta.name
+    truth_file.write_text(bom + truth_file.read_text(), encoding="utf-8")
+    code, out, err = cli(capsys, "lab", "score", est, "--truth", truth_file)
+    assert code == 0, err

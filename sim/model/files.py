@@ -156,8 +156,9 @@ def read_limited(path: Path, kind: str) -> bytes:
         os.close(fd)
 
 
-def read_text(path: Path, kind: str, encoding: str = "utf-8") -> str:
-    """`read_limited`, decoded; a file that is not text is one line."""
+def read_text(path: Path, kind: str, encoding: str = "utf-8-sig") -> str:
+    """`read_limited`, decoded; a file that is not text is one line. A UTF-8 byte order mark
+    at the start (what some editors on Windows write) is not part of the text."""
     try:
         return read_limited(path, kind).decode(encoding)
     except UnicodeDecodeError:
