@@ -17,6 +17,7 @@ from sim.csvtext import csv_text
 from sim.lab.design import read_design
 from sim.lab.export import export
 from sim.lab.fit import MAX_PERIODS, ChannelFit, Fit
+from sim.lab.score import score
 from sim.lab.truth import truth
 from sim.model.errors import InputError
 from sim.model.game import Game
@@ -108,6 +109,52 @@ def lab_design(tmp_path: Path, targeting: str = "smb = 0.6, mid = 0.4") -> Path:
 
 
 # --- tracebacks that must be lines -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "field"),
+    [
+        (("parameters", "half_life_days", "advertising"), "30", "half_life_days.advertising"),
+        (("parameters", "half_life_days", "advertising"), [30], "half_life_days.advertising"),
+        (("roas", "advertising", "bookings", "value"), "1.5", "roas.advertising.bookings.value"),
+        (("parameters", "hill", "advertising", "smb"), {"K": 1.0}, "hill.advertising.smb.S"),
+        (("parameters", "churn"), [], "parameters.churn"),
+        (("firm",), 3, "firm"),
+    ],
+)
+def test_a_truth_whose_values_have_the_wrong_type_is_one_line(
+    capsys,
+    tmp_path: Path,
+    truth_doc: dict[str, Any],
+    where: tuple[str, ...],
+    value: Any,
+    field: str,
+) -> None:
+    doc = json.loads(json.dumps(truth_doc))
+    table = doc
+    for key in where[:-1]:
+        table = table[key]
+    table[where[-1]] = value
+    bad = tmp_path / "truth.json"
+    bad.write_text(json.dumps(doc))
+    est = tmp_path / "est.toml"
+    est.write_text("[half_life_days]\nadvertising = 25\n[roas]\nadvertising = 1.2\n")
+    one_error(cli(capsys, "lab", "score", est, "--truth", bad), "truth.json", field)
+    one_error(cli(capsys, "lab", "fit", media(tmp_path / "data"), "--truth", bad), field)
+
+
+def test_a_truth_file_without_a_section_is_one_line(
+    capsys, tmp_path: Path, truth_doc: dict[str, Any]
+) -> None:
+    est = tmp_path / "est.toml"
+    est.write_text("[roas]\nadvertising = 1.2\n")
+    for section in ("roas", "parameters", "incremental"):
+        doc = {k: v for k, v in truth_doc.items() if k != section}
+        (tmp_path / "t.json").write_text(json.dumps(doc))
+        one_error(
+            cli(capsys, "lab", "score", est, "--truth", tmp_path / "t.json"),
+            f"{section}: is required but missing",
+        )
 
 
 def test_media_with_a_column_named_twice_is_one_line(capsys, tmp_path: Path) -> None:
@@ -214,6 +261,22 @@ def test_lab_fit_json_never_holds_nan_or_infinity(capsys, tmp_path: Path) -> Non
     strict_json(out)
 
 
+def test_estimates_beyond_reason_are_one_line(
+    capsys, tmp_path: Path, truth_doc: dict[str, Any], truth_file: Path
+) -> None:
+    with pytest.raises(InputError, match=r"fit: roas\.advertising: is 1e\+281"):
+        score({"roas.advertising": 1e281}, truth_doc, "fit")
+    with pytest.raises(InputError, match="roas.pr: is nan"):
+        score({"roas.pr": math.nan}, truth_doc, "fit")
+    est = tmp_path / "est.toml"
+    est.write_text("[roas]\nadvertising = 1e281\n")
+    one_error(cli(capsys, "lab", "score", est, "--truth", truth_file), "roas.advertising")
+    near_zero = json.loads(json.dumps(truth_doc))
+    near_zero["parameters"]["half_life_days"]["advertising"] = 1e-300
+    result = score({"half_life_days.advertising": 1e15}, near_zero, "est.toml")
+    strict_json(json.dumps(result.to_json()))  # a ratio past any float is no ratio: null
+
+
 # --- lab scenarios ----------------------------------------------------------------------------
 
 
@@ -254,6 +317,29 @@ def test_lab_half_life_ranges_are_bounded_as_the_half_lives_are() -> None:
 # --- names are text ----------------------------------------------------------------------------
 
 
+def test_control_column_names_are_printed_as_text_not_terminal_codes(
+    capsys, tmp_path: Path
+) -> None:
+    folder = media(tmp_path / "data", **{"price_\x1b[2J": lambda t: 1 + (t % 4) / 10})
+    code, out, err = cli(capsys, "lab", "fit", folder)
+    assert code == 0, err
+    assert "\x1b" not in out and "price_\\x1b[2J" in out
+
+
+def test_skipped_quantity_names_are_printed_as_text(
+    capsys, tmp_path: Path, truth_doc: dict[str, Any]
+) -> None:
+    doc = json.loads(json.dumps(truth_doc))
+    doc["parameters"]["churn"]["s\x07\x1b[2J"] = {"base": 0.1, "faced": None}  # not measured
+    (tmp_path / "t.json").write_text(json.dumps(doc))
+    est = tmp_path / "est.toml"
+    est.write_text('[churn]\n"s\\u0007\\u001b[2J" = 0.2\n[roas]\nadvertising = 1\n')
+    code, out, err = cli(capsys, "lab", "score", est, "--truth", tmp_path / "t.json")
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    assert "not in this truth, so not scored: churn.s\\x07\\x1b[2J" in out
+
+
 def test_the_readme_shows_names_as_text_not_markdown() -> None:
     data = shortened("classic", 2, round_days=14).model_dump(mode="json")
     data["firms"][0]["name"] = "**Acme** [win](http://x) <b>|"
@@ -290,3 +376,23 @@ def test_a_byte_order_mark_at_the_start_of_an_input_is_not_part_of_it(
     truth_file.write_text(bom + truth_file.read_text(), encoding="utf-8")
     code, out, err = cli(capsys, "lab", "score", est, "--truth", truth_file)
     assert code == 0, err
+
+
+def test_a_mistyped_estimate_is_named_never_silently_skipped(
+    capsys, tmp_path: Path, truth_file: Path
+) -> None:
+    est = tmp_path / "est.toml"
+    est.write_text("[roas]\nadvertizing = 3\n")
+    one_error(
+        cli(capsys, "lab", "score", est, "--truth", truth_file),
+        "est.toml: roas.advertizing: is not a quantity of the truth",
+        "did you mean roas.advertising?",
+    )
+    est.write_text("[roas]\nadvertizing = 3\npr = 1\n[hill.advertising.smb]\nk = 1\n")
+    one_error(
+        cli(capsys, "lab", "score", est, "--truth", truth_file), "(and hill.advertising.smb.k)"
+    )
+    est.write_text("[marginal_roas]\nadvertising = 3\n[roas]\nadvertising = 1\n")  # ROAS-only
+    code, out, err = cli(capsys, "lab", "score", est, "--truth", truth_file)
+    assert code == 0, err
+    assert "not in this truth, so not scored: marginal_roas.advertising" in out

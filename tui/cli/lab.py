@@ -305,7 +305,7 @@ def fit_main(args: argparse.Namespace) -> int:
     print(
         f"Reference MMM ({result.form}) of {args.outcome} over {result.periods} periods of "
         f"{result.period_days} days: R2 {result.r2:.3f}; controls: "
-        f"{', '.join(result.controls) or 'none'}"
+        f"{', '.join(plain(c) for c in result.controls) or 'none'}"
     )
     print("\n".join(aligned(rows)))
     if doc is not None:
@@ -331,8 +331,8 @@ def estimates_of(result: Fit, doc: dict[str, Any]) -> dict[str, float]:
 
 def score_main(args: argparse.Namespace) -> int:
     doc = read_truth(Path(args.truth))
-    estimates = read_estimates(Path(args.estimates), quantities(doc))
-    result = score(estimates, doc)
+    estimates = read_estimates(Path(args.estimates), doc)
+    result = score(estimates, doc, args.estimates)
     if args.json:
         print(json.dumps(result.to_json(), indent=1))
         return 0
@@ -345,7 +345,7 @@ def print_score(result: Score) -> None:
     for item in result.items:
         rows.append(
             (
-                item.quantity,
+                plain(item.quantity),
                 figure(item.estimate),
                 figure(item.truth),
                 figure(item.error, signed=True),
@@ -364,7 +364,8 @@ def print_score(result: Score) -> None:
         )
     print(summary)
     if result.skipped:
-        print(f"not in this truth, so not scored: {', '.join(result.skipped)}")
+        skipped = ", ".join(plain(name) for name in result.skipped)
+        print(f"not in this truth, so not scored: {skipped}")
 
 
 def figure(x: float, signed: bool = False) -> str:
