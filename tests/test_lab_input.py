@@ -277,6 +277,16 @@ def test_estimates_beyond_reason_are_one_line(
     strict_json(json.dumps(result.to_json()))  # a ratio past any float is no ratio: null
 
 
+def test_an_empty_path_is_one_line_never_ignored(capsys, save: Path, tmp_path: Path) -> None:
+    data = media(tmp_path / "data")
+    one_error(cli(capsys, "lab", "export", save, "--out", tmp_path / "d", "--truth", ""), "--truth")
+    one_error(cli(capsys, "lab", "fit", data, "--estimates", ""), "--estimates needs a path")
+    one_error(cli(capsys, "lab", "fit", data, "--truth", ""), "--truth needs a path")
+    one_error(cli(capsys, "lab", "fit", ""), "DIR needs a path")
+    one_error(cli(capsys, "lab", "score", "", "--truth", save), "ESTIMATES.toml needs a path")
+    assert not (tmp_path / "d").exists()
+
+
 # --- lab scenarios ----------------------------------------------------------------------------
 
 
