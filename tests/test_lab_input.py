@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import sim.model.files as files
 from sim.classroom.store import Classroom
 from sim.csvtext import csv_text
 from sim.lab.design import read_design
-from sim.lab.export import export
+from sim.lab.export import FILES, export
 from sim.lab.fit import MAX_PERIODS, ChannelFit, Fit
 from sim.lab.score import score
 from sim.lab.truth import truth
@@ -106,6 +108,234 @@ def lab_design(tmp_path: Path, targeting: str = "smb = 0.6, mid = 0.4") -> Path:
     path = tmp_path / "design.toml"
     path.write_text(design)
     return path
+
+
+# --- outputs: never written over an input, a non-file, or what the user keeps -----------------
+
+
+def test_truth_is_never_written_over_the_save_it_reads(capsys, save: Path) -> None:
+    before = save.read_bytes()
+    os.link(save, save.with_name("hard-link.json"))
+    for target in (save, save.parent / "." / save.name, save.with_name("hard-link.json")):
+        one_error(
+            cli(capsys, "lab", "export", save, "--truth", target, *TRUTH),
+            "is the save this command reads",
+        )
+    assert save.read_bytes() == before
+
+
+def test_truth_is_never_written_over_the_class_file_it_reads(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "class.db"
+    room, instructor, codes = Classroom.create(
+        path, shortened("classic", 2, round_days=14), ["Red"], 7
+    )
+    room.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.5})
+    room.advance(instructor)
+    room.close()
+    monkeypatch.setenv("JIGSAW_CODE", instructor)
+    export = ("lab", "export", "--db", path, "--firm", "Red", "--instructor", *TRUTH)
+    one_error(cli(capsys, *export, "--truth", path), "is the class file this command reads")
+    assert Classroom(path).team("Red").name == "Red"  # the class is whole
+
+
+def test_outputs_are_written_only_as_regular_files(
+    capsys, save: Path, tmp_path: Path, truth_file: Path, monkeypatch
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    data = media(tmp_path / "data")
+    design = lab_design(tmp_path)
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    for target, what in ((fifo, "a device, pipe or socket"), (tmp_path, "a folder")):
+        one_error(cli(capsys, "lab", "export", save, "--truth", target, *TRUTH), what)
+        one_error(cli(capsys, "lab", "fit", data, "--estimates", target), what)
+        one_error(cli(capsys, "lab", "design", design, "--save", target), what)
+    one_error(cli(capsys, "lab", "fit", data, "--estimates", "/dev/null"), "a device")
+    assert fifo.is_fifo()
+
+
+def test_an_existing_file_of_another_kind_is_left_as_it_is(
+    capsys, save: Path, tmp_path: Path, monkeypatch
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    mine = tmp_path / "mine.toml"
+    mine.write_text("[half_life_days]\nadvertising = 20\n")  # a student's own estimates
+    data = media(tmp_path / "data")
+    design = lab_design(tmp_path)
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    kept = "Jigsaw wrote: left as it is"
+    one_error(
+        cli(capsys, "lab", "export", save, "--truth", notes, *TRUTH), "not a truth file", kept
+    )
+    one_error(cli(capsys, "lab", "fit", data, "--estimates", mine), "not an estimates file", kept)
+    one_error(cli(capsys, "lab", "design", design, "--save", notes), "not a save file", kept)
+    assert notes.read_text() == "my notes"
+    assert mine.read_text() == "[half_life_days]\nadvertising = 20\n"
+    # an earlier output of the same kind is replaced, as a new run of the command expects
+    old = tmp_path / "truth.json"
+    for _ in range(2):
+        code, _, err = cli(capsys, "lab", "export", save, "--truth", old, *TRUTH)
+        assert code == 0, err
+    est = tmp_path / "est.toml"
+    for _ in range(2):
+        code, _, err = cli(capsys, "lab", "fit", data, "--estimates", est)
+        assert code == 0, err
+    again = tmp_path / "again.json"
+    for _ in range(2):
+        code, _, err = cli(capsys, "lab", "design", design, "--save", again)
+        assert code == 0, err
+
+
+def test_no_output_makes_a_missing_folder(capsys, save: Path, tmp_path: Path, monkeypatch) -> None:
+    data = media(tmp_path / "data")
+    design = lab_design(tmp_path)
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    nowhere = tmp_path / "nowhere"
+    one_error(
+        cli(capsys, "lab", "export", save, "--truth", nowhere / "t.json", *TRUTH), "no folder"
+    )
+    one_error(cli(capsys, "lab", "fit", data, "--estimates", nowhere / "x" / "e.toml"), "no folder")
+    one_error(cli(capsys, "lab", "design", design, "--save", nowhere / "s.json"), "no folder")
+    one_error(cli(capsys, "lab", "export", save, "--out", nowhere / "data"), "no folder")
+    assert not nowhere.exists()
+
+
+def test_estimates_are_never_written_over_the_media_or_the_truth_they_come_from(
+    capsys, tmp_path: Path, truth_file: Path
+) -> None:
+    data = media(tmp_path / "data")
+    before = (data / "media.csv").read_text(), truth_file.read_text()
+    one_error(
+        cli(capsys, "lab", "fit", data, "--estimates", data / "media.csv"),
+        "is the media.csv this command reads",
+    )
+    one_error(
+        cli(capsys, "lab", "fit", data, "--truth", truth_file, "--estimates", truth_file),
+        "is the truth file this command reads",
+    )
+    assert ((data / "media.csv").read_text(), truth_file.read_text()) == before
+
+
+def test_a_design_is_never_saved_over_its_own_file(capsys, tmp_path: Path, monkeypatch) -> None:
+    design = lab_design(tmp_path)
+    before = design.read_text()
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    one_error(
+        cli(capsys, "lab", "design", design, "--save", design), "is the design file this command"
+    )
+    assert design.read_text() == before
+
+
+def test_the_truth_never_lands_inside_the_data_folder_at_any_depth(
+    capsys, save: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "ex"
+    one_error(
+        cli(capsys, "lab", "export", save, "--out", out, "--truth", out / "sub" / "t", *TRUTH),
+        "inside the data folder",
+    )
+    assert not out.exists()  # refused before anything was written
+    code, _, err = cli(capsys, "lab", "export", save, "--out", out)
+    assert code == 0, err
+    one_error(
+        cli(capsys, "lab", "export", save, "--truth", out / "t.json", *TRUTH),
+        "inside an export folder",
+    )
+    (tmp_path / "ex2").mkdir()
+    for name in FILES:
+        (tmp_path / "ex2" / name).write_text((out / name).read_text())
+    (tmp_path / "ex2" / "deep").mkdir()
+    one_error(
+        cli(capsys, "lab", "export", save, "--truth", tmp_path / "ex2" / "deep" / "t", *TRUTH),
+        "inside an export folder",
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+
+
+def test_every_output_is_checked_before_the_game_is_played_again(
+    capsys, save: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import tui.cli.lab as lab
+
+    def no_work(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the work started before its outputs were checked")
+
+    monkeypatch.setattr(lab, "truth", no_work)
+    monkeypatch.setattr(lab, "play", no_work)
+    monkeypatch.setattr(lab, "export", no_work)
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    one_error(
+        cli(capsys, "lab", "export", save, "--out", tmp_path / "d", "--truth", notes, *TRUTH),
+        "notes.txt",
+    )
+    one_error(cli(capsys, "lab", "design", lab_design(tmp_path), "--save", notes), "notes.txt")
+
+
+def test_errors_name_the_users_file_not_a_temporary_one(
+    capsys, save: Path, tmp_path: Path, monkeypatch
+) -> None:
+    data = media(tmp_path / "data")
+    design = lab_design(tmp_path)
+    monkeypatch.setenv("JIGSAW_LAB_SEED", "5")
+    real = os.replace
+
+    def refused(src: Any, dst: Any) -> None:
+        if ".tmp" in str(src):
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", refused)
+    for argv, name in (
+        (("lab", "export", save, "--truth", tmp_path / "t.json", *TRUTH), "t.json"),
+        (("lab", "fit", data, "--estimates", tmp_path / "e.toml"), "e.toml"),
+        (("lab", "design", design, "--save", tmp_path / "s.json"), "s.json"),
+        (("lab", "export", save, "--out", tmp_path / "ex"), "ex"),
+    ):
+        code, out, err = cli(capsys, *argv)  # after the work: its progress line, then one line
+        assert code == 2 and "Traceback" not in err, err
+        line = err.splitlines()[-1]
+        assert line.startswith(f"jigsaw: {tmp_path / name}: cannot write"), line
+        assert ".tmp" not in line, line
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # none left behind
+
+
+# --- the export folder: replaced whole ---------------------------------------------------------
+
+
+def test_an_interrupted_export_leaves_the_old_folder_or_the_new_never_a_mix(
+    game: Game, tmp_path: Path, monkeypatch
+) -> None:
+    out = tmp_path / "ex"
+    export(game, "you").write(out)
+    old = {p.name: p.read_text() for p in out.iterdir()}
+    other = export(game, "northwind")
+    written = 0
+    real = files.write_atomic
+
+    def interrupted(path: Path, content: Any) -> None:
+        nonlocal written
+        written += 1
+        if written == 3:
+            raise KeyboardInterrupt
+        real(path, content)
+
+    monkeypatch.setattr(files, "write_atomic", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        other.write(out)
+    assert {p.name: p.read_text() for p in out.iterdir()} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ex"]  # no half folder left
+    monkeypatch.setattr(files, "write_atomic", real)
+    other.write(out)
+    assert {p.name: p.read_text() for p in out.iterdir()} == other.files
+    monkeypatch.setattr(files, "_exchange", lambda a, b: False)  # no one-step swap here
+    export(game, "you").write(out)
+    assert {p.name: p.read_text() for p in out.iterdir()} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ex"]
 
 
 # --- tracebacks that must be lines -------------------------------------------------------------
@@ -322,6 +552,19 @@ def test_lab_half_life_ranges_are_bounded_as_the_half_lives_are() -> None:
     data["economics"]["half_life_days"]["pr"] = 1e12
     with pytest.raises(InputError, match="economics: half_life_days .*at most 3,650"):
         parse_scenario(data)
+
+
+def test_an_empty_lab_seed_is_one_line_never_a_silent_draw(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    save = tmp_path / "s.json"
+    for empty in ("", "  "):
+        monkeypatch.setenv("JIGSAW_LAB_SEED", empty)
+        one_error(
+            cli(capsys, "lab", "design", lab_design(tmp_path), "--save", save),
+            "$JIGSAW_LAB_SEED: is set but empty",
+        )
+    assert not save.exists()
 
 
 # --- names are text ----------------------------------------------------------------------------
