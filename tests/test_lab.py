@@ -440,9 +440,8 @@ def test_lab_score_compares_each_estimate_with_the_truth(capsys, tmp_path: Path)
     assert code == 0, err
     assert "+50%" in out and "0 within 25% of the truth" in out
     bad = tmp_path / "bad.toml"
-    bad.write_text("[roas]\nbogus = 1\n")
-    code, out, err = cli(capsys, "lab", "score", bad, "--truth", path)
-    assert code == 0 and "not in this truth, so not scored: roas.bogus" in out
+    bad.write_text("[roas]\nbogus = 1\n")  # a channel no truth holds: a typo, refused
+    one_error(cli(capsys, "lab", "score", bad, "--truth", path), "roas.bogus: is not a quantity")
     bad.write_text("[roi]\ntv = 1\n")
     one_error(cli(capsys, "lab", "score", bad, "--truth", path), "roi.tv: is not a quantity")
     bad.write_text('[roas]\npr = "high"\n')

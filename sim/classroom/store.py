@@ -57,6 +57,7 @@ from sim.model.decisions import Decision, check_affordable, for_round, parse_dec
 from sim.model.errors import InputError
 from sim.model.files import LIMITS, MAX_WHOLE, check_file, parse_json, write_atomic
 from sim.model.game import MODEL_VERSION, Game
+from sim.model.hidden import check_drawn
 from sim.model.report import RoundReport, ranks
 from sim.model.rivals import RivalView
 from sim.model.scenario import Scenario, parse_scenario, written_under
@@ -606,6 +607,7 @@ class Classroom:
         the only time the codes exist in clear. `max_leads`: the workload limit the class
         was lifted to (kept in the file; sim.model.workload). `duplicate`: each team plays its
         own copy of the market (`seat_copies`)."""
+        check_drawn(scenario)  # a class draws no hidden values: a lab scenario is refused
         p = Path(path)
         if p.exists():
             raise InputError(str(path), "", "already exists; choose another --db or delete it")

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
-from sim.model.decisions import Decision
-from sim.model.errors import InputError, from_validation
+from sim.model.decisions import Decision, _check_shares
+from sim.model.errors import FieldError, InputError, from_validation
 from sim.model.files import read_toml
 from sim.model.game import Game
 from sim.model.hidden import drawn, new_lab_seed
@@ -36,6 +36,14 @@ class Plan(Strict):
     commission_rate: float = Field(0.08, ge=0, le=0.3)
     account_management: float = Field(0.2, ge=0, le=0.9)
     price: float = Field(1.0, ge=0.5, le=2.0)
+
+    @model_validator(mode="after")
+    def _shares(self) -> Plan:
+        try:
+            _check_shares(self.targeting, "targeting")  # the rule a decision's targeting obeys
+        except ValueError as exc:
+            raise FieldError(("targeting",), str(exc)) from None
+        return self
 
 
 class LiftTest(Strict):

@@ -27,7 +27,7 @@ import numpy as np
 from sim.csvtext import csv_text
 from sim.model.diary import OPEN, Diary, Lead
 from sim.model.errors import InputError
-from sim.model.files import write_atomic
+from sim.model.files import check_folder_writable, replace_folder
 from sim.model.game import Game
 from sim.model.pipeline import KINDS, REASONS, STAGES
 from sim.model.scenario import CHANNELS
@@ -70,14 +70,12 @@ class Export:
     files: dict[str, str]
 
     def write(self, folder: Path) -> list[Path]:
-        """Write every file into `folder` (made if need be), each atomically."""
+        """Write every file as the folder `folder`, whole (`replace_folder`): an earlier
+        export there is replaced in one step, so an interrupted export leaves the old files
+        or the new, never a mix."""
         check_folder(folder)
-        out = []
-        for name in FILES:
-            path = folder / name
-            write_atomic(path, self.files[name])
-            out.append(path)
-        return out
+        replace_folder(folder, {name: self.files[name] for name in FILES})
+        return [folder / name for name in FILES]
 
 
 def export(game: Game, firm_id: str, grain: str = "day") -> Export:
@@ -270,14 +268,14 @@ def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:
     """The folder's README: where the data comes from, and every column with its unit."""
     scen = game.scenario
     cur = "the scenario's currency"
-    segs = ", ".join(t.segments)
+    segs = ", ".join(t.segments)  # ids (letters, digits and _ from a letter): plain Markdown
     days = scen.meta.round_days
     period = "day" if grain == "day" else "week (7 days, Monday to Sunday)"
     spend_cols = ", ".join(f"`spend_{ch}_SEGMENT`" for ch in CHANNELS)
     lines = [
-        f"# Jigsaw lab export: {scen.firm(firm_id).label} ({firm_id})",
+        f"{README_TITLE}: {markdown_text(scen.firm(firm_id).label)} ({firm_id})",
         "",
-        f"Scenario `{scen.meta.name}`, seed {game.seed}, {len(game.history)} of "
+        f"Scenario {markdown_text(scen.meta.name)}, seed {game.seed}, {len(game.history)} of "
         f"{scen.meta.rounds} rounds played ({days} days a round), one row per {period}. "
         f"Written by `jigsaw lab export`. Segments: {segs}. Channels: {', '.join(CHANNELS)}.",
         "",
@@ -366,11 +364,14 @@ def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:
 
 def check_folder(folder: Path) -> None:
     """Refuse, before the game is played again, a folder that holds anything but an older
-    export: nothing the user keeps there is overwritten."""
+    export (nothing the user keeps there is overwritten), and one that could not be written
+    (`check_folder_writable`)."""
     if not folder.exists():
+        check_folder_writable(folder)
         return
     if not folder.is_dir():
         raise InputError(str(folder), "", "is a file; expected a folder to write into")
+    check_folder_writable(folder)
     others = sorted(p.name for p in folder.iterdir() if p.name not in FILES)
     if others:
         raise InputError(
@@ -379,3 +380,54 @@ def check_folder(folder: Path) -> None:
             f"holds other files ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
             "expected a new or empty folder, or an earlier export",
         )
+
+
+README_TITLE = "# Jigsaw lab export"
+
+
+def is_export(folder: Path) -> bool:
+    """`folder` holds an export's data (its README, or media.csv and leads.csv): a folder
+    students get."""
+    try:
+        if all((folder / name).exists() for name in ("media.csv", "leads.csv")):
+            return True
+        with open(folder / "README.md", "rb") as fh:
+            return fh.read(len(README_TITLE)).decode("utf-8", "replace") == README_TITLE
+    except OSError:
+        return False
+
+
+def check_apart(truth: Path, out: Path | None) -> None:
+    """Refuse, before any work, a truth file inside the data folder students get: `out`, or,
+    without it, any export folder above the file (at any depth)."""
+    where = truth.parent.resolve() / truth.name
+    if out is not None and where.is_relative_to(out.resolve()):
+        raise InputError(
+            str(truth), "", f"is inside the data folder students get ({out}); keep the truth apart"
+        )
+    for folder in where.parents:
+        if is_export(folder):
+            raise InputError(
+                str(truth),
+                "",
+                f"is inside an export folder ({folder}), the data students get; keep the truth "
+                "apart",
+            )
+
+
+_MARKDOWN = "\\`*_{}[]<>|~!&"  # what gives text a meaning inside a line of Markdown
+
+
+def markdown_text(text: str) -> str:
+    """A name a user chose, as Markdown that shows it as it is inside a line: every character
+    that Markdown gives a meaning there (emphasis, code, links and images, tables, HTML and
+    its entities) escaped with a backslash, and a control character written as its escape."""
+    out = []
+    for c in str(text):
+        if c in _MARKDOWN:
+            out.append("\\" + c)
+        elif not c.isprintable():
+            out.append(c.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(c)
+    return "".join(out)

@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.errors import InputError
-from sim.model.files import read_text
+from sim.model.errors import InputError, shown
+from sim.model.files import MAX_NUMBER, read_text
 from sim.model.scenario import CHANNELS
 
 HALF_LIVES = (
@@ -79,6 +79,14 @@ STARTS = (7.0, 30.0, 120.0)  # the half-lives the coordinate descent starts from
 OUTCOMES = ("bookings", "revenue", "new_customers", "leads_inbound")
 RAISE = 0.10
 MIN_PERIODS = 20
+# What a media.csv may hold, checked before any fitting: a daily export of 40 rounds of 91
+# days is 3,640 periods and one of 12 segments 71 columns; a fit's time grows with both.
+MAX_PERIODS = 5_000
+MAX_COLUMNS = 128
+MAX_CONTROLS = 26  # price, price_cut, and interest_ and churn_ of at most 12 segments
+CONTROLS = ("price", "interest_", "churn_")  # how the fit names its control columns
+MAX_CELL = 64  # characters: a number, or a date
+MAX_PERIOD_DAYS = 366  # the days of one period
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,9 @@ class Fit:
     trend: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "channels": [asdict(c) for c in self.channels]}
+        """The fit as JSON can hold it: a figure that is not a finite number is null (JSON
+        has no NaN or Infinity)."""
+        return _finite({**asdict(self), "channels": [asdict(c) for c in self.channels]})
 
     def estimates(self) -> str:
         """The fit as an estimates file for `jigsaw lab score` (TOML)."""
@@ -127,41 +137,109 @@ class Fit:
         return "\n".join(lines) + "\n"
 
 
+def _finite(data: Any) -> Any:
+    """`data` with every float that is not finite made None."""
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_finite(v) for v in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
+
+
 def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
-    """media.csv of an export folder: its header and every column as numbers."""
+    """media.csv of an export folder: its header and every column as numbers. Bounded before
+    any work: at most MAX_PERIODS rows, MAX_COLUMNS columns (MAX_CONTROLS of them controls:
+    the fit's time grows with the square of its regressors) and MAX_CELL characters a cell,
+    each column named once, every number finite and of at most MAX_NUMBER, spend not
+    negative, and `days` a whole number of days from 1 to MAX_PERIOD_DAYS."""
     path = folder / "media.csv"
+    source = str(path)
     text = read_text(path, "media")
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines > MAX_PERIODS + 1:
+        raise InputError(
+            source, "", f"has {lines - 1:,} rows; a fit takes at most {MAX_PERIODS:,} periods"
+        )
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except StopIteration:
         raise InputError(
-            str(path), "", "is empty; expected the media.csv of jigsaw lab export"
+            source, "", "is empty; expected the media.csv of jigsaw lab export"
         ) from None
+    except csv.Error as exc:
+        raise InputError(source, "line 1", f"is not CSV ({exc})") from None
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            source, "", f"has {len(header):,} columns; a fit takes at most {MAX_COLUMNS}"
+        )
+    for h in header:
+        if len(h) > MAX_CELL:
+            raise InputError(
+                source, "line 1", f"has a column name of {len(h):,} characters (at most {MAX_CELL})"
+            )
+        if header.count(h) > 1:
+            raise InputError(source, "line 1", f"names the column {shown(h)} twice")
+    controls = [h for h in header if h.startswith(CONTROLS)]
+    if len(controls) > MAX_CONTROLS:
+        raise InputError(
+            source,
+            "",
+            f"has {len(controls)} control columns (price, interest_, churn_); a fit takes at "
+            f"most {MAX_CONTROLS}, an export's 12 segments' worth",
+        )
     need = {"date", "days", "bookings"}
     if not need <= set(header):
         missing = ", ".join(sorted(need - set(header)))
         raise InputError(
-            str(path), "", f"has no column {missing}; expected jigsaw lab export's media.csv"
+            source, "", f"has no column {missing}; expected jigsaw lab export's media.csv"
         )
-    rows = list(reader)
     cols: dict[str, list[float]] = {h: [] for h in header if h != "date"}
-    for n, row in enumerate(rows, start=2):
+    n = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field past csv's own limit (128 KiB), a stray NUL
+            raise InputError(source, f"line {reader.line_num}", f"is not CSV ({exc})") from None
+        n = reader.line_num
+        if not row:
+            continue  # a blank line
         if len(row) != len(header):
-            raise InputError(
-                str(path), f"line {n}", f"has {len(row)} cells; expected {len(header)}"
-            )
+            raise InputError(source, f"line {n}", f"has {len(row)} cells; expected {len(header)}")
         for h, cell in zip(header, row, strict=True):
+            if len(cell) > MAX_CELL:
+                raise InputError(
+                    source, f"line {n}: {h}", f"is {len(cell):,} characters; expected a number"
+                )
             if h == "date":
                 continue
             try:
                 value = float(cell) if cell else 0.0
             except ValueError:
                 raise InputError(
-                    str(path), f"line {n}: {h}", f"expected a number, got {cell!r}"
+                    source, f"line {n}: {h}", f"expected a number, got {cell!r}"
                 ) from None
-            if not math.isfinite(value):
-                raise InputError(str(path), f"line {n}: {h}", "expected a finite number")
+            if not -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN and infinities are outside too
+                raise InputError(
+                    source,
+                    f"line {n}: {h}",
+                    f"expected a finite number of at most {MAX_NUMBER:g}, got {shown(cell)}",
+                )
+            if h == "days" and not (value.is_integer() and 1 <= value <= MAX_PERIOD_DAYS):
+                raise InputError(
+                    source,
+                    f"line {n}: days",
+                    f"expected a whole number of days from 1 to {MAX_PERIOD_DAYS}, "
+                    f"got {shown(cell)}",
+                )
+            if h.startswith("spend_") and value < 0:
+                raise InputError(
+                    source, f"line {n}: {h}", f"expected a spend of 0 or more, got {shown(cell)}"
+                )
             cols[h].append(value)
     return header, {h: np.array(v) for h, v in cols.items()}
 
@@ -217,11 +295,7 @@ def fit(
         for ch in CHANNELS
     }
     live = [ch for ch in CHANNELS if spend[ch].sum() > 0]
-    controls = [
-        h
-        for h in header
-        if h.startswith(("price", "interest_", "churn_")) and np.ptp(cols[h]) > 1e-9
-    ]
+    controls = [h for h in header if h.startswith(CONTROLS) and np.ptp(cols[h]) > 1e-9]
     base = [np.ones(T), *([np.arange(T) / T] if trend else []), *(cols[h] for h in controls)]
     stocks: dict[str, dict[float, np.ndarray]] = {
         ch: {hl: adstocked(spend[ch], hl, period) for hl in HALF_LIVES} for ch in live

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import stat
 import sys
 import tempfile
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,70 @@ def check_writable(path: Path) -> None:
     Path(tmp).unlink(missing_ok=True)
 
 
+def _kind_of(stats: os.stat_result) -> str:
+    """What a path that is not a regular file is, for a message."""
+    return "a folder" if stat.S_ISDIR(stats.st_mode) else "a device, pipe or socket"
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """`a` and `b` are one file: the same inode (a link, `./x` and `x`), or, where either is
+    missing, the same resolved path."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        try:
+            return Path(a).resolve() == Path(b).resolve()
+        except (OSError, RuntimeError, ValueError):
+            return False
+
+
+def check_output(
+    path: Path,
+    what: str,
+    inputs: Iterable[tuple[str, str | Path]] = (),
+    ours: Callable[[Path], bool] | None = None,
+) -> None:
+    """Refuse, before any work, a file an output (`what`: "truth file") must not be written
+    over, in one line naming it: one of the command's `inputs` ((what it is, its path): the
+    save it reads), anything that is not a regular file (a folder, a device, a FIFO), a file
+    in a folder that does not exist (none is made: a typo in a path should not grow folders),
+    and an existing file that `ours` does not recognise as an earlier output of the same kind
+    (an empty file may always be replaced; without `ours`, any regular file). Then
+    `check_writable`."""
+    name = str(path)
+    for label, other in inputs:
+        if same_file(path, other):
+            raise InputError(
+                name, "", f"is {label} this command reads; write the {what} to another file"
+            )
+    parent = path.parent
+    try:
+        folder = os.stat(parent)
+    except FileNotFoundError:
+        raise InputError(name, "", f"no folder {parent} to write the {what} into") from None
+    except OSError as exc:
+        raise InputError(name, "", f"cannot write ({exc.strerror})") from None
+    if not stat.S_ISDIR(folder.st_mode):
+        raise InputError(name, "", f"{parent} is not a folder")
+    try:
+        stats: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        stats = None
+    except OSError as exc:
+        raise InputError(name, "", f"cannot write ({exc.strerror})") from None
+    if stats is not None:
+        if not stat.S_ISREG(stats.st_mode):
+            raise InputError(name, "", f"is {_kind_of(stats)}, not {_a(what)} to write")
+        if stats.st_size and ours is not None and not ours(path):
+            raise InputError(
+                name,
+                "",
+                f"exists and is not {_a(what)} Jigsaw wrote: left as it is (remove it or "
+                "choose another name)",
+            )
+    check_writable(path)
+
+
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write text (UTF-8) or bytes to path so that a crash leaves the old file or the new,
     never half of one."""
@@ -58,6 +124,81 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_folder_writable(folder: Path) -> None:
+    """Refuse, before any work, an output folder `replace_folder` could not write: one whose
+    parent does not exist (none is made) or cannot be written, or the folder the command
+    runs in (or one that holds it: replacing it would leave the shell in a deleted folder)."""
+    name = str(folder)
+    target = folder.resolve()
+    parent = target.parent
+    if not parent.is_dir():
+        raise InputError(name, "", f"no folder {folder.parent} to make it in")
+    here = Path.cwd().resolve()
+    if here == target or target in here.parents:
+        raise InputError(name, "", "is the folder this command runs in; give a folder of its own")
+    try:
+        Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)).rmdir()
+    except OSError as exc:
+        raise InputError(name, "", f"cannot write ({exc.strerror})") from None
+
+
+def replace_folder(folder: Path, files: Mapping[str, str | bytes]) -> None:
+    """Write `files` (name: content) as the folder `folder`, whole: into a hidden sibling
+    folder first, which then takes the place of the old folder (swapped in one step where the
+    system can, else the old moved aside and the new moved in, the old removed after), so an
+    interrupted write leaves the old folder or the new, never a mix. A symbolic link to a
+    folder is followed. An OSError is one line naming `folder`."""
+    name = str(folder)
+    target = folder.resolve()
+    parent = target.parent
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise InputError(name, "", f"cannot write ({exc.strerror})") from None
+    try:
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o777 & ~umask
+        os.chmod(tmp, mode)
+        for file, content in files.items():
+            write_atomic(tmp / file, content)
+        if not target.exists():
+            os.rename(tmp, target)
+        elif not _exchange(tmp, target):  # then tmp holds the old folder
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            os.rename(target, old)  # over the empty folder just made
+            try:
+                os.rename(tmp, target)
+            except OSError:
+                os.rename(old, target)
+                raise
+            os.rename(old, tmp)  # the old folder, to be removed with the temporary one
+    except OSError as exc:
+        raise InputError(name, "", f"cannot write ({exc.strerror})") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # what is left: the old export, or the new half
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux renameat2 RENAME_EXCHANGE); False where
+    that cannot be done (another system, an old kernel, `b` missing)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)
 
 
 # --- reading what users give us ----------------------------------------------------------------
@@ -156,8 +297,9 @@ def read_limited(path: Path, kind: str) -> bytes:
         os.close(fd)
 
 
-def read_text(path: Path, kind: str, encoding: str = "utf-8") -> str:
-    """`read_limited`, decoded; a file that is not text is one line."""
+def read_text(path: Path, kind: str, encoding: str = "utf-8-sig") -> str:
+    """`read_limited`, decoded; a file that is not text is one line. A UTF-8 byte order mark
+    at the start (what some editors on Windows write) is not part of the text."""
     try:
         return read_limited(path, kind).decode(encoding)
     except UnicodeDecodeError:

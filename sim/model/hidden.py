@@ -49,11 +49,12 @@ def drawn(scenario: Scenario, lab_seed: int) -> Scenario:
     return parse_scenario(data, f"{scenario.meta.name} (lab seed drawn)")
 
 
-def check_drawn(scenario: Scenario) -> None:
-    """A game of a lab scenario needs its hidden values drawn first (`drawn`)."""
+def check_drawn(scenario: Scenario, source: str = "") -> None:
+    """A game of a lab scenario needs its hidden values drawn first (`drawn`); `source`: the
+    file the scenario came from (default: its name)."""
     if scenario.lab is not None and scenario.lab.seed is None:
         raise InputError(
-            scenario.meta.name,
+            source or scenario.meta.name,
             "lab",
             "is a lab scenario: its hidden values are drawn with a lab seed when its game is "
             "made (jigsaw lab design DESIGN.toml)",

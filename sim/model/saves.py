@@ -223,6 +223,15 @@ def _played_on(
     return game
 
 
+def is_save(path: Path) -> bool:
+    """`path` holds a Jigsaw save (of any version): a file a new save may replace."""
+    try:
+        data = parse_json(read_text(path, "save"), str(path))
+    except InputError:
+        return False
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
 def load(path: Path, max_leads: float = MAX_LEADS) -> Game:
     """The game in a save file (`read`); one clear line for a file that is not one."""
     data = parse_json(read_text(path, "save"), str(path), "a JSON save file")

@@ -55,6 +55,7 @@ Line = Annotated[str, Field(max_length=300), AfterValidator(_one_line)]  # a sen
 Paragraph = Annotated[str, Field(max_length=4000), AfterValidator(_paragraph)]
 
 CHANNELS = ("advertising", "pr", "demand_gen")
+MAX_HALF_LIFE_DAYS = 3650.0  # a channel's adstock half-life: ten years is past any memory
 AXES = ("power", "service")  # the perceptual map: simple..powerful, self-serve..high-touch
 # Decision ranges, written once: the decision schema (sim.model.decisions) and the scenario's
 # starting values use them; forms, sweeps and the balance check read `sim.model.decisions.RANGES`.
@@ -435,8 +436,10 @@ class Economics(Strict):
                 raise ValueError(f"{name} needs exactly the channels {', '.join(CHANNELS)}")
             if any(v < 0 for v in table.values()):
                 raise ValueError(f"{name} values must not be negative")
-        if any(v <= 0 for v in self.half_life_days.values()):
-            raise ValueError("half_life_days must be positive")
+        if any(not 0 < v <= MAX_HALF_LIFE_DAYS for v in self.half_life_days.values()):
+            raise ValueError(
+                f"half_life_days must be positive and at most {MAX_HALF_LIFE_DAYS:,.0f} days"
+            )
         if abs(sum(self.mix.values()) - 1) > 1e-6:
             raise ValueError(f"mix shares must sum to 1, got {sum(self.mix.values()):g}")
         return self
@@ -752,15 +755,19 @@ class Scenario(Strict):
         """Each end of a hidden segment parameter's range must be a value the parameter may
         take (a draw is anywhere between)."""
         base = self.segments[0].model_dump()
+        econ = self.economics.model_dump()
         for name, (lo, hi) in lab.ranges():
-            if name.startswith("half_life_days."):
-                continue
             for bound in (lo, hi):
                 try:
-                    Segment.model_validate({**base, name: bound})
+                    if name.startswith("half_life_days."):
+                        ch = name.split(".", 1)[1]
+                        half_lives = {**econ["half_life_days"], ch: bound}
+                        Economics.model_validate({**econ, "half_life_days": half_lives})
+                    else:
+                        Segment.model_validate({**base, name: bound})
                 except ValidationError as exc:
                     err = from_validation("", exc)
-                    raise FieldError(("lab", name), err.message) from None
+                    raise FieldError(("lab", *name.split(".")), err.message) from None
 
     def economics_for(self, firm: Firm) -> Economics:
         """The economics a firm plays by: the shared table with the firm's overrides."""
@@ -844,6 +851,13 @@ def load_scenario(name_or_path: str | Path, max_leads: float = MAX_LEADS) -> Sce
     path = resolve(name)
     label = f"scenarios/{path.name}" if name in bundled_scenarios() else name
     scenario = parse_scenario(read_toml(path, "scenario"), label)
+    if scenario.lab is not None and scenario.lab.seed is not None:
+        raise InputError(
+            label,
+            "lab.seed",
+            "is not for a scenario file: the lab seed comes from $JIGSAW_LAB_SEED or the "
+            "operating system when a game is made (and the save holds it); leave it out",
+        )
     check_workload(scenario, label, max_leads)
     return scenario
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.classroom.grades import BY
-from sim.classroom.store import Classroom, opened
+from sim.classroom.store import Classroom, Team, opened
 from sim.classroom.when import deadline_time
 from sim.experiments.luck import DRAWS
 from sim.experiments.quality import DEBRIEF_DRAWS as QUALITY_DRAWS
@@ -31,6 +31,7 @@ from sim.experiments.quality import MAX_DRAWS as QUALITY_MAX
 from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.gauge import rho_text
+from sim.model.hidden import check_drawn
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
 from tui.cli.common import (
@@ -84,6 +85,15 @@ def the_code(args: argparse.Namespace, team: str | None = None) -> str:
     if not typed.strip():
         raise InputError("--code", "", "no code typed")
     return typed
+
+
+def seat(room: Classroom, args: argparse.Namespace, team: str, instructor: bool) -> Team:
+    """The team a command reads a class for: as the instructor (`--instructor`, with the
+    instructor's code) any team; else the team's own seat, with the team's code."""
+    if instructor:
+        room.check_instructor(the_code(args))
+        return room.team(team)
+    return room.check_team(team, the_code(args, team))
 
 
 def add(sub: Any) -> None:
@@ -394,6 +404,7 @@ def add(sub: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.action == "new":
         scenario = load_scenario(args.scenario, args.max_leads)
+        check_drawn(scenario, args.scenario)  # a class draws no hidden values
         room, instructor, codes = Classroom.create(
             args.db, scenario, args.teams.split(","), args.seed, args.max_leads, args.duplicate
         )

@@ -23,8 +23,21 @@ class UsageError(Exception):
     """Bad command-line usage (exit 2)."""
 
 
-# Options that name a file or a folder (their dest): none may be empty.
-PATH_OPTIONS = ("out", "save", "load", "plot", "db", "roster", "decisions", "file")
+# Options and arguments that name a file or a folder (their dest): none may be empty.
+PATH_OPTIONS = (
+    "out",
+    "save",
+    "load",
+    "plot",
+    "db",
+    "roster",
+    "decisions",
+    "file",
+    "truth",
+    "estimates",
+    "folder",
+    "design",
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -43,8 +56,17 @@ class Parser(argparse.ArgumentParser):
             value = getattr(parsed, name, None)
             for text in value if isinstance(value, list) else [value]:
                 if isinstance(text, str) and not text.strip():
-                    self.error(f"--{name} needs a path, got an empty one")
+                    self.error(f"{self._named(name)} needs a path, got an empty one")
         return parsed, rest
+
+    def _named(self, dest: str) -> str:
+        """How the command line names an argument: its option (--truth), or its metavar."""
+        for action in self._actions:
+            if action.dest == dest:
+                if action.option_strings:
+                    return str(action.option_strings[0])
+                return str(action.metavar or dest)
+        return f"--{dest}"
 
     def _print_message(self, message: str, file: IO[str] | None = None) -> None:
         """argparse drops a help text it cannot write (a full disk under `--help > FILE`,

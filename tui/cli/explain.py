@@ -25,7 +25,7 @@ from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.narrative import signed_money
 from sim.numbers import money
-from tui.cli.classroom import code, the_code
+from tui.cli.classroom import code, seat
 from tui.cli.common import (
     UsageError,
     add_executor,
@@ -95,11 +95,7 @@ def main(args: argparse.Namespace) -> int:
         if not args.team:
             raise UsageError("jigsaw explain: --db CLASS needs --team T (the team to explain)")
         with opened(args.db) as room:
-            if args.instructor:
-                room.check_instructor(the_code(args))
-                team = room.team(args.team)
-            else:
-                team = room.check_team(args.team, the_code(args, args.team))
+            team = seat(room, args, args.team, args.instructor)
             firm = team.firm_id
             game = room.game(team=team)  # in a duplicate class, the team's own market
         rivals = CLASS_RIVALS

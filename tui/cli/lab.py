@@ -26,19 +26,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.classroom.store import opened
 from sim.lab.design import play
-from sim.lab.export import FILES, GRAINS, check_folder, export
+from sim.lab.export import FILES, GRAINS, check_apart, check_folder, export
 from sim.lab.fit import FORMS as FIT_FORMS
 from sim.lab.fit import OUTCOMES as FIT_OUTCOMES
 from sim.lab.fit import Fit, fit
-from sim.lab.score import Score, read_estimates, read_truth, relative_text, score
+from sim.lab.score import Score, is_truth, read_estimates, read_truth, relative_text, score
 from sim.lab.truth import DRAWS, MAX_DRAWS, quantities, truth
 from sim.model.errors import InputError
-from sim.model.files import check_writable, write_atomic
+from sim.model.files import check_output, parse_toml, read_text, write_atomic
 from sim.model.game import Game
+from sim.model.saves import is_save
 from sim.numbers import plural
-from tui.cli.classroom import code, the_code
+from tui.cli.classroom import code, seat
 from tui.cli.common import (
     Parser,
     UsageError,
@@ -53,6 +56,8 @@ from tui.progress import ProgressBar
 from tui.table import aligned
 
 LAB_SEED_VARIABLE = "JIGSAW_LAB_SEED"  # the lab seed: never on the command line
+FIT_ESTIMATES = "# jigsaw lab fit"  # how an estimates file of lab fit starts (Fit.estimates)
+SQLITE_SIDES = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a class file
 
 
 def add(sub: Any) -> None:
@@ -178,19 +183,43 @@ def main(args: argparse.Namespace) -> int:
     raise UsageError("jigsaw lab: choose export, score, fit or design")
 
 
+def lab_seed() -> int | None:
+    """The lab seed from $JIGSAW_LAB_SEED (None: unset, so one nobody chose is drawn); set but
+    empty or not a seed is one line, never a silent draw from the operating system."""
+    raw = os.environ.get(LAB_SEED_VARIABLE)
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise InputError(
+            f"${LAB_SEED_VARIABLE}",
+            "",
+            "is set but empty; give a whole number, or unset it to have one drawn that nobody "
+            "chose",
+        )
+    try:
+        return seed_number(raw.strip())
+    except argparse.ArgumentTypeError as exc:
+        raise InputError(f"${LAB_SEED_VARIABLE}", "", str(exc)) from None
+
+
+def write_output(path: Path, content: str) -> None:
+    """`write_atomic`, a failure one line naming the user's file (not its temporary one)."""
+    try:
+        write_atomic(path, content)
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot write ({exc.strerror})") from None
+
+
 def design_main(args: argparse.Namespace) -> int:
     save = Path(args.save)
-    check_writable(save)
-    raw = os.environ.get(LAB_SEED_VARIABLE)
-    lab_seed = None
-    if raw:
-        try:
-            lab_seed = seed_number(raw)
-        except argparse.ArgumentTypeError as exc:
-            raise InputError(f"${LAB_SEED_VARIABLE}", "", str(exc)) from None
+    seed = lab_seed()
+    check_output(save, "save file", [("the design file", args.design)], ours=is_save)
     with ProgressBar("rounds") as progress:
-        game, design = play(Path(args.design), args.design_seed, lab_seed, args.max_leads, progress)
-    game.save(save)
+        game, design = play(Path(args.design), args.design_seed, seed, args.max_leads, progress)
+    try:
+        game.save(save)
+    except OSError as exc:
+        raise InputError(str(save), "", f"cannot write save ({exc.strerror})") from None
     hidden = (
         " (its hidden values drawn with a lab seed the save holds: keep the save)"
         if game.scenario.lab
@@ -215,26 +244,24 @@ def export_main(args: argparse.Namespace) -> int:
             "jigsaw lab export: the truth is the instructor's: a team's seat cannot have it "
             "(--truth goes with --instructor)"
         )
+    if args.db and not args.firm:
+        raise UsageError("jigsaw lab export: --db CLASS needs --firm TEAM (the team's firm)")
     check_workers("jigsaw lab export", args.workers, remote=args.scheduler not in (None, "local"))
     out = Path(args.out) if args.out else None
     truth_file = Path(args.truth) if args.truth else None
     if out is not None:
         check_folder(out)
-    if truth_file is not None:
-        if out is not None and truth_file.resolve().parent == out.resolve():
-            raise InputError(
-                str(truth_file), "", "is in the data folder students get; keep the truth apart"
-            )
-        check_writable(truth_file)
+    if truth_file is not None:  # every output checked before the game is played again
+        check_apart(truth_file, out)
+        read = (
+            [("the class file", args.db), *(("the class file", args.db + s) for s in SQLITE_SIDES)]
+            if args.db
+            else [("the save", args.save)]
+        )
+        check_output(truth_file, "truth file", read, ours=is_truth)
     if args.db:
-        if not args.firm:
-            raise UsageError("jigsaw lab export: --db CLASS needs --firm TEAM (the team's firm)")
         with opened(args.db) as room:
-            if args.instructor:
-                room.check_instructor(the_code(args))
-                team = room.team(args.firm)
-            else:
-                team = room.check_team(args.firm, the_code(args, args.firm))
+            team = seat(room, args, args.firm, args.instructor)
             game = room.game(team=team)  # in a duplicate class, the team's own market
             firm = team.firm_id
             who = f"{team.name} ({firm})"
@@ -262,7 +289,7 @@ def export_main(args: argparse.Namespace) -> int:
     if truth_file is not None:
         with ProgressBar("counterfactual games") as progress:
             doc = truth(game, firm, args.draws, args.workers, progress, args.scheduler)
-        write_atomic(truth_file, json.dumps(doc, indent=1) + "\n")
+        write_output(truth_file, json.dumps(doc, indent=1) + "\n")
         print(
             f"the truth of {plain(who)} over {rounds} ({plural(args.draws, 'draw')} of luck) "
             f"written to {plain(str(truth_file))}: keep it sealed until the debrief"
@@ -280,17 +307,39 @@ def export_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def is_fit_estimates(path: Path) -> bool:
+    """`path` holds estimates `jigsaw lab fit` wrote (a student's own are never replaced)."""
+    try:
+        return read_text(path, "estimates").startswith(FIT_ESTIMATES)
+    except InputError:
+        return False
+
+
 def fit_main(args: argparse.Namespace) -> int:
+    media = Path(args.folder) / "media.csv"
     doc = read_truth(Path(args.truth)) if args.truth else None
     if args.estimates:
-        check_writable(Path(args.estimates))
-    result = fit(Path(args.folder), args.outcome, trend=args.trend, form=args.form)
+        read = [("the media.csv", media), *([("the truth file", args.truth)] if args.truth else [])]
+        check_output(Path(args.estimates), "estimates file", read, ours=is_fit_estimates)
+    try:
+        with np.errstate(all="ignore"):
+            result = fit(Path(args.folder), args.outcome, trend=args.trend, form=args.form)
+    except (np.linalg.LinAlgError, FloatingPointError) as exc:
+        raise InputError(
+            str(media), "", f"the fit cannot be solved on these numbers ({exc})"
+        ) from None
+    if not np.isfinite(result.r2):
+        raise InputError(
+            str(media), "", "the fit cannot be solved on these numbers (its R2 is not a number)"
+        )
     if args.estimates:
-        write_atomic(Path(args.estimates), result.estimates())
+        text = result.estimates()
+        parse_toml(text, f"the fit of {media}")  # finite and within bounds, as score reads it
+        write_output(Path(args.estimates), text)
     if args.json:
         data = result.to_json()
         if doc is not None:
-            data["score"] = score(estimates_of(result, doc), doc).to_json()
+            data["score"] = score(estimates_of(result, doc), doc, str(media)).to_json()
         print(json.dumps(data, indent=1))
         return 0
     rows = [("channel", "spend", "half-life (days)", "K", "S", "ROAS", "marginal ROAS")]
@@ -312,12 +361,12 @@ def fit_main(args: argparse.Namespace) -> int:
     print(
         f"Reference MMM ({result.form}{', with a trend' if result.trend else ''}) of {args.outcome} over {result.periods} periods of "
         f"{result.period_days} days: R2 {result.r2:.3f}; controls: "
-        f"{', '.join(result.controls) or 'none'}"
+        f"{', '.join(plain(c) for c in result.controls) or 'none'}"
     )
     print("\n".join(aligned(rows)))
     if doc is not None:
         print()
-        print_score(score(estimates_of(result, doc), doc))
+        print_score(score(estimates_of(result, doc), doc, str(media)))
     return 0
 
 
@@ -338,8 +387,8 @@ def estimates_of(result: Fit, doc: dict[str, Any]) -> dict[str, float]:
 
 def score_main(args: argparse.Namespace) -> int:
     doc = read_truth(Path(args.truth))
-    estimates = read_estimates(Path(args.estimates), quantities(doc))
-    result = score(estimates, doc)
+    estimates = read_estimates(Path(args.estimates), doc)
+    result = score(estimates, doc, args.estimates)
     if args.json:
         print(json.dumps(result.to_json(), indent=1))
         return 0
@@ -352,7 +401,7 @@ def print_score(result: Score) -> None:
     for item in result.items:
         rows.append(
             (
-                item.quantity,
+                plain(item.quantity),
                 figure(item.estimate),
                 figure(item.truth),
                 figure(item.error, signed=True),
@@ -371,7 +420,8 @@ def print_score(result: Score) -> None:
         )
     print(summary)
     if result.skipped:
-        print(f"not in this truth, so not scored: {', '.join(result.skipped)}")
+        skipped = ", ".join(plain(name) for name in result.skipped)
+        print(f"not in this truth, so not scored: {skipped}")
 
 
 def figure(x: float, signed: bool = False) -> str:

@@ -19,7 +19,7 @@ from sim.experiments.luck import Luck, across_copies, luck
 from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.numbers import money
-from tui.cli.classroom import code, the_code
+from tui.cli.classroom import code, seat, the_code
 from tui.cli.common import UsageError, add_draws, add_executor, add_max_leads, check_workers
 from tui.progress import ProgressBar
 from tui.table import aligned
@@ -57,7 +57,7 @@ def main(args: argparse.Namespace) -> int:
     if args.db:
         with opened(args.db) as room:
             if args.team:
-                team = room.check_team(args.team, the_code(args, args.team))
+                team = seat(room, args, args.team, instructor=False)
                 mine = team.firm_id
                 game = room.game(team=team)  # in a duplicate class, the team's own market
             else:
