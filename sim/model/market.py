@@ -109,14 +109,10 @@ class Market:
         self.interest_multiplier = np.ones(S)
         self.churn_multiplier = np.ones(S)
         self._cells = np.arange(3 * S)  # (kind, segment) cells of a day's lead counts, kind-major
-        cells = self._cells
-        self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND])[cells // S]
-        self._segment_of_cell = cells % S
-        # ... and with leads back from nurture, a fourth block of inbound cells
+        # ... and a fourth block on a day some leads come back from nurture (inbound leads);
+        # a cell's segment is cell % S
         self._cells_back = np.arange(4 * S)
-        self._kind_of_cell_back = np.array([INBOUND, REFERRAL, OUTBOUND, INBOUND])[
-            self._cells_back // S
-        ]
+        self._kind_of_cell = np.array([INBOUND, REFERRAL, OUTBOUND, INBOUND])[self._cells_back // S]
         # the qualification bar and the nurture stock (sim.model.nurture)
         self.qualification = np.zeros(F)
         self.nurture = np.zeros(self.shape)  # leads in nurture
@@ -388,7 +384,7 @@ class Market:
         firm = np.repeat([i for i, _ in blocks], [n for _, n in blocks])
         cell = np.concatenate(cells)
         u = np.concatenate(us)
-        kinds = self._kind_of_cell_back[cell]
+        kinds = self._kind_of_cell[cell]
         segments = cell % S
         outbound = kinds == OUTBOUND
         knows = ~outbound | (u[:, 0] < share_aware[firm, segments])
