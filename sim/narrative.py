@@ -107,7 +107,11 @@ def explain(
         out.append(
             f"Alignment {rho_text(f.alignment_ratio)} over all your reps, but they do not work "
             "where the leads are"
-            + (f": {f.leads_cold} of your {warm} warm leads went cold" if f.leads_cold else "")
+            + (
+                f": {plural(f.leads_cold, 'warm lead')} went cold ({warm} came in this round)"
+                if f.leads_cold
+                else ""
+            )
             + ". The split is not the problem; the coverage plan is."
         )
     else:
@@ -284,24 +288,32 @@ def _coverage(scenario: Scenario, f: FirmRound) -> list[str]:
             f"had room and cold-called: move reps to {' and '.join(short)}, or aim marketing "
             "where your reps are."
         )
+    elif short:
+        line += (
+            f" {' and '.join(short)} leads found no rep free to work them: give "
+            f"{' and '.join(short)} reps of its own (or more reps), or aim marketing where your "
+            "reps are."
+        )
     return [line]
 
 
 def misdeployed(scenario: Scenario, f: FirmRound) -> bool:
-    """A coverage plan whose reps sit where the leads are not: one segment's warm leads wait
-    (or have no reps of their own and go cold) while another segment's reps have room."""
+    """A coverage plan whose reps sit where the leads are not: a segment without reps of its
+    own loses leads to going cold, or one segment's warm leads wait while another segment's
+    reps have room."""
     if not f.hunting_slots_by:
         return False
-    short = spare = False
+    short = spare = unstaffed = False
     for seg in scenario.segments:
         rho = f.alignment_by_segment.get(seg.id)
         if f.hunting_slots_by.get(seg.id, 0) == 0 or rho is None:
-            short = short or f.leads_cold_by.get(seg.id, 0) > 0
+            unstaffed = unstaffed or f.leads_cold_by.get(seg.id, 0) > 0
         elif reading(rho) in ("waiting", "cold"):
             short = True
         elif reading(rho) in ("idle", "room"):
             spare = True
-    return short and spare
+    # a segment without reps of its own whose leads go cold is the plan's fault on its own
+    return unstaffed or (short and spare)
 
 
 def _cash(scenario: Scenario, report: RoundReport, firm_id: str) -> str:

@@ -110,7 +110,7 @@ def test_a_coverage_plan_names_known_segments_and_shares_that_sum_to_one() -> No
     assert d.sales.coverage == {"smb": 0.5, "mid": 0.5, "enterprise": 0.0}
     with pytest.raises(InputError, match="sales.coverage.moon: unknown segment"):
         expand(scenario, {**base, "sales": {**sales, "coverage": {"moon": 1.0}}})
-    with pytest.raises(InputError, match="coverage shares must sum to 1"):
+    with pytest.raises(InputError, match="sales.coverage: shares must sum to 1"):
         expand(scenario, {**base, "sales": {**sales, "coverage": {"smb": 0.5}}})
     assert expand(scenario, base).sales.coverage is None  # one pool, as before
 
@@ -209,6 +209,17 @@ def test_the_gauge_by_segment_shows_reps_working_against_marketing() -> None:
     assert last.leads_cold_by["smb"] > 0.5 * last.leads_cold > 0
     assert last.alignment_by_segment["enterprise"] < 0.455  # idle
     assert last.hunting_slots_by == {"smb": 0, "mid": 0, "enterprise": last.hunting_slots}
+    words = " ".join(explain(scenario, game.reports[-1], "you"))
+    assert f"{last.leads_cold} warm leads went cold (" in words and "came in this round" in words
+
+
+def test_leads_with_no_reps_of_their_own_point_at_the_plan_even_when_the_staffed_are_busy() -> None:
+    """Reps all on mid-market, whose gauge may read aligned: SMB's and enterprise's leads go
+    cold with no rep of their own, and the report blames the plan, never "hold the split"."""
+    scenario = shortened("classic", 3)
+    game = played(scenario, 2, {"smb": 0.0, "mid": 1.0, "enterprise": 0.0})
+    words = " ".join(explain(scenario, game.reports[-1], "you"))
+    assert "the coverage plan is" in words and "hold the split" not in words
 
 
 def test_a_sweep_varies_a_segments_share_of_the_reps(capsys) -> None:

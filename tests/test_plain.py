@@ -158,3 +158,18 @@ def test_plain_mode_sets_the_qualification_bar_and_a_coverage_plan() -> None:
     out = io.StringIO()
     play_plain(tutorial, io.StringIO("cover smb 60\nq\n"), out)
     assert "a market of one segment has one pool of reps" in out.getvalue()
+
+
+def test_a_refused_command_changes_neither_the_mode_nor_the_plan() -> None:
+    from tests.conftest import shortened
+
+    session = Session.new(shortened("classic", 2), 1)
+    out = io.StringIO()
+    play_plain(session, io.StringIO("cover moon 50\ncover smb 150\nmix radio 20\nq\n"), out)
+    assert not session.full_mode and session.draft.coverage is None
+    assert out.getvalue().count("Not changed:") == 3
+    session = Session.new(shortened("classic", 2), 1)
+    out = io.StringIO()
+    play_plain(session, io.StringIO("qualify 0.5\n\nq\n"), out)  # simple mode: shown from now
+    assert session.full_mode and "qualification bar 0.5%" in out.getvalue()
+    assert session.game.history[0]["you"].marketing.qualification == pytest.approx(0.005)

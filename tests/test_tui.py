@@ -553,3 +553,31 @@ async def test_the_qualification_bar_is_set_in_full_mode_and_played_as_shown() -
         assert "Qualification bar: must be a number from 0 to 100" in str(
             app.screen.query_one("#problem", Static).content
         )
+
+
+async def test_leaving_full_mode_drops_the_plan_and_the_bar_so_none_is_played_unseen(
+    saves: Path,
+) -> None:
+    session = Session.new(load_scenario("classic"), 2, full_mode=True)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#coverage-on").value = True
+        app.screen.query_one("#qualify", Input).value = "30"
+        await pilot.pause()
+        assert session.draft.coverage is not None and session.draft.qualification == 0.3
+        await pilot.press("f")
+        await pilot.pause()
+        assert not session.full_mode
+        assert session.draft.coverage is None and session.draft.qualification == 0.0
+        await pilot.press("f")  # back in full mode the form shows them gone
+        await pilot.pause()
+        assert app.screen.query_one("#qualify", Input).value == "0"
+        assert not app.screen.query_one("#coverage-on").value
+        app.screen.query_one("#qualify", Input).value = "20"
+        await pilot.pause()
+        await advance(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    loaded = Session.load(session.save_path or session.autosave_path)
+    assert loaded.full_mode and loaded.draft.qualification == 0.2  # a save that used the bar

@@ -68,6 +68,12 @@ MAX_COMMAND = 1000  # characters in a line of input: the longest command is a fe
 MAX_COMMANDS = 10_000  # lines read in one round before it is played (a runaway script)
 
 
+def percent(share: float) -> str:
+    """A share as a percentage, to a tenth where a whole number would hide it (0.5%)."""
+    text = f"{100 * share:.1f}".removesuffix(".0")
+    return f"{text}%"
+
+
 class PlainGame:
     """The game loop of plain mode: reads `lines`, writes to `out`."""
 
@@ -147,12 +153,12 @@ class PlainGame:
                 + ", ".join(f"{ch} {d.mix.get(ch, 0):.0%}" for ch in CHANNELS)
                 + "; targeting "
                 + ", ".join(f"{k} {v:.0%}" for k, v in d.targeting.items())
-                + f"; qualification bar {d.qualification:.0%}; "
-                + (
-                    "one pool of reps"
-                    if d.coverage is None
-                    else "reps " + ", ".join(f"{k} {v:.0%}" for k, v in d.coverage.items())
-                )
+            )
+        if s.full_mode or d.qualification or d.coverage is not None:  # never in force unseen
+            line += f"; qualification bar {percent(d.qualification)}; " + (
+                "one pool of reps"
+                if d.coverage is None
+                else "reps " + ", ".join(f"{k} {percent(v)}" for k, v in d.coverage.items())
             )
         line += "; studies " + (", ".join(d.research) if d.research else "none") + "."
         self.say(line)
@@ -192,6 +198,9 @@ class PlainGame:
             elif verb in PERCENT and len(args) == 1:
                 field, lever = PERCENT[verb]
                 share = within(number(args[0], verb) / 100.0, verb, lever, percent=True)
+                if verb == "qualify" and not s.full_mode:  # a full-mode lever: shown from now
+                    s.full_mode = True
+                    s.defaults_for_full_mode()
                 setattr(s.draft, field, share)
                 self.show_decisions()
             elif verb == "cover" and args == ["off"]:
@@ -213,21 +222,23 @@ class PlainGame:
             self.say(f"Not changed: {exc}")
 
     def share(self, verb: str, key: str, value: float) -> None:
-        """One channel's (or segment's) share; the others scale to fill the rest."""
+        """One channel's (or segment's) share; the others scale to fill the rest. Checked
+        before anything changes: a refused command leaves the mode and the plan as they were."""
         s = self.session
+        if verb == "cover" and len(s.scenario.segments) < 2:
+            raise InputError("cover", key, "a market of one segment has one pool of reps")
+        keys = CHANNELS if verb == "mix" else tuple(s.scenario.segment_ids)
+        if key not in keys:
+            raise InputError(verb, key, f"expected one of {', '.join(keys)}")
+        if not 0 <= value <= 1:
+            raise InputError(verb, key, "must be between 0 and 100 percent")
         if not s.full_mode:
             s.full_mode = True
             s.defaults_for_full_mode()
-        if verb == "cover" and len(s.scenario.segments) < 2:
-            raise InputError("cover", key, "a market of one segment has one pool of reps")
         if verb == "cover" and s.draft.coverage is None:
             s.draft.coverage = s.suggested_coverage()
         table = {"mix": s.draft.mix, "target": s.draft.targeting}.get(verb, s.draft.coverage)
         assert table is not None
-        if key not in table:
-            raise InputError(verb, key, f"expected one of {', '.join(table)}")
-        if not 0 <= value <= 1:
-            raise InputError(verb, key, "must be between 0 and 100 percent")
         rest = sum(v for k, v in table.items() if k != key)
         for k in table:
             if k != key:

@@ -278,9 +278,34 @@ class Session:
         d = session.draft
         session.full_mode = any(
             getattr(d, k) != getattr(defaults, k)
-            for k in ("mix", "targeting", "training_share", "commission_rate", "account_management")
+            for k in (
+                "mix",
+                "targeting",
+                "training_share",
+                "commission_rate",
+                "account_management",
+                "coverage",
+                "qualification",
+            )
         )
         return session
+
+    def drop_full_mode_levers(self) -> list[str]:
+        """Leaving full mode: the levers only full mode shows are dropped (simple mode has no
+        field to undo them, so none is played unseen): the market studies, a coverage plan,
+        a qualification bar. Returns what was dropped, in words."""
+        d = self.draft
+        dropped = []
+        if d.research:
+            d.research = []
+            dropped.append("the market studies")
+        if d.coverage is not None:
+            d.coverage = None
+            dropped.append("the coverage plan")
+        if d.qualification:
+            d.qualification = 0.0
+            dropped.append("the qualification bar")
+        return dropped
 
     # --- state ---------------------------------------------------------------------------
 

@@ -750,6 +750,8 @@ def write_debrief(
                 "sales_budget": d.sales.budget,
                 **{f"mix.{k}": v for k, v in d.marketing.mix.items()},
                 **{f"targeting.{k}": v for k, v in d.marketing.targeting.items()},
+                "qualification": d.marketing.qualification,
+                "holdout": d.marketing.holdout or "",
                 "training_share": d.sales.training_share,
                 "commission_rate": d.sales.commission_rate,
                 "account_management": d.sales.account_management,

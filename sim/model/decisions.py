@@ -297,13 +297,25 @@ def expand(
     for table, field in ((mk, "marketing.targeting"), (sl, "sales.coverage")):
         key = field.split(".")[1]
         if isinstance(table.get(key), dict):
-            for seg in table[key]:
+            for seg, share in table[key].items():
                 if seg not in scenario.segment_ids:
                     raise InputError(
                         source,
                         _join(prefix, f"{field}.{seg}"),
                         f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
                     )
+                where = _join(prefix, f"{field}.{seg}")
+                if not isinstance(share, int | float) or isinstance(share, bool):
+                    raise InputError(
+                        source, where, f"must be a number (a share from 0 to 1), got {share!r}"
+                    )
+                if not 0 <= share <= 1:
+                    raise InputError(source, where, f"must be a share from 0 to 1, got {share!r}")
+            total = sum(table[key].values())
+            if abs(total - 1) > TOLERANCE:
+                raise InputError(
+                    source, _join(prefix, field), f"shares must sum to 1, got {total:g}"
+                )
             table[key] = {s: table[key].get(s, 0.0) for s in scenario.segment_ids}
     holdout = mk.get("holdout")
     if holdout is not None and holdout not in scenario.segment_ids:

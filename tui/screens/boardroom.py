@@ -216,7 +216,7 @@ class Boardroom(Screen):
         else:
             self.notify(
                 "Simple mode"
-                + ("; the market studies are dropped (full mode buys them)" if dropped else "")
+                + (f"; dropped {' and '.join(dropped)} (full mode sets them)" if dropped else "")
             )
 
     def action_advance(self) -> None:

@@ -269,18 +269,16 @@ class DecisionForm(Vertical):
         self.refresh_derived()
         self.post_message(self.Edited())
 
-    def set_full_mode(self, full: bool) -> bool:
+    def set_full_mode(self, full: bool) -> list[str]:
         """Switch modes. Entering full mode rounds mix and targeting to tenths of a percent
-        (summing to 100), so the fields show what will be played. Leaving it drops the market
-        studies (simple mode has no box to untick them, so none is bought unseen): True when
-        some were dropped."""
+        (summing to 100), so the fields show what will be played. Leaving it drops what only
+        full mode shows (the studies, a coverage plan, a qualification bar: nothing is played
+        unseen): returns what was dropped, in words."""
         self.session.full_mode = full
         self.set_class(not full, "simple")
-        dropped = not full and bool(self.session.draft.research)
+        dropped = [] if full else self.session.drop_full_mode_levers()
         if dropped:
-            self.session.draft.research = []
-            for study in STUDIES:
-                self.query_one(f"#study-{study}", Checkbox).value = False
+            self.load_draft()
         if full:
             self.session.defaults_for_full_mode()
             d = self.session.draft
