@@ -115,7 +115,7 @@ HOW = st.tuples(
 )
 
 
-@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(BUNDLED),
     seed=st.integers(0, 2**32 - 1),
