@@ -254,31 +254,49 @@ def _alignment(f: FirmRound, warm: int, full_mode: bool = True) -> list[str]:
     ]
 
 
+def _staffing(scenario: Scenario, f: FirmRound) -> list[tuple[str, int, float | None, int, str]]:
+    """Under a coverage plan, each segment's (label, hunting slots, rho, leads gone cold, how
+    it stands): "unstaffed" (no reps of its own, and leads went cold), "empty" (no reps, no
+    leads lost), "short" (its leads wait or go cold), "spare" (its reps idle or with room) or
+    "busy" (in the band). Empty without a plan."""
+    out = []
+    for seg in scenario.segments if f.hunting_slots_by else ():
+        slots = f.hunting_slots_by.get(seg.id, 0)
+        rho = f.alignment_by_segment.get(seg.id)
+        cold = f.leads_cold_by.get(seg.id, 0)
+        if slots == 0 or rho is None:
+            state = "unstaffed" if cold else "empty"
+        else:
+            where = reading(rho)
+            state = (
+                "short"
+                if where in ("waiting", "cold")
+                else "spare"
+                if where in ("idle", "room")
+                else "busy"
+            )
+        out.append((seg.label, slots, rho, cold, state))
+    return out
+
+
 def _coverage(scenario: Scenario, f: FirmRound) -> list[str]:
     """Under a coverage plan, where the reps work and what each segment's gauge says; when
     one segment's leads wait (or have no reps) while another's reps are idle, which way to
     move reps (or marketing)."""
-    if not f.hunting_slots_by:
+    staffing = _staffing(scenario, f)
+    if not staffing:
         return []
     total = sum(f.hunting_slots_by.values())
-    parts, short, spare = [], [], []
-    for seg in scenario.segments:
-        slots = f.hunting_slots_by.get(seg.id, 0)
-        rho = f.alignment_by_segment.get(seg.id)
-        cold = f.leads_cold_by.get(seg.id, 0)
+    parts = []
+    for label, slots, rho, cold, state in staffing:
         share = f"{slots / total:.0%}" if total else "0%"
         gone = f", {plural(cold, 'lead')} went cold" if cold else ""
-        if slots == 0 or rho is None:
-            parts.append(f"{seg.label} {share} (no reps of its own{gone})")
-            if cold:
-                short.append(seg.label)
-            continue
-        where = reading(rho)
-        parts.append(f"{seg.label} {share} (alignment {rho_text(rho)}{gone})")
-        if where in ("waiting", "cold"):
-            short.append(seg.label)
-        elif where in ("idle", "room"):
-            spare.append(seg.label)
+        if state in ("unstaffed", "empty"):
+            parts.append(f"{label} {share} (no reps of its own{gone})")
+        else:
+            parts.append(f"{label} {share} (alignment {rho_text(rho or 0.0)}{gone})")
+    short = [label for label, *_, state in staffing if state in ("unstaffed", "short")]
+    spare = [label for label, *_, state in staffing if state == "spare"]
     line = "Your coverage plan, the share of hunting slots each segment's reps have: " + (
         "; ".join(parts) + "."
     )
@@ -299,21 +317,10 @@ def _coverage(scenario: Scenario, f: FirmRound) -> list[str]:
 
 def misdeployed(scenario: Scenario, f: FirmRound) -> bool:
     """A coverage plan whose reps sit where the leads are not: a segment without reps of its
-    own loses leads to going cold, or one segment's warm leads wait while another segment's
-    reps have room."""
-    if not f.hunting_slots_by:
-        return False
-    short = spare = unstaffed = False
-    for seg in scenario.segments:
-        rho = f.alignment_by_segment.get(seg.id)
-        if f.hunting_slots_by.get(seg.id, 0) == 0 or rho is None:
-            unstaffed = unstaffed or f.leads_cold_by.get(seg.id, 0) > 0
-        elif reading(rho) in ("waiting", "cold"):
-            short = True
-        elif reading(rho) in ("idle", "room"):
-            spare = True
-    # a segment without reps of its own whose leads go cold is the plan's fault on its own
-    return unstaffed or (short and spare)
+    own loses leads to going cold (the plan's fault on its own), or one segment's warm leads
+    wait while another segment's reps have room."""
+    states = {state for *_, state in _staffing(scenario, f)}
+    return "unstaffed" in states or {"short", "spare"} <= states
 
 
 def _cash(scenario: Scenario, report: RoundReport, firm_id: str) -> str:

@@ -29,7 +29,7 @@ from sim.model.game import Game
 from sim.model.goals import GoalCheck, check_goals
 from sim.model.pipeline import deployed
 from sim.model.report import RoundReport
-from sim.model.rivals import RivalView
+from sim.model.rivals import RivalView, deploy_by_load
 from sim.model.scenario import AXES, CHANNELS, Scenario
 from sim.model.workload import TooManyLeads
 from sim.numbers import money
@@ -414,12 +414,10 @@ class Session:
         """A coverage plan to start from: reps where the last round's warm workload was
         (`load_by_segment`), or, before any round, where marketing aims (the targeting); in
         tenths of a percent summing to 100."""
-        last = self.reports[-1].firms[self.player] if self.reports else None
-        load = dict(last.load_by_segment) if last is not None else {}
-        if not load or sum(load.values()) <= 0:
-            load = dict(self.draft.targeting or self.scenario.default_targeting())
-        total = sum(load.values())
-        return tenths({seg: load.get(seg, 0.0) / total for seg in self.scenario.segment_ids})
+        plan = deploy_by_load(self.view())  # the rule the adaptive rival deploys by
+        if plan is None:
+            plan = dict(self.draft.targeting or self.scenario.default_targeting())
+        return tenths({seg: plan.get(seg, 0.0) for seg in self.scenario.segment_ids})
 
     # --- playing -------------------------------------------------------------------------
 
