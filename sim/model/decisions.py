@@ -36,12 +36,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
-def _check_shares(table: dict[str, float], what: str) -> None:
-    if any(v < 0 or v > 1 for v in table.values()):
-        raise ValueError(f"{what} shares must be between 0 and 1")
+def share_problem(table: dict[str, Any]) -> tuple[str | None, str] | None:
+    """The one rule for a table of shares (mix, targeting, a coverage plan): each a number
+    from 0 to 1, all summing to 1. The first thing wrong, as (the key, or None for the
+    whole table; what is wrong), or None."""
+    for key, share in table.items():
+        if not isinstance(share, int | float) or isinstance(share, bool):
+            return key, f"must be a number (a share from 0 to 1), got {share!r}"
+        if not 0 <= share <= 1:
+            return key, f"must be a share from 0 to 1, got {share!r}"
     total = sum(table.values())
     if abs(total - 1) > TOLERANCE:
-        raise ValueError(f"{what} shares must sum to 1, got {total:g}")
+        return None, f"shares must sum to 1, got {total:g}"
+    return None
+
+
+def _check_shares(table: dict[str, float], what: str) -> None:
+    problem = share_problem(table)
+    if problem is not None:
+        key, message = problem
+        raise ValueError(
+            f"{what} shares must be between 0 and 1" if key is not None else f"{what} {message}"
+        )
 
 
 class Marketing(_Strict):
@@ -297,25 +313,18 @@ def expand(
     for table, field in ((mk, "marketing.targeting"), (sl, "sales.coverage")):
         key = field.split(".")[1]
         if isinstance(table.get(key), dict):
-            for seg, share in table[key].items():
+            for seg in table[key]:
                 if seg not in scenario.segment_ids:
                     raise InputError(
                         source,
                         _join(prefix, f"{field}.{seg}"),
                         f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
                     )
-                where = _join(prefix, f"{field}.{seg}")
-                if not isinstance(share, int | float) or isinstance(share, bool):
-                    raise InputError(
-                        source, where, f"must be a number (a share from 0 to 1), got {share!r}"
-                    )
-                if not 0 <= share <= 1:
-                    raise InputError(source, where, f"must be a share from 0 to 1, got {share!r}")
-            total = sum(table[key].values())
-            if abs(total - 1) > TOLERANCE:
-                raise InputError(
-                    source, _join(prefix, field), f"shares must sum to 1, got {total:g}"
-                )
+            problem = share_problem(table[key])
+            if problem is not None:
+                seg, message = problem
+                where = field if seg is None else f"{field}.{seg}"
+                raise InputError(source, _join(prefix, where), message)
             table[key] = {s: table[key].get(s, 0.0) for s in scenario.segment_ids}
     holdout = mk.get("holdout")
     if holdout is not None and holdout not in scenario.segment_ids:
