@@ -391,8 +391,8 @@ class Market:
         warmth = p.referral_bonus[firm] * (kinds == REFERRAL) - outbound * (
             p.outbound_penalty[firm] + p.unaware_penalty[firm] * ~knows
         )
-        returned = cell >= 3 * S if back else np.zeros(len(cell), dtype=bool)
-        if back:
+        returned = cell >= 3 * S if back else None  # leads back from nurture (none most days)
+        if returned is not None:
             warmth = warmth + p.nurture_warmth[firm] * returned
         own = utility[firm, segments] + warmth
         rivals = np.concatenate(ss) < present[:, segments].T
@@ -456,7 +456,7 @@ class Market:
         kinds: np.ndarray,
         segments: np.ndarray,
         fate: np.ndarray,
-        returned: np.ndarray,
+        returned: np.ndarray | None,
     ) -> np.ndarray:
         """The qualification bar: each firm with a bar scores its new warm leads
         (`sim.model.nurture.lead_score`) and sends those below the bar to nurture, at its
@@ -465,7 +465,8 @@ class Market:
         S = self.shape[1]
         keep = np.ones(len(firm), dtype=bool)
         for i in np.flatnonzero(self.qualification > 0).tolist():
-            new_warm = np.flatnonzero((firm == i) & (kinds != OUTBOUND) & ~returned)
+            warm = (firm == i) & (kinds != OUTBOUND)
+            new_warm = np.flatnonzero(warm if returned is None else warm & ~returned)
             if len(new_warm) == 0:
                 continue
             noise = self.nurture_chance[i].uniform(len(new_warm))
