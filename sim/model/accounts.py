@@ -9,6 +9,10 @@ fairly priced customers are satisfied, churn less and refer others. Serving a cu
 the segment's `cost_to_serve` a year, whatever it pays. An account is a customer of at most one
 firm; a churned account returns to the prospects. Accounts are conserved: prospects + all
 firms' customers = accounts.
+
+In a scenario with routes to market (`sim.model.routes`) a cohort is a (route, round) pair,
+route-major: the direct route's rounds first, then the partners', then self-serve's, whose
+customers churn at `self_serve_churn` x the rate; elsewhere there is one route, direct.
 """
 
 from __future__ import annotations
@@ -46,7 +50,12 @@ class Accounts:
     """Who buys from whom, at what price, and who leaves."""
 
     def __init__(
-        self, scenario: Scenario, seed: int, am_reduction: np.ndarray, streams: int = 2
+        self,
+        scenario: Scenario,
+        seed: int,
+        am_reduction: np.ndarray,
+        streams: int = 2,
+        self_serve_churn: np.ndarray | None = None,
     ) -> None:
         segs = scenario.segments
         F, S = len(scenario.firms), len(segs)
@@ -55,19 +64,38 @@ class Accounts:
         self.base_churn = np.array([float(s.churn) for s in segs])
         self.cost_to_serve = np.array([float(s.cost_to_serve) for s in segs])
         self.am_reduction = am_reduction
-        # customers by (firm, segment, cohort): cohort 0 is the start, k the round signed in
-        self.cohorts = np.zeros((F, S, scenario.meta.rounds + 1))
+        # customers by (firm, segment, cohort): cohort 0 is the start, k the round signed in;
+        # with routes to market, one such run of rounds per route (route-major)
+        self.rounds = K = scenario.meta.rounds + 1
+        self.routes = R = 3 if scenario.offers_routes else 1
+        self.cohorts = np.zeros((F, S, R * K))
         self.cohorts[:, :, 0] = [
             [float(f.customers.get(s.id, 0)) for s in segs] for f in scenario.firms
         ]
-        self.paid = np.ones((F, scenario.meta.rounds + 1))  # each cohort's price index
-        self.cohort = 0  # the cohort deals signed now join
+        self.paid = np.ones((F, R * K))  # each cohort's price index
+        # each cohort's churn multiplier by route: self-serve customers leave faster
+        self.route_churn = np.ones((F, R * K))
+        if R > 1 and self_serve_churn is not None:
+            self.route_churn[:, 2 * K :] = np.asarray(self_serve_churn)[:, None]
+        self.cohort = 0  # the round deals signed now join (the direct route's cohort)
         self.customers = self.cohorts.sum(axis=2)
         self.prospects = self.size - self.customers.sum(axis=0)
         self.satisfaction = np.array([float(f.satisfaction) for f in scenario.firms])
         self.chance = [Chance(seed, "churn", i, per_day=streams >= 2) for i in range(F)]
         self.churned = np.zeros_like(self.customers)  # this round
         self.won = np.zeros_like(self.customers)  # this round
+        self.signed = np.zeros((F, S, R))  # this round, by route
+        self.revenue_by_route = np.zeros((F, R))  # this round
+
+    def by_route(self) -> np.ndarray:
+        """Customers by firm, segment and route (firms x segments x routes)."""
+        F, S, _ = self.cohorts.shape
+        return self.cohorts.reshape(F, S, self.routes, self.rounds).sum(axis=3)
+
+    def by_round(self) -> np.ndarray:
+        """Customers by firm, segment and the round they signed in, all routes together."""
+        F, S, _ = self.cohorts.shape
+        return self.cohorts.reshape(F, S, self.routes, self.rounds).sum(axis=2)
 
     @property
     def contracts(self) -> np.ndarray:
@@ -108,7 +136,8 @@ class Accounts:
         (recession) multiplier."""
         firm = churn_factor(self.am_reduction, coverage, self.satisfaction)
         seg = self.base_churn * multiplier
-        return firm[:, None, None] * seg[None, :, None] * self.paid[:, None, :]
+        cohort = self.paid if self.routes == 1 else self.paid * self.route_churn
+        return firm[:, None, None] * seg[None, :, None] * cohort[:, None, :]
 
     def serve(
         self, coverage: np.ndarray, churn_multiplier: np.ndarray, active: np.ndarray
@@ -116,6 +145,11 @@ class Accounts:
         """One day: customers pay (revenue per firm) and cost their service; then some churn
         back to the prospects. Returns (revenue, serving cost) per firm."""
         revenue = self.contracts.sum(axis=1) * DT
+        if self.routes > 1:
+            F, S, _ = self.cohorts.shape
+            by_cohort = self.cohorts * self.paid[:, None, :] * self.deal_value[None, :, None]
+            by_route = by_cohort.reshape(F, S, self.routes, self.rounds).sum(axis=(1, 3))
+            self.revenue_by_route += np.where(active[:, None], by_route * DT, 0.0)
         serving = (self.customers * self.cost_to_serve).sum(axis=1) * DT
         p = -np.expm1(-self.hazard(coverage, churn_multiplier) * DT)
         lost = np.zeros_like(self.cohorts)
@@ -130,16 +164,18 @@ class Accounts:
         self.prospects += by_segment.sum(axis=0)  # whole numbers: exact in any order
         return np.where(active, revenue, 0.0), np.where(active, serving, 0.0)
 
-    def win(self, firm: int, segment: int) -> bool:
-        """A won deal turns a prospect into the firm's customer (in this round's cohort), if
-        one is still free."""
-        if self.prospects[segment] < 1.0:
-            return False
-        self.prospects[segment] -= 1.0
-        self.customers[firm, segment] += 1.0
-        self.cohorts[firm, segment, self.cohort] += 1.0
-        self.won[firm, segment] += 1.0
-        return True
+    def win(self, firm: int, segment: int, route: int = 0, count: float = 1.0) -> float:
+        """Won deals turn prospects into the firm's customers (in this round's cohort of the
+        route they came by), as many as are still free; returns how many."""
+        n = min(count, float(np.floor(self.prospects[segment])))
+        if n < 1.0:
+            return 0.0
+        self.prospects[segment] -= n
+        self.customers[firm, segment] += n
+        self.cohorts[firm, segment, route * self.rounds + self.cohort] += n
+        self.won[firm, segment] += n
+        self.signed[firm, segment, route] += n
+        return n
 
     def release(self, firm: int) -> None:
         """A bankrupt firm's customers return to the prospects."""
@@ -169,6 +205,9 @@ class Accounts:
     def start_round(self, round_no: int, price: np.ndarray) -> None:
         """Deals signed this round join cohort `round_no`, at this round's price."""
         self.cohort = round_no
-        self.paid[:, round_no] = price
+        for route in range(self.routes):
+            self.paid[:, route * self.rounds + round_no] = price
         self.churned[:] = 0.0
         self.won[:] = 0.0
+        self.signed[:] = 0.0
+        self.revenue_by_route[:] = 0.0

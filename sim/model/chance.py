@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-PURPOSES = ("awareness", "leads", "churn", "events", "studies", "nurture")
+PURPOSES = ("awareness", "leads", "churn", "events", "studies", "nurture", "routes")
 # How often (days) each purpose's stream restarts at a fixed point of the round's stream: the
 # leads stream, which most decisions change the size of, daily; the others weekly.
 RESYNC_DAYS = {

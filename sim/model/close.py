@@ -16,6 +16,7 @@ import numpy as np
 from sim.model.events import Fired
 from sim.model.pipeline import COLD, INBOUND, LOST, OUTBOUND, REASONS, REFERRAL, TAKEN, WON
 from sim.model.report import FirmRound, RoundReport, SegmentRound, r2, r6
+from sim.model.routes import ROUTES
 
 if TYPE_CHECKING:
     from sim.model.game import Game
@@ -140,6 +141,8 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
                 s: sum(1 for r in recs if r.outcome == COLD and r.segment == k)
                 for k, s in enumerate(seg_ids)
             },
+            **by_route(game, i, b.revenue),
+            partner_margins=b.partners,
         )
         if b.bankrupt and game.market.active[i]:
             game.leave(i)
@@ -159,6 +162,28 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
     return RoundReport(
         round=round_no, day=int(game.env.now), firms=firms, segments=segments, events=events
     )
+
+
+def by_route(game: Game, i: int, revenue: float) -> dict[str, Any]:
+    """Firm i's routes to market this round, in a scenario that has them (nothing
+    elsewhere): revenue (the direct route's is the rest of the booked revenue, so the three
+    add up to it to the cent), deals signed and customers by route, and the leads routed."""
+    acc = game.accounts
+    if acc.routes == 1:
+        return {}
+    routes = game.market.routes
+    earned = [r2(x) for x in acc.revenue_by_route[i].tolist()]
+    earned[0] = r2(revenue - earned[1] - earned[2])
+    customers = acc.by_route()[i].sum(axis=0)
+    signed = acc.signed[i].sum(axis=0)
+    return {
+        "revenue_by_route": dict(zip(ROUTES, earned, strict=True)),
+        "deals_by_route": {r: whole(signed[k]) for k, r in enumerate(ROUTES)},
+        "customers_by_route": {r: whole(customers[k]) for k, r in enumerate(ROUTES)},
+        "partner_leads": whole(routes.partner_leads[i].sum()),
+        "partner_turned_away": whole(routes.partner_turned_away[i].sum()),
+        "self_serve_leads": whole(routes.self_serve_leads[i].sum()),
+    }
 
 
 def lifetime_value(

@@ -130,6 +130,56 @@ class Sales(_Strict):
         return np.array([self.coverage.get(s, 0.0) for s in segments])
 
 
+PARTNER_MARGIN_MAX = 0.6  # of first-year value: beyond it a partner earns more than the firm
+
+
+class Routes(_Strict):
+    """Routes to market: per segment, the shares of its warm leads (inbound and referrals)
+    sent to channel partners and to self-serve online; the rest go to the firm's reps."""
+
+    partner: dict[str, float] = Field(
+        default_factory=dict,
+        description="Share of each segment's warm leads sent to channel partners, by segment id.",
+    )
+    self_serve: dict[str, float] = Field(
+        default_factory=dict,
+        description="Share of each segment's warm leads sent to self-serve sign-up, by segment id.",
+    )
+    partner_margin: float | None = Field(
+        None,
+        ge=0,
+        le=PARTNER_MARGIN_MAX,
+        description="The margin offered to partners on the first-year value of each deal they "
+        "close (none: the market's, economics.partner_margin); more buys more of their "
+        "capacity and reach.",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Routes:
+        for name in ("partner", "self_serve"):
+            for seg, share in getattr(self, name).items():
+                if not 0 <= share <= 1:
+                    raise ValueError(f"{name}.{seg} must be a share from 0 to 1, got {share!r}")
+        for seg in set(self.partner) & set(self.self_serve):
+            if self.partner[seg] + self.self_serve[seg] > 1 + TOLERANCE:
+                raise ValueError(
+                    f"partner and self_serve shares of {seg} add up to more than 1 "
+                    f"({self.partner[seg] + self.self_serve[seg]:g}); the rest goes direct"
+                )
+        return self
+
+    def shares(self, segments: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(partner, self-serve) shares in the scenario's segment order."""
+        return (
+            np.array([self.partner.get(s, 0.0) for s in segments]),
+            np.array([self.self_serve.get(s, 0.0) for s in segments]),
+        )
+
+    def margin(self, market: float) -> float:
+        """The partner margin offered (the market's when none is decided)."""
+        return market if self.partner_margin is None else self.partner_margin
+
+
 class Product(_Strict):
     budget: float = Field(0.0, ge=0, description="Product development (R&D) spend, currency.")
 
@@ -143,6 +193,9 @@ class Decision(_Strict):
     )
     price: float = Field(
         1.0, ge=PRICE_RANGE[0], le=PRICE_RANGE[1], description="Price index on list price."
+    )
+    routes: Routes | None = Field(
+        None, description="Routes to market (none: every lead goes to the firm's reps)."
     )
 
     @model_validator(mode="after")
@@ -181,7 +234,18 @@ class Decision(_Strict):
         return self.product.budget / total if total > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """The decision as JSON data (a decision without routes has no `routes` key, as
+        before routes existed: saves and reports of direct-only play stay as they were)."""
+        data = self.model_dump(mode="json")
+        if data["routes"] is None:
+            del data["routes"]
+        return data
+
+    @property
+    def indirect(self) -> bool:
+        """Whether any leads go by a route other than the firm's reps."""
+        r = self.routes
+        return r is not None and any(v > 0 for v in (*r.partner.values(), *r.self_serve.values()))
 
     def with_split(self, marketing_share: float) -> Decision:
         """This decision with its marketing + sales budget split another way (`split_budget`),
@@ -333,10 +397,63 @@ def expand(
             _join(prefix, "marketing.holdout"),
             f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
         )
+    if raw.get("routes") is not None:
+        raw = {**raw, "routes": _routes(scenario, raw["routes"], source, _join(prefix, "routes"))}
     try:
         return Decision.model_validate({**raw, "marketing": mk, "sales": sl})
     except ValidationError as exc:
         raise from_validation(source, exc, prefix) from None
+
+
+def _routes(scenario: Scenario, raw: Any, source: str, where: str) -> dict[str, Any]:
+    """A `[routes]` table checked against the scenario: each route only in the segments that
+    offer it (partners where `partner_capacity` > 0, self-serve where `self_serve_conversion`
+    > 0), each share from 0 to 1, and at most 1 in all per segment; the offered segments not
+    named get 0."""
+    if not isinstance(raw, dict):
+        raise InputError(source, where, "must be a table (partner, self_serve, partner_margin)")
+    extra = set(raw) - {"partner", "self_serve", "partner_margin"}
+    if extra:
+        raise InputError(
+            source,
+            f"{where}.{sorted(extra)[0]}",
+            "is not a routes field (partner, self_serve, partner_margin)",
+        )
+    offered = {"partner": scenario.partner_segments, "self_serve": scenario.self_serve_segments}
+    out: dict[str, Any] = {k: v for k, v in raw.items() if k == "partner_margin"}
+    for route, segments in offered.items():
+        table = raw.get(route, {})
+        if not isinstance(table, dict):
+            raise InputError(source, f"{where}.{route}", "must be a table of shares by segment")
+        for seg, share in table.items():
+            field = f"{where}.{route}.{seg}"
+            if seg not in scenario.segment_ids:
+                raise InputError(
+                    source,
+                    field,
+                    f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
+                )
+            problem = share_problem({seg: share})
+            if problem is not None and problem[0] is not None:
+                raise InputError(source, field, problem[1])
+            if share > 0 and seg not in segments:
+                what = "channel partners" if route == "partner" else "self-serve sign-up"
+                there = ", ".join(segments) or "none"
+                raise InputError(
+                    source, field, f"this scenario has no {what} in {seg} (it has them in: {there})"
+                )
+        if segments:
+            out[route] = {s: float(table.get(s, 0.0)) for s in segments}
+    for seg in scenario.segment_ids:
+        total = out.get("partner", {}).get(seg, 0.0) + out.get("self_serve", {}).get(seg, 0.0)
+        if total > 1 + TOLERANCE:
+            raise InputError(
+                source,
+                f"{where}.{seg}",
+                f"partner and self_serve shares add up to {total:g}; at most 1 (the rest goes "
+                "to the reps)",
+            )
+    return out
 
 
 class _SimpleDecision(_Strict):
@@ -442,6 +559,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "sales.account_management": _bounds(Sales, "account_management"),
     **{f"marketing.mix.{ch}": (0.0, 1.0) for ch in CHANNELS},
     "marketing.qualification": _bounds(Marketing, "qualification"),
+    "routes.partner_margin": _bounds(Routes, "partner_margin"),
     "marketing.positioning.power": (0.0, 1.0),
     "marketing.positioning.service": (0.0, 1.0),
 }

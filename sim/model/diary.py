@@ -114,11 +114,11 @@ class Diary:
             np.add.at(leads[i], (batch.kind, batch.segment), 1)
         self.leads.append(leads)
 
-    def signed_up(self, firm: int, segment: int, when: float, value: float) -> None:
-        """A won deal became a customer, booked at `value`."""
+    def signed_up(self, firm: int, segment: int, when: float, value: float, count: int = 1) -> None:
+        """Won deals (`count` of them) became customers, each booked at `value`."""
         key = (int(when), firm, segment)
-        self.booked[key] = self.booked.get(key, 0.0) + value
-        self.signed[key] = self.signed.get(key, 0) + 1
+        self.booked[key] = self.booked.get(key, 0.0) + value * count
+        self.signed[key] = self.signed.get(key, 0) + count
 
     def round_closed(self, game: Game) -> None:
         """Before the books close: every lead that ended this round, the cohorts as they
@@ -128,7 +128,7 @@ class Diary:
             for r in force.records:
                 value = float(self.deal_value[r.segment] * price[i]) if r.outcome == "won" else 0.0
                 self.records.append(_lead(i, r, value))
-        self.cohorts.append(game.accounts.cohorts.copy())
+        self.cohorts.append(game.accounts.by_round())
         self.won.append(game.accounts.won.copy())
 
     def stopped(self, game: Game) -> None:

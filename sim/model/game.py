@@ -36,6 +36,7 @@ from sim.model.pipeline import (
 from sim.model.report import RoundReport, scorecard
 from sim.model.research import redact, results
 from sim.model.rivals import RivalView, strategy
+from sim.model.routes import PARTNER, SELF_SERVE
 from sim.model.scenario import Scenario
 from sim.model.snapshot import Snapshot, SnapshotError, dumps, loads
 from sim.model.workload import NoRoom, TooManyLeads, game_limit
@@ -76,7 +77,13 @@ class Game:
         self.env = Clock()
         self.params = FirmParams(scenario)
         self.market = Market(scenario, self.params, self.seed, streams)
-        self.accounts = Accounts(scenario, self.seed, self.params.am_churn_reduction, streams)
+        self.accounts = Accounts(
+            scenario,
+            self.seed,
+            self.params.am_churn_reduction,
+            streams,
+            self.params.self_serve_churn,
+        )
         days = scenario.meta.round_days
         self.forces = [
             SalesForce(
@@ -309,7 +316,9 @@ class Game:
         diary = self.diary
         if diary is not None:
             diary.morning(self)
-        revenue, serving, batches = market.day(int(self.env.now), self.accounts, self.forces, room)
+        revenue, serving, batches, routed = market.day(
+            int(self.env.now), self.accounts, self.forces, room
+        )
         if diary is not None:
             diary.day(self, batches)
         marketing = market.daily_marketing.tolist()
@@ -329,6 +338,10 @@ class Game:
                 serving=serving[i],
                 nurture=nurture[i],
             )
+            if i in routed:
+                partner, self_serve = routed[i]
+                self._signed_by_route(i, PARTNER, partner)
+                self._signed_by_route(i, SELF_SERVE, self_serve)
             if i in batches:
                 force.receive(batches[i])
 
@@ -341,6 +354,14 @@ class Game:
             self.market.hold_out(i, self.scenario.segment_ids.index(d.marketing.holdout))
         self.market.price[i] = d.price
         self.market.qualification[i] = d.marketing.qualification
+        table = self.params.tables[i]
+        if d.routes is not None:
+            partner, self_serve = d.routes.shares(self.scenario.segment_ids)
+            margin = d.routes.margin(table.partner_margin)
+        else:
+            partner = self_serve = np.zeros(len(self.scenario.segments))
+            margin = table.partner_margin
+        self.market.routes.decide(i, partner, self_serve, margin, table.partner_margin_half)
         hires, fires, hiring, severance = self.forces[i].staff(
             d.sales.budget * factor,
             d.sales.training_share,
@@ -367,6 +388,30 @@ class Game:
         if self.diary is not None:
             self.diary.signed_up(firm, segment, when, value)
         return True
+
+    def _signed_by_route(self, firm: int, route: int, counts: np.ndarray) -> None:
+        """Deals a route closed today (partners' or self-serve, by segment): the accounts still
+        free become customers and are booked, without commission; a partner's are paid its
+        margin on the first-year value."""
+        if not counts.any():
+            return
+        m = self.market
+        price = float(m.effective_price()[firm])
+        margin = float(m.routes.margin[firm])
+        for segment in np.flatnonzero(counts).tolist():
+            n = self.accounts.win(firm, segment, route, float(counts[segment]))
+            if n < 1:
+                continue
+            value = float(m.deal_value[segment] * price)
+            m.aware[firm, segment] = min(
+                m.accounts[segment],
+                max(m.aware[firm, segment], self.accounts.customers[firm, segment]),
+            )
+            self.ledgers[firm].book(value * n, 0.0)
+            if route == PARTNER:
+                self.ledgers[firm].pay_partner(margin * value * n)
+            if self.diary is not None:
+                self.diary.signed_up(firm, segment, self.env.now, value, int(n))
 
     def coverage(self) -> np.ndarray:
         """Each firm's account-management coverage of its customers now (0..1)."""
@@ -402,6 +447,7 @@ class Game:
             *self.accounts.chance,
             self.events.chance,
             *self.market.nurture_chance,
+            *self.market.routes.chance,
         ]
 
     def affordable(self, decided: Mapping[str, Decision]) -> dict[str, Decision]:

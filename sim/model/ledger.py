@@ -2,7 +2,7 @@
 
 Spending accrues daily (marketing, salaries, training, product development, serving
 customers), revenue daily,
-commission when a deal is booked, hiring and severance when headcount changes, market studies
+commission when a deal is booked (a partner's margin when a partner's deal is), hiring and severance when headcount changes, market studies
 when they are bought (at the start of the round), fixed costs per round. At the close
 each line is rounded to cents and cash moves by exactly the operating profit. A firm whose cash
 falls below `-credit_line` is bankrupt and leaves the market.
@@ -38,6 +38,7 @@ class Books:
     cash: float
     bankrupt: bool
     nurture: float = 0.0  # marketing automation of the leads sent to nurture
+    partners: float = 0.0  # channel partners' margins on the deals they closed
 
     @property
     def sales(self) -> float:
@@ -62,6 +63,7 @@ class Ledger:
         "serving",
         "bookings",
         "nurture",
+        "partners",
     )
 
     def __init__(
@@ -108,6 +110,10 @@ class Ledger:
         self.lines["bookings"] += value
         self.lines["commission"] += value * commission_rate
 
+    def pay_partner(self, margin: float) -> None:
+        """A partner closed a deal: its margin on the first-year value."""
+        self.lines["partners"] += margin
+
     def charge(self, hiring: float = 0.0, severance: float = 0.0, research: float = 0.0) -> None:
         self.lines["hiring"] += hiring
         self.lines["severance"] += severance
@@ -130,6 +136,7 @@ class Ledger:
             + c["product"]
             + c["research"]
             + c["nurture"]
+            + c["partners"]
             + fixed
         )
         profit = c["revenue"] - costs
@@ -154,6 +161,7 @@ class Ledger:
             cash=self.cash_cents / 100,
             bankrupt=self.bankrupt,
             nurture=c["nurture"] / 100,
+            partners=c["partners"] / 100,
         )
         self.lines = dict.fromkeys(self.LINES, 0.0)
         return books

@@ -30,6 +30,7 @@ from sim.model.pipeline import (
 )
 from sim.model.positioning import drifted_ideal, fit_penalty, settle
 from sim.model.product import improve
+from sim.model.routes import RoutesToMarket, logistic
 from sim.model.scenario import Scenario
 from sim.model.workload import NoRoom
 
@@ -136,6 +137,17 @@ class Market:
         self.awareness_chance = [Chance(seed, "awareness", i, per_day) for i in range(F)]
         self.lead_chance = [Chance(seed, "leads", i, per_day) for i in range(F)]
         self.nurture_chance = [Chance(seed, "nurture", i, per_day) for i in range(F)]
+        # routes to market (sim.model.routes): partners and self-serve, where a segment has them
+        self.routes = RoutesToMarket(seed, F, S, per_day)
+        self.partner_capacity = seg("partner_capacity")
+        self.partner_reach = seg("partner_leads")
+        conversion = seg("self_serve_conversion")
+        with np.errstate(divide="ignore"):
+            self.self_serve_logit = np.where(
+                conversion > 0,
+                np.log(conversion) - np.log1p(-np.minimum(conversion, 1 - 1e-12)),
+                -np.inf,
+            )
         # last tick's figures, for reports
         self.h_ad = np.zeros(self.shape)
         self.h_pr = np.zeros(F)
@@ -175,6 +187,7 @@ class Market:
         self.ideal = drifted_ideal(self.ideal_base, self.ideal_drift, round_no)
         self.nurture_in = np.zeros(self.shape)
         self.nurture_back = np.zeros(self.shape)
+        self.routes.start_round()
 
     def withdraw(self, firm: int) -> None:
         """A bankrupt firm leaves: no spend, no carry-over, nobody remembers it."""
@@ -184,6 +197,7 @@ class Market:
         self.daily_rd[firm] = 0.0
         self.nurture[firm] = 0.0
         self.qualification[firm] = 0.0
+        self.routes.withdraw(firm)
         for ch in self.daily_spend:
             self.daily_spend[ch][firm] = 0.0
             self.stock[ch][firm] = 0.0
@@ -496,14 +510,64 @@ class Market:
                 self.nurture_back[i] += came
         return back
 
+    def route(
+        self,
+        rates: np.ndarray,
+        parts: np.ndarray,
+        utility: np.ndarray,
+        present: np.ndarray,
+        prospects: np.ndarray,
+    ) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """Routes to market for a day (`sim.model.routes`): each firm with routes sends its
+        shares of the warm leads to partners and self-serve. Returns the warm lead rates left
+        for the reps, and by firm the deals its partners signed and its self-serve sign-ups,
+        by segment."""
+        p = self.params
+        routes = self.routes
+        warm = rates.sum(axis=1)  # inbound + referral, firms x segments
+        direct = rates * routes.direct_share()[:, None, :]
+        rw = self.relationship
+        partner_u = (
+            parts[0]
+            + p.partner_brand_weight[:, None] * parts[1]
+            + rw * (p.skill_win_weight * (2.0 * p.partner_skill - 1.0))[:, None]
+            + parts[3]
+        )
+        serve_x = self.self_serve_logit + parts[0] + parts[3]
+        serve_x = serve_x + (p.self_serve_quality_weight * 2.0 * (self.quality - 0.5))[:, None]
+        with np.errstate(over="ignore"):
+            p_self = logistic(serve_x)  # 0 where a segment has no self-serve (logit -inf)
+        signed = {}
+        for i in np.flatnonzero(self.active & routes.used).tolist():
+            others = np.exp(utility - partner_u[i]) * present
+            others[i] = 0.0
+            p_partner = 1.0 / (1.0 + np.exp(-(partner_u[i] + p.win_base[i])) + others.sum(axis=0))
+            signed[i] = routes.day(
+                i,
+                warm[i],
+                prospects,
+                self.partner_capacity,
+                self.partner_reach,
+                self.cycle_days,
+                p_partner,
+                p_self[i],
+            )
+        return direct, signed
+
     # --- one day --------------------------------------------------------------------------------
 
     def day(
         self, today: int, accounts: Accounts, forces: list[SalesForce], room: float = math.inf
-    ) -> tuple[list[float], list[float], dict[int, LeadBatch]]:
+    ) -> tuple[
+        list[float],
+        list[float],
+        dict[int, LeadBatch],
+        dict[int, tuple[np.ndarray, np.ndarray]],
+    ]:
         """One day of the market: marketing works, customers are served (or churn), leads are
-        drawn. Returns each firm's revenue and cost to serve today, and its leads; more than
-        `room` leads today raise `NoRoom` before any is made."""
+        drawn, routes to market sell. Returns each firm's revenue and cost to serve today, its
+        leads, and (firms with routes) its partner deals and self-serve sign-ups by segment;
+        more than `room` leads today raise `NoRoom` before any is made."""
         for chance in (
             *self.awareness_chance,
             *self.lead_chance,
@@ -537,10 +601,13 @@ class Market:
         rates, share_aware = self.lead_rates(accounts, self.appeal(fit))
         engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
         present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
+        signed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if self.routes.used.any():
+            rates, signed = self.route(rates, parts, utility, present, accounts.prospects)
         idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
         covered = {i: v for i, f in enumerate(forces) if (v := f.idle_by_segment()) is not None}
         back = self.leave_nurture() if self.nurture.any() else None
         batches = self.leads_today(
             rates, share_aware, idle, utility, present, effort, parts, room, covered, back
         )
-        return revenue.tolist(), serving.tolist(), batches
+        return revenue.tolist(), serving.tolist(), batches, signed

@@ -100,6 +100,17 @@ class FirmRound:
     leads_returned: int = 0
     nurture_stock: int = 0
     nurture_spend: float = 0.0
+    # routes to market (sim.model.routes), in a scenario that has them ({} and 0 elsewhere):
+    # revenue, deals signed and customers by route (direct, partner, self_serve); the warm
+    # leads that went to partners (their own finds too) and those they turned away, full; the
+    # leads sent to self-serve; the partners' margins paid
+    revenue_by_route: dict[str, float] = field(default_factory=dict)
+    deals_by_route: dict[str, int] = field(default_factory=dict)
+    customers_by_route: dict[str, int] = field(default_factory=dict)
+    partner_leads: int = 0
+    partner_turned_away: int = 0
+    self_serve_leads: int = 0
+    partner_margins: float = 0.0
 
     @property
     def leads(self) -> int:
@@ -118,6 +129,7 @@ class FirmRound:
             ("Sales: hiring", -self.hiring),
             ("Sales: severance", -self.severance),
             ("Sales: commission", -self.commission),
+            ("Sales: partner margins", -self.partner_margins),
             ("Product development (R&D)", -self.product_spend),
             ("Market studies", -self.research_spend),
             ("Fixed costs", -self.fixed_costs),

@@ -231,6 +231,25 @@ class Segment(Strict):
         description="Cost of serving one customer, per year (support, hosting, onboarding), "
         "whatever price it pays: part of the cost of revenue.",
     )
+    partner_capacity: float = Field(
+        0.0,
+        ge=0,
+        le=1_000_000,
+        description="Deals the channel partners can work at once in this segment when given "
+        "all of it at the market's partner margin (0: no partners here; routes to market).",
+    )
+    partner_leads: float = Field(
+        0.0,
+        ge=0,
+        le=20,
+        description="Leads the partners find on their own, per prospect per year, when given "
+        "all of the segment at the market's partner margin (their reach).",
+    )
+    self_serve_conversion: Share = Field(
+        0.0,
+        description="Share of the leads sent to self-serve that sign up and pay without a rep, "
+        "at list price, average quality and a perfect fit (0: no self-serve here).",
+    )
     tier: Literal["smb", "mid", "enterprise"] | None = Field(
         None,
         description="Which published benchmarks (cycle, churn) the balance check holds this "
@@ -370,6 +389,36 @@ class Economics(Strict):
     )
     specialisation_half_life_days: float = Field(
         90, ge=1, le=3650, description="Half-life of a segment's expertise moving to its target."
+    )
+    partner_margin: Share = Field(
+        0.3,
+        description="The margin channel partners take on the first-year value of each deal "
+        "they close, unless a firm's routes say otherwise (20-40% is typical).",
+    )
+    partner_margin_half: float = Field(
+        0.2,
+        gt=0,
+        le=1,
+        description="The partner margin at which partners give a firm half of their "
+        "capacity and reach (they give more for more, up to all of it: Hill, shape 4).",
+    )
+    partner_skill: Share = Field(
+        0.5, description="The partners' selling skill (0..1), in place of the reps' on their deals."
+    )
+    partner_brand_weight: Share = Field(
+        0.5,
+        description="How much of the firm's brand reaches a partner's buyer (the partner sells "
+        "its own relationship): the brand's part of the odds on partner deals is scaled by it.",
+    )
+    self_serve_churn: float = Field(
+        1.5, ge=1, le=10, description="Churn of a self-serve customer, x the segment's churn."
+    )
+    self_serve_quality_weight: float = Field(
+        2.0,
+        ge=0,
+        le=10,
+        description="Logit of self-serve conversion per unit of 2 x (quality - 0.5): buyers who "
+        "try the product without a rep judge the product.",
     )
     accounts_per_slot: float = Field(
         30, gt=0, description="Customers one account-management slot keeps fully covered."
@@ -792,6 +841,21 @@ class Scenario(Strict):
     @property
     def player_ids(self) -> list[str]:
         return [f.id for f in self.firms if f.is_player]
+
+    @property
+    def partner_segments(self) -> list[str]:
+        """The segments with channel partners (a route a firm may send leads by)."""
+        return [s.id for s in self.segments if s.partner_capacity > 0]
+
+    @property
+    def self_serve_segments(self) -> list[str]:
+        """The segments where buyers may sign up online without a rep."""
+        return [s.id for s in self.segments if s.self_serve_conversion > 0]
+
+    @property
+    def offers_routes(self) -> bool:
+        """Whether any segment has a route to market besides the direct sales force."""
+        return bool(self.partner_segments or self.self_serve_segments)
 
     def default_targeting(self) -> dict[str, float]:
         """Targeting in proportion to each segment's potential (accounts x deal value)."""
