@@ -87,6 +87,7 @@ def explain(
         ("marketing", f.marketing_spend, ""),
         ("nurture", f.nurture_spend, ""),
         ("sales", f.sales_spend, f" ({_sales_lines(f)})"),
+        ("partner margins", f.partner_margins, ""),
         ("R&D", f.product_spend, ""),
         ("studies", f.research_spend, ""),
         ("fixed costs", f.fixed_costs, ""),
@@ -126,6 +127,7 @@ def explain(
             "still in it. A bar too low floods the reps with leads that rarely buy; too high "
             "starves them while good leads age in nurture."
         )
+    out.extend(_routes(f))
     if f.deals_won + f.deals_lost:
         out.append(
             f"You won {f.deals_won} deals and lost {f.deals_lost} (win rate "
@@ -212,6 +214,39 @@ def _sales_lines(f: FirmRound) -> str:
         ("commission", f.commission),
     ]
     return ", ".join(f"{name} {money(v)}" for name, v in parts if v > 0) or "nothing"
+
+
+def _routes(f: FirmRound) -> list[str]:
+    """What the routes to market did this round (nothing for a firm without them), and the
+    lesson its numbers point at: partners pay where the reps are short, not where they sit
+    idle; a full partner network turns leads away."""
+    out = []
+    if f.partner_leads or f.deals_by_route.get("partner"):
+        taken = f.partner_leads - f.partner_turned_away
+        line = (
+            f"Partners took {taken} of the {plural(f.partner_leads, 'lead')} that went to "
+            f"them and closed {plural(f.deals_by_route.get('partner', 0), 'deal')}, for "
+            f"{money(f.partner_margins)} in margins."
+        )
+        if f.partner_turned_away > 0.2 * f.partner_leads:
+            line += (
+                f" They turned {f.partner_turned_away} away, every place taken: send them "
+                "fewer leads, or offer a higher margin for more of their capacity."
+            )
+        if reading(f.alignment_ratio) in ("idle", "room"):
+            line += (
+                " Your own reps had time to spare: the leads you gave partners are ones "
+                "they could have closed at full margin."
+            )
+        out.append(line)
+    if f.self_serve_leads or f.deals_by_route.get("self_serve"):
+        signed = f.deals_by_route.get("self_serve", 0)
+        out.append(
+            f"{plural(signed, 'buyer')} of the {f.self_serve_leads} sent online signed up on "
+            "their own: no rep, no cycle, but self-serve customers leave sooner, and buyers "
+            "who follow the rep rarely buy alone."
+        )
+    return out
 
 
 def _alignment(f: FirmRound, warm: int, full_mode: bool = True) -> list[str]:

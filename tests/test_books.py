@@ -27,7 +27,7 @@ def saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "saves"
 
 
-@pytest.mark.parametrize("name", ["tutorial", "classic", "enterprise", "recession"])
+@pytest.mark.parametrize("name", ["tutorial", "classic", "enterprise", "recession", "channels"])
 def test_every_income_statement_adds_up_to_the_ledger_to_the_cent(name: str) -> None:
     game = Game(load_scenario(name), 5)
     play = strategy("adaptive")

@@ -127,7 +127,7 @@ def test_decisions_file_drives_the_player(
 def test_scenario_list_names_every_bundled_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "scenario", "list")
     assert code == 0
-    for name in ("tutorial", "classic", "enterprise", "recession"):
+    for name in ("tutorial", "classic", "enterprise", "recession", "channels"):
         assert name in out
 
 

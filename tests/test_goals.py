@@ -83,7 +83,7 @@ def play(name: str, how: str, seed: int = 1) -> list:
     return check_goals(scenario, [r.firms[me] for r in game.reports])
 
 
-@pytest.mark.parametrize("name", ["tutorial", "classic", "enterprise", "recession"])
+@pytest.mark.parametrize("name", ["tutorial", "classic", "enterprise", "recession", "channels"])
 def test_reference_play_meets_every_goal_and_each_corner_of_the_split_misses_one(name) -> None:
     reference = play(name, "balanced")
     assert len(reference) >= 3

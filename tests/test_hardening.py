@@ -165,7 +165,7 @@ def test_a_scenario_too_big_to_play_is_refused_and_may_be_lifted(capsys, tmp_pat
 
 
 def test_every_bundled_scenario_reports_its_workload_well_inside_the_limit(capsys) -> None:
-    for name in ("tutorial", "classic", "enterprise", "recession"):
+    for name in ("tutorial", "classic", "enterprise", "recession", "channels"):
         code, out, _ = cli(capsys, "scenario", "validate", name)
         assert code == 0 and "deals a round" in out
         assert workload(load_scenario(name)).leads < MAX_LEADS / 2

@@ -83,9 +83,21 @@ DEGENERATE: dict[str, tuple[str, tuple[str, ...], bool]] = {
         ("profit", "score"),
         False,
     ),
+    "all_partners": (
+        "every warm lead of every segment with partners sent to them",
+        ("profit", "score"),
+        False,
+    ),
+    "all_self_serve": (
+        "every warm lead of every segment with self-serve sent to it",
+        ("profit", "score"),
+        True,
+    ),
 }
 # Plays that only mean something in a market of several segments.
 SEVERAL_SEGMENTS = ("one_segment_reps",)
+# Plays that only mean something where the market offers the route.
+NEEDS_ROUTE = {"all_partners": "partner_segments", "all_self_serve": "self_serve_segments"}
 
 # Players who move 10 points each round the way the gauge's words say, from either side.
 FOLLOWERS = ("follow:0.2", "follow:0.8")
@@ -105,7 +117,15 @@ TIERS: dict[str, dict[str, tuple[float, float]]] = {
 def plays(scenario: Scenario) -> list[str]:
     """Every play the check runs, reference first."""
     several = len(scenario.segments) > 1
-    names = [*REFERENCE, *(d for d in DEGENERATE if several or d not in SEVERAL_SEGMENTS)]
+    names = [
+        *REFERENCE,
+        *(
+            d
+            for d in DEGENERATE
+            if (several or d not in SEVERAL_SEGMENTS)
+            and (d not in NEEDS_ROUTE or getattr(scenario, NEEDS_ROUTE[d]))
+        ),
+    ]
     names += [s for s in STRATEGIES if s not in names]
     names += list(FOLLOWERS)
     names += [f"split:{x}" for x in SPLITS]
@@ -153,6 +173,10 @@ def decide(name: str, view: RivalView) -> Decision:
         biggest = max(targeting, key=lambda s: targeting[s])  # the first of equals
         plan = {s: float(s == biggest) for s in view.scenario.segment_ids}
         return budget_decision(view, share, coverage=plan)
+    if kind in NEEDS_ROUTE:
+        route = "partner" if kind == "all_partners" else "self_serve"
+        segments = getattr(view.scenario, NEEDS_ROUTE[kind])
+        return budget_decision(view, share, routes={route: dict.fromkeys(segments, 1.0)})
     return strategy(name)(view)
 
 

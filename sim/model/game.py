@@ -51,7 +51,10 @@ from sim.model.workload import NoRoom, TooManyLeads, game_limit
 #      that steer by the gauge and answer price cuts
 #   4  mean-field mode removed (every game draws its luck); the tutorial's deal value 6,000
 #      -> 6,600 so that investing pays within its six rounds
-MODEL_VERSION = 4
+#   5  the rest of the mix: coverage plans, the qualification bar and routes to market; the
+#      adaptive rival deploys its reps by load and hires partners when short, the brand
+#      builder sells online; classic offers partners in SMB and self-serve
+MODEL_VERSION = 5
 
 
 class Game:

@@ -84,6 +84,14 @@ def _rho(game: Game, firm_id: str) -> float:
     return round(statistics.fmean(rhos), 6) if rhos else 0.0
 
 
+def _indirect_share(game: Game, firm_id: str) -> float:
+    """The share of the firm's customers at the end that came through partners or
+    self-serve (0 in a market without routes to market)."""
+    held = game.reports[-1].firms[firm_id].customers_by_route
+    total = sum(held.values())
+    return round((total - held.get("direct", 0)) / total, 6) if total else 0.0
+
+
 GAME_KPIS = {
     k.name: k
     for k in (
@@ -118,6 +126,12 @@ GAME_KPIS = {
         GameKpi("win_rate", "win rate", "share", _win_rate),
         GameKpi("cold_share", "share of warm leads gone cold", "share", _cold_share),
         GameKpi("rho", "mean alignment ratio", "ratio", _rho),
+        GameKpi(
+            "indirect_share",
+            "indirect share at the end",
+            "share",
+            _indirect_share,
+        ),
         GameKpi("score", "scorecard total", "score", lambda g, f: g.score()[f]["total"]),
     )
 }

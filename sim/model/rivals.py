@@ -9,8 +9,11 @@ style:
 
 - balanced: a split fitted to how the market buys (`fitted_share`: more marketing where
   buyers follow brands, more sales where they follow reps), held all game (every change of
-  split hires or lets go reps, and that costs), the default mix and targeting, list price.
-- brand_builder: starts at 60%, heavy on advertising and PR, a 10% price premium.
+  split hires or lets go reps, and that costs), the default mix and targeting, list price;
+  where the market offers routes to market, routes that fit it (`fitted_routes`: part of the
+  brand-led buyers online, part of each partner segment to its resellers).
+- brand_builder: starts at 60%, heavy on advertising and PR, a 10% price premium; where the
+  market offers self-serve, it sends 30% of its brand-led buyers' leads there (`sell_online`).
 - sales_machine: starts at 30%, mostly demand generation, well-trained, well-paid reps; it
   answers price cuts (`answer_price`): never more than 5 points above the lowest price of a
   rival with at least a tenth of the market's revenue, down to 0.8 of list.
@@ -20,7 +23,9 @@ style:
   (demand outruns its reps), down 5 points when its reps sat idle while its market share
   fell, or when its price stands 10 points above the market's revenue-weighted average;
   from round 2 it deploys its reps where the last round's warm leads were (`deploy_by_load`,
-  a coverage plan).
+  a coverage plan); where the market has channel partners, it sends them half the warm
+  leads of their segments once a tenth of its warm leads went cold, until its reps sit idle
+  (`partners_when_short`).
 - even: spreads everything evenly: every segment the same targeting, the centre of the
   perceptual map, half to marketing, no R&D, never steered (a naive baseline).
 - split:X (for seats and experiments): the scenario's budget with marketing share X, never
@@ -140,6 +145,7 @@ def budget_decision(
     research: list[str] | None = None,
     budget: float | None = None,
     coverage: dict[str, float] | None = None,
+    routes: dict[str, Any] | None = None,
     **sales: float,
 ) -> Decision:
     """The firm's budget (or `budget`), studies first, then R&D, then `share` of the rest to
@@ -166,6 +172,8 @@ def budget_decision(
         raw["marketing"]["targeting"] = targeting
     if coverage is not None:
         raw["sales"]["coverage"] = coverage
+    if routes:
+        raw["routes"] = routes
     return expand(view.scenario, raw, f"strategy for {view.firm_id}", firm_id=view.firm_id)
 
 
@@ -241,9 +249,20 @@ def fitted_share(scenario: Scenario) -> float:
     return round(0.6 - 0.35 * weight / sum(potential), 6)
 
 
+def fitted_routes(scenario: Scenario) -> dict[str, Any] | None:
+    """Routes that fit how each segment buys (none where the market offers none): the
+    brand-led buyers' leads partly to self-serve (`sell_online`'s rule) and FITTED_PARTNERS of
+    each partner segment's leads to its resellers."""
+    online = {"self_serve": dict(s)} if (s := _brand_led_online(scenario)) else {}
+    partners = dict.fromkeys(scenario.partner_segments, FITTED_PARTNERS)
+    routes = {**online, **({"partner": partners} if partners else {})}
+    return routes or None
+
+
 def balanced(view: RivalView) -> Decision:
-    """The fitted split (`fitted_share`), held: headcount is not whipsawed."""
-    return budget_decision(view, fitted_share(view.scenario))
+    """The fitted split (`fitted_share`) and routes (`fitted_routes`), held: headcount is
+    not whipsawed."""
+    return budget_decision(view, fitted_share(view.scenario), routes=fitted_routes(view.scenario))
 
 
 def brand_builder(view: RivalView) -> Decision:
@@ -254,6 +273,7 @@ def brand_builder(view: RivalView) -> Decision:
         mix={"advertising": 0.5, "pr": 0.35, "demand_gen": 0.15},
         position=(0.3, 0.25),
         training_share=0.05,
+        routes=sell_online(view),
     )
 
 
@@ -270,6 +290,46 @@ def deploy_by_load(view: RivalView) -> dict[str, float] | None:
     segments = view.scenario.segment_ids
     millionths = deployed(10**6, np.array([load.get(s, 0.0) for s in segments]))
     return {s: n / 10**6 for s, n in zip(segments, millionths, strict=True)}
+
+
+ONLINE_SHARE = 0.3  # a brand builder's share of brand-led buyers sent to self-serve
+BRAND_LED = 0.3  # ... in the segments whose relationship_weight is below this
+PARTNER_SHARE = 0.5  # an adaptive rival's share of warm leads sent to partners when short
+
+
+FITTED_PARTNERS = 0.3  # the balanced play's share of a partner segment's leads to resellers
+
+
+def _brand_led_online(scenario: Scenario) -> dict[str, float]:
+    """ONLINE_SHARE for each segment that offers self-serve and buys on brand
+    (relationship_weight below BRAND_LED)."""
+    return {
+        s.id: ONLINE_SHARE
+        for s in scenario.segments
+        if s.id in scenario.self_serve_segments and s.relationship_weight < BRAND_LED
+    }
+
+
+def sell_online(view: RivalView) -> dict[str, Any] | None:
+    """Self-serve for the buyers who follow the brand: ONLINE_SHARE of the warm leads of each
+    segment that offers self-serve and buys on brand (relationship_weight below BRAND_LED)."""
+    online = _brand_led_online(view.scenario)
+    return {"self_serve": online} if online else None
+
+
+def partners_when_short(view: RivalView) -> dict[str, Any] | None:
+    """Partners where its reps are short: PARTNER_SHARE of the warm leads of each segment
+    with partners once a tenth of last round's warm leads went cold, kept while the reps
+    stay busy, dropped when the gauge reads idle reps (or room to spare)."""
+    segments = view.scenario.partner_segments
+    if not segments or not view.own:
+        return None
+    last = view.own[-1]
+    had = last.partner_leads > 0
+    spare = reading(last.alignment_ratio) in ("idle", "room")
+    if last.cold_share >= 0.1 or (had and not spare):
+        return {"partner": dict.fromkeys(segments, PARTNER_SHARE)}
+    return None
 
 
 def sales_machine(view: RivalView) -> Decision:
@@ -299,7 +359,11 @@ def adaptive(view: RivalView) -> Decision:
     """Learns from its own results: the split by the gauge, the price by `learn_price`, and
     its reps deployed where the last round's warm leads were (`deploy_by_load`)."""
     return budget_decision(
-        view, steer(view, 0.45), price=learn_price(view), coverage=deploy_by_load(view)
+        view,
+        steer(view, 0.45),
+        price=learn_price(view),
+        coverage=deploy_by_load(view),
+        routes=partners_when_short(view),
     )
 
 

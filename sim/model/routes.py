@@ -9,8 +9,12 @@ Partners bring their own reach and selling capacity for a margin m on the first-
 every deal they close. What a firm gets of them follows the margin it offers:
 
     e(m) = m^4 / (m^4 + h^4)                      (engagement, 0..1; h = partner_margin_half)
-    capacity  c = partner_capacity x r_p x e(m)       deals in flight at once
+    capacity  c = partner_capacity x e(m)             deals in flight at once
     own leads   = partner_leads x r_p x e(m) x prospects / 365    a day
+
+The capacity is the partner network's, whatever share of the segment it is given; its reach
+grows with the share (the territory it works for the firm). So a small share finds room for
+every lead, and a large one turns leads away that the reps could have worked.
 
 A partner works each lead it takes for an exponential time of mean `cycle_days`, won or lost,
 and signs the won ones at the end. It does not queue: a lead that finds all c places taken is
@@ -148,7 +152,7 @@ class RoutesToMarket:
             e = self.engaged[firm]
             lam = partner * (warm + e * reach * prospects * DT)
             came = chance.count(lam).astype(float)
-            room = np.floor(capacity * partner * e) - self.winning[firm] - self.losing[firm]
+            room = np.floor(capacity * e) - self.winning[firm] - self.losing[firm]
             taken = np.minimum(came, np.maximum(room, 0.0))
             wins = chance.binomial(taken, p_partner)
             self.winning[firm] += wins
