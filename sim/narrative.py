@@ -124,8 +124,15 @@ def explain(
             f"Your qualification bar sent {plural(f.leads_nurtured, 'warm lead')} to nurture "
             f"({money(f.nurture_spend)}) and passed {max(passed, 0)} to sales; "
             f"{f.leads_returned} came back from nurture, warmer, and {f.nurture_stock} are "
-            "still in it. A bar too low floods the reps with leads that rarely buy; too high "
-            "starves them while good leads age in nurture."
+            "still in it"
+            + (
+                f" (marketing- to sales-qualified {f.mql_to_sql:.0%}, sales-qualified to won "
+                f"{f.sql_to_won:.0%})"
+                if f.mql_to_sql is not None and f.sql_to_won is not None
+                else ""
+            )
+            + ". A bar too low floods the reps with leads that rarely buy; too high starves "
+            "them while good leads age in nurture."
         )
     out.extend(_routes(f))
     if f.deals_won + f.deals_lost:

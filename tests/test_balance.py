@@ -14,6 +14,7 @@ import pytest
 
 from sim import Game, load_scenario
 from sim.experiments.balance import FOLLOW_MARGIN, Balance, check_balance, decide, mean_rho
+from sim.experiments.sweep import interval
 from sim.model.gauge import ALIGNED, direction, reading, rho_text
 from sim.model.rivals import strategy
 from sim.model.scenario import parse_scenario
@@ -43,6 +44,9 @@ def test_no_corner_or_end_game_play_beats_reference_play_in_classic() -> None:
 
 
 def test_a_player_who_does_what_the_gauge_says_ends_near_the_profit_best_split() -> None:
+    """Followers of the gauge end within ten points of the profit-best split, or of a split
+    whose profit the five seeds cannot tell from the best's (the flat maximum: in classic
+    30%, 40% and 45% are within noise of each other)."""
     result = classic()
     profit = {p: result.mean(p, "profit") for p in SPLITS}
     best = max(profit, key=lambda p: profit[p])
@@ -50,9 +54,18 @@ def test_a_player_who_does_what_the_gauge_says_ends_near_the_profit_best_split()
     lo, hi = ALIGNED
     rho = mean_rho(result.of(best))
     assert rho is not None and lo <= rho <= hi  # the profit-best split reads "aligned"
+    # the flat maximum: the splits whose profit is not below the best's beyond noise (the
+    # paired 95% interval of the difference reaches zero) are all "near the best"
+    near = [best_share]
+    for p in SPLITS:
+        mine = {r["seed"]: r["profit"] for r in result.of(p)}
+        diffs = [mine[r["seed"]] - r["profit"] for r in result.of(best)]
+        if p != best and interval(diffs)[2] >= 0:
+            near.append(float(p.split(":")[1]))
     for start in ("follow:0.2", "follow:0.8"):
         end = statistics.fmean(r["final_share"] for r in result.of(start))
-        assert abs(end - best_share) <= FOLLOW_MARGIN + 1e-9, (start, end, best_share)
+        gap = min(abs(end - x) for x in near)
+        assert gap <= FOLLOW_MARGIN + 1e-9, (start, end, near, profit)
 
 
 def test_a_split_never_touched_rarely_ranks_first_in_classic() -> None:
@@ -135,12 +148,12 @@ def test_the_price_answerer_follows_a_cut_and_returns_when_it_ends() -> None:
 
 def _with_idle_firm(name: str) -> tuple[dict, dict]:
     """The scenario's data, and the same market with one more computer firm that spends
-    nothing (no budget, no reps, no customers, unknown to buyers)."""
+    nothing (no budget, no reps, no customers, no partners, unknown to buyers)."""
     data = load_scenario(name).model_dump(mode="json")
     more = json.loads(json.dumps(data))
-    more["firms"].append(
-        {"id": "idle", "controlled_by": "balanced", "budget_per_round": 0, "reps": 0}
-    )
+    # (`even` sends no leads to partners: a balanced firm would, and partners with reach of
+    # their own sell for a firm even without a budget)
+    more["firms"].append({"id": "idle", "controlled_by": "even", "budget_per_round": 0, "reps": 0})
     return data, more
 
 

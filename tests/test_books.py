@@ -109,6 +109,10 @@ async def test_the_books_tab_and_the_round_report_show_the_ledger() -> None:
         assert str(profit[4]) == money(sum(f.profit for f in mine))
         fixed = table.get_row_at(names.index("Fixed costs"))
         assert [str(c) for c in fixed[1:4]] == [money(-f.fixed_costs) for f in mine]
+        # classic has routes to market: the books by route, the reps' own revenue among them
+        reps = table.get_row_at(names.index("Revenue: your reps"))
+        assert [str(c) for c in reps[1:4]] == [money(f.revenue_by_route["direct"]) for f in mine]
+        assert {"Deals: partners", "Customers: self-serve"} <= set(names)
 
 
 async def test_the_history_tab_shows_your_rounds_every_firms_public_figures_and_segments() -> None:

@@ -462,6 +462,8 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
         ("2", evil, "carried"),
     ]
     assert {"qualification", "holdout", "coverage.smb"} <= set(decisions[0])  # every lever
+    routes = {"routes.partner.smb", "routes.self_serve.enterprise", "routes.partner_margin"}
+    assert routes <= set(decisions[0]) and "routes.partner.mid" not in decisions[0]
     with open(out / "scorecard.csv", newline="") as fh:
         assert [r["rank"] for r in csv.DictReader(fh)] == ["1", "2", "3", "4"]
     again = jigsaw("class", "report", "--db", str(c.path), "--out", str(out))

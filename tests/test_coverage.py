@@ -116,7 +116,10 @@ def test_a_coverage_plan_names_known_segments_and_shares_that_sum_to_one() -> No
 
 
 def with_plan(game: Game, targeting: dict[str, float], coverage: dict[str, float] | None):
+    """The balanced play with this targeting and plan, sold direct (routes to market would
+    take warm leads past the reps, the plan's subject)."""
     data = game.decide_for("you").to_dict()
+    data.pop("routes", None)
     data["marketing"]["targeting"] = targeting
     data["sales"]["coverage"] = coverage
     return Decision.model_validate(data)

@@ -173,3 +173,27 @@ def test_a_refused_command_changes_neither_the_mode_nor_the_plan() -> None:
     play_plain(session, io.StringIO("qualify 0.5\n\nq\n"), out)  # simple mode: shown from now
     assert session.full_mode and "qualification bar 0.5%" in out.getvalue()
     assert session.game.history[0]["you"].marketing.qualification == pytest.approx(0.005)
+
+
+def test_plain_mode_sends_leads_by_routes_to_market_and_refuses_what_the_market_lacks() -> None:
+    from tests.conftest import shortened
+
+    session = Session.new(shortened("classic", 2), 1)
+    out = io.StringIO()
+    script = (
+        "partner mid 20\npartner smb 150\nselfserve moon 10\nmargin 90\n"  # refused, all four
+        "partner smb 60\nselfserve smb 50\n"  # 110% of SMB's leads: refused
+        "selfserve smb 30\nmargin 35\n\nroutes off\n\nq\n"
+    )
+    play_plain(session, io.StringIO(script), out)
+    said = out.getvalue()
+    assert said.count("Not changed:") == 5
+    assert "no channel partners there (it has: smb)" in said
+    assert "would take 110%" in said
+    first, second = (d["you"] for d in session.game.history)
+    assert first.routes is not None and first.routes.partner == {"smb": 0.6}
+    assert first.routes.self_serve["smb"] == 0.3 and first.routes.partner_margin == 0.35
+    assert "routes: smb 60% to partners, smb 30% self-serve, partner margin 35%" in said
+    assert "Partners took" in said
+    assert second.routes is None  # every lead to the reps again
+    assert session.reports[0].firms["you"].deals_by_route["partner"] > 0

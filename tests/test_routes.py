@@ -299,3 +299,84 @@ def test_in_channels_the_routes_that_fit_each_segment_beat_selling_direct() -> N
         assert value["fitted"] > value["direct"] + 200_000, (seed, value)
         assert profit["all_partners"] < profit["fitted"], (seed, profit)
         assert value["enterprise_online"] < value["fitted"], (seed, value)
+
+
+def test_the_lab_export_carries_the_routes_and_the_levers_decided() -> None:
+    """media.csv gains the routes decided (for the segments that offer them), the bar and the
+    coverage plan once a round sets them, and the customers by route; they add up to the
+    round reports. media_geo.csv carries the same by segment."""
+    import csv
+    import io
+
+    from sim.lab.export import export
+
+    scenario = shortened("classic", 3)
+    game = Game(scenario, seed=2)
+    for k in range(3):
+        d = with_routes(simple(scenario, 300_000, 0.5), {"partner": {"smb": 0.5}}).to_dict()
+        if k == 2:
+            d["marketing"]["qualification"] = 0.2
+            d["sales"]["coverage"] = {"smb": 0.6, "mid": 0.3, "enterprise": 0.1}
+            d["routes"]["self_serve"] = {"smb": 0.25}
+        game.play_round({"you": Decision.model_validate(d)})
+    files = export(game, "you", "week").files
+    rows = list(csv.DictReader(io.StringIO(files["media.csv"])))
+    header = files["media.csv"].splitlines()[0].split(",")
+    assert "partner_smb" in header and "partner_mid" not in header
+    assert {"self_serve_smb", "self_serve_enterprise", "partner_margin"} <= set(header)
+    assert {"qualification", "coverage_smb", "new_customers_partner"} <= set(header)
+    for k, report in enumerate(game.reports, start=1):
+        mine = [r for r in rows if r["round"] == str(k)]
+        f = report.firms["you"]
+        assert sum(int(r["new_customers_partner"]) for r in mine) == f.deals_by_route["partner"]
+        assert (
+            sum(int(r["new_customers_self_serve"]) for r in mine)
+            == (f.deals_by_route["self_serve"])
+        )
+        assert sum(int(r["new_customers"]) for r in mine) == f.new_customers
+        assert {r["partner_smb"] for r in mine} == {"0.5"}
+        assert {r["coverage_smb"] for r in mine} == ({"0.6"} if k == 3 else {""})
+        assert {r["qualification"] for r in mine} == ({"0.2"} if k == 3 else {"0"})
+    geo = list(csv.DictReader(io.StringIO(files["media_geo.csv"])))
+    assert {r["partner"] for r in geo if r["geo"] == "mid"} == {"0"}
+    for column in ("`coverage_smb`", "`partner_smb`", "`self_serve_mid`", "`partner_margin`"):
+        assert column in files["README.md"], column
+    plain = Game(shortened("tutorial", 1), seed=1)
+    plain.play_round({"you": simple(plain.scenario, 100_000, 0.4)})
+    head = export(plain, "you").files["media.csv"].splitlines()[0]
+    assert "partner" not in head and "qualification" not in head and "coverage" not in head
+
+
+def test_a_sweep_varies_the_routes_and_reports_the_indirect_share(capsys) -> None:
+    from tests.test_bad_input import cli, one_error
+
+    code, out, err = cli(
+        capsys,
+        "sweep",
+        "classic",
+        "--vary",
+        "meta.rounds=2",
+        "--vary",
+        "routes.partner.smb=0,0.5",
+        "--vary",
+        "routes.partner_margin=0.3",
+        "--metric",
+        "indirect_share",
+        "--reps",
+        "1",
+        "--workers",
+        "1",
+    )
+    assert code == 0, err
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith(("2 ", "2.0"))]
+    assert len(rows) == 2, out
+    by_share = {float(r[1]): float(r[4]) for r in rows}  # partner share -> mean indirect_share
+    assert by_share[0.0] == 0.0 < by_share[0.5], out  # partners' customers only where they work
+    one_error(
+        cli(capsys, "sweep", "classic", "--vary", "routes.partner.mid=0.5", "--reps", "1"),
+        "routes.partner.mid: this scenario has no channel partners in mid",
+    )
+    one_error(
+        cli(capsys, "sweep", "classic", "--vary", "routes.self_serve.smb=2", "--reps", "1"),
+        "routes.self_serve.smb",
+    )

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from sim import Game, load_scenario
 from sim.model.decisions import expand
+from sim.narrative import statement_rows
 from tests.conftest import eventually, shortened
 from tui.app import JigsawApp
 from tui.screens.boardroom import Boardroom
@@ -396,6 +397,8 @@ async def test_a_refused_load_is_said_in_view_on_a_full_new_game_screen(
         await settle(pilot)
         assert isinstance(app.screen, NewGame)
         app.screen.query_one("#load-path", Input).value = str(bad)
+        app.screen.query_one("#load").scroll_visible(animate=False)  # below the fold
+        await pilot.pause()
         await pilot.click("#load")
         await settle(pilot)
         for _ in range(5):
@@ -581,3 +584,48 @@ async def test_leaving_full_mode_drops_the_plan_and_the_bar_so_none_is_played_un
         await pilot.pause()
     loaded = Session.load(session.save_path or session.autosave_path)
     assert loaded.full_mode and loaded.draft.qualification == 0.2  # a save that used the bar
+
+
+async def test_routes_to_market_are_set_in_full_mode_played_and_shown_in_the_books(
+    saves: Path,
+) -> None:
+    """Classic offers resellers in SMB and self-serve everywhere: the form shows a field for
+    each, a share over 100% in a segment is refused in one line, the round plays the routes
+    as typed, the round report says what they did, the Books carry the partners' margins and
+    the route table, leaving full mode drops them and a save that used them loads in full
+    mode."""
+    session = Session.new(load_scenario("classic"), 2, full_mode=True)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query("#partner-mid")  # no partners in mid-market
+        app.screen.query_one("#partner-smb", Input).value = "70"
+        app.screen.query_one("#online-smb", Input).value = "40"
+        await pilot.pause()
+        problem = str(app.screen.query_one("#problem", Static).content)
+        assert "routes.smb" in problem and "add up to 1.1" in problem
+        app.screen.query_one("#online-smb", Input).value = "20"
+        app.screen.query_one("#margin", Input).value = "35"
+        await pilot.pause()
+        assert not str(app.screen.query_one("#problem", Static).content)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, RoundReportScreen)
+        body = " ".join(str(w.content) for w in app.screen.query(Static))
+        assert "Partners took" in body
+        lines = dict(statement_rows(session.reports[-1].firms["you"]))
+        assert "Sales: partner margins" in lines  # the Books the report shows
+        await pilot.press("enter")
+        await pilot.pause()
+        played = session.game.history[-1]["you"].routes
+        assert played is not None and played.partner == {"smb": 0.7}
+        assert played.self_serve["smb"] == 0.2 and played.partner_margin == 0.35
+        f = session.reports[-1].firms["you"]
+        assert f.deals_by_route["partner"] + f.deals_by_route["self_serve"] > 0
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        loaded = Session.load(session.save_path)
+        assert loaded.full_mode and loaded.draft.partner == {"smb": 0.7}
+        await pilot.press("f")
+        await pilot.pause()
+        assert not session.full_mode and not session.draft.routed

@@ -40,6 +40,10 @@ HELP = """Commands (one a line; an empty line or n plays the round):
                      to nurture instead of sales, percent
   cover smb 60       a coverage plan: one segment's share of the reps, percent (the other
                      segments share the rest); cover off: one pool of reps again
+  partner smb 30     routes to market, where the market has them: one segment's share of
+  selfserve smb 20   warm leads sent to channel partners, or to self-serve sign-up, percent
+  margin 30          the partners' margin on first-year value, percent; routes off: every
+                     lead to your reps again
   study brand_tracker  buy (or stop buying) a study: brand_tracker, perceptual_map, win_loss,
                      pipeline_benchmark
   w                  what-if: the next round, median and 80% interval over 20 draws of luck
@@ -160,6 +164,8 @@ class PlainGame:
                 if d.coverage is None
                 else "reps " + ", ".join(f"{k} {percent(v)}" for k, v in d.coverage.items())
             )
+        if s.scenario.offers_routes and (s.full_mode or d.routed):
+            line += "; " + self.routes_text()
         line += "; studies " + (", ".join(d.research) if d.research else "none") + "."
         self.say(line)
         x = s.derived()
@@ -206,6 +212,21 @@ class PlainGame:
             elif verb == "cover" and args == ["off"]:
                 s.draft.coverage = None
                 self.show_decisions()
+            elif verb == "routes" and args == ["off"]:
+                s.draft.drop_routes()
+                self.show_decisions()
+            elif verb in ("partner", "selfserve") and len(args) == 2:
+                self.route(verb, args[0], number(args[1], f"{verb} {args[0]}") / 100.0)
+                self.show_decisions()
+            elif verb == "margin" and len(args) == 1:
+                margin = within(
+                    number(args[0], verb) / 100.0, verb, "routes.partner_margin", percent=True
+                )
+                if not s.scenario.partner_segments:
+                    raise InputError(verb, "", "this market has no channel partners")
+                self.full_mode_on()
+                s.draft.partner_margin = margin
+                self.show_decisions()
             elif verb in ("mix", "target", "cover") and len(args) == 2:
                 self.share(verb, args[0], number(args[1], f"{verb} {args[0]}") / 100.0)
                 self.show_decisions()
@@ -220,6 +241,52 @@ class PlainGame:
                 self.say(f"Not a command: {line!r}. Type ? for the list.")
         except InputError as exc:
             self.say(f"Not changed: {exc}")
+
+    def routes_text(self) -> str:
+        """The routes decided, in words ('routes: all to your reps' when none)."""
+        d = self.session.draft
+        parts = [f"{k} {percent(v)} to partners" for k, v in d.partner.items() if v > 0]
+        parts += [f"{k} {percent(v)} self-serve" for k, v in d.self_serve.items() if v > 0]
+        text = "routes: " + (", ".join(parts) if parts else "every lead to your reps")
+        if d.partner_margin is not None:
+            text += f", partner margin {percent(d.partner_margin)}"
+        return text
+
+    def full_mode_on(self) -> None:
+        s = self.session
+        if not s.full_mode:  # a full-mode lever: shown from now on
+            s.full_mode = True
+            s.defaults_for_full_mode()
+
+    def route(self, verb: str, segment: str, value: float) -> None:
+        """One segment's share of warm leads to partners (or self-serve). Checked before
+        anything changes: the segment must offer the route, the share fit with the other
+        route's in that segment."""
+        s = self.session
+        scen = s.scenario
+        offered = scen.partner_segments if verb == "partner" else scen.self_serve_segments
+        what = "channel partners" if verb == "partner" else "self-serve sign-up"
+        if segment not in scen.segment_ids:
+            raise InputError(verb, segment, f"expected one of {', '.join(scen.segment_ids)}")
+        if segment not in offered:
+            there = ", ".join(offered) or "none"
+            raise InputError(verb, segment, f"this market has no {what} there (it has: {there})")
+        if not 0 <= value <= 1:
+            raise InputError(verb, segment, "must be between 0 and 100 percent")
+        mine, other = (
+            (s.draft.partner, s.draft.self_serve)
+            if verb == "partner"
+            else (s.draft.self_serve, s.draft.partner)
+        )
+        if value + other.get(segment, 0.0) > 1 + 1e-9:
+            raise InputError(
+                verb,
+                segment,
+                f"partners and self-serve would take {percent(value + other.get(segment, 0.0))} "
+                "of its leads; at most 100%",
+            )
+        self.full_mode_on()
+        mine[segment] = value
 
     def share(self, verb: str, key: str, value: float) -> None:
         """One channel's (or segment's) share; the others scale to fill the rest. Checked

@@ -165,6 +165,20 @@ class Draft:
     research: list[str] = field(default_factory=list)
     coverage: dict[str, float] | None = None  # reps by segment (a coverage plan); None: one pool
     qualification: float = 0.0  # share of new warm leads sent to nurture (the lowest-scored)
+    # routes to market: shares of each segment's warm leads to partners and to self-serve,
+    # and the partners' margin (None: the market's)
+    partner: dict[str, float] = field(default_factory=dict)
+    self_serve: dict[str, float] = field(default_factory=dict)
+    partner_margin: float | None = None
+
+    @property
+    def routed(self) -> bool:
+        """Whether any lead goes by partners or self-serve, or a margin is set."""
+        shares = (*self.partner.values(), *self.self_serve.values())
+        return any(v > 0 for v in shares) or self.partner_margin is not None
+
+    def drop_routes(self) -> None:
+        self.partner, self.self_serve, self.partner_margin = {}, {}, None
 
     @classmethod
     def from_decision(cls, d: Decision) -> Draft:
@@ -183,6 +197,9 @@ class Draft:
             research=list(d.research),
             coverage=dict(d.sales.coverage) if d.sales.coverage is not None else None,
             qualification=d.marketing.qualification,
+            partner=dict(d.routes.partner) if d.routes is not None else {},
+            self_serve=dict(d.routes.self_serve) if d.routes is not None else {},
+            partner_margin=d.routes.partner_margin if d.routes is not None else None,
         )
 
     @property
@@ -214,7 +231,19 @@ class Draft:
             "product": {"budget": for_product},
             "research": list(self.research),
             "price": self.price,
+            **({"routes": self.routes_table()} if self.routed else {}),
         }
+
+    def routes_table(self) -> dict[str, Any]:
+        """The `[routes]` table of this draft (the shares given, the margin if set)."""
+        table: dict[str, Any] = {}
+        if any(v > 0 for v in self.partner.values()):
+            table["partner"] = dict(self.partner)
+        if any(v > 0 for v in self.self_serve.values()):
+            table["self_serve"] = dict(self.self_serve)
+        if self.partner_margin is not None:
+            table["partner_margin"] = self.partner_margin
+        return table
 
 
 @dataclass(frozen=True)
@@ -276,24 +305,27 @@ class Session:
         session = cls(Game.load(p, max_leads), save_path=p)
         defaults = cls(Game(session.scenario, session.game.seed)).draft
         d = session.draft
-        session.full_mode = any(
-            getattr(d, k) != getattr(defaults, k)
-            for k in (
-                "mix",
-                "targeting",
-                "training_share",
-                "commission_rate",
-                "account_management",
-                "coverage",
-                "qualification",
+        session.full_mode = (
+            any(
+                getattr(d, k) != getattr(defaults, k)
+                for k in (
+                    "mix",
+                    "targeting",
+                    "training_share",
+                    "commission_rate",
+                    "account_management",
+                    "coverage",
+                    "qualification",
+                )
             )
+            or d.routed
         )
         return session
 
     def drop_full_mode_levers(self) -> list[str]:
         """Leaving full mode: the levers only full mode shows are dropped (simple mode has no
         field to undo them, so none is played unseen): the market studies, a coverage plan,
-        a qualification bar. Returns what was dropped, in words."""
+        a qualification bar, routes to market. Returns what was dropped, in words."""
         d = self.draft
         dropped = []
         if d.research:
@@ -305,6 +337,9 @@ class Session:
         if d.qualification:
             d.qualification = 0.0
             dropped.append("the qualification bar")
+        if d.routed:
+            d.drop_routes()
+            dropped.append("the routes to market")
         return dropped
 
     # --- state ---------------------------------------------------------------------------

@@ -24,10 +24,12 @@ from sim.csvtext import csv_text
 from sim.experiments.luck import FirmLuck, Luck, across_copies, with_every_decision
 from sim.experiments.luck import luck as measure_luck
 from sim.experiments.quality import Quality, quality
+from sim.model.decisions import Decision
 from sim.model.files import write_atomic
 from sim.model.game import Game
 from sim.model.gauge import ALIGNED, rho_text
 from sim.model.report import RoundReport, flat_row
+from sim.model.scenario import Scenario
 from sim.narrative import explain
 from sim.numbers import money, pct, plural
 
@@ -47,6 +49,20 @@ NAMED = {  # a team called Red is drawn in red
     "gray": "#7f7f7f",
     "black": "#222222",
 }
+
+
+def route_cells(scenario: Scenario, d: Decision, firm_id: str) -> dict[str, object]:
+    """A decision's routes to market as decisions.csv columns: each offered segment's share
+    to partners and to self-serve, and the partners' margin (the firm's market's unless it
+    offered another)."""
+    partner = d.routes.partner if d.routes is not None else {}
+    self_serve = d.routes.self_serve if d.routes is not None else {}
+    market = scenario.economics_for(scenario.firm(firm_id)).partner_margin
+    return {
+        **{f"routes.partner.{k}": partner.get(k, 0.0) for k in scenario.partner_segments},
+        **{f"routes.self_serve.{k}": self_serve.get(k, 0.0) for k in scenario.self_serve_segments},
+        "routes.partner_margin": d.routes.margin(market) if d.routes is not None else market,
+    }
 
 
 def colours(names: list[str]) -> dict[str, str]:
@@ -762,6 +778,12 @@ def write_debrief(
                     else d.sales.coverage.get(k, 0.0)
                     for k in game.scenario.segment_ids
                 },
+                # routes to market, in a scenario that has them (the rest go to the reps)
+                **(
+                    route_cells(game.scenario, d, classroom.team(s.team).firm_id)
+                    if game.scenario.offers_routes
+                    else {}
+                ),
                 "product_budget": d.product.budget,
                 "positioning.power": d.marketing.positioning.power
                 if d.marketing.positioning

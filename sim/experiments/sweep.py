@@ -55,13 +55,19 @@ DECISION_PARAMS = {
     "(0..1)",
     "sales.coverage.ID": "segment ID's share of the reps (a coverage plan); the other segments "
     "share the rest in proportion to the default targeting",
+    "routes.partner.ID": "share of segment ID's warm leads sent to channel partners (0..1)",
+    "routes.self_serve.ID": "share of segment ID's warm leads sent to self-serve sign-up (0..1)",
+    "routes.partner_margin": "the partners' margin on first-year value (0..{:g})".format(
+        RANGES["routes.partner_margin"][1]
+    ),
 }
 COVERAGE = "sales.coverage."
+ROUTES = ("routes.partner.", "routes.self_serve.")
 
 
 def is_decision_param(name: str) -> bool:
     """A decision parameter (the player's fixed decision), not a scenario one."""
-    return name in DECISION_PARAMS or name.startswith(COVERAGE)
+    return name in DECISION_PARAMS or name.startswith((COVERAGE, *ROUTES))
 
 
 MAX_VALUES = 10_000  # values on one axis of a grid
@@ -317,6 +323,13 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
     covered = {n[len(COVERAGE) :]: v for n, v in point.items() if n.startswith(COVERAGE)}
     if covered:
         sales["coverage"] = _coverage(scenario, covered)
+    routes: dict[str, Any] = {}
+    for prefix in ROUTES:
+        given = {n[len(prefix) :]: v for n, v in point.items() if n.startswith(prefix)}
+        if given:
+            routes[prefix.split(".")[1]] = given
+    if "routes.partner_margin" in point:
+        routes["partner_margin"] = point["routes.partner_margin"]
     marketing: dict[str, Any] = {"budget": for_marketing, "mix": mix}
     if "marketing.qualification" in point:
         marketing["qualification"] = point["marketing.qualification"]
@@ -332,6 +345,7 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
         "sales": sales,
         "product": {"budget": product},
         "price": point.get("price", 1.0),
+        **({"routes": routes} if routes else {}),
     }
     return expand(scenario, raw, "--vary", firm_id=player)
 

@@ -78,6 +78,49 @@ class Export:
         return [folder / name for name in FILES]
 
 
+SEGMENT_LEVERS = ("coverage", "partner", "self_serve")  # levers with a column per segment
+
+
+def levers(game: Game, firm: int) -> dict[int, dict[str, str]]:
+    """By round, the levers beyond spend and price the firm decided, as media.csv's cells:
+    `qualification` (the bar), `coverage_SEG` (the coverage plan's shares; empty in a round
+    with one pool of reps), and, in a scenario with routes to market, `partner_SEG` and
+    `self_serve_SEG` (for the segments that offer the route) and `partner_margin`. A lever has columns only when some round of the
+    game set it (a coverage plan, a bar above 0) or the scenario offers it (routes), so the
+    export of a game without them reads as it always did."""
+    scenario = game.scenario
+    segments = scenario.segment_ids
+    fid = game.ids[firm]
+    mine = [r[fid] for r in game.history if fid in r]
+    used_bar = any(d.marketing.qualification > 0 for d in mine)
+    used_plan = any(d.sales.coverage is not None for d in mine)
+    none = np.zeros(len(segments))
+    out: dict[int, dict[str, str]] = {}
+    for k, decided in enumerate(game.history, start=1):
+        d = decided.get(fid)
+        row: dict[str, str] = {}
+        out[k] = row
+        if d is None:  # the firm had left the market
+            continue
+        if used_bar:
+            row["qualification"] = number(d.marketing.qualification)
+        if used_plan:
+            plan = d.sales.coverage_shares(segments)
+            for s, seg in enumerate(segments):
+                row[f"coverage_{seg}"] = "" if plan is None else number(float(plan[s]))
+        if scenario.offers_routes:
+            partner, self_serve = (none, none) if d.routes is None else d.routes.shares(segments)
+            for s, seg in enumerate(segments):
+                if seg in scenario.partner_segments:
+                    row[f"partner_{seg}"] = number(float(partner[s]))
+            for s, seg in enumerate(segments):
+                if seg in scenario.self_serve_segments:
+                    row[f"self_serve_{seg}"] = number(float(self_serve[s]))
+            market = game.params.tables[firm].partner_margin
+            row["partner_margin"] = number(market if d.routes is None else d.routes.margin(market))
+    return out
+
+
 def export(game: Game, firm_id: str, grain: str = "day") -> Export:
     """Firm `firm_id`'s files from `game` (the rounds played so far), by day or by week."""
     if firm_id not in game.ids:
@@ -119,6 +162,16 @@ class _Tables:
         self.price_cut = self._mean(diary.stacked("price_cut")[:, i])
         self.interest = self._mean(diary.stacked("interest"))  # period x segment
         self.churn = self._mean(diary.stacked("churn"))
+        # routes to market, in a scenario that has them: customers by route, and the levers
+        self.routes = game.scenario.offers_routes
+        self.by_partner = self._sum(diary.by_day(diary.by_partner)[:, i, :])
+        self.by_self_serve = self._sum(diary.by_day(diary.by_self_serve)[:, i, :])
+        self.levers = levers(game, firm)
+
+    def decided(self, p: int) -> dict[str, str]:
+        """The levers beyond spend and price in force at period p's start (`levers`)."""
+        round_no = int(self.starts[p]) // self.diary.round_days + 1
+        return self.levers.get(round_no, {})
 
     def _sum(self, daily: np.ndarray) -> np.ndarray:
         return np.add.reduceat(daily, self.starts, axis=0)
@@ -143,14 +196,27 @@ class _Tables:
         }
         for k, kind in enumerate(KINDS):
             row[f"leads_{kind}"] = int(np.sum(self.arrivals[p, k, s]))
+        if self.routes:
+            row["new_customers_partner"] = int(np.sum(self.by_partner[p, s]))
+            row["new_customers_self_serve"] = int(np.sum(self.by_self_serve[p, s]))
         return row
+
+    def outcome_header(self) -> list[str]:
+        names = ["revenue", "bookings", "new_customers", *(f"leads_{k}" for k in KINDS)]
+        if self.routes:
+            names += ["new_customers_partner", "new_customers_self_serve"]
+        return names
+
+    def lever_header(self) -> list[str]:
+        """The levers' columns: those any round of the firm's game set (`levers`)."""
+        return list(dict.fromkeys(k for values in self.levers.values() for k in values))
 
     def media_header(self) -> list[str]:
         spend = [f"spend_{ch}_{s}" for ch in CHANNELS for s in self.segments]
         controls = ["price", "price_cut", *(f"interest_{s}" for s in self.segments)]
         controls += [f"churn_{s}" for s in self.segments]
-        outcomes = ["revenue", "bookings", "new_customers", *(f"leads_{k}" for k in KINDS)]
-        return ["date", "round", "days", *spend, *controls, *outcomes]
+        controls += self.lever_header()
+        return ["date", "round", "days", *spend, *controls, *self.outcome_header()]
 
     def media(self) -> str:
         rows = []
@@ -164,15 +230,22 @@ class _Tables:
             for k, s in enumerate(self.segments):
                 row[f"interest_{s}"] = number(float(self.interest[p, k]), 6)
                 row[f"churn_{s}"] = number(float(self.churn[p, k]), 6)
+            row.update(self.decided(p))
             row.update(self._outcomes(p, slice(None)))
             rows.append(row)
         return csv_text(self.media_header(), rows)
 
     def geo_header(self) -> list[str]:
         spend = [f"spend_{ch}" for ch in CHANNELS]
-        outcomes = ["revenue", "bookings", "new_customers", *(f"leads_{k}" for k in KINDS)]
-        controls = ["price", "price_cut", "interest", "churn"]
-        return ["geo", "date", "round", "days", "population", *spend, *controls, *outcomes]
+        controls = ["price", "price_cut", "interest", "churn", *self.geo_levers()]
+        head = ["geo", "date", "round", "days", "population", *spend, *controls]
+        return [*head, *self.outcome_header()]
+
+    def geo_levers(self) -> list[str]:
+        """The levers' columns of media_geo.csv: a per-segment lever (`coverage_SEG`) as one
+        column (`coverage`), the firm-wide ones as in media.csv."""
+        per_segment = {f"{n}_{s}": n for n in SEGMENT_LEVERS for s in self.segments}
+        return list(dict.fromkeys(per_segment.get(name, name) for name in self.lever_header()))
 
     def media_geo(self) -> str:
         rows = []
@@ -187,6 +260,12 @@ class _Tables:
                 row["price_cut"] = number(float(self.price_cut[p]), 6)
                 row["interest"] = number(float(self.interest[p, k]), 6)
                 row["churn"] = number(float(self.churn[p, k]), 6)
+                decided = self.decided(p)
+                for name in self.geo_levers():
+                    if name in SEGMENT_LEVERS:  # a route the segment lacks: none of its leads
+                        row[name] = decided.get(f"{name}_{s}", "" if name == "coverage" else "0")
+                    else:
+                        row[name] = decided.get(name, "")
                 row.update(self._outcomes(p, k))
                 rows.append(row)
         return csv_text(self.geo_header(), rows)
@@ -308,6 +387,7 @@ def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:
         "| `leads_inbound`, `leads_referral`, `leads_outbound` | leads that arrived, by route: "
         "prospects who asked (inbound), customers' referrals, and reps' own prospecting "
         "(outbound) | leads |",
+        *lever_rows(t, cur),
         "",
         "Spend is a decision made once a round and spread evenly over its days: it moves only "
         "at round boundaries (and when an event cuts budgets).",
@@ -321,7 +401,15 @@ def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:
         "media.csv for that segment only. For Meridian: `time` is `date`, `kpi` is "
         "`bookings` (or `new_customers`, with revenue per kpi = bookings / new customers), "
         "`media` and `media_spend` are the three spend columns, `controls` are `price`, "
-        "`interest`, `churn`.",
+        "`interest`, `churn`."
+        + (
+            " The levers of media.csv come here as "
+            + ", ".join(f"`{name}`" for name in t.geo_levers())
+            + ": a lever set by segment as that segment's value (0 where the segment lacks "
+            "the route), a firm-wide one as it is."
+            if t.geo_levers()
+            else ""
+        ),
         "",
         "## leads.csv: one row per lead (the sales side)",
         "",
@@ -360,6 +448,40 @@ def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def lever_rows(t: _Tables, cur: str) -> list[str]:
+    """README rows for the columns only some exports have: the levers a round set, and the
+    customers by route in a scenario with routes to market."""
+    header = t.media_header()
+    rows = []
+
+    def named(prefix: str) -> str:
+        return ", ".join(f"`{h}`" for h in header if h.startswith(prefix) and h != "partner_margin")
+
+    if "qualification" in header:
+        rows.append(
+            "| `qualification` | the qualification bar decided: the share of new warm leads "
+            "sent to nurture instead of sales | share 0..1 |"
+        )
+    if any(h.startswith("coverage_") for h in header):
+        rows.append(
+            f"| {named('coverage_')} | the coverage plan decided: the segment's share of the "
+            "hunting reps (empty: one pool of reps that round) | share 0..1 |"
+        )
+    if t.routes:
+        routed = ", ".join(x for x in (named("partner_"), named("self_serve_")) if x)
+        rows += [
+            f"| {routed} | the routes to market decided, for the segments that offer them: "
+            "the segment's share of warm leads sent to channel partners and to self-serve "
+            "sign-up (the rest go to the reps; the routed leads are not in `leads_*` or "
+            "leads.csv) | share 0..1 |",
+            "| `partner_margin` | the partners' margin on the first-year value of the deals "
+            "they close | share 0..1 |",
+            "| `new_customers_partner`, `new_customers_self_serve` | of `new_customers`, those "
+            "that came through partners and by self-serve | accounts |",
+        ]
+    return rows
 
 
 def check_folder(folder: Path) -> None:

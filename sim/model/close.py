@@ -137,6 +137,7 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             leads_returned=whole(game.market.nurture_back[i].sum()),
             nurture_stock=whole(game.market.nurture[i].sum()),
             nurture_spend=b.nurture,
+            **funnel(force, recs, whole(game.market.nurture_in[i].sum())),
             leads_cold_by={
                 s: sum(1 for r in recs if r.outcome == COLD and r.segment == k)
                 for k, s in enumerate(seg_ids)
@@ -164,6 +165,20 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
     )
 
 
+def funnel(force: SalesForce, recs: list[Any], nurtured: int) -> dict[str, Any]:
+    """The funnel's stages this round: warm leads passed to sales (inbound and referrals,
+    those back from nurture among them), the share of warm leads that passed the bar
+    (passed / (passed + sent to nurture)), and warm deals won per lead passed."""
+    passed = int(force.arrived[INBOUND] + force.arrived[REFERRAL])
+    won = sum(1 for r in recs if r.outcome == WON and r.kind != OUTBOUND)
+    asked = passed + nurtured
+    return {
+        "leads_passed": passed,
+        "mql_to_sql": r6(passed / asked) if asked else None,
+        "sql_to_won": r6(won / passed) if passed else None,
+    }
+
+
 def by_route(game: Game, i: int, revenue: float) -> dict[str, Any]:
     """Firm i's routes to market this round, in a scenario that has them (nothing
     elsewhere): revenue (the direct route's is the rest of the booked revenue, so the three
@@ -183,6 +198,9 @@ def by_route(game: Game, i: int, revenue: float) -> dict[str, Any]:
         "partner_leads": whole(routes.partner_leads[i].sum()),
         "partner_turned_away": whole(routes.partner_turned_away[i].sum()),
         "self_serve_leads": whole(routes.self_serve_leads[i].sum()),
+        "route_deals_by": {
+            s: whole(acc.signed[i, k, 1:].sum()) for k, s in enumerate(game.scenario.segment_ids)
+        },
     }
 
 

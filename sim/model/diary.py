@@ -67,6 +67,9 @@ class Diary:
     # won deals, by (day, firm, segment): bookings and the accounts that became customers
     booked: dict[tuple[int, int, int], float] = field(default_factory=dict)
     signed: dict[tuple[int, int, int], float] = field(default_factory=dict)
+    # ... of them, those that came by partners and by self-serve (sim.model.routes)
+    by_partner: dict[tuple[int, int, int], float] = field(default_factory=dict)
+    by_self_serve: dict[tuple[int, int, int], float] = field(default_factory=dict)
     records: list[Lead] = field(default_factory=list)
     # at each round's close: customers by (firm, segment, cohort), and those won that round
     cohorts: list[np.ndarray] = field(default_factory=list)
@@ -114,11 +117,17 @@ class Diary:
             np.add.at(leads[i], (batch.kind, batch.segment), 1)
         self.leads.append(leads)
 
-    def signed_up(self, firm: int, segment: int, when: float, value: float, count: int = 1) -> None:
-        """Won deals (`count` of them) became customers, each booked at `value`."""
+    def signed_up(
+        self, firm: int, segment: int, when: float, value: float, count: int = 1, route: int = 0
+    ) -> None:
+        """Won deals (`count` of them, by `route`: 0 the reps, 1 partners, 2 self-serve)
+        became customers, each booked at `value`."""
         key = (int(when), firm, segment)
         self.booked[key] = self.booked.get(key, 0.0) + value * count
         self.signed[key] = self.signed.get(key, 0) + count
+        if route:
+            table = self.by_partner if route == 1 else self.by_self_serve
+            table[key] = table.get(key, 0) + count
 
     def round_closed(self, game: Game) -> None:
         """Before the books close: every lead that ended this round, the cohorts as they

@@ -414,7 +414,7 @@ class Game:
             if route == PARTNER:
                 self.ledgers[firm].pay_partner(margin * value * n)
             if self.diary is not None:
-                self.diary.signed_up(firm, segment, self.env.now, value, int(n))
+                self.diary.signed_up(firm, segment, self.env.now, value, int(n), route)
 
     def coverage(self) -> np.ndarray:
         """Each firm's account-management coverage of its customers now (0..1)."""

@@ -39,9 +39,10 @@ def with_advertising(decision: Decision) -> Decision:
 def segment_bookings(
     report: RoundReport, firm: str, segment: str, value: float
 ) -> tuple[float, int]:
-    """A firm's bookings in one segment over a round, and its deals won there."""
+    """A firm's bookings in one segment over a round, and its deals won there (by its reps,
+    its partners and self-serve)."""
     f = report.firms[firm]
-    won = f.deals_won_by.get(segment, 0)
+    won = f.deals_won_by.get(segment, 0) + f.route_deals_by.get(segment, 0)
     return won * value * f.price, won
 
 

@@ -100,6 +100,12 @@ class FirmRound:
     leads_returned: int = 0
     nurture_stock: int = 0
     nurture_spend: float = 0.0
+    # the funnel's stages: warm leads passed to sales (MQL -> SQL: those back from nurture
+    # included), the share of the round's warm leads that passed the bar, and warm deals won
+    # per lead passed (SQL -> won; None without any)
+    leads_passed: int = 0
+    mql_to_sql: float | None = None
+    sql_to_won: float | None = None
     # routes to market (sim.model.routes), in a scenario that has them ({} and 0 elsewhere):
     # revenue, deals signed and customers by route (direct, partner, self_serve); the warm
     # leads that went to partners (their own finds too) and those they turned away, full; the
@@ -111,6 +117,9 @@ class FirmRound:
     partner_turned_away: int = 0
     self_serve_leads: int = 0
     partner_margins: float = 0.0
+    # deals signed this round through partners and self-serve, by segment (deals_won_by
+    # counts the reps' deals)
+    route_deals_by: dict[str, int] = field(default_factory=dict)
 
     @property
     def leads(self) -> int:
@@ -240,6 +249,7 @@ SEGMENT_TABLES = (
     "load_by_segment",
     "hunting_slots_by",
     "leads_cold_by",
+    "route_deals_by",
 )
 
 

@@ -13,6 +13,9 @@ from sim.model.research import last_known
 from sim.model.scenario import Scenario
 from sim.numbers import money
 
+# The routes to market as the Books name them (sim.model.routes.ROUTES).
+ROUTE_LABELS = {"direct": "your reps", "partner": "partners", "self_serve": "self-serve"}
+
 
 class GameCharts(Vertical):
     """Revenue and profit, awareness by segment, market share by firm, the perceptual map.
@@ -137,6 +140,25 @@ class GameCharts(Vertical):
             *(Text(money(f.cash), justify="right") for f in mine),
             Text(""),
         )
+        if mine[-1].revenue_by_route:  # a market with routes to market: the books by route
+            for key, label in ROUTE_LABELS.items():
+                values = [f.revenue_by_route.get(key, 0.0) for f in mine]
+                table.add_row(
+                    Text(f"Revenue: {label}"),
+                    *(Text(money(v), justify="right") for v in [*values, sum(values)]),
+                )
+            for key, label in ROUTE_LABELS.items():
+                deals = [f.deals_by_route.get(key, 0) for f in mine]
+                table.add_row(
+                    Text(f"Deals: {label}"),
+                    *(Text(f"{v:,}", justify="right") for v in [*deals, sum(deals)]),
+                )
+            for key, label in ROUTE_LABELS.items():
+                table.add_row(
+                    Text(f"Customers: {label}"),
+                    *(Text(f"{f.customers_by_route.get(key, 0):,}", justify="right") for f in mine),
+                    Text(""),
+                )
 
     def show_map(
         self,

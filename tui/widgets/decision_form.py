@@ -186,6 +186,24 @@ class DecisionForm(Vertical):
                     cover = d.coverage or self.session.suggested_coverage()
                     for seg in self.session.scenario.segments:
                         yield Field(seg.label, _pct(cover[seg.id]), f"cover-{seg.id}", 0, 100)
+            scen = self.session.scenario
+            if scen.offers_routes:
+                yield Label("Routes to market (% of warm leads)", classes="section")
+                with Grid(classes="row", id="routes"):
+                    for seg in scen.segments:
+                        if seg.id in scen.partner_segments:
+                            share = _pct(d.partner.get(seg.id, 0.0))
+                            yield Field(
+                                f"{seg.label}: partners", share, f"partner-{seg.id}", 0, 100
+                            )
+                        if seg.id in scen.self_serve_segments:
+                            share = _pct(d.self_serve.get(seg.id, 0.0))
+                            yield Field(f"{seg.label}: online", share, f"online-{seg.id}", 0, 100)
+                    if scen.partner_segments:
+                        top = RANGES["routes.partner_margin"][1] * 100
+                        yield Field(
+                            "Partner margin", _pct(self._margin()), "margin", 0, top, "% 1st year"
+                        )
             yield Label("Market studies (this round)", classes="section")
             with Grid(classes="row", id="studies"):
                 for study in STUDIES:
@@ -199,6 +217,14 @@ class DecisionForm(Vertical):
     def on_mount(self) -> None:
         self.query_one(SplitBar).share = self.session.draft.marketing_share
         self.refresh_derived()
+
+    def _margin(self) -> float:
+        """The partner margin the draft offers (the market's unless set)."""
+        d = self.session.draft
+        if d.partner_margin is not None:
+            return d.partner_margin
+        scen = self.session.scenario
+        return scen.economics_for(scen.firm(self.session.player)).partner_margin
 
     def _claimed(self) -> tuple[float, float]:
         """The position the draft claims (by default, what the firm claims now)."""
@@ -224,6 +250,11 @@ class DecisionForm(Vertical):
         shown |= {f"mix-{k}": _pct(v) for k, v in d.mix.items()}
         shown |= {f"target-{k}": _pct(v) for k, v in d.targeting.items()}
         shown |= {f"cover-{k}": _pct(v) for k, v in (d.coverage or {}).items()}
+        scen = self.session.scenario
+        shown |= {f"partner-{k}": _pct(d.partner.get(k, 0.0)) for k in scen.partner_segments}
+        shown |= {f"online-{k}": _pct(d.self_serve.get(k, 0.0)) for k in scen.self_serve_segments}
+        if scen.partner_segments:
+            shown["margin"] = _pct(self._margin())
         for field_id, value in shown.items():
             for holder in self.query(f"#field-{field_id}").results(Field):
                 holder.value = value
@@ -272,8 +303,8 @@ class DecisionForm(Vertical):
     def set_full_mode(self, full: bool) -> list[str]:
         """Switch modes. Entering full mode rounds mix and targeting to tenths of a percent
         (summing to 100), so the fields show what will be played. Leaving it drops what only
-        full mode shows (the studies, a coverage plan, a qualification bar: nothing is played
-        unseen): returns what was dropped, in words."""
+        full mode shows (the studies, a coverage plan, a qualification bar, routes to market:
+        nothing is played unseen): returns what was dropped, in words."""
         self.session.full_mode = full
         self.set_class(not full, "simple")
         dropped = [] if full else self.session.drop_full_mode_levers()
@@ -346,6 +377,12 @@ class DecisionForm(Vertical):
             d.account_management = value / 100
         elif field_id == "qualify":
             d.qualification = value / 100
+        elif field_id.startswith("partner-"):
+            d.partner[field_id[8:]] = value / 100
+        elif field_id.startswith("online-"):
+            d.self_serve[field_id[7:]] = value / 100
+        elif field_id == "margin":
+            d.partner_margin = value / 100
         elif field_id == "rd":
             d.product_share = value / 100
         elif field_id in ("pos-power", "pos-service"):
