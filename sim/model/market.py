@@ -537,11 +537,12 @@ class Market:
         serve_x = serve_x + (p.self_serve_quality_weight * 2.0 * (self.quality - 0.5))[:, None]
         with np.errstate(over="ignore"):
             p_self = logistic(serve_x)  # 0 where a segment has no self-serve (logit -inf)
+        # the rivals' pull on a partner's buyer: sum over j != i of a_j e^(U_j - U_p,i)
+        pull = present * np.exp(utility)
+        pressure = (pull.sum(axis=0) - pull) * np.exp(-partner_u)
+        p_partner = 1.0 / (1.0 + np.exp(-(partner_u + p.win_base[:, None])) + pressure)
         signed = {}
         for i in np.flatnonzero(self.active & routes.used).tolist():
-            others = np.exp(utility - partner_u[i]) * present
-            others[i] = 0.0
-            p_partner = 1.0 / (1.0 + np.exp(-(partner_u[i] + p.win_base[i])) + others.sum(axis=0))
             signed[i] = routes.day(
                 i,
                 warm[i],
@@ -549,7 +550,7 @@ class Market:
                 self.partner_capacity,
                 self.partner_reach,
                 self.cycle_days,
-                p_partner,
+                p_partner[i],
                 p_self[i],
             )
         return direct, signed

@@ -143,10 +143,13 @@ class RoutesToMarket:
         partner, serve = self.partner[firm], self.self_serve[firm]
         signed_p = np.zeros_like(warm)
         if self.winning[firm].any() or self.losing[firm].any():
+            # the deals that end today, won then lost (one call: the same draws, in order)
             ends = -np.expm1(-1.0 / cycle_days)
-            signed_p = chance.binomial(self.winning[firm], ends)
+            flight = np.stack([self.winning[firm], self.losing[firm]])
+            ended = chance.binomial(flight, np.stack([ends, ends]))
+            signed_p = ended[0]
             self.winning[firm] -= signed_p
-            self.losing[firm] -= chance.binomial(self.losing[firm], ends)
+            self.losing[firm] -= ended[1]
             self.partner_won[firm] += signed_p
         if partner.any():
             e = self.engaged[firm]
