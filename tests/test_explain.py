@@ -287,4 +287,5 @@ def test_routes_to_market_are_the_sales_group_not_luck() -> None:
     again.play_round({**first, "you": Decision.model_validate(routed)})
     again.play_round({**first, "you": Decision.model_validate(margin)})
     e = explain(again, "you", draws=2, workers=1)
-    assert e.changed == ["sales"] and "partner margin changed" in e.settings["sales"]
+    assert e.changed == ["sales"] and "partner margin 30% to 45%" in e.settings["sales"]
+    assert "routes to market" not in e.settings["sales"]  # the same shares

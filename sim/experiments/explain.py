@@ -620,8 +620,10 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
                 + ("set" if not before.indirect else "changed")
                 + ("" if now.indirect else " to your reps only")
             )
-        elif before.routes != now.routes:  # the same shares at another margin
-            bits.append("partner margin changed")
+        market = game.scenario.economics_for(game.scenario.firm(firm)).partner_margin
+        x, y = (d.routes.margin(market) if d.routes else market for d in (before, now))
+        if x != y and (_routes(before.routes)[0] or _routes(now.routes)[0]):
+            bits.append(f"partner margin {x:.0%} to {y:.0%}")
         if a.alignment_ratio is not None and b.alignment_ratio is not None:
             bits.append(f"rho {rho_text(a.alignment_ratio)} to {rho_text(b.alignment_ratio)}")
         out["sales"] = "; ".join(bits)
