@@ -113,6 +113,7 @@ async def test_the_books_tab_and_the_round_report_show_the_ledger() -> None:
         reps = table.get_row_at(names.index("Revenue: your reps"))
         assert [str(c) for c in reps[1:4]] == [money(f.revenue_by_route["direct"]) for f in mine]
         assert {"Deals: partners", "Customers: self-serve"} <= set(names)
+        assert "Sales: partner margins" not in names  # a cost a direct seller never had
 
 
 async def test_the_history_tab_shows_your_rounds_every_firms_public_figures_and_segments() -> None:

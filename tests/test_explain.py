@@ -254,3 +254,38 @@ def test_a_fortune_still_adds_up_exactly_in_a_coarser_unit() -> None:
         assert total == int(round(e.change[m] / unit)), m
         written = math.fsum(e.contributions[f][m] for f in FACTORS)
         assert abs(written - e.change[m]) < unit / 100, m
+
+
+def test_routes_to_market_are_the_sales_group_not_luck() -> None:
+    """A firm that only sends leads by partners and self-serve in round 2 changed its sales
+    group (routes are how it sells): the change is played in the coalitions, so it is not
+    counted as luck, and the sentence says so; back to the reps only is a change too, and a
+    new partner margin alone is one."""
+    scenario = every_firm_a_player(rounds=3, round_days=28)
+    budget = scenario.meta.budget_per_round
+    first = {f.id: simple(scenario, budget, 0.45, firm_id=f.id) for f in scenario.firms}
+    routed = first["you"].to_dict()
+    routed["routes"] = {"partner": {"smb": 0.6}, "self_serve": {"smb": 0.3}}
+    game = Game(scenario, 5)
+    game.play_round(first)
+    game.play_round({**first, "you": Decision.model_validate(routed)})
+    e = explain(game, "you", draws=2, workers=1)
+    assert e.changed == ["sales"]
+    assert "routes to market set" in e.settings["sales"]
+    assert e.contributions["sales"]["profit"] != 0
+    for m in MEASURES:  # still exact
+        total = sum(in_units(e.contributions[f][m], m) for f in FACTORS)
+        assert total == in_units(e.change[m], m), m
+    # the same routes, every firm's luck alike: what round 2 earned on average is its own
+    # routes' (E_K(d_K) played with them, not last round's direct selling)
+    assert abs(e.luck_now["profit"]) < abs(e.contributions["sales"]["profit"])
+    game.play_round(first)  # round 3: every lead to the reps again
+    back = explain(game, "you", draws=2, workers=1)
+    assert back.changed == ["sales"] and "to your reps only" in back.settings["sales"]
+    margin = {**routed, "routes": {**routed["routes"], "partner_margin": 0.45}}
+    again = Game(scenario, 5)
+    again.play_round({**first, "you": Decision.model_validate(routed)})
+    again.play_round({**first, "you": Decision.model_validate(margin)})
+    e = explain(again, "you", draws=2, workers=1)
+    assert e.changed == ["sales"] and "partner margin 30% to 45%" in e.settings["sales"]
+    assert "routes to market" not in e.settings["sales"]  # the same shares

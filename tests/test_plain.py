@@ -181,6 +181,7 @@ def test_plain_mode_sends_leads_by_routes_to_market_and_refuses_what_the_market_
     session = Session.new(shortened("classic", 2), 1)
     out = io.StringIO()
     script = (
+        "?\n"  # the help names the route commands
         "partner mid 20\npartner smb 150\nselfserve moon 10\nmargin 90\n"  # refused, all four
         "partner smb 60\nselfserve smb 50\n"  # 110% of SMB's leads: refused
         "selfserve smb 30\nmargin 35\n\nroutes off\n\nq\n"
@@ -190,6 +191,7 @@ def test_plain_mode_sends_leads_by_routes_to_market_and_refuses_what_the_market_
     assert said.count("Not changed:") == 5
     assert "no channel partners there (it has: smb)" in said
     assert "would take 110%" in said
+    assert all(c in said for c in ("partner smb 30", "selfserve smb 20", "margin 30", "routes off"))
     first, second = (d["you"] for d in session.game.history)
     assert first.routes is not None and first.routes.partner == {"smb": 0.6}
     assert first.routes.self_serve["smb"] == 0.3 and first.routes.partner_margin == 0.35
@@ -197,3 +199,17 @@ def test_plain_mode_sends_leads_by_routes_to_market_and_refuses_what_the_market_
     assert "Partners took" in said
     assert second.routes is None  # every lead to the reps again
     assert session.reports[0].firms["you"].deals_by_route["partner"] > 0
+
+
+def test_plain_mode_refuses_routes_where_the_market_has_none() -> None:
+    """The tutorial has no partners and no self-serve: every route command is refused in one
+    line and leaves the mode, and the status, as they were."""
+    from tests.conftest import shortened
+
+    session = Session.new(shortened("tutorial", 1), 1)
+    out = io.StringIO()
+    play_plain(session, io.StringIO("partner smb 20\nselfserve smb 10\nmargin 30\n\nq\n"), out)
+    said = out.getvalue()
+    assert said.count("Not changed:") == 3 and "this market has no channel partners" in said
+    assert not session.full_mode and "routes:" not in said
+    assert session.game.history[0]["you"].routes is None

@@ -380,3 +380,7 @@ def test_a_sweep_varies_the_routes_and_reports_the_indirect_share(capsys) -> Non
         cli(capsys, "sweep", "classic", "--vary", "routes.self_serve.smb=2", "--reps", "1"),
         "routes.self_serve.smb",
     )
+    one_error(  # a margin where no partner would earn it: an axis that would do nothing
+        cli(capsys, "sweep", "tutorial", "--vary", "routes.partner_margin=0.3", "--reps", "1"),
+        "routes.partner_margin: this scenario has no channel partners",
+    )

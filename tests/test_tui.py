@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from sim import Game, load_scenario
 from sim.model.decisions import expand
 from sim.narrative import statement_rows
+from sim.numbers import money
 from tests.conftest import eventually, shortened
 from tui.app import JigsawApp
 from tui.screens.boardroom import Boardroom
@@ -617,6 +618,13 @@ async def test_routes_to_market_are_set_in_full_mode_played_and_shown_in_the_boo
         assert "Sales: partner margins" in lines  # the Books the report shows
         await pilot.press("enter")
         await pilot.pause()
+        app.screen.query_one(TabbedContent).active = "chart-books"
+        await pilot.pause()
+        table = app.screen.query_one("#books", DataTable)
+        rows = {str(table.get_row_at(k)[0]): table.get_row_at(k) for k in range(table.row_count)}
+        f = session.reports[-1].firms["you"]
+        assert str(rows["Sales: partner margins"][1]) == money(-f.partner_margins)
+        assert str(rows["Deals: partners"][1]) == f"{f.deals_by_route['partner']:,}"
         played = session.game.history[-1]["you"].routes
         assert played is not None and played.partner == {"smb": 0.7}
         assert played.self_serve["smb"] == 0.2 and played.partner_margin == 0.35

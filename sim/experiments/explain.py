@@ -44,7 +44,7 @@ from typing import Any, TypeVar
 
 from sim.experiments.luck import with_every_decision
 from sim.experiments.sweep import standard_error, stream
-from sim.model.decisions import Decision
+from sim.model.decisions import Decision, Routes
 from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.model.gauge import rho_text
@@ -70,17 +70,18 @@ NAMES = {
 }
 HOLDS = {
     "marketing": "budget, mix, targeting, positioning, qualification bar",
-    "sales": "budget, training, commission, account management, coverage plan",
+    "sales": "budget, training, commission, account management, coverage plan, routes to market",
     "price_product": "price, R&D, studies",
     "rivals": "every other firm's decisions",
     "events": "the events in force and those that fire",
     "momentum": "what the state carried in from earlier rounds",
     "luck": "this round's against its expectation, less last round's",
 }
-# The parts of a firm's own decision each group switches (`Decision` fields).
+# The parts of a firm's own decision each group switches (`Decision` fields; `routes`, the
+# routes to market, is absent from a direct-only decision's `to_dict`).
 OWN = {
     "marketing": ("marketing",),
-    "sales": ("sales",),
+    "sales": ("sales", "routes"),
     "price_product": ("product", "research", "price"),
 }
 # The measures explained, each with its smallest unit (what "exactly" means for it).
@@ -539,7 +540,10 @@ def blend(before: Decision, now: Decision, take: frozenset[str]) -> Decision:
     data, new = before.to_dict(), now.to_dict()
     for group in take & OWN.keys():
         for part in OWN[group]:
-            data[part] = new[part]
+            if part in new:
+                data[part] = new[part]
+            else:
+                data.pop(part, None)
     return Decision.model_validate(data)
 
 
@@ -549,7 +553,7 @@ def _changed(game: Game, firm: str, k: int, private: bool = False) -> list[str]:
     teams changed their decisions)."""
     before, now = game.history[k - 2], game.history[k - 1]
     a, b = before[firm].to_dict(), now[firm].to_dict()
-    out = [g for g, parts in OWN.items() if any(a[p] != b[p] for p in parts)]
+    out = [g for g, parts in OWN.items() if any(a.get(p) != b.get(p) for p in parts)]
     others = lambda decided: {f: d.to_dict() for f, d in decided.items() if f != firm}  # noqa: E731
     players = [f for f in {*before, *now} if f != firm and game.scenario.firm(f).is_player]
     if others(before) != others(now) or (private and players):
@@ -562,6 +566,16 @@ def _changed(game: Game, firm: str, k: int, private: bool = False) -> list[str]:
     ):
         out.append("events")
     return out
+
+
+def _routes(r: Routes | None) -> tuple[dict[str, float], dict[str, float]]:
+    """The shares a decision's routes send past the reps (none: empty tables)."""
+    if r is None:
+        return {}, {}
+    return (
+        {k: v for k, v in r.partner.items() if v > 0},
+        {k: v for k, v in r.self_serve.items() if v > 0},
+    )
 
 
 def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str, str]:
@@ -600,6 +614,16 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
                 + ("set" if before.sales.coverage is None else "changed")
                 + ("" if now.sales.coverage is not None else " to one pool")
             )
+        if _routes(before.routes) != _routes(now.routes):
+            bits.append(
+                "routes to market "
+                + ("set" if not before.indirect else "changed")
+                + ("" if now.indirect else " to your reps only")
+            )
+        market = game.scenario.economics_for(game.scenario.firm(firm)).partner_margin
+        x, y = (d.routes.margin(market) if d.routes else market for d in (before, now))
+        if x != y and (_routes(before.routes)[0] or _routes(now.routes)[0]):
+            bits.append(f"partner margin {x:.0%} to {y:.0%}")
         if a.alignment_ratio is not None and b.alignment_ratio is not None:
             bits.append(f"rho {rho_text(a.alignment_ratio)} to {rho_text(b.alignment_ratio)}")
         out["sales"] = "; ".join(bits)

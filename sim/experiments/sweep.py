@@ -329,6 +329,12 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
         if given:
             routes[prefix.split(".")[1]] = given
     if "routes.partner_margin" in point:
+        if not scenario.partner_segments:  # a margin no partner earns: an axis that does nothing
+            raise InputError(
+                "--vary",
+                "routes.partner_margin",
+                "this scenario has no channel partners (no segment with partner_capacity > 0)",
+            )
         routes["partner_margin"] = point["routes.partner_margin"]
     marketing: dict[str, Any] = {"budget": for_marketing, "mix": mix}
     if "marketing.qualification" in point:
