@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.widgets import Input
 
 from sim.classroom.store import Classroom
 from tui.app import InstructorApp, JigsawApp
@@ -19,6 +20,7 @@ from tui.screens.dialogs import Confirm
 from tui.screens.new_game import NewGame
 from tui.screens.round_report import RoundReportScreen
 from tui.widgets.boards import NewsFeed, RivalBoard
+from tui.widgets.decision_form import DecisionForm
 
 from .conftest import eventually, shortened
 
@@ -370,3 +372,33 @@ async def test_a_duplicate_class_dashboard_ranks_the_teams_from_their_own_market
     session = ClassSession.login(c.path, "Green", codes["Green"])
     assert session.game.scenario.firm("you").name == "Green"
     assert session.game.reports[0].firms["you"].name == "Green"
+
+
+async def test_decisions_submitted_elsewhere_with_full_mode_levers_are_shown_in_full_mode(
+    room, monkeypatch
+) -> None:
+    """A team's submission from a file that sends leads to partners: the seat opens in full
+    mode (the routes in view, never played unseen); a seat in simple mode that sees such a
+    submission arrive switches to full mode and says so."""
+    c, instructor, codes = room
+    from sim.model.decisions import simple
+
+    routed = simple(c.scenario, 300_000, 0.4).to_dict()
+    routed["routes"] = {"partner": {"smb": 0.4}}
+    c.submit("Red", codes["Red"], routed, by="Ana (file)")
+    session = ClassSession.login(c.path, "Red", codes["Red"])
+    assert session.full_mode and session.draft.partner == {"smb": 0.4}
+    assert not ClassSession.login(c.path, "Blue", codes["Blue"]).full_mode  # nothing set
+    monkeypatch.setattr(boardroom, "POLL_SECONDS", 0.1)
+    app = JigsawApp(ClassSession.login(c.path, "Blue", codes["Blue"]))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause(0.3)
+        assert not app.session.full_mode
+        c.submit("Blue", codes["Blue"], routed, by="Ben (file)")
+        await eventually(pilot, lambda: app.session.full_mode)
+        await pilot.pause(0.3)
+        form = app.screen.query_one(DecisionForm)
+        assert not form.has_class("simple")
+        assert app.screen.query_one("#partner-smb", Input).value == "40"
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "switched to full mode" in toasts

@@ -51,6 +51,7 @@ class ClassSession(Session):
         super().__init__(game, save_path=self.db, full_mode=full_mode, player=team.firm_id)
         if mine is not None:
             self.draft = Draft.from_decision(mine.decision)
+            self.full_mode = self.full_mode or self.uses_full_mode_levers()
         self.submitted_round = mine.round if mine is not None else None
         self._mine_at = mine.at if mine is not None else None  # the submission we know of
 
@@ -155,10 +156,22 @@ class ClassSession(Session):
             self._mine_at = mine.at if mine is not None else None
             if mine is not None:
                 self.draft = Draft.from_decision(mine.decision)
+                self._show_full_mode()
             return []
         self._mine_at = mine.at if mine is not None else None
         self.submitted_round = mine.round if mine is not None else None
         return game.reports[before:]
+
+    def _show_full_mode(self) -> None:
+        """Decisions that came from elsewhere and set what only full mode shows switch the
+        seat to full mode, with a notice: nothing is played unseen."""
+        if not self.full_mode and self.uses_full_mode_levers():
+            self.full_mode = True
+            self._news.append(
+                "These decisions set levers only full mode shows (the mix, the sales levers, "
+                "studies, a coverage plan, a qualification bar or routes): the boardroom "
+                "switched to full mode to show them."
+            )
 
     def _resubmitted(self, mine: Any) -> None:
         """A submission for the open round made elsewhere (another tab of the team, a file,
@@ -168,6 +181,7 @@ class ClassSession(Session):
         self._mine_at = mine.at
         self.submitted_round = mine.round
         self.draft = Draft.from_decision(mine.decision)
+        self._show_full_mode()
         if mine.by != f"{self.team.name} ({self.screen})":
             self._news.append(
                 f"Your decisions for round {mine.round} were submitted from elsewhere "

@@ -148,6 +148,19 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "game"
 
 
+# The draft's fields only full mode shows (routes aside: `Draft.routed`).
+FULL_MODE_FIELDS = (
+    "mix",
+    "targeting",
+    "training_share",
+    "commission_rate",
+    "account_management",
+    "research",
+    "coverage",
+    "qualification",
+)
+
+
 @dataclass
 class Draft:
     """The player's next-round settings as typed (validated only by `Session.decision`)."""
@@ -300,27 +313,22 @@ class Session:
 
     @classmethod
     def load(cls, path: str | Path, max_leads: float | None = None) -> Session:
-        """Continue a saved game; full mode if its last decisions used more than the split."""
+        """Continue a saved game; full mode if its last decisions used more than the split
+        (`uses_full_mode_levers`)."""
         p = Path(path)
         session = cls(Game.load(p, max_leads), save_path=p)
-        defaults = cls(Game(session.scenario, session.game.seed)).draft
-        d = session.draft
-        session.full_mode = (
-            any(
-                getattr(d, k) != getattr(defaults, k)
-                for k in (
-                    "mix",
-                    "targeting",
-                    "training_share",
-                    "commission_rate",
-                    "account_management",
-                    "coverage",
-                    "qualification",
-                )
-            )
-            or d.routed
-        )
+        session.full_mode = session.uses_full_mode_levers()
         return session
+
+    def uses_full_mode_levers(self) -> bool:
+        """Whether the draft sets what only full mode shows (the mix, targeting, the sales
+        levers, studies, a coverage plan, a qualification bar, routes to market): such a draft
+        is shown in full mode, never played unseen."""
+        scen = self.scenario
+        simple = {"budget": scen.meta.budget_per_round, "marketing_share": 0.4}
+        defaults = Draft.from_decision(expand(scen, simple, firm_id=self.player))
+        d = self.draft
+        return d.routed or any(getattr(d, k) != getattr(defaults, k) for k in FULL_MODE_FIELDS)
 
     def drop_full_mode_levers(self) -> list[str]:
         """Leaving full mode: the levers only full mode shows are dropped (simple mode has no

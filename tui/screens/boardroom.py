@@ -311,7 +311,10 @@ class Boardroom(Screen):
         """The class changed under this seat (a rollback, a submission from another screen):
         the boards and the form show it."""
         self.sub_title = self.session.round_label
-        self.query_one(DecisionForm).load_draft()
+        form = self.query_one(DecisionForm)
+        if self.session.full_mode and form.has_class("simple"):  # shown, never played unseen
+            form.set_full_mode(True)
+        form.load_draft()
         self.show_state()
 
     def _advance_failed(self, message: str) -> None:
