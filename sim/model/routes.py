@@ -53,8 +53,10 @@ def engagement(margin: np.ndarray | float, half: np.ndarray | float) -> np.ndarr
     """How much of their capacity and reach partners give a firm at margin m: Hill,
     m^4 / (m^4 + h^4); half of it at m = h."""
     m = np.maximum(np.asarray(margin, dtype=float), 0.0)
-    x = (m / half) ** ENGAGEMENT_SHAPE
-    return np.asarray(x / (1.0 + x))
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = (m / half) ** ENGAGEMENT_SHAPE
+        # a margin far above a tiny half gives x = inf: the whole network (inf / inf is NaN)
+        return np.asarray(np.where(np.isinf(x), 1.0, x / (1.0 + x)))
 
 
 def erlang_b(servers: int, load: float) -> float:
