@@ -23,6 +23,7 @@ from sim.model.scenario import (
     ACCOUNT_MANAGEMENT_MAX,
     CHANNELS,
     COMMISSION_MAX,
+    PARTNER_MARGIN_MAX,
     PRICE_RANGE,
     STUDIES,
     Point,
@@ -128,9 +129,6 @@ class Sales(_Strict):
         if self.coverage is None:
             return None
         return np.array([self.coverage.get(s, 0.0) for s in segments])
-
-
-PARTNER_MARGIN_MAX = 0.6  # of first-year value: beyond it a partner earns more than the firm
 
 
 class Routes(_Strict):

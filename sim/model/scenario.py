@@ -61,6 +61,7 @@ AXES = ("power", "service")  # the perceptual map: simple..powerful, self-serve.
 # starting values use them; forms, sweeps and the balance check read `sim.model.decisions.RANGES`.
 PRICE_RANGE = (0.5, 2.0)  # price index on list price
 COMMISSION_MAX = 0.5  # commission on first-year bookings
+PARTNER_MARGIN_MAX = 0.6  # of first-year value: beyond it a partner earns more than the firm
 ACCOUNT_MANAGEMENT_MAX = 0.9  # share of sales capacity kept for customers
 
 STUDIES = ("brand_tracker", "perceptual_map", "win_loss", "pipeline_benchmark")
@@ -390,8 +391,10 @@ class Economics(Strict):
     specialisation_half_life_days: float = Field(
         90, ge=1, le=3650, description="Half-life of a segment's expertise moving to its target."
     )
-    partner_margin: Share = Field(
+    partner_margin: float = Field(
         0.3,
+        ge=0,
+        le=PARTNER_MARGIN_MAX,
         description="The margin channel partners take on the first-year value of each deal "
         "they close, unless a firm's routes say otherwise (20-40% is typical).",
     )
