@@ -231,13 +231,13 @@ def _routes(f: FirmRound) -> list[str]:
     if f.partner_leads or f.deals_by_route.get("partner"):
         taken = f.partner_leads - f.partner_turned_away
         line = (
-            f"Partners took {taken} of the {plural(f.partner_leads, 'lead')} that went to "
+            f"Partners took {taken:,} of the {plural(f.partner_leads, 'lead')} that went to "
             f"them and closed {plural(f.deals_by_route.get('partner', 0), 'deal')}, for "
             f"{money(f.partner_margins)} in margins."
         )
         if f.partner_turned_away > 0.2 * f.partner_leads:
             line += (
-                f" They turned {f.partner_turned_away} away, every place taken: send them "
+                f" They turned {f.partner_turned_away:,} away, every place taken: send them "
                 "fewer leads, or offer a higher margin for more of their capacity."
             )
         if reading(f.alignment_ratio) in ("idle", "room"):
@@ -249,7 +249,7 @@ def _routes(f: FirmRound) -> list[str]:
     if f.self_serve_leads or f.deals_by_route.get("self_serve"):
         signed = f.deals_by_route.get("self_serve", 0)
         out.append(
-            f"{plural(signed, 'buyer')} of the {f.self_serve_leads} sent online signed up on "
+            f"{plural(signed, 'buyer')} of the {f.self_serve_leads:,} sent online signed up on "
             "their own: no rep, no cycle, but self-serve customers leave sooner, and buyers "
             "who follow the rep rarely buy alone."
         )

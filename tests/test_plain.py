@@ -213,3 +213,12 @@ def test_plain_mode_refuses_routes_where_the_market_has_none() -> None:
     assert said.count("Not changed:") == 3 and "this market has no channel partners" in said
     assert not session.full_mode and "routes:" not in said
     assert session.game.history[0]["you"].routes is None
+
+
+def test_a_percent_just_past_its_range_is_echoed_as_typed() -> None:
+    from tests.conftest import shortened
+
+    session = Session.new(shortened("classic", 1), 1)
+    out = io.StringIO()
+    play_plain(session, io.StringIO("margin 60.0000001\nq\n"), out)
+    assert "must be 0 to 60 percent, got 60.0000001" in out.getvalue()

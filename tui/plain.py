@@ -394,7 +394,7 @@ def within(value: float, verb: str, lever: str, percent: bool = False) -> float:
         if high == float("inf")
         else f"{low * scale:g} to {high * scale:g}"
     )
-    raise InputError(verb, "", f"must be {allowed}{unit}, got {value * scale:g}")
+    raise InputError(verb, "", f"must be {allowed}{unit}, got {value * scale:.12g}")
 
 
 def scorecard_lines(session: Session) -> list[str]:
