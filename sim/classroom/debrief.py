@@ -61,7 +61,7 @@ def route_cells(scenario: Scenario, d: Decision, firm_id: str) -> dict[str, obje
     return {
         **{f"routes.partner.{k}": partner.get(k, 0.0) for k in scenario.partner_segments},
         **{f"routes.self_serve.{k}": self_serve.get(k, 0.0) for k in scenario.self_serve_segments},
-        "routes.partner_margin": d.routes.margin(market) if d.routes is not None else market,
+        "routes.partner_margin": d.partner_margin(market),
     }
 
 

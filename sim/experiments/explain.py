@@ -621,7 +621,7 @@ def settings(game: Game, firm: str, k: int, changed: Sequence[str]) -> dict[str,
                 + ("" if now.indirect else " to your reps only")
             )
         market = game.scenario.economics_for(game.scenario.firm(firm)).partner_margin
-        x, y = (d.routes.margin(market) if d.routes else market for d in (before, now))
+        x, y = before.partner_margin(market), now.partner_margin(market)
         if x != y and (_routes(before.routes)[0] or _routes(now.routes)[0]):
             bits.append(f"partner margin {x:.0%} to {y:.0%}")
         if a.alignment_ratio is not None and b.alignment_ratio is not None:

@@ -117,7 +117,7 @@ def levers(game: Game, firm: int) -> dict[int, dict[str, str]]:
                 if seg in scenario.self_serve_segments:
                     row[f"self_serve_{seg}"] = number(float(self_serve[s]))
             market = game.params.tables[firm].partner_margin
-            row["partner_margin"] = number(market if d.routes is None else d.routes.margin(market))
+            row["partner_margin"] = number(d.partner_margin(market))
     return out
 
 

@@ -239,6 +239,10 @@ class Decision(_Strict):
             del data["routes"]
         return data
 
+    def partner_margin(self, market: float) -> float:
+        """The margin this decision offers partners: its routes' own, else the market's."""
+        return market if self.routes is None else self.routes.margin(market)
+
     @property
     def indirect(self) -> bool:
         """Whether any leads go by a route other than the firm's reps."""

@@ -36,7 +36,7 @@ from sim.model.pipeline import (
 from sim.model.report import RoundReport, scorecard
 from sim.model.research import redact, results
 from sim.model.rivals import RivalView, strategy
-from sim.model.routes import PARTNER, SELF_SERVE
+from sim.model.routes import DIRECT, PARTNER, SELF_SERVE
 from sim.model.scenario import Scenario
 from sim.model.snapshot import Snapshot, SnapshotError, dumps, loads
 from sim.model.workload import NoRoom, TooManyLeads, game_limit
@@ -360,10 +360,9 @@ class Game:
         table = self.params.tables[i]
         if d.routes is not None:
             partner, self_serve = d.routes.shares(self.scenario.segment_ids)
-            margin = d.routes.margin(table.partner_margin)
         else:
             partner = self_serve = np.zeros(len(self.scenario.segments))
-            margin = table.partner_margin
+        margin = d.partner_margin(table.partner_margin)
         self.market.routes.decide(i, partner, self_serve, margin, table.partner_margin_half)
         hires, fires, hiring, severance = self.forces[i].staff(
             d.sales.budget * factor,
@@ -384,37 +383,38 @@ class Game:
         value = float(m.deal_value[segment] * m.effective_price()[firm])
         if not m.active[firm] or not self.accounts.win(firm, segment):
             return False
+        self._booked(firm, segment, DIRECT, 1, value, when)
+        return True
+
+    def _booked(
+        self, firm: int, segment: int, route: int, n: float, value: float, when: float
+    ) -> None:
+        """n accounts that just became the firm's customers by `route` are booked at their
+        first-year `value` each: buyers of a customer know the brand; the reps' deals pay
+        commission, a partner's its margin, self-serve nothing."""
+        m = self.market
         m.aware[firm, segment] = min(
             m.accounts[segment], max(m.aware[firm, segment], self.accounts.customers[firm, segment])
         )
-        self.ledgers[firm].book(value, self.forces[firm].commission_rate)
+        rate = self.forces[firm].commission_rate if route == DIRECT else 0.0
+        self.ledgers[firm].book(value * n, rate)
+        if route == PARTNER:
+            self.ledgers[firm].pay_partner(float(m.routes.margin[firm]) * value * n)
         if self.diary is not None:
-            self.diary.signed_up(firm, segment, when, value)
-        return True
+            self.diary.signed_up(firm, segment, when, value, int(n), route)
 
     def _signed_by_route(self, firm: int, route: int, counts: np.ndarray) -> None:
         """Deals a route closed today (partners' or self-serve, by segment): the accounts still
-        free become customers and are booked, without commission; a partner's are paid its
-        margin on the first-year value."""
+        free become customers and are booked (`_booked`)."""
         if not counts.any():
             return
         m = self.market
         price = float(m.effective_price()[firm])
-        margin = float(m.routes.margin[firm])
         for segment in np.flatnonzero(counts).tolist():
             n = self.accounts.win(firm, segment, route, float(counts[segment]))
-            if n < 1:
-                continue
-            value = float(m.deal_value[segment] * price)
-            m.aware[firm, segment] = min(
-                m.accounts[segment],
-                max(m.aware[firm, segment], self.accounts.customers[firm, segment]),
-            )
-            self.ledgers[firm].book(value * n, 0.0)
-            if route == PARTNER:
-                self.ledgers[firm].pay_partner(margin * value * n)
-            if self.diary is not None:
-                self.diary.signed_up(firm, segment, self.env.now, value, int(n), route)
+            if n >= 1:
+                value = float(m.deal_value[segment] * price)
+                self._booked(firm, segment, route, n, value, self.env.now)
 
     def coverage(self) -> np.ndarray:
         """Each firm's account-management coverage of its customers now (0..1)."""

@@ -517,8 +517,9 @@ class Market:
         utility: np.ndarray,
         present: np.ndarray,
         prospects: np.ndarray,
+        routing: np.ndarray,
     ) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
-        """Routes to market for a day (`sim.model.routes`): each firm with routes sends its
+        """Routes to market for a day (`sim.model.routes`): each firm `routing` sends its
         shares of the warm leads to partners and self-serve. Returns the warm lead rates left
         for the reps, and by firm the deals its partners signed and its self-serve sign-ups,
         by segment."""
@@ -542,7 +543,7 @@ class Market:
         pressure = (pull.sum(axis=0) - pull) * np.exp(-partner_u)
         p_partner = 1.0 / (1.0 + np.exp(-(partner_u + p.win_base[:, None])) + pressure)
         signed = {}
-        for i in np.flatnonzero(self.active & routes.used).tolist():
+        for i in np.flatnonzero(routing).tolist():
             signed[i] = routes.day(
                 i,
                 warm[i],
@@ -603,8 +604,9 @@ class Market:
         engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
         present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
         signed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        if self.routes.used.any():
-            rates, signed = self.route(rates, parts, utility, present, accounts.prospects)
+        routing = self.active & self.routes.used
+        if routing.any():
+            rates, signed = self.route(rates, parts, utility, present, accounts.prospects, routing)
         idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
         covered = {i: v for i, f in enumerate(forces) if (v := f.idle_by_segment()) is not None}
         back = self.leave_nurture() if self.nurture.any() else None

@@ -92,9 +92,7 @@ class RoutesToMarket:
         shape = self.partner.shape
         self.partner_leads = np.zeros(shape)  # leads that went to partners (theirs and ours)
         self.partner_turned_away = np.zeros(shape)  # ... and found every place taken
-        self.partner_won = np.zeros(shape)  # partners' deals signed
         self.self_serve_leads = np.zeros(shape)
-        self.self_serve_won = np.zeros(shape)
 
     def decide(
         self,
@@ -152,7 +150,6 @@ class RoutesToMarket:
             signed_p = ended[0]
             self.winning[firm] -= signed_p
             self.losing[firm] -= ended[1]
-            self.partner_won[firm] += signed_p
         if partner.any():
             e = self.engaged[firm]
             lam = partner * (warm + e * reach * prospects * DT)
@@ -169,5 +166,4 @@ class RoutesToMarket:
             came = chance.count(serve * warm).astype(float)
             signed_s = chance.binomial(came, p_self)
             self.self_serve_leads[firm] += came
-            self.self_serve_won[firm] += signed_s
         return signed_p, signed_s
