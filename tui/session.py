@@ -324,9 +324,7 @@ class Session:
         """Whether the draft sets what only full mode shows (the mix, targeting, the sales
         levers, studies, a coverage plan, a qualification bar, routes to market): such a draft
         is shown in full mode, never played unseen."""
-        scen = self.scenario
-        simple = {"budget": scen.meta.budget_per_round, "marketing_share": 0.4}
-        defaults = Draft.from_decision(expand(scen, simple, firm_id=self.player))
+        defaults = self.default_draft()
         d = self.draft
         return d.routed or any(getattr(d, k) != getattr(defaults, k) for k in FULL_MODE_FIELDS)
 
@@ -380,13 +378,14 @@ class Session:
         """Last round's decisions if any, else the scenario's defaults at a 40% split."""
         if self.game.history and self.player in self.game.history[-1]:
             return Draft.from_decision(self.game.history[-1][self.player])
+        return self.default_draft()
+
+    def default_draft(self) -> Draft:
+        """The scenario's defaults at a 40% split: where a new game starts, and what simple
+        mode leaves as it is."""
         scen = self.scenario
-        d = expand(
-            scen,
-            {"budget": scen.meta.budget_per_round, "marketing_share": 0.4},
-            firm_id=self.player,
-        )
-        return Draft.from_decision(d)
+        simple = {"budget": scen.meta.budget_per_round, "marketing_share": 0.4}
+        return Draft.from_decision(expand(scen, simple, firm_id=self.player))
 
     # --- decisions -----------------------------------------------------------------------
 
