@@ -85,9 +85,10 @@ def levers(game: Game, firm: int) -> dict[int, dict[str, str]]:
     """By round, the levers beyond spend and price the firm decided, as media.csv's cells:
     `qualification` (the bar), `coverage_SEG` (the coverage plan's shares; empty in a round
     with one pool of reps), and, in a scenario with routes to market, `partner_SEG` and
-    `self_serve_SEG` (for the segments that offer the route) and `partner_margin`. A lever has columns only when some round of the
-    game set it (a coverage plan, a bar above 0) or the scenario offers it (routes), so the
-    export of a game without them reads as it always did."""
+    `self_serve_SEG` (for the segments that offer the route) and `partner_margin`. A lever
+    has columns only when some round of the game set it (a coverage plan, a bar above 0) or
+    the scenario offers it (routes), so the export of a game without them reads as it
+    always did."""
     scenario = game.scenario
     segments = scenario.segment_ids
     fid = game.ids[firm]
@@ -167,6 +168,12 @@ class _Tables:
         self.by_partner = self._sum(diary.by_day(diary.by_partner)[:, i, :])
         self.by_self_serve = self._sum(diary.by_day(diary.by_self_serve)[:, i, :])
         self.levers = levers(game, firm)
+        # their columns, once: media.csv's, and media_geo.csv's (a per-segment lever as one)
+        self.lever_columns = list(dict.fromkeys(k for row in self.levers.values() for k in row))
+        per_segment = {f"{n}_{s}": n for n in SEGMENT_LEVERS for s in self.segments}
+        self.geo_lever_columns = list(
+            dict.fromkeys(per_segment.get(name, name) for name in self.lever_columns)
+        )
 
     def decided(self, p: int) -> dict[str, str]:
         """The levers beyond spend and price in force at period p's start (`levers`)."""
@@ -207,15 +214,11 @@ class _Tables:
             names += ["new_customers_partner", "new_customers_self_serve"]
         return names
 
-    def lever_header(self) -> list[str]:
-        """The levers' columns: those any round of the firm's game set (`levers`)."""
-        return list(dict.fromkeys(k for values in self.levers.values() for k in values))
-
     def media_header(self) -> list[str]:
         spend = [f"spend_{ch}_{s}" for ch in CHANNELS for s in self.segments]
         controls = ["price", "price_cut", *(f"interest_{s}" for s in self.segments)]
         controls += [f"churn_{s}" for s in self.segments]
-        controls += self.lever_header()
+        controls += self.lever_columns
         return ["date", "round", "days", *spend, *controls, *self.outcome_header()]
 
     def media(self) -> str:
@@ -237,15 +240,9 @@ class _Tables:
 
     def geo_header(self) -> list[str]:
         spend = [f"spend_{ch}" for ch in CHANNELS]
-        controls = ["price", "price_cut", "interest", "churn", *self.geo_levers()]
+        controls = ["price", "price_cut", "interest", "churn", *self.geo_lever_columns]
         head = ["geo", "date", "round", "days", "population", *spend, *controls]
         return [*head, *self.outcome_header()]
-
-    def geo_levers(self) -> list[str]:
-        """The levers' columns of media_geo.csv: a per-segment lever (`coverage_SEG`) as one
-        column (`coverage`), the firm-wide ones as in media.csv."""
-        per_segment = {f"{n}_{s}": n for n in SEGMENT_LEVERS for s in self.segments}
-        return list(dict.fromkeys(per_segment.get(name, name) for name in self.lever_header()))
 
     def media_geo(self) -> str:
         rows = []
@@ -261,7 +258,7 @@ class _Tables:
                 row["interest"] = number(float(self.interest[p, k]), 6)
                 row["churn"] = number(float(self.churn[p, k]), 6)
                 decided = self.decided(p)
-                for name in self.geo_levers():
+                for name in self.geo_lever_columns:
                     if name in SEGMENT_LEVERS:  # a route the segment lacks: none of its leads
                         row[name] = decided.get(f"{name}_{s}", "" if name == "coverage" else "0")
                     else:
@@ -404,10 +401,10 @@ def readme(game: Game, firm_id: str, grain: str, t: _Tables) -> str:
         "`interest`, `churn`."
         + (
             " The levers of media.csv come here as "
-            + ", ".join(f"`{name}`" for name in t.geo_levers())
+            + ", ".join(f"`{name}`" for name in t.geo_lever_columns)
             + ": a lever set by segment as that segment's value (0 where the segment lacks "
             "the route), a firm-wide one as it is."
-            if t.geo_levers()
+            if t.geo_lever_columns
             else ""
         ),
         "",
