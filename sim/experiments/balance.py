@@ -96,8 +96,12 @@ DEGENERATE: dict[str, tuple[str, tuple[str, ...], bool]] = {
 }
 # Plays that only mean something in a market of several segments.
 SEVERAL_SEGMENTS = ("one_segment_reps",)
-# Plays that only mean something where the market offers the route.
-NEEDS_ROUTE = {"all_partners": "partner_segments", "all_self_serve": "self_serve_segments"}
+# Plays that only mean something where the market offers the route: the route each sends
+# every warm lead to, and the scenario's segments that offer it.
+NEEDS_ROUTE = {
+    "all_partners": ("partner", "partner_segments"),
+    "all_self_serve": ("self_serve", "self_serve_segments"),
+}
 
 # Players who move 10 points each round the way the gauge's words say, from either side.
 FOLLOWERS = ("follow:0.2", "follow:0.8")
@@ -123,7 +127,7 @@ def plays(scenario: Scenario) -> list[str]:
             d
             for d in DEGENERATE
             if (several or d not in SEVERAL_SEGMENTS)
-            and (d not in NEEDS_ROUTE or getattr(scenario, NEEDS_ROUTE[d]))
+            and (d not in NEEDS_ROUTE or getattr(scenario, NEEDS_ROUTE[d][1]))
         ),
     ]
     names += [s for s in STRATEGIES if s not in names]
@@ -174,8 +178,8 @@ def decide(name: str, view: RivalView) -> Decision:
         plan = {s: float(s == biggest) for s in view.scenario.segment_ids}
         return budget_decision(view, share, coverage=plan)
     if kind in NEEDS_ROUTE:
-        route = "partner" if kind == "all_partners" else "self_serve"
-        segments = getattr(view.scenario, NEEDS_ROUTE[kind])
+        route, offered = NEEDS_ROUTE[kind]
+        segments = getattr(view.scenario, offered)
         return budget_decision(view, share, routes={route: dict.fromkeys(segments, 1.0)})
     return strategy(name)(view)
 
