@@ -79,7 +79,7 @@ def test_routes_are_offered_only_where_the_scenario_has_them() -> None:
     base = simple(scenario, 300_000, 0.4).to_dict()
     with pytest.raises(InputError, match=r"routes\.partner\.mid.*no channel partners in mid"):
         expand(scenario, {**base, "routes": {"partner": {"mid": 0.2}}})
-    with pytest.raises(InputError, match=r"routes\.smb.*add up to 1\.2"):
+    with pytest.raises(InputError, match=r"routes\.smb.*add up to 120%"):
         expand(scenario, {**base, "routes": {"partner": {"smb": 0.6}, "self_serve": {"smb": 0.6}}})
     with pytest.raises(InputError, match=r"routes\.partner\.smb.*share from 0 to 1"):
         expand(scenario, {**base, "routes": {"partner": {"smb": 1.5}}})

@@ -604,7 +604,7 @@ async def test_routes_to_market_are_set_in_full_mode_played_and_shown_in_the_boo
         app.screen.query_one("#online-smb", Input).value = "40"
         await pilot.pause()
         problem = str(app.screen.query_one("#problem", Static).content)
-        assert "routes.smb" in problem and "add up to 1.1" in problem
+        assert "routes.smb" in problem and "add up to 110%" in problem
         app.screen.query_one("#online-smb", Input).value = "20"
         app.screen.query_one("#margin", Input).value = "35"
         await pilot.pause()

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from sim.model.decisions import RANGES
+from sim.model.decisions import RANGES, routes_table
 from sim.model.errors import InputError
 from sim.model.forecast import LEVEL, band
 from sim.model.scenario import CHANNELS, STUDIES
@@ -259,34 +259,19 @@ class PlainGame:
             s.defaults_for_full_mode()
 
     def route(self, verb: str, segment: str, value: float) -> None:
-        """One segment's share of warm leads to partners (or self-serve). Checked before
-        anything changes: the segment must offer the route, the share fit with the other
-        route's in that segment."""
+        """One segment's share of warm leads to partners (or self-serve), checked before
+        anything changes by the rule a decisions file meets (`routes_table`: the segment must
+        offer the route, the shares fit with the other route's in that segment)."""
         s = self.session
-        scen = s.scenario
-        offered = scen.partner_segments if verb == "partner" else scen.self_serve_segments
-        what = "channel partners" if verb == "partner" else "self-serve sign-up"
-        if segment not in scen.segment_ids:
-            raise InputError(verb, segment, f"expected one of {', '.join(scen.segment_ids)}")
-        if segment not in offered:
-            there = ", ".join(offered) or "none"
-            raise InputError(verb, segment, f"this market has no {what} there (it has: {there})")
         if not 0 <= value <= 1:
             raise InputError(verb, segment, "must be between 0 and 100 percent")
-        mine, other = (
-            (s.draft.partner, s.draft.self_serve)
-            if verb == "partner"
-            else (s.draft.self_serve, s.draft.partner)
-        )
-        if value + other.get(segment, 0.0) > 1 + 1e-9:
-            raise InputError(
-                verb,
-                segment,
-                f"partners and self-serve would take {percent(value + other.get(segment, 0.0))} "
-                "of its leads; at most 100%",
-            )
+        route = "partner" if verb == "partner" else "self_serve"
+        shares = {"partner": dict(s.draft.partner), "self_serve": dict(s.draft.self_serve)}
+        shares[route][segment] = value
+        checked = routes_table(s.scenario, shares, "", "")
         self.full_mode_on()
-        mine[segment] = value
+        s.draft.partner = checked.get("partner", {})
+        s.draft.self_serve = checked.get("self_serve", {})
 
     def share(self, verb: str, key: str, value: float) -> None:
         """One channel's (or segment's) share; the others scale to fill the rest. Checked

@@ -400,25 +400,29 @@ def expand(
             f"unknown segment; expected one of {', '.join(scenario.segment_ids)}",
         )
     if raw.get("routes") is not None:
-        raw = {**raw, "routes": _routes(scenario, raw["routes"], source, _join(prefix, "routes"))}
+        raw = {
+            **raw,
+            "routes": routes_table(scenario, raw["routes"], source, _join(prefix, "routes")),
+        }
     try:
         return Decision.model_validate({**raw, "marketing": mk, "sales": sl})
     except ValidationError as exc:
         raise from_validation(source, exc, prefix) from None
 
 
-def _routes(scenario: Scenario, raw: Any, source: str, where: str) -> dict[str, Any]:
-    """A `[routes]` table checked against the scenario: each route only in the segments that
-    offer it (partners where `partner_capacity` > 0, self-serve where `self_serve_conversion`
-    > 0), each share from 0 to 1, and at most 1 in all per segment; the offered segments not
-    named get 0."""
+def routes_table(scenario: Scenario, raw: Any, source: str, where: str) -> dict[str, Any]:
+    """The one rule for routes to market: a `[routes]` table checked against the scenario,
+    each route only in the segments that offer it (partners where `partner_capacity` > 0,
+    self-serve where `self_serve_conversion` > 0), each share from 0 to 1, and at most 1 in
+    all per segment; the offered segments not named get 0. Read by decisions files and by
+    plain mode's route commands (`where` "" names fields from the route down)."""
     if not isinstance(raw, dict):
         raise InputError(source, where, "must be a table (partner, self_serve, partner_margin)")
     extra = set(raw) - {"partner", "self_serve", "partner_margin"}
     if extra:
         raise InputError(
             source,
-            f"{where}.{sorted(extra)[0]}",
+            _join(where, sorted(extra)[0]),
             "is not a routes field (partner, self_serve, partner_margin)",
         )
     offered = {"partner": scenario.partner_segments, "self_serve": scenario.self_serve_segments}
@@ -426,9 +430,9 @@ def _routes(scenario: Scenario, raw: Any, source: str, where: str) -> dict[str, 
     for route, segments in offered.items():
         table = raw.get(route, {})
         if not isinstance(table, dict):
-            raise InputError(source, f"{where}.{route}", "must be a table of shares by segment")
+            raise InputError(source, _join(where, route), "must be a table of shares by segment")
         for seg, share in table.items():
-            field = f"{where}.{route}.{seg}"
+            field = _join(where, f"{route}.{seg}")
             if seg not in scenario.segment_ids:
                 raise InputError(
                     source,
@@ -451,9 +455,9 @@ def _routes(scenario: Scenario, raw: Any, source: str, where: str) -> dict[str, 
         if total > 1 + TOLERANCE:
             raise InputError(
                 source,
-                f"{where}.{seg}",
-                f"partner and self_serve shares add up to {total:g}; at most 1 (the rest goes "
-                "to the reps)",
+                _join(where, seg),
+                f"partner and self_serve shares add up to {total * 100:.8g}% of its warm "
+                "leads; at most 100% (the rest goes to the reps)",
             )
     return out
 
