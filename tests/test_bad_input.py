@@ -433,7 +433,9 @@ def test_a_missing_save(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
 def test_a_save_that_cannot_be_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     blocker = write_text(tmp_path, "a_file", "")
     target = blocker / "game.json"
-    one_error(cli(capsys, "run", "classic", "--save", target), str(target), "cannot write save")
+    one_error(
+        cli(capsys, "run", "classic", "--save", target), str(target), "is not a folder"
+    )  # before the game
 
 
 # --- usage -----------------------------------------------------------------------------------
@@ -550,3 +552,73 @@ def test_a_bad_scenario_beside_an_experiment_file_is_named_with_its_field(
     )
     monkeypatch.chdir(tmp_path)
     one_error(cli(capsys, "sweep", "--file", "exp.toml"), "old.toml: meta.mean_field: ")
+
+
+# --- outputs never written over what they must not replace -------------------------------------
+
+
+def test_a_save_is_never_written_over_its_inputs_a_file_not_a_save_or_into_a_new_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`run --save` refuses, before playing, to replace the scenario or decisions file it
+    reads, a file that is not a save, or to grow a folder a typo named; nothing is changed."""
+    scenario = tmp_path / "t.toml"
+    scenario.write_text(bundled_scenarios()["tutorial"].read_text(encoding="utf-8"))
+    decisions = tmp_path / "d.toml"
+    decisions.write_text("budget = 200000\nmarketing_share = 0.4\n")
+    precious = tmp_path / "notes.txt"
+    precious.write_text("precious\n")
+    before = {p: p.read_bytes() for p in (scenario, decisions, precious)}
+    one_error(cli(capsys, "run", scenario, "--save", scenario), "is the scenario file")
+    one_error(
+        cli(capsys, "run", scenario, "--decisions", decisions, "--save", decisions),
+        "is the decisions file",
+    )
+    one_error(cli(capsys, "run", scenario, "--save", precious), "is not a save file")
+    one_error(cli(capsys, "run", scenario, "--save", tmp_path / "typo" / "s.json"), "no folder")
+    assert not (tmp_path / "typo").exists()
+    assert {p: p.read_bytes() for p in before} == before
+    save = tmp_path / "s.json"
+    assert cli(capsys, "run", scenario, "--save", save)[0] == 0
+    assert cli(capsys, "run", scenario, "--seed", "2", "--save", save)[0] == 0  # a save: replaced
+
+
+def test_a_grade_sheet_is_never_written_over_the_class_file_or_a_file_not_a_csv(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.classroom.store import Classroom
+    from sim.model.scenario import load_scenario
+
+    db = tmp_path / "c.db"
+    room, instructor, _ = Classroom.create(db, load_scenario("tutorial"), ["A", "B"], 1)
+    room.close()
+    monkeypatch.setenv("JIGSAW_CODE", instructor)
+    kept = db.read_bytes()
+    one_error(cli(capsys, "class", "grades", "--db", db, "--out", db), "is the class file")
+    (tmp_path / "notes.txt").write_text("precious\n")
+    one_error(
+        cli(capsys, "class", "grades", "--db", db, "--out", tmp_path / "notes.txt"),
+        "is not a grade sheet",
+    )
+    assert db.read_bytes() == kept and (tmp_path / "notes.txt").read_text() == "precious\n"
+
+
+def test_a_negative_zero_is_the_same_decision_as_zero_to_the_byte(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    reports = []
+    for zero in ("-0.0", "0"):
+        path = tmp_path / "d.toml"
+        path.write_text(f"budget = 200000\nmarketing_share = {zero}\nproduct_share = -0.0\n")
+        code, out, _ = cli(capsys, "run", "tutorial", "--decisions", path, "--json")
+        assert code == 0
+        reports.append(out)
+    assert reports[0] == reports[1] and "-0.0" not in reports[0]
+
+
+def test_a_full_decision_field_in_a_simple_decision_says_which_form_it_needs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text("budget = 200000\nmarketing_share = 0.4\n[routes]\npartner = {}\n")
+    one_error(cli(capsys, "run", "classic", "--decisions", path), "routes", "full decisions")

@@ -328,6 +328,22 @@ def simple(
     )
 
 
+def _without_negative_zero(raw: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a decision table with every -0.0 read as 0.0: the same decision, and the
+    same bytes in its reports and saves ("-0%" is nothing a player meant)."""
+
+    def clean(v: Any) -> Any:
+        if type(v) is float and v == 0.0:
+            return 0.0
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+
+    return clean(dict(raw))  # type: ignore[no-any-return]
+
+
 def expand(
     scenario: Scenario,
     raw: dict[str, Any],
@@ -339,17 +355,18 @@ def expand(
     econ = scenario.economics
     if firm_id is not None:
         econ = scenario.economics_for(scenario.firm(firm_id))
-    raw = dict(raw)
+    raw = _without_negative_zero(raw)
     if "marketing_share" in raw or ("budget" in raw and "marketing" not in raw):
         simple_keys = {"budget", "marketing_share", "product_share", "price", "research"}
         extra = set(raw) - simple_keys
         if extra:
             name = sorted(extra)[0]
+            full = " (it belongs to full decisions: [marketing], [sales], [product], [routes])"
             raise InputError(
                 source,
                 _join(prefix, name),
                 "is not a simple-mode field (budget, marketing_share, product_share, price, "
-                "research)",
+                "research)" + (full if name in Decision.model_fields else ""),
             )
         try:
             simple_form = _SimpleDecision.model_validate(raw)

@@ -702,13 +702,16 @@ def announce(room: Classroom, args: argparse.Namespace) -> int:
 
 def grades(room: Classroom, args: argparse.Namespace) -> int:
     from sim.classroom.grades import grade_sheet, read_roster
-    from sim.model.files import write_atomic
+    from sim.model.files import check_output, write_atomic
 
     if args.seeds != DRAWS and args.by != "skill":
         raise UsageError("jigsaw class grades: --seeds goes with --by skill")
     if args.lms and not args.roster:
         raise InputError("--lms", args.lms, "an LMS import lists students: give --roster FILE")
     room.check_instructor(the_code(args))
+    read = [("the class file", room.path)] + ([("the roster", args.roster)] if args.roster else [])
+    # never over an input or a file that is not a sheet of comma-separated values
+    check_output(Path(args.out), "grade sheet", read, ours=lambda p: p.suffix.lower() == ".csv")
     roster = read_roster(args.roster, room) if args.roster else None
     if args.by == "skill":
         with ProgressBar("draws of luck") as progress:

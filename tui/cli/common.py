@@ -157,10 +157,11 @@ MAX_LINE = 400  # characters in an error line; a longer one keeps its start and 
 def plain(text: object) -> str:
     """Text as it may reach a terminal: a control character it holds (an escape sequence, a
     bell, a bidirectional override, U+2028) is written as its escape, so a path or a name
-    cannot drive the terminal. For every path or name a success line echoes."""
+    cannot drive the terminal, and so is a lone surrogate (a byte of input that was not UTF-8),
+    which no terminal could be sent. For every path or name a success line echoes."""
     return "".join(
         c.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")
         else c
         for c in str(text)
     )

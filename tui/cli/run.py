@@ -12,13 +12,14 @@ from typing import Any
 from sim.csvtext import csv_text
 from sim.model.decisions import Decision, check_affordable, for_round, load_decisions
 from sim.model.errors import InputError
-from sim.model.files import read_toml
+from sim.model.files import check_output, read_toml
 from sim.model.game import Game
 from sim.model.gauge import ALIGNED
 from sim.model.kpis import ROUND_KPIS
 from sim.model.report import flat_row
 from sim.model.research import firm_view
 from sim.model.rivals import check_strategy, strategy
+from sim.model.saves import is_save
 from sim.model.scenario import STRATEGIES, load_scenario
 from sim.numbers import show
 from tui.cli.common import UsageError, add_scenario_and_seed, plain
@@ -74,6 +75,11 @@ def main(args: argparse.Namespace) -> int:
         if not args.scenario:
             raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
         scenario = load_scenario(args.scenario, args.max_leads)
+        if args.save:  # before the game: never over an input, a file not a save, a new folder
+            read = [("the scenario file", args.scenario)]
+            if args.decisions:
+                read.append(("the decisions file", args.decisions))
+            check_output(Path(args.save), "save file", read, ours=is_save)
         game = Game(scenario, args.seed, max_leads=args.max_leads)
         if args.decisions:
             plans = {
