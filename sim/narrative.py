@@ -11,7 +11,7 @@ from sim.model.kpis import ROUND_KPIS
 from sim.model.report import FirmRound, RoundReport
 from sim.model.research import benchmark
 from sim.model.scenario import Scenario
-from sim.numbers import money, plural, show
+from sim.numbers import and_list, money, plural, show
 
 
 def change(now: float, before: float | None) -> str:
@@ -100,9 +100,16 @@ def explain(
         "below adds it up)."
     )
     warm = f.leads_inbound + f.leads_referral
+    sources = [
+        (f.leads_inbound, f"{f.leads_inbound:,} inbound"),
+        (f.leads_referral, f"{f.leads_referral:,} from referrals"),
+        (f.leads_outbound, f"{f.leads_outbound:,} that your reps found by prospecting"),
+    ]
+    came = [text for n, text in sources if n]
     out.append(
-        f"{f.leads} leads came in: {f.leads_inbound} inbound, {f.leads_referral} from referrals and "
-        f"{f.leads_outbound} that your reps found by prospecting."
+        f"{plural(f.leads, 'lead')} came in: " + and_list(came) + "."
+        if came
+        else "No leads came in."
     )
     if misdeployed(scenario, f) and f.alignment_ratio is not None:
         out.append(
@@ -230,15 +237,19 @@ def _routes(f: FirmRound) -> list[str]:
     out = []
     if f.partner_leads or f.deals_by_route.get("partner"):
         taken = f.partner_leads - f.partner_turned_away
-        line = (
-            f"Partners took {taken:,} of the {plural(f.partner_leads, 'lead')} that went to "
-            f"them and closed {plural(f.deals_by_route.get('partner', 0), 'deal')}, for "
-            f"{money(f.partner_margins)} in margins."
+        closed = f.deals_by_route.get("partner", 0)
+        line = f"Partners took {taken:,} of the {plural(f.partner_leads, 'lead')} that went to them"
+        if f.partner_turned_away:
+            line += f" (the other {f.partner_turned_away:,} found every place taken and were lost)"
+        line += (
+            f" and closed {plural(closed, 'deal')}, for {money(f.partner_margins)} in margins."
+            if closed
+            else "; none of their deals has closed yet, so no margin was paid."
         )
         if f.partner_turned_away > 0.2 * f.partner_leads:
             line += (
-                f" They turned {f.partner_turned_away:,} away, every place taken: send them "
-                "fewer leads, or offer a higher margin for more of their capacity."
+                f" They turned {f.partner_turned_away:,} away: send them fewer leads, or offer "
+                "a higher margin for more of their capacity."
             )
         if reading(f.alignment_ratio) in ("idle", "room"):
             line += (
@@ -248,10 +259,14 @@ def _routes(f: FirmRound) -> list[str]:
         out.append(line)
     if f.self_serve_leads or f.deals_by_route.get("self_serve"):
         signed = f.deals_by_route.get("self_serve", 0)
+        who = (
+            f"{plural(signed, 'buyer')} of the {f.self_serve_leads:,} sent online signed up"
+            if signed
+            else f"None of the {plural(f.self_serve_leads, 'buyer')} sent online signed up"
+        )
         out.append(
-            f"{plural(signed, 'buyer')} of the {f.self_serve_leads:,} sent online signed up on "
-            "their own: no rep, no cycle, but self-serve customers leave sooner, and buyers "
-            "who follow the rep rarely buy alone."
+            f"{who} on their own: no rep, no cycle, but self-serve customers leave sooner, and "
+            "buyers who follow the rep rarely buy alone."
         )
     return out
 
@@ -393,12 +408,30 @@ def _goal_figure(check: GoalCheck) -> str:
             if check.status == "open"
             else (f"{value:.0f} rounds")
         )
-    shown = show(ROUND_KPIS[g.kpi].kind, value)
+    kind = ROUND_KPIS[g.kpi].kind
+    shown = show(kind, value)
+    bound = g.at_least if g.at_least is not None else g.at_most
+    if bound is not None and value != bound and shown == show(kind, bound):
+        shown = _finer(kind, value, bound)  # 54.7% is not the 55% a goal asks for
     if g.over == "every":
         return f"lowest {shown}" if g.at_least is not None else f"highest {shown}"
     if check.status == "open":
         return f"{shown} so far" if g.over == "total" else f"now {shown}"
     return shown
+
+
+def _finer(kind: str, value: float, bound: float) -> str:
+    """A figure with the digits that tell it from the goal's bound it rounds to."""
+    for digits in range(1, 7):
+        if kind == "share":
+            a, b = f"{100 * value:.{digits}f}%", f"{100 * bound:.{digits}f}%"
+        elif kind == "money":
+            a, b = f"{value:,.{digits - 1}f}", f"{bound:,.{digits - 1}f}"
+        else:
+            a, b = f"{value:.{digits}f}", f"{bound:.{digits}f}"
+        if a != b:
+            return a
+    return a
 
 
 def luck_line(

@@ -66,3 +66,8 @@ def time_left(deadline: datetime) -> str:
     if seconds < 120:
         return f"closes in {seconds:.0f} s"
     return f"closes in {seconds / 60:.0f} min"
+
+
+def and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

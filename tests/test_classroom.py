@@ -446,7 +446,11 @@ def test_the_debrief_has_the_leaderboard_charts_decisions_and_csv(tmp_path: Path
     # the story: lessons for the class, then one section per team (a page each in print)
     assert "Lessons for the class" in page and page.count("<section class='team'>") == 2
     assert page.count("<b>Round 1.</b>") == 2 and "Alignment" in page
-    assert "The team did not submit: its last decisions were carried." in page
+    assert "The team did not submit: its last decisions were kept." in page
+    # the split each round is the one Red decided (its sales spent also counts commission)
+    assert "<th>split decided</th>" in page
+    for share in ("30%", "40%", "50%"):
+        assert f"<td>{share}</td><td>1.00</td>" in page
     assert page.count("the best fixed split was") == 2
     assert page.count("class='legend'") == 5  # each chart with its own legend
     assert "@media print" in page and "break-before: page" in page
@@ -1256,3 +1260,25 @@ def test_a_late_team_takes_a_computer_seat_from_the_open_round(room, capsys, mon
     again.advance(instructor)
     with pytest.raises(InputError, match="the game is over"):
         Classroom(c.path).add_team(instructor, "Late")
+
+
+def test_a_team_that_never_submitted_is_told_the_computers_default_was_played(
+    tmp_path: Path,
+) -> None:
+    """Round 1 without a submission plays the balanced default (there is nothing of the
+    team's to keep); the debrief says so, not that its last decisions were kept."""
+    from sim.classroom.debrief import write_debrief
+
+    c, instructor, codes = Classroom.create(
+        tmp_path / "c.db", shortened("classic", 2), ["Red", "Blue"], 2
+    )
+    c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.4})
+    c.advance(instructor)  # Blue has no decision of its own yet
+    c.submit("Red", codes["Red"], {"budget": 300_000, "marketing_share": 0.4})
+    c.advance(instructor)  # ... and now keeps the default it was given
+    write_debrief(c, tmp_path / "out", hindsight=False)
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert page.count("had no decisions of its own yet") == 1
+    assert page.count("its last decisions were kept") == 1
+    assert "2 team-rounds went without a submission" in page
+    c.close()

@@ -33,6 +33,15 @@ def test_a_final_goal_is_decided_when_the_game_ends() -> None:
     assert "now 60%" in goal_line(check(goal, rounds("market_share", 0.6), 3))
 
 
+def test_a_figure_that_rounds_to_the_goal_shows_the_digits_that_tell_them_apart() -> None:
+    goal = Goal(text="55% share", kpi="market_share", at_least=0.55)
+    assert "now 54.7%" in goal_line(check(goal, rounds("market_share", 0.547), 3))
+    assert "now 55%" in goal_line(check(goal, rounds("market_share", 0.55), 3))
+    assert "(54.7%)" in goal_line(check(goal, rounds("market_share", 0.6, 0.547), 2))
+    cash = Goal(text="cash", kpi="cash", over="every", at_least=0)
+    assert "lowest -400" in goal_line(check(cash, rounds("cash", 5e5, -400.0), 8))
+
+
 def test_an_every_round_goal_is_missed_at_the_first_round_out_of_range() -> None:
     goal = Goal(text="cash", kpi="cash", over="every", at_least=0)
     assert check(goal, rounds("cash", 5.0, -1.0), 8).status == "missed"

@@ -73,7 +73,7 @@ def test_a_bad_command_changes_nothing_and_says_why() -> None:
     out = io.StringIO()
     play_plain(session, io.StringIO("price lots\nstudy astrology\nfly\nq\n"), out)
     said = out.getvalue()
-    assert "Not changed: price: expected a number, got 'lots'" in said
+    assert "Not changed: price: expected a number (such as 250000" in said and "got 'lots'" in said
     assert "Not changed: study: astrology: expected one of brand_tracker" in said
     assert "Not a command: 'fly'" in said
     assert session.game.round == 0 and session.draft.price == 1.0
@@ -223,3 +223,22 @@ def test_a_percent_just_past_its_range_is_echoed_as_typed() -> None:
     out = io.StringIO()
     play_plain(session, io.StringIO("margin 60.0000001\nq\n"), out)
     assert "must be 0 to 60 percent, got 60.0000001" in out.getvalue()
+
+
+def test_numbers_are_typed_in_ascii_digits_and_nothing_typed_reaches_the_terminal_raw() -> None:
+    """Digits of other scripts and stray commas are refused (float() would read '١٢' as 12);
+    -0 is 0 (no '-0%'); a refused value holding an escape sequence, a bidirectional override
+    or bytes that are not UTF-8 is echoed with escapes, never as the raw characters."""
+    session = Session.new(load_scenario("tutorial"), 1)
+    out = io.StringIO()
+    script = (
+        "budget \u0661\u0662\nbudget \uff11\uff12\nbudget 1,,,,2\nmarketing -0\n"
+        "study x\x1b]0;PWNED\x07\ntarget e\u202emoc 50\nbudget \udcff\udcfe\nq\n"
+    )
+    play_plain(session, io.StringIO(script), out)
+    said = out.getvalue()
+    assert said.count("Not changed: budget: expected a number") == 4
+    assert session.draft.budget == 200_000 and session.draft.marketing_share == 0.0
+    assert "-0%" not in said and "marketing 0% / sales 100%" in said
+    assert "\x1b" not in said and "\u202e" not in said and "\x07" not in said
+    assert "x\\x1b]0;PWNED\\x07" in said and "e\\u202emoc" in said and "\\udcff" in said

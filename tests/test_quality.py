@@ -45,7 +45,7 @@ def test_a_price_at_the_floor_is_told_to_rise() -> None:
     judged = quality(game, "you", [2], draws=2, workers=1).rounds[0]
     assert judged.best is not None and (judged.best.lever, judged.best.step) == ("price", 0.1)
     assert judged.best.gain > 2 * judged.best.error > 0  # clearly, not by the draws' noise
-    assert "most of it in price: you played price 0.50; price 0.60 would have earned" in (
+    assert "most of it in price: you played price 0.50; price 0.60 would have created" in (
         judged.line()
     )
 

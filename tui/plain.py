@@ -12,6 +12,7 @@ to the end of the game.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -22,7 +23,7 @@ from sim.model.forecast import LEVEL, band
 from sim.model.scenario import CHANNELS, STUDIES
 from sim.narrative import explain, goal_line, statement_rows
 from sim.numbers import money
-from tui.cli.common import one_line
+from tui.cli.common import one_line, plain
 from tui.session import Session
 from tui.table import aligned
 
@@ -66,6 +67,9 @@ PERCENT = {
     "accounts": ("account_management", "sales.account_management"),
     "qualify": ("qualification", "marketing.qualification"),
 }
+# The percent commands for levers of full decisions: setting one switches to full mode, so
+# that every lever in force is shown.
+FULL_MODE = ("training", "commission", "accounts", "qualify")
 
 
 MAX_COMMAND = 1000  # characters in a line of input: the longest command is a few dozen
@@ -89,7 +93,9 @@ class PlainGame:
         self.asked = 0  # commands read since the last round was played
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        """A line (or lines) out; what it quotes of the input (a refused value, a name) cannot
+        drive the terminal (`plain`: control characters written as escapes)."""
+        print("\n".join(plain(line) for line in text.split("\n")), file=self.out, flush=True)
 
     def ask(self, prompt: str) -> str | None:
         """The next line of input (None at its end, from then on)."""
@@ -204,9 +210,8 @@ class PlainGame:
             elif verb in PERCENT and len(args) == 1:
                 field, lever = PERCENT[verb]
                 share = within(number(args[0], verb) / 100.0, verb, lever, percent=True)
-                if verb == "qualify" and not s.full_mode:  # a full-mode lever: shown from now
-                    s.full_mode = True
-                    s.defaults_for_full_mode()
+                if verb in FULL_MODE:  # a full-mode lever: shown from now on
+                    self.full_mode_on()
                 setattr(s.draft, field, share)
                 self.show_decisions()
             elif verb == "cover" and args == ["off"]:
@@ -279,14 +284,16 @@ class PlainGame:
         s = self.session
         if verb == "cover" and len(s.scenario.segments) < 2:
             raise InputError("cover", key, "a market of one segment has one pool of reps")
+        if verb == "target" and len(s.scenario.segments) < 2:
+            raise InputError(
+                "target", key, "a market of one segment gets all of marketing's targeting"
+            )
         keys = CHANNELS if verb == "mix" else tuple(s.scenario.segment_ids)
         if key not in keys:
             raise InputError(verb, key, f"expected one of {', '.join(keys)}")
         if not 0 <= value <= 1:
             raise InputError(verb, key, "must be between 0 and 100 percent")
-        if not s.full_mode:
-            s.full_mode = True
-            s.defaults_for_full_mode()
+        self.full_mode_on()
         if verb == "cover" and s.draft.coverage is None:
             s.draft.coverage = s.suggested_coverage()
         table = {"mix": s.draft.mix, "target": s.draft.targeting}.get(verb, s.draft.coverage)
@@ -347,7 +354,9 @@ class PlainGame:
         assert report is not None
         self.say()
         self.say(f"Round {report.round} of {s.scenario.meta.rounds}: what happened")
-        for line in explain(s.scenario, report, s.player, before, s.full_mode):
+        # every lever is one command away here (a study, account management): the report
+        # speaks as to full decisions, never of a mode to switch to
+        for line in explain(s.scenario, report, s.player, before, full_mode=True):
             self.say(f"- {line}")
         if s.autosave_problem:
             self.say(f"- Autosave failed: {s.autosave_problem}")
@@ -358,12 +367,23 @@ class PlainGame:
         return True
 
 
+# A number as typed: ASCII digits, commas only between groups of three (250,000), an optional
+# decimal part and exponent. Not "1,,2", not digits of other scripts (float() reads those).
+NUMBER = re.compile(
+    r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)(?:\.\d*)?(?:[eE][+-]?\d+)?"
+    r"|[+-]?\.\d+(?:[eE][+-]?\d+)?",
+    re.ASCII,
+)
+
+
 def number(text: str, what: str) -> float:
-    try:
-        value = float(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise InputError(what, "", f"expected a number, got {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    """A number typed at the prompt (-0 is 0: a report never shows '-0%')."""
+    if not NUMBER.fullmatch(text):
+        raise InputError(
+            what, "", f"expected a number (such as 250000, 250,000 or 1.5), got {text!r}"
+        )
+    value = float(text.replace(",", "")) + 0.0
+    if value in (float("inf"), float("-inf")):
         raise InputError(what, "", f"expected a finite number, got {text!r}")
     return value
 

@@ -350,16 +350,43 @@ def hindsight_by_team(
     return out
 
 
+# How a team's round was decided (the rounds table's last column), and what its story says
+# of a round it did not submit.
+KEPT = "carried (did not submit)"
+DEFAULT = "balanced default (did not submit)"
+COMPUTER = "the computer (before the team joined)"
+CARRIED_STORY = {
+    KEPT: "The team did not submit: its last decisions were kept.",
+    DEFAULT: "The team did not submit and had no decisions of its own yet: the computer's "
+    "balanced decisions were played for it.",
+    COMPUTER: "The computer played this seat before the team joined.",
+}
+
+
+def _how_decided(row: Submission, own: list[Submission]) -> str:
+    """A round's decision as the debrief names it: submitted, by the instructor, the team's
+    last decisions kept, the balanced default (nothing of its own to keep yet), or the
+    computer's (a seat a team took over later). `own`: the team's rows by round."""
+    if row.how != "carried":
+        return "instructor" if row.by == "instructor" else "submitted"
+    if row.by.startswith("computer"):
+        return COMPUTER
+    earlier = [r for r in own if r.round < row.round and not r.by.startswith("computer")]
+    return KEPT if earlier else DEFAULT
+
+
 def _rounds_table(game: Game, firm_id: str, how: dict[int, str]) -> str:
     rows = [
-        "<table><tr><th>round</th><th>marketing</th><th>sales</th><th>split</th><th>price</th>"
+        "<table><tr><th>round</th><th>marketing spent</th><th>sales spent</th>"
+        "<th>split decided</th><th>price</th>"
         "<th>leads in / ref / out</th><th>worked</th><th>cold</th><th>won</th><th>win rate</th>"
         "<th>rho</th><th>profit</th><th class='name'>decided</th></tr>"
     ]
     for r in game.reports:
         f = r.firms[firm_id]
-        spend = f.marketing_spend + f.sales_spend
-        split = pct(f.marketing_spend / spend) if spend else "-"
+        # the split the team decided (its sales spent also counts commission and hiring)
+        decided = game.history[r.round - 1].get(firm_id)
+        split = pct(decided.marketing_share) if decided is not None else "-"
         rho = "-" if f.alignment_ratio is None else rho_text(f.alignment_ratio)
         rows.append(
             f"<tr><td>{r.round}</td><td>{money(f.marketing_spend)}</td>"
@@ -409,17 +436,8 @@ def team_story(
     in hindsight in its own situation."""
     esc = html.escape
     scenario = classroom.scenario_of(team)
-    how = {
-        s.round: (
-            "carried (did not submit)"
-            if s.how == "carried"
-            else "instructor"
-            if s.by == "instructor"
-            else "submitted"
-        )
-        for s in decisions
-        if s.team == team.name
-    }
+    own = sorted((s for s in decisions if s.team == team.name), key=lambda s: s.round)
+    how = {s.round: _how_decided(s, own) for s in own}
     parts = [f"<section class='team'><h2>{esc(team.name)}</h2>"]
     parts.append(_rounds_table(game, team.firm_id, how))
     parts.append("<ul>")
@@ -431,8 +449,9 @@ def team_story(
             for line in lines
             if not line.startswith(("Cash at the close", "Brand equity and awareness are unknown"))
         ]
-        if how.get(report.round, "").startswith("carried"):
-            story.insert(0, "The team did not submit: its last decisions were carried.")
+        said = how.get(report.round, "")
+        if said in CARRIED_STORY:
+            story.insert(0, CARRIED_STORY[said])
         parts.append(
             f"<li><b>Round {report.round}.</b> " + " ".join(esc(s) for s in story) + "</li>"
         )
@@ -498,9 +517,12 @@ def lessons_html(
             f"{sum(cold.values())} warm leads went cold across the class, {cold[worst]} of them "
             f"at {worst}: demand marketing paid for that no rep was free to work."
         )
-    carried = sum(1 for s in decisions if s.how == "carried")
+    carried = sum(1 for s in decisions if s.how == "carried" and not s.by.startswith("computer"))
     if carried:
-        items.append(f"{carried} team-round(s) were carried because nobody submitted.")
+        items.append(
+            f"{plural(carried, 'team-round')} went without a submission: the team's last "
+            "decisions were kept (the computer's balanced ones before its first)."
+        )
     if looked_back:
         gaps = {n: best - actual for n, (_, best, actual) in looked_back.items()}
         far = max(gaps, key=lambda n: gaps[n])

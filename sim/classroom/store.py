@@ -206,7 +206,7 @@ def now() -> str:
 
 def command_line() -> str:
     """The source of a code typed at a class command: who runs it, where."""
-    return f"{whoami()} (command line)"
+    return f"{whoami()} (a jigsaw command in a terminal)"
 
 
 def whoami() -> str:

@@ -116,7 +116,7 @@ def _level(digits: int, scale: float = 1.0, unit: str = "") -> Callable[[float],
 COLUMNS: dict[str, tuple[str, Callable[[float], str], Callable[[float], str]]] = {
     "profit": ("profit", money, signed_money),
     "revenue": ("revenue", money, signed_money),
-    "customers": ("cust", _level(1), _signed(1)),
+    "customers": ("cust", _level(0), _signed(1)),  # whole customers; changes are expected
     "market_share": ("share", _level(1, 100.0, "%"), _signed(1, 100.0, " pt")),
     "brand_equity": ("brand", _level(1), _signed(1)),
     "score": ("score", _level(1), _signed(1)),

@@ -88,13 +88,14 @@ class RoundQuality:
                 "a step either way): nothing left on the table."
             )
         return (
-            f"Round {self.round}: you left about {money(best.gain)} on the table (+-"
-            f"{money(best.error)}); most of it in {self.advice()}."
+            f"Round {self.round}: you left about {money(best.gain)} of value on the table (+-"
+            f"{money(best.error)}; value: the round's profit plus the customers it won, this "
+            f"round only); most of it in {self.advice()}."
         )
 
     def advice(self) -> str:
         """The best neighbour in words: 'price: you played price 1.10; price 1.20 would have
-        earned about 14k more' ('' when none did clearly better)."""
+        created about 14k more value' ('' when none did clearly better)."""
         best = self.best
         if best is None:
             return ""
@@ -103,7 +104,7 @@ class RoundQuality:
             played = f"you played {_value(best.lever, self.taken[best.lever])}; "
         return (
             f"{LEVER_WORDS[best.lever]}: {played}{_value(best.lever, best.setting)} would have "
-            f"earned about {money(best.gain)} more"
+            f"created about {money(best.gain)} more value"
         )
 
 

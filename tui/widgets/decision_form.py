@@ -166,16 +166,22 @@ class DecisionForm(Vertical):
                 yield Field(
                     "Qualification bar", _pct(d.qualification), "qualify", 0, 100, "% to nurture"
                 )
-            yield Label("Sales levers (%)", classes="section")
+            yield Label("Sales levers", classes="section")
+            # one a row, each in its own unit (what the percentage is of), in full at any width
             with Horizontal(classes="row"):
-                # each in its own unit: what the percentage is of
-                yield Field("Training", _pct(d.training_share), "training", 0, 100, "% sales")
+                yield Field(
+                    "Training", _pct(d.training_share), "training", 0, 100, "% of sales budget"
+                )
+            with Horizontal(classes="row"):
                 top = RANGES["sales.commission_rate"][1] * 100
                 yield Field(
-                    "Commission", _pct(d.commission_rate), "commission", 0, top, "% bookings"
+                    "Commission", _pct(d.commission_rate), "commission", 0, top, "% of bookings"
                 )
+            with Horizontal(classes="row"):
                 top = RANGES["sales.account_management"][1] * 100
-                yield Field("Acct mgmt", _pct(d.account_management), "am", 0, top, "% reps")
+                yield Field(
+                    "Account management", _pct(d.account_management), "am", 0, top, "% of reps"
+                )
             if len(self.session.scenario.segments) > 1:
                 yield TickBox(
                     "Deploy reps by segment (%)",
@@ -188,7 +194,7 @@ class DecisionForm(Vertical):
                         yield Field(seg.label, _pct(cover[seg.id]), f"cover-{seg.id}", 0, 100)
             scen = self.session.scenario
             if scen.offers_routes:
-                yield Label("Routes to market (% of warm leads)", classes="section")
+                yield Label("Routes (% of warm leads)", classes="section")
                 with Grid(classes="row", id="routes"):
                     for seg in scen.segments:
                         if seg.id in scen.partner_segments:
@@ -204,7 +210,7 @@ class DecisionForm(Vertical):
                         yield Field(
                             "Partner margin", _pct(self._margin()), "margin", 0, top, "% 1st year"
                         )
-            yield Label("Market studies (this round)", classes="section")
+            yield Label("Market studies (paid per round)", classes="section")
             with Grid(classes="row", id="studies"):
                 for study in STUDIES:
                     price = money(self.session.scenario.research.price(study))
