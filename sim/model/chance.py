@@ -50,6 +50,7 @@ class Chance:
         self.key = (PURPOSES.index(purpose), firm + 1)
         self.salt = 0
         self.per_day = per_day
+        self.every = RESYNC_DAYS.get(self.key[0], 7)  # days between restarts (`start_day`)
         self._round_bits: np.random.PCG64
         self.rng = self._generator(self.key)
         # One generator reused for every day's restart: `PCG64.jumped` would build a new bit
@@ -71,7 +72,7 @@ class Chance:
     def start_day(self, day: int) -> None:
         """Every RESYNC_DAYS days (by purpose) the draws restart at a fixed point of the
         round's stream, so what a decision changes in today's draws does not shift later ones."""
-        every = RESYNC_DAYS.get(self.key[0], 7)
+        every = self.every
         if self.per_day and day % every == 0:
             self._day_bits.state = self._round_bits.state
             self._day_bits.advance(JUMP * (day // every + 1))
@@ -93,7 +94,7 @@ class Chance:
             return self.rng.binomial(trials, p).astype(np.float64)
         draw = self.rng.binomial
         cells = n.ravel().tolist()
-        odds = np.broadcast_to(p, n.shape).ravel().tolist()
+        odds = (p if p.shape == n.shape else np.broadcast_to(p, n.shape)).ravel().tolist()
         out = [
             draw(int(k), q) if k >= 1.0 and q > 0.0 else 0 for k, q in zip(cells, odds, strict=True)
         ]

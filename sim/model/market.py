@@ -248,12 +248,16 @@ class Market:
         learn_p = -np.expm1(-hazard * DT)
         forget_p = -np.expm1(-self.forgetting * DT)
         # trials[i] = (unaware, forgettable) and chances[i] = (learn, forget), per segment
-        trials = np.stack([N - self.aware, self.aware - customers], axis=1)
-        chances = np.stack([learn_p, np.broadcast_to(forget_p, learn_p.shape)], axis=1)
-        moved = np.zeros_like(trials)  # (gained, lost) per firm and segment
-        for i, chance in enumerate(self.awareness_chance):
-            if self.active[i]:
-                moved[i] = chance.binomial(trials[i], chances[i])
+        F, S = self.shape
+        trials = np.empty((F, 2, S))
+        np.subtract(N, self.aware, out=trials[:, 0])
+        np.subtract(self.aware, customers, out=trials[:, 1])
+        chances = np.empty((F, 2, S))
+        chances[:, 0] = learn_p
+        chances[:, 1] = forget_p
+        moved = np.zeros((F, 2, S))  # (gained, lost) per firm and segment
+        for i in np.flatnonzero(self.active).tolist():
+            moved[i] = self.awareness_chance[i].binomial(trials[i], chances[i])
         after = np.clip(self.aware + moved[:, 0] - moved[:, 1], customers, N)
         self.aware = np.where(self.active[:, None], after, self.aware)
 

@@ -144,9 +144,9 @@ class RoutesToMarket:
         signed_p = np.zeros_like(warm)
         if self.winning[firm].any() or self.losing[firm].any():
             # the deals that end today, won then lost (one call: the same draws, in order)
-            ends = -np.expm1(-1.0 / cycle_days)
-            flight = np.stack([self.winning[firm], self.losing[firm]])
-            ended = chance.binomial(flight, np.stack([ends, ends]))
+            flight = np.empty((2, len(warm)))
+            flight[0], flight[1] = self.winning[firm], self.losing[firm]
+            ended = chance.binomial(flight, -np.expm1(-1.0 / cycle_days))
             signed_p = ended[0]
             self.winning[firm] -= signed_p
             self.losing[firm] -= ended[1]
