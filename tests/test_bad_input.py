@@ -622,3 +622,17 @@ def test_a_full_decision_field_in_a_simple_decision_says_which_form_it_needs(
     path = tmp_path / "d.toml"
     path.write_text("budget = 200000\nmarketing_share = 0.4\n[routes]\npartner = {}\n")
     one_error(cli(capsys, "run", "classic", "--decisions", path), "routes", "full decisions")
+
+
+def test_explaining_a_save_of_one_round_names_the_save(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from sim import Game
+    from sim.model.rivals import strategy
+    from sim.model.scenario import load_scenario
+
+    game = Game(load_scenario("tutorial"), 1)
+    game.play_round({"you": strategy("balanced")(game.view("you"))})
+    save = tmp_path / "one.json"
+    game.save(save)
+    one_error(cli(capsys, "explain", save), str(save), "has 1 round played")

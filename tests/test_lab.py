@@ -665,8 +665,17 @@ def test_jigsaw_lab_fit_prints_writes_estimates_and_compares_with_a_truth(
     assert "not in this truth, so not scored: marginal_roas" in out  # a ROAS-only truth
     one_error(cli(capsys, "lab", "fit", tmp_path / "nowhere"), "no such media file")
     (tmp_path / "bad").mkdir()
-    (tmp_path / "bad" / "media.csv").write_text("date,days,bookings\n2024-01-01,7,x\n")
+    media = tmp_path / "bad" / "media.csv"
+    media.write_text("date,days,spend_pr_smb,bookings\n2024-01-01,7,5,x\n")
     one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 2: bookings: expected a number")
+    # damage an export could not have made: no spend, a blank spend, a quote left open
+    media.write_text("date,days,bookings\n2024-01-01,7,1\n")
+    one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 1: has no spend_ column")
+    media.write_text("date,days,spend_pr_smb,bookings\n2024-01-01,7,5,1\n2024-01-08,7,,1\n")
+    one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 3: spend_pr_smb: is empty")
+    rows = "".join(f"2024-01-{d:02},7,5,1\n" for d in range(1, 9))
+    media.write_text('date,days,spend_pr_smb,bookings\n2024-01-01,7,"5,1\n' + rows)
+    one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 2: opens a quote")
     one_error(cli(capsys, "lab", "fit", tmp_path / "data", "--outcome", "profit"), "--outcome")
     code, out, err = cli(capsys, "lab", "fit", tmp_path / "data", "--form", "multiplicative")
     assert code == 0 and "Reference MMM (multiplicative)" in out, err

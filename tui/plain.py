@@ -339,7 +339,8 @@ class PlainGame:
             problem = str(exc)
         if problem:
             if self.ended_input:  # a script whose decisions cannot be played: one line, exit 2
-                raise InputError("standard input", "", f"cannot play this round: {problem}")
+                k = s.game.round + 1
+                raise InputError("standard input", "", f"cannot play round {k}: {problem}")
             self.say(f"Cannot play this round: {problem}")
             return False
         if s.confirm_overrun() and not self.ended_input:

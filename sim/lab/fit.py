@@ -77,6 +77,9 @@ SHAPES = (1.0,)  # concave saturation (Michaelis-Menten); S-shaped curves are no
 SWEEPS = 4
 STARTS = (7.0, 30.0, 120.0)  # the half-lives the coordinate descent starts from (the best end wins)
 OUTCOMES = ("bookings", "revenue", "new_customers", "leads_inbound")
+# Columns an export always fills (a blank there is damage, not "no figure"): spend, the
+# period's length and the outcomes.
+MEASURED = ("spend_", "days", *OUTCOMES)
 RAISE = 0.10
 MIN_PERIODS = 20
 # What a media.csv may hold, checked before any fitting: a daily export of 40 rounds of 91
@@ -196,9 +199,14 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
         raise InputError(
             source, "", f"has no column {missing}; expected jigsaw lab export's media.csv"
         )
+    if not any(h.startswith("spend_") for h in header):
+        raise InputError(
+            source, "line 1", "has no spend_ column; expected jigsaw lab export's media.csv"
+        )
     cols: dict[str, list[float]] = {h: [] for h in header if h != "date"}
     n = 1
     while True:
+        first = reader.line_num + 1  # where the row starts (a quoted cell may run on)
         try:
             row = next(reader)
         except StopIteration:
@@ -208,6 +216,10 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
         n = reader.line_num
         if not row:
             continue  # a blank line
+        if any("\n" in cell or "\r" in cell for cell in row):
+            raise InputError(
+                source, f"line {first}", "opens a quote it does not close (a cell runs on)"
+            )
         if len(row) != len(header):
             raise InputError(source, f"line {n}", f"has {len(row)} cells; expected {len(header)}")
         for h, cell in zip(header, row, strict=True):
@@ -217,6 +229,8 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
                 )
             if h == "date":
                 continue
+            if not cell and h.startswith(MEASURED):
+                raise InputError(source, f"line {n}: {h}", "is empty; expected a number")
             try:
                 value = float(cell) if cell else 0.0
             except ValueError:

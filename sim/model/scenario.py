@@ -232,8 +232,8 @@ class Segment(Strict):
         description="Cost of serving one customer, per year (support, hosting, onboarding), "
         "whatever price it pays: part of the cost of revenue.",
     )
-    partner_capacity: float = Field(
-        0.0,
+    partner_capacity: int = Field(
+        0,
         ge=0,
         le=1_000_000,
         description="Deals the channel partners can work at once in this segment when given "

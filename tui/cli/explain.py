@@ -24,7 +24,7 @@ from sim.experiments.quality import LEVER_WORDS, RoundQuality, quality
 from sim.model.errors import InputError
 from sim.model.game import Game
 from sim.narrative import signed_money
-from sim.numbers import money
+from sim.numbers import money, plural
 from tui.cli.classroom import code, seat
 from tui.cli.common import (
     UsageError,
@@ -107,6 +107,13 @@ def main(args: argparse.Namespace) -> int:
         firm = _firm(game, args.team, args.save)
         own = firm in game.player_ids[:1]
         private = own  # the player reads their own game as the game shows it
+    if game.round < 2:  # named by its file (explain() itself knows only the game)
+        raise InputError(
+            str(args.save or args.db),
+            "",
+            f"has {plural(game.round, 'round')} played; explaining compares a round with the "
+            "one before: play two rounds first",
+        )
     with ProgressBar("draws of luck") as progress:
         result = explain(
             game, firm, args.round, args.seeds, args.workers, progress, args.scheduler, private
