@@ -216,10 +216,28 @@ async def test_after_the_last_round_the_dashboard_offers_no_round_to_close(room)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert not app.screen.query_one("#advance").display
-        assert "Close the round" not in screen_footer(app)
+        assert "Close round" not in screen_footer(app)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, Dashboard)  # no confirmation: nothing to close
+
+
+async def test_the_dashboards_footer_holds_its_keys_and_the_palette_has_every_one(room) -> None:
+    """At 120 columns the footer ends with help and quit, not cut mid-word; the keys it
+    leaves out (refresh, reopen, a new code) are in the command palette with the others."""
+    from tui.screens.dashboard import Dashboard
+
+    c, instructor, _ = room
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        from tests.test_tui_names import screen_text
+
+        last = screen_text(app).rstrip("\n").splitlines()[-1]  # the footer, as it shows
+        assert "d Debrief" in last and "? Help" in last and "q Quit" in last, last
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {b.description for b in Dashboard.BINDINGS} <= titles
+        assert "Quit" in titles
 
 
 def screen_footer(app) -> str:

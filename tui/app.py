@@ -7,6 +7,7 @@ render it and send the player's intentions back as method calls on the session.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -272,3 +273,21 @@ class InstructorApp(JigsawBase):
 
     def quit_note(self) -> str:
         return "The class file keeps everything."
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: every key of the dashboard, by name (the footer shows the
+        common ones), then Textual's own."""
+        from tui.screens.dashboard import Dashboard
+
+        if isinstance(screen, Dashboard):
+            for b in Dashboard.BINDINGS:
+                assert isinstance(b, Binding)
+                yield SystemCommand(
+                    b.description,
+                    f"The dashboard's {b.key} key",
+                    partial(screen.run_action, b.action),
+                )
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":  # Textual's quits at once; ours asks first
+                yield command
+        yield SystemCommand("Quit", "Leave the dashboard (q)", self.action_request_quit)

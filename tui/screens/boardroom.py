@@ -371,8 +371,10 @@ class Boardroom(Screen):
             f"What-if: {self.session.round_label}, {LEVEL:.0%} interval over "
             f"{len(firms)} draws of luck"
         )
-        table = Table(title=title, expand=True, title_style="bold", box=None)
-        table.add_column("")
+        # narrow enough for the decisions column beside its scrollbar: no padding at the
+        # table's edges, labels never wrapped
+        table = Table(title=title, expand=True, title_style="bold", box=None, pad_edge=False)
+        table.add_column("", no_wrap=True)
         for name in ("low", "median", "high"):
             table.add_column(name, justify="right")
 

@@ -98,17 +98,20 @@ class Dashboard(Screen):
     """`jigsaw class dashboard`: the instructor's screen."""
 
     BINDINGS = [
-        Binding("a", "advance", "Close the round"),
-        Binding("b", "rollback", "Reopen a round"),
-        Binding("p", "pause", "Pause/resume"),
+        # short words, so that the footer holds its keys at 120 columns; the screen reads the
+        # class file by itself every few seconds (r), and reopening a round (b) and replacing
+        # a lost code (c) are rare: those three are in the command palette, not the footer
+        Binding("a", "advance", "Close round"),
+        Binding("b", "rollback", "Reopen a round", show=False),
+        Binding("p", "pause", "Pause"),
         Binding("m", "announce", "Announce"),
-        Binding("c", "reset_code", "New code"),
+        Binding("c", "reset_code", "New code", show=False),
         Binding("o", "override", "Override"),
         Binding("t", "deadline", "Deadline"),
-        Binding("j", "add_team", "Add a team"),
-        Binding("e", "rename_team", "Rename a team"),
-        Binding("d", "debrief", "Write the debrief"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("j", "add_team", "Add team"),
+        Binding("e", "rename_team", "Rename"),
+        Binding("d", "debrief", "Debrief"),
+        Binding("r", "refresh", "Refresh", show=False),
     ]
 
     def __init__(self, db: str | Path, code: str) -> None:

@@ -192,7 +192,8 @@ class Scorecard(Screen):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Profit over the game (thousands) by marketing share; yours among them")
+        plt.title("Profit over the game (thousands) by fixed marketing share; yours among them")
+        plt.xlabel("profit over the game, thousands")
         # your own game sits among the fixed splits, where its average split falls
         bars = sorted(
             [(share, f"{share:.0%}", p) for share, p, _ in results]
