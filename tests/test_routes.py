@@ -386,3 +386,7 @@ def test_a_sweep_varies_the_routes_and_reports_the_indirect_share(capsys) -> Non
         cli(capsys, "sweep", "tutorial", "--vary", "routes.partner_margin=0.3", "--reps", "1"),
         "routes.partner_margin: this scenario has no channel partners",
     )
+    one_error(  # ... or where no lead goes to the partners there are
+        cli(capsys, "sweep", "classic", "--vary", "routes.partner_margin=0.2,0.4", "--reps", "1"),
+        "routes.partner_margin: varies nothing: no leads go to partners",
+    )

@@ -335,6 +335,13 @@ def _decision(scenario: Scenario, player: str, point: Mapping[str, float]) -> De
                 "routes.partner_margin",
                 "this scenario has no channel partners (no segment with partner_capacity > 0)",
             )
+        if not any(n.startswith(ROUTES[0]) for n in point):  # no lead goes to partners
+            raise InputError(
+                "--vary",
+                "routes.partner_margin",
+                f"varies nothing: no leads go to partners unless {ROUTES[0]}SEGMENT is varied "
+                "(or set) with it",
+            )
         routes["partner_margin"] = point["routes.partner_margin"]
     marketing: dict[str, Any] = {"budget": for_marketing, "mix": mix}
     if "marketing.qualification" in point:
