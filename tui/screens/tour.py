@@ -158,6 +158,19 @@ class Tour(ModalScreen[None]):
                 widget.set_class(k == self.at, "toured")
         for widget in self.board.query(stop.where):
             widget.scroll_visible(animate=False)
+        self.call_after_refresh(self.clear_of, stop)
+
+    def clear_of(self, stop: Stop) -> None:
+        """Put the box where it does not cover the panel it speaks of: at the top of the
+        screen when the panel is in the lower half, at the bottom otherwise."""
+        found = list(self.board.query(stop.where))
+        if not found:
+            return
+        region = found[0].region
+        low = region.y + region.height / 2 > self.size.height / 2
+        self.styles.align_vertical = "top" if low else "bottom"
+        box = self.query_one("#tour")
+        box.styles.margin = (2, 0, 0, 0) if low else (0, 0, 2, 0)
 
     def action_next(self) -> None:
         if self.at == len(self.stops) - 1:
