@@ -31,6 +31,7 @@ from sim.model.decisions import expand
 from sim.model.errors import InputError
 from sim.model.game import MODEL_VERSION, Game
 from sim.model.scenario import Scenario, parse_scenario
+from sim.numbers import money
 
 from .conftest import shortened
 
@@ -168,6 +169,18 @@ def test_results_show_a_team_its_own_books_and_only_the_public_report(room) -> N
     assert proc.returncode == 0, proc.stderr
     assert "Your books" in proc.stdout and "Market report, round 1 (public)" in proc.stdout
     assert "287k" not in proc.stdout and "37%" not in proc.stdout.split("Market report")[1]
+    # its own figures in full: the income statement, which adds up to its operating profit
+    again = Classroom(c.path)
+    _, view = again.team_view("Blue", codes["Blue"])
+    again.close()
+    blue = view.own[0]
+    statement = proc.stdout.split("Income statement by round")[1].split("Market report")[0]
+    profit_line = next(line for line in statement.splitlines() if line.startswith("Operating"))
+    assert profit_line.split()[-1] == money(blue.profit)
+    assert round(sum(v for _, v in blue.statement()) - blue.profit, 2) == 0
+    for name, value in blue.statement():
+        if round(value, 2) != 0:
+            assert name in statement and money(value) in statement, name
 
 
 def test_a_closed_round_is_refused_and_resubmitting_replaces(room) -> None:

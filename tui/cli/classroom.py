@@ -32,6 +32,7 @@ from sim.model.errors import InputError
 from sim.model.files import read_toml
 from sim.model.gauge import rho_text
 from sim.model.hidden import check_drawn
+from sim.model.report import FirmRound
 from sim.model.scenario import load_scenario
 from sim.numbers import money, pct, time_left
 from tui.cli.common import (
@@ -512,6 +513,8 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
         )
     print("Your books")
     print("\n".join(aligned(rows)))
+    print(f"Income statement by round ({room.scenario.meta.currency})")
+    print("\n".join(aligned(statement_table(view.own))))
     names = {f.id: f.label for f in room.scenario_of(team).firms}
     own_market = " (your own copy of the market)" if room.duplicate else ""
     print(f"Market report, round {len(view.public)} (public){own_market}")
@@ -528,6 +531,22 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
         )
     print("\n".join(aligned(rows)))
     return 0
+
+
+def statement_table(rounds: list[FirmRound]) -> list[tuple[str, ...]]:
+    """The income statement with a column per round: each line that is not zero in some
+    round, then the operating profit and the cash (`FirmRound.statement`, as the game's Books
+    tab shows it)."""
+    amounts = [dict(f.statement()) for f in rounds]
+    lines = list(dict.fromkeys(n for a in amounts for n in a))  # in the statement's order
+    shown = [
+        n for n in lines if n == "Revenue" or any(round(a.get(n, 0.0), 2) != 0 for a in amounts)
+    ]
+    table: list[tuple[str, ...]] = [("", *(f"round {k}" for k in range(1, len(rounds) + 1)))]
+    table += [(n, *(money(a.get(n, 0.0)) for a in amounts)) for n in shown]
+    table.append(("Operating profit", *(money(f.profit) for f in rounds)))
+    table.append(("Cash at the close", *(money(f.cash) for f in rounds)))
+    return table
 
 
 def advance(room: Classroom, args: argparse.Namespace) -> int:
