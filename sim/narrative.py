@@ -244,12 +244,12 @@ def _routes(f: FirmRound) -> list[str]:
         line += (
             f" and closed {plural(closed, 'deal')}, for {money(f.partner_margins)} in margins."
             if closed
-            else "; none of their deals has closed yet, so no margin was paid."
+            else "; none of their deals signed this round, so no margin was paid."
         )
         if f.partner_turned_away > 0.2 * f.partner_leads:
             line += (
-                f" They turned {f.partner_turned_away:,} away: send them fewer leads, or offer "
-                "a higher margin for more of their capacity."
+                " More than a fifth turned away: send them fewer leads, or offer a higher "
+                "margin for more of their capacity."
             )
         if reading(f.alignment_ratio) in ("idle", "room"):
             line += (
