@@ -50,7 +50,6 @@ class Chance:
         self.key = (PURPOSES.index(purpose), firm + 1)
         self.salt = 0
         self.per_day = per_day
-        self.every = RESYNC_DAYS.get(self.key[0], 7)  # days between restarts (`start_day`)
         self._round_bits: np.random.PCG64
         self.rng = self._generator(self.key)
         # One generator reused for every day's restart: `PCG64.jumped` would build a new bit
@@ -72,7 +71,9 @@ class Chance:
     def start_day(self, day: int) -> None:
         """Every RESYNC_DAYS days (by purpose) the draws restart at a fixed point of the
         round's stream, so what a decision changes in today's draws does not shift later ones."""
-        every = self.every
+        # (looked up, not kept on the stream: a stream pickled in a snapshot cache by an
+        # earlier Jigsaw has only the attributes it had then)
+        every = RESYNC_DAYS.get(self.key[0], 7)
         if self.per_day and day % every == 0:
             self._day_bits.state = self._round_bits.state
             self._day_bits.advance(JUMP * (day // every + 1))
