@@ -558,7 +558,7 @@ def test_a_bad_scenario_beside_an_experiment_file_is_named_with_its_field(
 
 
 def test_a_save_is_never_written_over_its_inputs_a_file_not_a_save_or_into_a_new_folder(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`run --save` refuses, before playing, to replace the scenario or decisions file it
     reads, a file that is not a save, or to grow a folder a typo named; nothing is changed."""
@@ -580,6 +580,8 @@ def test_a_save_is_never_written_over_its_inputs_a_file_not_a_save_or_into_a_new
     assert {p: p.read_bytes() for p in before} == before
     save = tmp_path / "s.json"
     assert cli(capsys, "run", scenario, "--save", save)[0] == 0
+    monkeypatch.chdir(tmp_path)  # a bundled name is no file here: a save may take its name
+    assert cli(capsys, "run", "tutorial", "--save", "tutorial")[0] == 0
     assert cli(capsys, "run", scenario, "--seed", "2", "--save", save)[0] == 0  # a save: replaced
 
 
@@ -600,7 +602,20 @@ def test_a_grade_sheet_is_never_written_over_the_class_file_or_a_file_not_a_csv(
         cli(capsys, "class", "grades", "--db", db, "--out", tmp_path / "notes.txt"),
         "is not a grade sheet",
     )
+    (tmp_path / "notes.csv").write_text("date,amount\n2026-12-01,5\n")  # a CSV, not ours
+    one_error(
+        cli(capsys, "class", "grades", "--db", db, "--out", tmp_path / "notes.csv"),
+        "is not a grade sheet",
+    )
     assert db.read_bytes() == kept and (tmp_path / "notes.txt").read_text() == "precious\n"
+    assert (tmp_path / "notes.csv").read_text() == "date,amount\n2026-12-01,5\n"
+    room = Classroom(db)
+    room.advance(instructor)
+    room.close()
+    for sheet in ("g.csv", "grades"):  # a sheet it wrote, under any name, it may replace
+        for _ in range(2):
+            code, _, err = cli(capsys, "class", "grades", "--db", db, "--out", tmp_path / sheet)
+            assert code == 0, err
 
 
 def test_a_negative_zero_is_the_same_decision_as_zero_to_the_byte(

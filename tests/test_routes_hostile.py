@@ -81,19 +81,3 @@ def test_the_markets_partner_margin_has_the_decisions_range() -> None:
         parse_scenario(data, "margin.toml")
     data["economics"]["partner_margin"] = RANGES["routes.partner_margin"][1]
     assert parse_scenario(data, "margin.toml").economics.partner_margin == 0.6
-
-
-def test_a_partner_network_has_a_whole_number_of_places() -> None:
-    """25.5 places is refused in one line; 25.0 (what a scenario stored as JSON by an earlier
-    Jigsaw holds) is the 25 it always meant, so old saves and class files still load."""
-    import pytest
-
-    from sim.model.errors import InputError
-
-    data = shortened("classic", 1).model_dump(mode="json")
-    smb = next(s for s in data["segments"] if s["id"] == "smb")
-    smb["partner_capacity"] = 25.5
-    with pytest.raises(InputError, match=r"segments\[0\]\.partner_capacity: must be a whole"):
-        parse_scenario(data, "places.toml")
-    smb["partner_capacity"] = 25.0
-    assert parse_scenario(data, "places.toml").segments[0].partner_capacity == 25

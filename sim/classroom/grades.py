@@ -155,6 +155,26 @@ def _members(path: str | Path, reader: csv.DictReader[str], room: Classroom) -> 
     return members
 
 
+# How each layout `grade_sheet` writes begins: per team, per member, Canvas, Moodle.
+SHEET_STARTS = (
+    "team,rank,score",
+    "name,id,email,section,team,rank,score",
+    "Student Name,Student ID,SIS User ID,SIS Login ID,Section,",
+    "email,",
+    "idnumber,",
+)
+
+
+def is_grade_sheet(path: Path) -> bool:
+    """`path` holds a grade sheet Jigsaw wrote (any layout): a file a new one may replace."""
+    try:
+        text = read_text(path, "roster")
+    except InputError:
+        return False
+    first = text.split("\n", 1)[0]
+    return first.startswith(SHEET_STARTS) and first.count(",") >= 1
+
+
 def grade_sheet(
     room: Classroom,
     roster: list[Member] | None = None,

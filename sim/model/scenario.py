@@ -12,15 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.model.errors import FieldError, InputError, from_validation
 from sim.model.files import read_toml
@@ -277,14 +269,6 @@ class Segment(Strict):
         description="Log-appeal and logit of winning lost per unit of squared distance "
         "between a firm's perceived position and the ideal.",
     )
-
-    @field_validator("partner_capacity")
-    @classmethod
-    def _whole_places(cls, v: float) -> float:
-        """Places in the partner network are deals, whole ones (25 or 25.0, not 25.5)."""
-        if not float(v).is_integer():
-            raise ValueError(f"must be a whole number of deals, got {v!r}")
-        return v
 
     @property
     def label(self) -> str:

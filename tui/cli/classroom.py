@@ -720,7 +720,7 @@ def announce(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def grades(room: Classroom, args: argparse.Namespace) -> int:
-    from sim.classroom.grades import grade_sheet, read_roster
+    from sim.classroom.grades import grade_sheet, is_grade_sheet, read_roster
     from sim.model.files import check_output, write_atomic
 
     if args.seeds != DRAWS and args.by != "skill":
@@ -729,8 +729,8 @@ def grades(room: Classroom, args: argparse.Namespace) -> int:
         raise InputError("--lms", args.lms, "an LMS import lists students: give --roster FILE")
     room.check_instructor(the_code(args))
     read = [("the class file", room.path)] + ([("the roster", args.roster)] if args.roster else [])
-    # never over an input or a file that is not a sheet of comma-separated values
-    check_output(Path(args.out), "grade sheet", read, ours=lambda p: p.suffix.lower() == ".csv")
+    # never over an input or a file that is not a grade sheet written before
+    check_output(Path(args.out), "grade sheet", read, ours=is_grade_sheet)
     roster = read_roster(args.roster, room) if args.roster else None
     if args.by == "skill":
         with ProgressBar("draws of luck") as progress:

@@ -76,7 +76,8 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError("jigsaw run: give a SCENARIO (e.g. classic) or --load SAVE")
         scenario = load_scenario(args.scenario, args.max_leads)
         if args.save:  # before the game: never over an input, a file not a save, a new folder
-            read = [("the scenario file", args.scenario)]
+            # the scenario is an input only when it is a file (a bundled name is not here)
+            read = [("the scenario file", args.scenario)] if Path(args.scenario).is_file() else []
             if args.decisions:
                 read.append(("the decisions file", args.decisions))
             check_output(Path(args.save), "save file", read, ours=is_save)
