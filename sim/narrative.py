@@ -100,17 +100,24 @@ def explain(
         "below adds it up)."
     )
     warm = f.leads_inbound + f.leads_referral
-    sources = [
-        (f.leads_inbound, f"{f.leads_inbound:,} inbound"),
-        (f.leads_referral, f"{f.leads_referral:,} from referrals"),
-        (f.leads_outbound, f"{f.leads_outbound:,} that your reps found by prospecting"),
+    sources = [  # (count, in a list of sources, as the only source)
+        (f.leads_inbound, f"{f.leads_inbound:,} inbound", "inbound"),
+        (f.leads_referral, f"{f.leads_referral:,} from referrals", "from referrals"),
+        (
+            f.leads_outbound,
+            f"{f.leads_outbound:,} that your reps found by prospecting",
+            "found by your reps prospecting",
+        ),
     ]
-    came = [text for n, text in sources if n]
-    out.append(
-        f"{plural(f.leads, 'lead')} came in: " + and_list(came) + "."
-        if came
-        else "No leads came in."
-    )
+    came = [(listed, alone) for n, listed, alone in sources if n]
+    if not came:
+        out.append("No leads came in.")
+    elif len(came) == 1:  # one source: say which, not its count again
+        out.append(
+            f"{plural(f.leads, 'lead')} came in, {'all ' if f.leads > 1 else ''}{came[0][1]}."
+        )
+    else:
+        out.append(f"{plural(f.leads, 'lead')} came in: " + and_list([c for c, _ in came]) + ".")
     if misdeployed(scenario, f) and f.alignment_ratio is not None:
         out.append(
             f"Alignment {rho_text(f.alignment_ratio)} over all your reps, but they do not work "
@@ -238,14 +245,39 @@ def _routes(f: FirmRound) -> list[str]:
     if f.partner_leads or f.deals_by_route.get("partner"):
         taken = f.partner_leads - f.partner_turned_away
         closed = f.deals_by_route.get("partner", 0)
-        line = f"Partners took {taken:,} of the {plural(f.partner_leads, 'lead')} that went to them"
-        if f.partner_turned_away:
-            line += f" (the other {f.partner_turned_away:,} found every place taken and were lost)"
-        line += (
-            f" and closed {plural(closed, 'deal')}, for {money(f.partner_margins)} in margins."
-            if closed
-            else "; none of their deals signed this round, so no margin was paid."
-        )
+        if not f.partner_leads:  # routed in an earlier round: its deals still close
+            line = (
+                f"No leads went to partners this round; they closed {plural(closed, 'deal')} "
+                "from earlier ones"
+            )
+        elif not taken:
+            line = (
+                f"Partners took none of the {plural(f.partner_leads, 'lead')} that went to "
+                "them: every place was taken, and the leads were lost"
+            )
+        elif not f.partner_turned_away:
+            line = (
+                f"Partners took all {f.partner_leads:,} leads that went to them"
+                if f.partner_leads > 1
+                else "Partners took the one lead that went to them"
+            )
+        else:
+            line = (
+                f"Partners took {taken:,} of the {plural(f.partner_leads, 'lead')} that went "
+                "to them"
+            )
+            if f.partner_turned_away:
+                line += (
+                    f" (the other {f.partner_turned_away:,} found every place taken and were lost)"
+                )
+        if f.partner_leads:
+            line += (
+                f" and closed {plural(closed, 'deal')}"
+                if closed
+                else "; none of their deals signed this round, so no margin was paid."
+            )
+        if closed:
+            line += f", for {money(f.partner_margins)} in margins."
         if f.partner_turned_away > 0.2 * f.partner_leads:
             line += (
                 " More than a fifth turned away: send them fewer leads, or offer a higher "
@@ -259,11 +291,15 @@ def _routes(f: FirmRound) -> list[str]:
         out.append(line)
     if f.self_serve_leads or f.deals_by_route.get("self_serve"):
         signed = f.deals_by_route.get("self_serve", 0)
-        who = (
-            f"{plural(signed, 'buyer')} of the {f.self_serve_leads:,} sent online signed up"
-            if signed
-            else f"None of the {plural(f.self_serve_leads, 'buyer')} sent online signed up"
-        )
+        sent = f.self_serve_leads
+        if sent == 1:
+            who = "The one buyer sent online " + ("signed up" if signed else "did not sign up")
+        elif signed == 0:
+            who = f"None of the {sent:,} buyers sent online signed up"
+        elif signed == sent:
+            who = f"All {sent:,} buyers sent online signed up"
+        else:
+            who = f"{plural(signed, 'buyer')} of the {sent:,} sent online signed up"
         out.append(
             f"{who} on their own: no rep, no cycle, but self-serve customers leave sooner, and "
             "buyers who follow the rep rarely buy alone."
@@ -421,17 +457,14 @@ def _goal_figure(check: GoalCheck) -> str:
 
 
 def _finer(kind: str, value: float, bound: float) -> str:
-    """A figure with the digits that tell it from the goal's bound it rounds to."""
+    """A figure with the digits that tell it from the goal's bound it rounds to (never a
+    '-0' that reads as the bound itself)."""
+    scale, unit = (100.0, "%") if kind == "share" else (1.0, "")
     for digits in range(1, 7):
-        if kind == "share":
-            a, b = f"{100 * value:.{digits}f}%", f"{100 * bound:.{digits}f}%"
-        elif kind == "money":
-            a, b = f"{value:,.{digits - 1}f}", f"{bound:,.{digits - 1}f}"
-        else:
-            a, b = f"{value:.{digits}f}", f"{bound:.{digits}f}"
-        if a != b:
-            return a
-    return a
+        if round(value * scale, digits) != round(bound * scale, digits):
+            break
+    text = f"{value * scale:,.{digits}f}" if kind == "money" else f"{value * scale:.{digits}f}"
+    return text + unit
 
 
 def luck_line(

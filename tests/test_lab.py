@@ -676,6 +676,10 @@ def test_jigsaw_lab_fit_prints_writes_estimates_and_compares_with_a_truth(
     rows = "".join(f"2024-01-{d:02},7,5,1\n" for d in range(1, 9))
     media.write_text('date,days,spend_pr_smb,bookings\n2024-01-01,7,"5,1\n' + rows)
     one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 2: opens a quote")
+    media.write_text("date,days,spend_pr_smb,bookings\n" + rows + '2024-02-01,7,5,"1')
+    one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 10: opens a quote")
+    media.write_text("date,days,price,spend_pr_smb,bookings\n2024-01-01,7,,5,1\n")
+    one_error(cli(capsys, "lab", "fit", tmp_path / "bad"), "line 2: price: is empty")
     one_error(cli(capsys, "lab", "fit", tmp_path / "data", "--outcome", "profit"), "--outcome")
     code, out, err = cli(capsys, "lab", "fit", tmp_path / "data", "--form", "multiplicative")
     assert code == 0 and "Reference MMM (multiplicative)" in out, err

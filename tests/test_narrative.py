@@ -174,3 +174,44 @@ def test_no_productive_reps_is_said_only_when_no_deal_closed() -> None:
     assert none_said not in said(reps=0, pipeline=0)  # deals closed: not the case
     assert none_said in said(reps=0, deals_won=0, deals_lost=0, pipeline=3)
     assert none_said in said(reps=0, deals_won=0, deals_lost=0, pipeline=0)
+
+
+def test_counts_read_as_a_reader_would_say_them_no_zero_clause_and_no_count_said_twice() -> None:
+    """Each sentence built from counts says the ones that are not zero, names a single source
+    instead of repeating its count, and never says 'the other 5' of none or 'None of the 1'."""
+    import dataclasses
+
+    from sim.narrative import _finer, _routes
+
+    scenario = shortened("classic", 1)
+    game = Game(scenario, 1)
+    game.play_round({"you": simple(scenario, 300_000, 0.4)})
+    report = game.reports[-1]
+    f = report.firms["you"]
+
+    def said(**changes: object) -> str:
+        g = dataclasses.replace(f, **changes)
+        return " ".join(explain(scenario, dataclasses.replace(report, firms={"you": g}), "you"))
+
+    def routed(**changes: object) -> str:
+        return " ".join(_routes(dataclasses.replace(f, **changes)))
+
+    assert "1 lead came in, inbound." in said(leads_inbound=1, leads_referral=0, leads_outbound=0)
+    assert "3 leads came in, all found by your reps prospecting." in said(
+        leads_inbound=0, leads_referral=0, leads_outbound=3
+    )
+    assert "No leads came in." in said(leads_inbound=0, leads_referral=0, leads_outbound=0)
+    mixed = said(leads_inbound=4, leads_referral=0, leads_outbound=2)
+    assert "6 leads came in: 4 inbound and 2 that your reps found by prospecting." in mixed
+    none = {"partner": 0, "self_serve": 0, "direct": 0}
+    lost = routed(partner_leads=5, partner_turned_away=5, deals_by_route=none)
+    assert "took none of the 5 leads" in lost and "the other" not in lost
+    assert "Partners took all 10 leads" in routed(
+        partner_leads=10, partner_turned_away=0, deals_by_route=none
+    )
+    late = routed(partner_leads=0, deals_by_route={**none, "partner": 2}, partner_margins=900.0)
+    assert "No leads went to partners this round; they closed 2 deals from earlier ones" in late
+    assert "The one buyer sent online did not sign up" in routed(
+        self_serve_leads=1, deals_by_route=none
+    )
+    assert _finer("money", -0.4, 0) == "-0.4" and _finer("share", 0.547, 0.55) == "54.7%"

@@ -190,8 +190,10 @@ def test_plain_mode_sends_leads_by_routes_to_market_and_refuses_what_the_market_
     said = out.getvalue()
     assert said.count("Not changed:") == 5
     # the rule a decisions file meets, in its words
-    assert "partner.mid: this scenario has no channel partners in mid (it has them in: smb)" in said
-    assert "smb: partner and self_serve shares add up to 110% of its warm leads" in said
+    assert (
+        "partner: mid: this scenario has no channel partners in mid (it has them in: smb)" in said
+    )
+    assert "selfserve: smb: partner and self_serve shares add up to 110% of its warm" in said
     assert all(c in said for c in ("partner smb 30", "selfserve smb 20", "margin 30", "routes off"))
     first, second = (d["you"] for d in session.game.history)
     assert first.routes is not None and first.routes.partner == {"smb": 0.6}

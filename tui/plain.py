@@ -273,7 +273,10 @@ class PlainGame:
         route = "partner" if verb == "partner" else "self_serve"
         shares = {"partner": dict(s.draft.partner), "self_serve": dict(s.draft.self_serve)}
         shares[route][segment] = value
-        checked = routes_table(s.scenario, shares, "", "")
+        try:
+            checked = routes_table(s.scenario, shares, "", "")
+        except InputError as exc:  # the rule's words, named by the command typed
+            raise InputError(verb, segment, exc.message) from None
         self.full_mode_on()
         s.draft.partner = checked.get("partner", {})
         s.draft.self_serve = checked.get("self_serve", {})

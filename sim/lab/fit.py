@@ -78,8 +78,8 @@ SWEEPS = 4
 STARTS = (7.0, 30.0, 120.0)  # the half-lives the coordinate descent starts from (the best end wins)
 OUTCOMES = ("bookings", "revenue", "new_customers", "leads_inbound")
 # Columns an export always fills (a blank there is damage, not "no figure"): spend, the
-# period's length and the outcomes.
-MEASURED = ("spend_", "days", *OUTCOMES)
+# period's length, the controls (price, interest, churn) and the outcomes.
+MEASURED = ("spend_", "days", "price", "interest_", "churn_", *OUTCOMES)
 RAISE = 0.10
 MIN_PERIODS = 20
 # What a media.csv may hold, checked before any fitting: a daily export of 40 rounds of 91
@@ -165,7 +165,7 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
         raise InputError(
             source, "", f"has {lines - 1:,} rows; a fit takes at most {MAX_PERIODS:,} periods"
         )
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)  # a quote left open is an error
     try:
         header = next(reader)
     except StopIteration:
@@ -212,6 +212,10 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
         except StopIteration:
             break
         except csv.Error as exc:  # a field past csv's own limit (128 KiB), a stray NUL
+            if "unexpected end of data" in str(exc):  # a quote open to the end of the file
+                raise InputError(
+                    source, f"line {first}", "opens a quote it does not close (a cell runs on)"
+                ) from None
             raise InputError(source, f"line {reader.line_num}", f"is not CSV ({exc})") from None
         n = reader.line_num
         if not row:
