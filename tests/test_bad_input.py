@@ -651,3 +651,17 @@ def test_explaining_a_save_of_one_round_names_the_save(
     save = tmp_path / "one.json"
     game.save(save)
     one_error(cli(capsys, "explain", save), str(save), "has 1 round played")
+
+
+def test_a_save_through_a_symbolic_link_replaces_the_file_it_points_at(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "kept" / "game.json"
+    target.parent.mkdir()
+    link = tmp_path / "game.json"
+    link.symlink_to(target)
+    assert cli(capsys, "run", "tutorial", "--save", link)[0] == 0  # a link to nothing yet
+    assert link.is_symlink() and target.is_file()
+    first = target.read_bytes()
+    assert cli(capsys, "run", "tutorial", "--seed", "2", "--save", link)[0] == 0
+    assert link.is_symlink() and target.read_bytes() != first

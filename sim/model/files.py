@@ -112,7 +112,10 @@ def check_output(
 
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write text (UTF-8) or bytes to path so that a crash leaves the old file or the new,
-    never half of one."""
+    never half of one. A symbolic link is followed: the file it points at is replaced, and
+    the link stays a link."""
+    if path.is_symlink():
+        path = path.resolve()
     fd, tmp = temp_beside(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
