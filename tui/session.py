@@ -32,7 +32,7 @@ from sim.model.report import RoundReport
 from sim.model.rivals import RivalView, deploy_by_load
 from sim.model.scenario import AXES, CHANNELS, Scenario
 from sim.model.workload import TooManyLeads
-from sim.numbers import money
+from sim.numbers import and_list, money, plural
 
 
 def save_dir() -> Path:
@@ -416,18 +416,24 @@ class Session:
         x = self.derived()
         budget = self.draft.budget
         parts = [
-            (name, x[key])
-            for name, key in (
-                ("hiring", "hiring"),
-                ("severance", "severance"),
-                ("studies", "research"),
-            )
-            if x[key] > 0
+            f"hiring {plural(round(x['hires']), 'rep')} ({money(x['hiring'])}, once)"
+            if x["hiring"] > 0
+            else "",
+            f"letting {plural(round(x['fires']), 'rep')} go ({money(x['severance'])} of severance)"
+            if x["severance"] > 0
+            else "",
+            f"the studies ({money(x['research'])})" if x["research"] > 0 else "",
         ]
-        why = ", ".join(f"{name} {money(v)}" for name, v in parts)
+        why = [p for p in parts if p]
         return (
             f"You will spend {money(x['spend'])}, {money(extra)} over your budget of "
-            f"{money(budget)}" + (f" ({why})" if why else "") + "."
+            f"{money(budget)}"
+            + (
+                f": {and_list(why)} {'comes' if len(why) == 1 else 'come'} on top of it"
+                if why
+                else ""
+            )
+            + "."
         )
 
     def overrun(self) -> float:
