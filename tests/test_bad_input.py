@@ -665,3 +665,15 @@ def test_a_save_through_a_symbolic_link_replaces_the_file_it_points_at(
     first = target.read_bytes()
     assert cli(capsys, "run", "tutorial", "--seed", "2", "--save", link)[0] == 0
     assert link.is_symlink() and target.read_bytes() != first
+
+
+def test_a_value_tried_against_each_kind_a_field_takes_is_blamed_where_it_went_wrong(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A sweep's axis is a range in quotes or a list of numbers: a list with one text in it
+    is blamed for that text (its index), not for not being a string, and the name pydantic
+    gives the member it tried ('str', 'list[float]') is no part of the field's name."""
+    experiment = tmp_path / "e.toml"
+    experiment.write_text('scenario = "classic"\n[vary]\nmarketing_share = [0.5, "x"]\n')
+    line = one_error(cli(capsys, "sweep", "--file", experiment), "vary.marketing_share[1]")
+    assert "must be a number, got 'x'" in line and ".str" not in line and "list[" not in line

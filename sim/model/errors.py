@@ -138,10 +138,37 @@ def _describe(error: ErrorDetails) -> str:
     return msg
 
 
+# How pydantic names the member of a union a value was tried against ("str", "list[float]"):
+# a step of its own in an error's location, which is no field of the file.
+_UNION_MEMBER = re.compile(r"^(str|int|float|bool|(list|dict|tuple|set)\[.*\])$")
+
+
+def _union_step(loc: tuple[Any, ...]) -> int | None:
+    return next(
+        (k for k, p in enumerate(loc) if isinstance(p, str) and _UNION_MEMBER.match(p)), None
+    )
+
+
+def _first_problem(errors: list[ErrorDetails]) -> ErrorDetails:
+    """The first error, or, where its value was tried against each member of a union, the
+    error of the member it got furthest into (a list of numbers with one text in it is
+    blamed for that text, not for not being a string)."""
+    err = errors[0]
+    k = _union_step(err["loc"])
+    if k is None:
+        return err
+    same = [e for e in errors if e["loc"][:k] == err["loc"][:k] and _union_step(e["loc"]) == k]
+    return max(same, key=lambda e: len(e["loc"]))
+
+
 def from_validation(source: str, exc: ValidationError, prefix: str = "") -> InputError:
     """The first problem pydantic found, as an `InputError` (one clear line)."""
-    err = exc.errors()[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    err = _first_problem(exc.errors())
+    loc = tuple(
+        p
+        for p in err["loc"]
+        if not (isinstance(p, str) and (p.startswith("function-") or _UNION_MEMBER.match(p)))
+    )
     raised = (err.get("ctx") or {}).get("error")
     if isinstance(raised, FieldError):
         loc += raised.loc
