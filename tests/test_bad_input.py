@@ -475,10 +475,11 @@ def test_bad_usage_gets_one_line(
 @pytest.mark.parametrize(
     ("argv", "needles"),
     [
-        (("run", "classic", "--bogus"), ("unrecognized arguments: --bogus", "--help")),
+        (("run", "classic", "--bogus"), ("unrecognized arguments: --bogus", "jigsaw run --help")),
+        (("class", "status", "--bogus"), ("jigsaw class status: unrecognized", "status --help")),
         (("run", "classic", "--strategy", "nosuch"), ("--strategy", "nosuch", "unknown strategy")),
     ],
-    ids=["unknown-option", "unknown-strategy"],
+    ids=["unknown-option", "unknown-option-of-a-subcommand", "unknown-strategy"],
 )
 def test_bad_usage_via_the_script(argv: tuple[str, ...], needles: tuple[str, ...]) -> None:
     one_error(script(*argv), *needles)

@@ -43,8 +43,25 @@ PATH_OPTIONS = (
 class Parser(argparse.ArgumentParser):
     """argparse that reports bad usage as one line and exit code 2, never a usage dump."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the innermost command parsed names itself, so that arguments left over are blamed
+        # on it ('jigsaw luck: unrecognized arguments: --draws (see jigsaw luck --help)')
+        self.set_defaults(command_prog=self.prog)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Any = None, namespace: Any = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            prog = getattr(parsed, "command_prog", self.prog)
+            raise UsageError(
+                f"{prog}: unrecognized arguments: {' '.join(extras)} (see {prog} --help)"
+            )
+        return parsed
 
     def parse_known_args(  # type: ignore[override]
         self, args: Any = None, namespace: Any = None
