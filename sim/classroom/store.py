@@ -541,7 +541,10 @@ class Classroom:
         if not isinstance(row[2], str) or len(row[2]) > LIMITS["scenario"]:
             raise InputError(str(path), "scenario", "is not a scenario Jigsaw wrote")
         self.scenario = parse_scenario(
-            written_under(parse_json(row[2], f"{path}: scenario", "scenario"), self.model),
+            written_under(
+                parse_json(row[2], f"{path}: scenario", "a scenario Jigsaw wrote (as JSON)"),
+                self.model,
+            ),
             f"{path}: scenario",
         )
         self.seed: int = row[3]
@@ -929,7 +932,10 @@ class Classroom:
         (text,) = self.db.execute("SELECT scenario FROM class WHERE id = 1").fetchone()
         source = f"{self.path}: scenario"
         self.scenario = parse_scenario(
-            written_under(parse_json(text, source, "scenario"), self.model), source
+            written_under(
+                parse_json(text, source, "a scenario Jigsaw wrote (as JSON)"), self.model
+            ),
+            source,
         )
         self.teams = self._read_teams(rows)
 
