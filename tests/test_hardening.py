@@ -1045,3 +1045,16 @@ def test_a_firms_own_budget_counts_in_the_workload(capsys, tmp_path) -> None:
     data["firms"][1].update(cash=1e15, budget_per_round=1e15)
     with pytest.raises(InputError, match="--max-leads"):
         check_workload(parse_scenario(data), "rich rival")
+
+
+def test_a_workload_refusal_names_what_would_shrink_it() -> None:
+    """Ten thousand reps prospect for most of the leads: the hint is the reps, not the
+    accounts; a market with a fortune of accounts and interest is told about those."""
+    data = load_scenario("tutorial").model_dump(mode="json")
+    data["firms"][0]["reps"] = 10_000
+    with pytest.raises(InputError, match="fewer reps or a smaller budget"):
+        check_workload(parse_scenario(data), "many reps")
+    data = load_scenario("tutorial").model_dump(mode="json")
+    data["segments"][0].update(accounts=10_000_000, interest=5.0)
+    with pytest.raises(InputError, match="fewer accounts or less interest"):
+        check_workload(parse_scenario(data), "many accounts")

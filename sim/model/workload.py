@@ -54,6 +54,8 @@ class Workload:
     deals_per_round: float
     rounds: int
     leads: float  # over the whole game
+    # what would shrink it most: the largest source of leads in the bound, in words
+    shrink: str = "fewer accounts or less interest"
 
     def line(self) -> str:
         """One line for `scenario validate`."""
@@ -121,7 +123,13 @@ def workload(scenario: Scenario) -> Workload:
     per_round = [
         inbound * _recessions(scenario, r) + referral + outbound for r in range(1, rounds + 1)
     ]
-    return Workload(max(per_round), deals, rounds, sum(per_round))
+    sources = (
+        (inbound, "fewer accounts or less interest"),
+        (referral, "fewer accounts or a lower referral rate"),
+        (outbound, "fewer reps or a smaller budget: idle reps prospect"),
+    )
+    shrink = max(sources, key=lambda s: s[0])[1]
+    return Workload(max(per_round), deals, rounds, sum(per_round), shrink)
 
 
 def _recessions(scenario: Scenario, round_: int) -> float:
@@ -170,7 +178,7 @@ def check_workload(scenario: Scenario, source: str, max_leads: float = MAX_LEADS
             source,
             "",
             f"asks for up to {load.leads:,.0f} leads over {load.rounds} rounds, more than the "
-            f"{max_leads:,.0f} a game may take (fewer accounts or less interest; or lift the "
-            "limit on purpose with --max-leads)",
+            f"{max_leads:,.0f} a game may take ({load.shrink}; or lift the limit on purpose "
+            "with --max-leads)",
         )
     return load
