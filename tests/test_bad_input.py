@@ -678,3 +678,15 @@ def test_a_value_tried_against_each_kind_a_field_takes_is_blamed_where_it_went_w
     experiment.write_text('scenario = "classic"\n[vary]\nmarketing_share = [0.5, "x"]\n')
     line = one_error(cli(capsys, "sweep", "--file", experiment), "vary.marketing_share[1]")
     assert "must be a number, got 'x'" in line and ".str" not in line and "list[" not in line
+
+
+def test_a_save_that_names_a_key_twice_is_refused_not_read_by_its_last(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    save = tmp_path / "s.json"
+    assert cli(capsys, "run", "tutorial", "--save", save)[0] == 0
+    text = save.read_text(encoding="utf-8")
+    doubled = text.replace('"seed": 1,', '"seed": 1,\n "seed": 2,', 1)
+    assert doubled != text
+    save.write_text(doubled, encoding="utf-8")
+    one_error(cli(capsys, "run", "--load", save), str(save), 'names the key "seed" twice')

@@ -391,8 +391,20 @@ def parse_json(text: str, source: str, what: str = "JSON") -> Any:
     def constant(name: str) -> Any:
         raise InputError(source, "", f"holds {name}, which is not a number JSON allows")
 
+    def table(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) < len(pairs):  # a key written twice: which one was meant?
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise InputError(
+                        source, "", f"names the key {json.dumps(key)} twice in one table"
+                    )
+                seen.add(key)
+        return out
+
     try:
-        return checked(json.loads(text, parse_constant=constant), source)
+        return checked(json.loads(text, parse_constant=constant, object_pairs_hook=table), source)
     except json.JSONDecodeError as exc:
         raise InputError(source, "", f"is not {what} ({exc})") from None
     except RecursionError:
