@@ -150,3 +150,15 @@ def test_the_readmes_full_form_decisions_example_plays(tmp_path: Path) -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_save_made_before_its_first_round_says_there_is_nothing_to_score(
+    capsys, tmp_path
+) -> None:
+    from sim import Game, load_scenario
+
+    save = tmp_path / "zero.json"
+    Game(load_scenario("tutorial"), 1).save(save)
+    assert main(["run", "--load", str(save)]) == 0
+    out = capsys.readouterr().out
+    assert "No round played yet" in out and "Balanced scorecard" not in out

@@ -174,6 +174,9 @@ def table(game: Game) -> str:
         for e in r.events:
             lines.append(f"  ! {e}")
         lines.append("")
+    if not game.reports:  # a save made before its first round: nothing to score yet
+        lines.append("No round played yet: nothing to report or score.")
+        return "\n".join(lines)
     lines.append("Balanced scorecard (0-100 per measure, weighted)")
     score = game.score()
     rows = [("rank", "firm", "total", *scen.scoring.weights().keys())]
