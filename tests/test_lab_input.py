@@ -437,6 +437,14 @@ def test_a_design_whose_targeting_is_wrong_is_one_line_when_read(
     one_error(cli(capsys, "lab", "design", bad, "--save", save), "plan.targeting", "between 0")
     bad = lab_design(tmp_path, "smb = 0.6, moon = 0.4")
     one_error(cli(capsys, "lab", "design", bad, "--save", save), "plan.targeting", "'moon'")
+    twice = lab_design(tmp_path)  # two lift tests in one round: the second would replace it
+    with twice.open("a") as fh:
+        fh.write('\n[[lift_tests]]\nround = 2\nsegment = "smb"\n')
+        fh.write('\n[[lift_tests]]\nround = 2\nsegment = "mid"\n')
+    one_error(
+        cli(capsys, "lab", "design", twice, "--save", save),
+        "lift_tests[1]: round 2 already has a lift test (lift_tests[0])",
+    )
     assert not save.exists()
 
 

@@ -166,6 +166,14 @@ def play(
                 f"expected a round of 1..{scenario.meta.rounds} and a segment of "
                 f"{', '.join(scenario.segment_ids)}",
             )
+        if test.round in tests:  # a round holds out one segment's advertising, no more
+            first = next(j for j, t in enumerate(design.lift_tests) if t.round == test.round)
+            raise InputError(
+                str(path),
+                f"lift_tests[{k}]",
+                f"round {test.round} already has a lift test (lift_tests[{first}]); a round "
+                "holds out one segment",
+            )
         tests[test.round] = test.segment
     game = Game(scenario, design.seed, max_leads=max_leads)
     rounds = scenario.meta.rounds
