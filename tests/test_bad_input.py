@@ -690,3 +690,15 @@ def test_a_save_that_names_a_key_twice_is_refused_not_read_by_its_last(
     assert doubled != text
     save.write_text(doubled, encoding="utf-8")
     one_error(cli(capsys, "run", "--load", save), str(save), 'names the key "seed" twice')
+
+
+def test_a_share_that_is_not_a_number_is_quoted_as_the_file_wrote_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text(
+        "[marketing]\nbudget = 100000\n[sales]\nbudget = 100000\n"
+        "[routes]\npartner = { smb = true }\n"
+    )
+    line = one_error(cli(capsys, "run", "classic", "--decisions", path), "routes.partner.smb")
+    assert line.endswith("got true") and "True" not in line

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.model.errors import InputError, from_validation
+from sim.model.errors import InputError, from_validation, shown
 from sim.model.files import read_toml
 from sim.model.scenario import (
     ACCOUNT_MANAGEMENT_MAX,
@@ -43,9 +43,9 @@ def share_problem(table: dict[str, Any]) -> tuple[str | None, str] | None:
     whole table; what is wrong), or None."""
     for key, share in table.items():
         if not isinstance(share, int | float) or isinstance(share, bool):
-            return key, f"must be a number (a share from 0 to 1), got {share!r}"
+            return key, f"must be a number (a share from 0 to 1), got {shown(share)}"
         if not 0 <= share <= 1:
-            return key, f"must be a share from 0 to 1, got {share!r}"
+            return key, f"must be a share from 0 to 1, got {shown(share)}"
     total = sum(table.values())
     if abs(total - 1) > TOLERANCE:
         return None, f"shares must sum to 1, got {total:g}"
