@@ -217,11 +217,23 @@ def explain(
     return out
 
 
+def statement_lines(rounds: list[FirmRound]) -> list[tuple[str, list[float]]]:
+    """The one rule for the lines an income statement shows over `rounds` (one value a
+    round): revenue, each cost that is not zero in some round, then the operating profit
+    (`FirmRound.statement`, whose lines are the same every round)."""
+    lines = [f.statement() for f in rounds]
+    shown = []
+    for k, (name, _) in enumerate(lines[0]):
+        values = [line[k][1] for line in lines]
+        if name == "Revenue" or any(round(v, 2) != 0 for v in values):
+            shown.append((name, values))
+    shown.append(("Operating profit", [f.profit for f in rounds]))
+    return shown
+
+
 def statement_rows(f: FirmRound) -> list[tuple[str, str]]:
-    """The income statement as a report shows it: each line that is not zero, then the
-    operating profit, then cash (`FirmRound.statement`)."""
-    rows = [(name, money(v)) for name, v in f.statement() if round(v, 2) != 0 or name == "Revenue"]
-    rows.append(("Operating profit", money(f.profit)))
+    """The income statement as a report shows it (`statement_lines`), then cash."""
+    rows = [(name, money(v)) for name, (v,) in statement_lines([f])]
     rows.append(("Cash at the close", money(f.cash)))
     return rows
 

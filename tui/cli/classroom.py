@@ -34,6 +34,7 @@ from sim.model.gauge import rho_text
 from sim.model.hidden import check_drawn
 from sim.model.report import FirmRound
 from sim.model.scenario import load_scenario
+from sim.narrative import statement_lines
 from sim.numbers import money, pct, time_left
 from tui.cli.common import (
     Parser,
@@ -534,17 +535,10 @@ def results(room: Classroom, args: argparse.Namespace) -> int:
 
 
 def statement_table(rounds: list[FirmRound]) -> list[tuple[str, ...]]:
-    """The income statement with a column per round: each line that is not zero in some
-    round, then the operating profit and the cash (`FirmRound.statement`, as the game's Books
-    tab shows it)."""
-    amounts = [dict(f.statement()) for f in rounds]
-    lines = list(dict.fromkeys(n for a in amounts for n in a))  # in the statement's order
-    shown = [
-        n for n in lines if n == "Revenue" or any(round(a.get(n, 0.0), 2) != 0 for a in amounts)
-    ]
+    """The income statement with a column per round (`statement_lines`, as the game's Books
+    tab shows it), then the cash."""
     table: list[tuple[str, ...]] = [("", *(f"round {k}" for k in range(1, len(rounds) + 1)))]
-    table += [(n, *(money(a.get(n, 0.0)) for a in amounts)) for n in shown]
-    table.append(("Operating profit", *(money(f.profit) for f in rounds)))
+    table += [(name, *(money(v) for v in values)) for name, values in statement_lines(rounds)]
     table.append(("Cash at the close", *(money(f.cash) for f in rounds)))
     return table
 

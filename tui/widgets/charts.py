@@ -11,6 +11,7 @@ from textual_plotext import PlotextPlot
 from sim.model.report import RoundReport
 from sim.model.research import last_known
 from sim.model.scenario import Scenario
+from sim.narrative import statement_lines
 from sim.numbers import money
 
 # The routes to market as the Books name them (sim.model.routes.ROUTES).
@@ -122,19 +123,12 @@ class GameCharts(Vertical):
         if not mine:
             table.add_row(Text("The books appear after the first round."))
             return
-        lines = [f.statement() for f in mine]
-        for k, (name, _) in enumerate(lines[0]):
-            values = [line[k][1] for line in lines]
-            if name != "Revenue" and not any(round(v, 2) for v in values):
-                continue  # a cost this firm never had
+        for name, values in statement_lines(mine):
+            style = "bold" if name == "Operating profit" else ""
             table.add_row(
-                Text(name), *(Text(money(v), justify="right") for v in [*values, sum(values)])
+                Text(name, style=style),
+                *(Text(money(v), style=style, justify="right") for v in [*values, sum(values)]),
             )
-        profits = [f.profit for f in mine]
-        table.add_row(
-            Text("Operating profit", style="bold"),
-            *(Text(money(v), style="bold", justify="right") for v in [*profits, sum(profits)]),
-        )
         table.add_row(
             Text("Cash at the close"),
             *(Text(money(f.cash), justify="right") for f in mine),
