@@ -204,6 +204,12 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
             source, "line 1", "has no spend_ column; expected jigsaw lab export's media.csv"
         )
     cols: dict[str, list[float]] = {h: [] for h in header if h != "date"}
+
+    def open_quote(line: int) -> InputError:
+        return InputError(
+            source, f"line {line}", "opens a quote it does not close (a cell runs on)"
+        )
+
     n = 1
     while True:
         first = reader.line_num + 1  # where the row starts (a quoted cell may run on)
@@ -213,17 +219,13 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
             break
         except csv.Error as exc:  # a field past csv's own limit (128 KiB), a stray NUL
             if "unexpected end of data" in str(exc):  # a quote open to the end of the file
-                raise InputError(
-                    source, f"line {first}", "opens a quote it does not close (a cell runs on)"
-                ) from None
+                raise open_quote(first) from None
             raise InputError(source, f"line {reader.line_num}", f"is not CSV ({exc})") from None
         n = reader.line_num
         if not row:
             continue  # a blank line
-        if any("\n" in cell or "\r" in cell for cell in row):
-            raise InputError(
-                source, f"line {first}", "opens a quote it does not close (a cell runs on)"
-            )
+        if any("\n" in cell or "\r" in cell for cell in row):  # ... closed lines later
+            raise open_quote(first)
         if len(row) != len(header):
             raise InputError(source, f"line {n}", f"has {len(row)} cells; expected {len(header)}")
         for h, cell in zip(header, row, strict=True):

@@ -54,8 +54,7 @@ class Workload:
     deals_per_round: float
     rounds: int
     leads: float  # over the whole game
-    # what would shrink it most: the largest source of leads in the bound, in words
-    shrink: str = "fewer accounts or less interest"
+    shrink: str  # what would shrink it most: the largest source of leads in the bound
 
     def line(self) -> str:
         """One line for `scenario validate`."""
