@@ -371,8 +371,8 @@ def _how_decided(row: Submission, own: list[Submission]) -> str:
         return "instructor" if row.by == "instructor" else "submitted"
     if row.by.startswith("computer"):
         return COMPUTER
-    earlier = [r for r in own if r.round < row.round and not r.by.startswith("computer")]
-    return KEPT if earlier else DEFAULT
+    kept = any(r.round < row.round and not r.by.startswith("computer") for r in own)
+    return KEPT if kept else DEFAULT
 
 
 def _rounds_table(game: Game, firm_id: str, how: dict[int, str]) -> str:
