@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import DataTable, TabbedContent
 
 from sim import Game, load_scenario
+from sim.model.errors import InputError
 from sim.model.rivals import strategy
 from sim.numbers import money
 from tests.test_tui import settle
@@ -152,3 +153,26 @@ async def test_the_history_tab_shows_your_rounds_every_firms_public_figures_and_
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, Boardroom)
+
+
+def test_the_studies_come_and_one_study_comes_on_top_of_the_budget() -> None:
+    session = Session.new(load_scenario("classic"), 1)
+    session.draft.budget = 20_000
+    session.draft.research = ["brand_tracker", "win_loss"]
+    assert "the studies (" in session.over_budget() and ") come on top" in session.over_budget()
+    session.draft.research = ["brand_tracker"]
+    assert "the study (" in session.over_budget()
+
+
+def test_a_round_whose_hiring_takes_it_past_cash_plus_credit_is_refused() -> None:
+    """The budget alone fits cash plus credit; the reps it hires do not: a round played so
+    would bankrupt the firm at once, so it is refused like a budget beyond cash plus credit."""
+    session = Session.new(load_scenario("classic"), 3)
+    session.draft.budget = 1_900_000
+    session.draft.marketing_share = 0.0
+    x = session.derived()
+    assert session.draft.budget <= session.view().room < x["spend"]
+    with pytest.raises(InputError, match=r"with [\d,]+ of hiring and severance\) is more than"):
+        session.decision()
+    session.draft.budget = 1_000_000  # fits, hires included
+    session.decision()

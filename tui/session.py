@@ -22,7 +22,7 @@ from sim.experiments.hindsight import look_back
 from sim.experiments.luck import luck
 from sim.experiments.quality import RoundQuality, quality
 from sim.experiments.whatif import forecast
-from sim.model.decisions import SIMPLE_LEVERS, Decision, check_affordable, expand, split_budget
+from sim.model.decisions import SIMPLE_LEVERS, Decision, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.forecast import DRAWS
 from sim.model.game import Game
@@ -396,8 +396,7 @@ class Session:
     def decision(self) -> Decision:
         """The draft as a validated decision; raises `InputError` naming the field."""
         d = expand(self.scenario, self.draft.table(), "your decisions", firm_id=self.player)
-        view = self.view()
-        check_affordable(d, view.cash, view.credit_line, "your decisions", "budget", self.scenario)
+        self.view().check_affordable(d, "your decisions", "budget")
         return d
 
     def derived(self) -> dict[str, float]:
@@ -415,21 +414,29 @@ class Session:
             return ""
         x = self.derived()
         budget = self.draft.budget
-        parts = [
-            f"hiring {plural(round(x['hires']), 'rep')} ({money(x['hiring'])}, once)"
+        studies = len(self.draft.research)
+        parts = [  # (what, whether it takes a plural verb)
+            (f"hiring {plural(round(x['hires']), 'rep')} ({money(x['hiring'])}, once)", False)
             if x["hiring"] > 0
-            else "",
-            f"letting {plural(round(x['fires']), 'rep')} go ({money(x['severance'])} of severance)"
+            else None,
+            (
+                f"letting {plural(round(x['fires']), 'rep')} go "
+                f"({money(x['severance'])} of severance)",
+                False,
+            )
             if x["severance"] > 0
-            else "",
-            f"the studies ({money(x['research'])})" if x["research"] > 0 else "",
+            else None,
+            (f"the {'study' if studies == 1 else 'studies'} ({money(x['research'])})", studies > 1)
+            if x["research"] > 0
+            else None,
         ]
-        why = [p for p in parts if p]
+        why = [p for p in parts if p is not None]
+        many = len(why) > 1 or any(p[1] for p in why)
         return (
             f"You will spend {money(x['spend'])}, {money(extra)} over your budget of "
             f"{money(budget)}"
             + (
-                f": {and_list(why)} {'comes' if len(why) == 1 else 'come'} on top of it"
+                f": {and_list([p[0] for p in why])} {'come' if many else 'comes'} on top of it"
                 if why
                 else ""
             )

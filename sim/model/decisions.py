@@ -507,16 +507,20 @@ def check_affordable(
     source: str = "",
     field: str = "",
     scenario: Scenario | None = None,
+    staffing: float = 0.0,
 ) -> None:
     """Refuse spending beyond cash plus credit (a clear message, not a crash). With the
-    scenario, the studies bought count too."""
+    scenario, the studies bought count too; `staffing` is what the hires or fires the sales
+    budget means cost once (`RivalView.check_affordable` knows the reps employed now)."""
     available = cash + credit_line
     spend = decision.spending(scenario) if scenario is not None else decision.total_budget
+    spend += staffing
     if spend > available + TOLERANCE:
+        why = f" (with {staffing:,.0f} of hiring and severance)" if staffing > 0 else ""
         raise InputError(
             source,
             field or "budget",
-            f"spending {spend:,.0f} is more than cash plus credit ({available:,.0f})",
+            f"spending {spend:,.0f}{why} is more than cash plus credit ({available:,.0f})",
         )
 
 

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.decisions import Decision, expand, split_budget
+from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
 from sim.model.gauge import reading
 from sim.model.pipeline import deployed, headcount
@@ -89,6 +89,29 @@ class RivalView:
         )
         return max(0.0, min(base, 0.8 * self.room))
 
+    def staffing(self, sales: float, training_share: float) -> tuple[int, int, int, float, float]:
+        """The reps a sales budget employs (`sim.model.pipeline.headcount`), the hires and fires
+        that means from the reps employed now, and what they cost once (`SalesForce.staff`:
+        hiring_cost a hire, severance_weeks of pay a rep let go): (reps, hires, fires,
+        hiring, severance)."""
+        econ = self.scenario.economics_for(self.scenario.firm(self.firm_id))
+        rep_round = econ.rep_cost_per_year * self.scenario.meta.round_days / 365.0
+        reps = headcount(sales, training_share, rep_round)
+        hires, fires = max(0, reps - self.employed), max(0, self.employed - reps)
+        hiring = hires * econ.hiring_cost
+        severance = fires * econ.severance_weeks / 52.0 * econ.rep_cost_per_year
+        return reps, hires, fires, hiring, severance
+
+    def check_affordable(self, decision: Decision, source: str, field: str) -> None:
+        """Refuse a decision the firm cannot pay for: its budgets and studies, and the hiring
+        or severance its sales budget means, beyond cash plus credit (`check_affordable`)."""
+        _, _, _, hiring, severance = self.staffing(
+            decision.sales.budget, decision.sales.training_share
+        )
+        check_affordable(
+            decision, self.cash, self.credit_line, source, field, self.scenario, hiring + severance
+        )
+
     def consequences(
         self,
         marketing: float,
@@ -105,10 +128,7 @@ class RivalView:
         the credit that uses), before the round's revenue and its cost of revenue."""
         econ = self.scenario.economics_for(self.scenario.firm(self.firm_id))
         rep_round = econ.rep_cost_per_year * self.scenario.meta.round_days / 365.0
-        reps = headcount(sales, training_share, rep_round)
-        hires, fires = max(0, reps - self.employed), max(0, self.employed - reps)
-        hiring = hires * econ.hiring_cost
-        severance = fires * econ.severance_weeks / 52.0 * econ.rep_cost_per_year
+        reps, hires, fires, hiring, severance = self.staffing(sales, training_share)
         studies = sum(self.scenario.research.price(name) for name in research)
         spend = marketing + sales + product + studies + hiring + severance
         cash_after = self.cash - spend - econ.fixed_costs_per_round

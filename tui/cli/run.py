@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.csvtext import csv_text
-from sim.model.decisions import Decision, check_affordable, for_round, load_decisions
+from sim.model.decisions import Decision, for_round, load_decisions
 from sim.model.errors import InputError
 from sim.model.files import check_output, read_toml
 from sim.model.game import Game
@@ -137,9 +137,7 @@ def affordable(game: Game, fid: str, decision: Decision, source: str, raw: dict[
         entry, prefix = raw, ""
     names = "budget" if "budget" in entry else "marketing.budget + sales.budget"
     try:
-        check_affordable(
-            decision, view.cash, view.credit_line, source, prefix + names, game.scenario
-        )
+        view.check_affordable(decision, source, prefix + names)
     except InputError as exc:
         who = f" for firm {fid!r}" if len(game.player_ids) > 1 else ""
         raise InputError(
