@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.model.errors import InputError
 from sim.model.scenario import bundled_scenarios, parse_scenario
 from tui.cli import main
 
@@ -608,6 +609,21 @@ def test_a_grade_sheet_is_never_written_over_the_class_file_or_a_file_not_a_csv(
         cli(capsys, "class", "grades", "--db", db, "--out", tmp_path / "notes.csv"),
         "is not a grade sheet",
     )
+    # files that only begin like a sheet: a contact list, notes, an export with more columns
+    lookalikes = {
+        "contacts.csv": "email,phone,notes\nboss@corp.com,555-1234,important\n",
+        "moodle.csv": "email,phone\nboss@corp.com,555-1234\n",
+        "words.txt": "team,rank,score are my notes\n",
+        "ids.csv": "idnumber,name\n17,Ada\n",
+        "wide.csv": "team,rank,score,Comment about the team\nA,1,50,good\n",
+    }
+    for name, text in lookalikes.items():
+        (tmp_path / name).write_text(text)
+        one_error(
+            cli(capsys, "class", "grades", "--db", db, "--out", tmp_path / name),
+            "is not a grade sheet",
+        )
+        assert (tmp_path / name).read_text() == text
     assert db.read_bytes() == kept and (tmp_path / "notes.txt").read_text() == "precious\n"
     assert (tmp_path / "notes.csv").read_text() == "date,amount\n2026-12-01,5\n"
     room = Classroom(db)
@@ -702,3 +718,54 @@ def test_a_share_that_is_not_a_number_is_quoted_as_the_file_wrote_it(
     )
     line = one_error(cli(capsys, "run", "classic", "--decisions", path), "routes.partner.smb")
     assert line.endswith("got true") and "True" not in line
+
+
+def test_every_grade_sheet_layout_is_recognised_as_one_jigsaw_may_replace(tmp_path: Path) -> None:
+    from sim.classroom.grades import CANVAS_HEADER, MEMBER_HEADER, TEAM_HEADER, is_grade_sheet
+    from sim.csvtext import csv_text
+
+    layouts = {
+        "team": csv_text([*TEAM_HEADER, "profit"], [dict(team="A", rank=1, score=50, profit=9)]),
+        "member": csv_text(MEMBER_HEADER, [dict.fromkeys(MEMBER_HEADER, "1")]),
+        "canvas": csv_text(
+            [*CANVAS_HEADER, "Jigsaw 1"], [dict.fromkeys(CANVAS_HEADER, "x") | {"Jigsaw 1": 61.5}]
+        ),
+        "moodle": csv_text(["email", "Jigsaw"], [{"email": "a@b.c", "Jigsaw": 61.5}]),
+    }
+    for name, text in layouts.items():
+        (tmp_path / name).write_text(text)
+        assert is_grade_sheet(tmp_path / name), name
+
+
+def test_sweep_rows_are_never_written_over_an_input_or_a_file_not_its_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "scen.csv"  # a scenario under an output's name
+    code, shown_text, _ = cli(capsys, "scenario", "show", "tutorial")
+    assert code == 0
+    scenario.write_text(shown_text)
+    precious = tmp_path / "precious.csv"
+    precious.write_text("my,precious\n")
+    before = {p: p.read_bytes() for p in (scenario, precious)}
+    grid = ("--vary", "marketing_share=0.5", "--reps", "1", "--workers", "1")
+    one_error(cli(capsys, "sweep", scenario, *grid, "--out", scenario), "is the scenario")
+    one_error(cli(capsys, "sweep", "tutorial", *grid, "--out", precious), "is not a result file")
+    one_error(
+        cli(capsys, "sweep", "tutorial", *grid, "--out", tmp_path / "a" / "r.csv"), "no folder"
+    )
+    assert not (tmp_path / "a").exists()
+    assert {p: p.read_bytes() for p in before} == before
+    rows = tmp_path / "rows.csv"
+    for _ in range(2):  # its own rows it replaces
+        assert cli(capsys, "sweep", "tutorial", *grid, "--out", rows)[0] == 0
+
+
+def test_a_firm_that_starts_below_its_credit_line_is_refused_when_the_scenario_is_read() -> None:
+    from sim.model.scenario import load_scenario
+
+    data = load_scenario("tutorial").model_dump(mode="json")
+    data["firms"][0]["cash"] = -data["firms"][0]["credit_line"] - 1
+    with pytest.raises(InputError, match=r"firms\[0\]: cash must be at least minus the credit"):
+        parse_scenario(data, "neg.toml")
+    data["firms"][0]["cash"] = -data["firms"][0]["credit_line"]  # at the line: it may play
+    parse_scenario(data, "neg.toml")

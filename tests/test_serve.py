@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sim.classroom.store import Classroom
-from tui.serve import public_url
+from tui.serve import _envelope, _number, public_url, terminal_size
 
 from .conftest import shortened
 
@@ -83,6 +83,20 @@ async def test_the_page_points_at_the_public_url_and_loads_nothing_from_outside(
     outside = [a for a in addresses if not a.startswith((served, served.replace("http", "ws")))]
     assert not outside, f"the page loads from elsewhere: {outside}"
     assert "googleapis" not in html and "fonts/RobotoMono" in html
+    async with aiohttp.ClientSession() as http:  # the websocket's address, asked as a page
+        async with http.get(served + "/ws") as r:
+            assert r.status == 400 and "websocket" in await r.text()
+
+
+def test_a_tabs_terminal_size_and_messages_are_bounded() -> None:
+    assert terminal_size(30_000, 30_000) == (500, 200) and terminal_size(1, 1) == (20, 10)
+    assert _number("120") == 120 and _number("30000000") is None and _number("١٢") is None
+    assert _number("-5") is None and _number(None) is None
+    assert _envelope("[" * 60_000) is None  # nested past the parser's limit: dropped
+    assert _envelope('["resize", {"width": 100, "height": 30}]') == (
+        "resize",
+        {"width": 100, "height": 30},
+    )
 
 
 async def test_a_tab_over_the_cap_is_refused_and_an_idle_tab_is_ended(served) -> None:

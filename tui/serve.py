@@ -125,6 +125,12 @@ class ClassServer(Server):
                 text=f"The class is full ({self.max_sessions} sessions open): close another "
                 "tab or ask your instructor.",
             )
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return web.Response(status=400, text="This address takes a websocket only.")
+        # The first terminal size comes in the address: bounded as a resize is.
+        width, height = (_number(request.query.get(k)) for k in ("width", "height"))
+        cols, rows = terminal_size(width or 80, height or 24)
+        request = request.clone(rel_url=request.rel_url.update_query(width=cols, height=rows))
         self.sessions += 1
         try:
             return await super().handle_websocket(request)
@@ -162,9 +168,7 @@ class ClassServer(Server):
             elif kind == "resize" and isinstance(data, dict):
                 width, height = data.get("width"), data.get("height")
                 if isinstance(width, int) and isinstance(height, int):
-                    await app_service.set_terminal_size(
-                        min(max(width, 20), 500), min(max(height, 10), 200)
-                    )
+                    await app_service.set_terminal_size(*terminal_size(width, height))
             elif kind == "ping":
                 await websocket.send_json(["pong", data])
             elif kind == "blur":
@@ -173,13 +177,26 @@ class ClassServer(Server):
                 await app_service.focus()
 
 
+def terminal_size(width: int, height: int) -> tuple[int, int]:
+    """The one rule for a tab's terminal size: 20..500 columns, 10..200 rows."""
+    return min(max(width, 20), 500), min(max(height, 10), 200)
+
+
+def _number(text: str | None) -> int | None:
+    """A whole number of ASCII digits (at most 6) from an address; None for anything else."""
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 6:
+        return None
+    return int(text)
+
+
 def _envelope(text: str) -> tuple[str, Any] | None:
-    """A browser message ["kind", data]; None for anything else (bounded in size)."""
+    """A browser message ["kind", data]; None for anything else (bounded in size, and in
+    depth: a message nested past the parser's recursion limit is dropped too)."""
     if len(text) > 65_536:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, list) or not value or not isinstance(value[0], str):
         return None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,24 +157,44 @@ def _members(path: str | Path, reader: csv.DictReader[str], room: Classroom) -> 
 
 
 # How each layout `grade_sheet` writes begins: per team, per member, Canvas, Moodle.
-SHEET_STARTS = (
-    "team,rank,score",
-    "name,id,email,section,team,rank,score",
-    "Student Name,Student ID,SIS User ID,SIS Login ID,Section,",
-    "email,",
-    "idnumber,",
-)
+# How each layout's header begins: per team, per member (with a roster), then the measures
+# (lower-case names); Canvas's six columns (the last the assignment); Moodle's two.
+TEAM_HEADER = ["team", "rank", "score"]
+MEMBER_HEADER = ["name", "id", "email", "section", *TEAM_HEADER]
+CANVAS_HEADER = ["Student Name", "Student ID", "SIS User ID", "SIS Login ID", "Section"]
+MOODLE_KEYS = ("email", "idnumber")
+_MEASURE = re.compile(r"[a-z][a-z0-9_]*\Z")
+_SCORE = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 
 
 def is_grade_sheet(path: Path) -> bool:
     """`path` holds a grade sheet Jigsaw wrote (any layout): a file a new one may replace.
-    Its first line tells (read alone: a sheet of many students may be large)."""
+    Its header tells, whole (every column a layout's, in its order), and for the LMS layouts,
+    whose last column is the assignment's name, the first row too (a score in that column):
+    a contact list that begins "email," is not a sheet. Read a line at a time: a sheet of
+    many students may be large."""
     try:
         with open(path, "rb") as fh:
-            first = fh.readline(4096).decode("utf-8-sig")
+            lines = [fh.readline(4096).decode("utf-8-sig") for _ in range(2)]
     except (OSError, UnicodeDecodeError):
         return False
-    return first.startswith(SHEET_STARTS)
+    try:
+        rows = list(csv.reader(io.StringIO("".join(lines)), strict=True))
+    except csv.Error:
+        return False
+    if not rows:
+        return False
+    head, first = rows[0], rows[1] if len(rows) > 1 else None
+    for fixed in (TEAM_HEADER, MEMBER_HEADER):
+        if head[: len(fixed)] == fixed and all(_MEASURE.match(m) for m in head[len(fixed) :]):
+            return True
+    if len(head) == 6 and head[:5] == CANVAS_HEADER and head[5]:
+        lms = True
+    elif len(head) == 2 and head[0] in MOODLE_KEYS and head[1]:
+        lms = True
+    else:
+        return False
+    return lms and (first is None or (len(first) == len(head) and bool(_SCORE.match(first[-1]))))
 
 
 def grade_sheet(

@@ -23,6 +23,23 @@ FORMATS = (".csv", ".parquet")
 PARQUET_EXTRA = "pip install 'jigsaw-sim[parquet]'"
 
 
+# How the rows of each kind of experiment begin: a sweep's, a tournament's.
+ROW_HEADERS = ("point,replication,seed,", "seat,strategy,replication,seed,")
+
+
+def is_result_file(path: Path) -> bool:
+    """`path` holds rows an experiment wrote (CSV by its header, Parquet by its magic
+    bytes): a file the next run's rows may replace."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(4096)
+    except OSError:
+        return False
+    if path.suffix.lower() == ".parquet":
+        return first.startswith(b"PAR1")
+    return first.decode("utf-8", "replace").startswith(ROW_HEADERS)
+
+
 def check_output(path: str) -> None:
     """Refuse an output file we could not write, before hours of games rather than after."""
     suffix = Path(path).suffix.lower()

@@ -547,6 +547,11 @@ class Firm(Strict):
             )
         if any(v < 0 for v in self.customers.values()):
             raise ValueError("customers must not be negative")
+        if self.cash < -self.credit_line:
+            raise ValueError(
+                f"cash must be at least minus the credit line ({-self.credit_line:,.0f}), got "
+                f"{self.cash:,.0f}: a firm that starts below it is bankrupt before round 1"
+            )
         return self
 
 

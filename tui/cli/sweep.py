@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.results import RowWriter, StoppedEarly
+from sim.experiments.results import RowWriter, StoppedEarly, is_result_file
+from sim.experiments.results import check_output as check_rows_file
 from sim.experiments.sweep import (
     DECISION_PARAMS,
     MAX_GAMES,
@@ -24,6 +25,7 @@ from sim.experiments.sweep import (
     run_tournament,
 )
 from sim.model.errors import InputError
+from sim.model.files import check_output
 from sim.model.scenario import load_scenario
 from sim.numbers import money
 from tui.cli.common import (
@@ -249,6 +251,14 @@ def streamed(
     """`play(progress, sink)` under a progress bar, its rows streamed to --out: (its result,
     0), or (None, exit code) when Ctrl-C or a lost cluster stopped it (the finished rows kept,
     whole); any other failure discards the partial file and is raised."""
+    if args.out:  # never over what the sweep reads, nor over a file that is not its rows
+        inputs = [
+            (label, path)
+            for label, path in (("the experiment file", args.file), ("the scenario", args.scenario))
+            if path and Path(path).is_file()
+        ]
+        check_rows_file(args.out)
+        check_output(Path(args.out), "result file", inputs, ours=is_result_file)
     writer = RowWriter(args.out) if args.out else None
     try:
         with terminated_as_interrupt(), ProgressBar("games") as progress:
