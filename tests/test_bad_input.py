@@ -360,6 +360,17 @@ def test_a_save_from_another_version_via_the_script(save: dict, tmp_path: Path) 
     one_error(script("run", "--load", path), str(path), "version", "99", "versions 1, 2")
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("streams", True), ("streams", 2.0), ("version", True), ("version", 2.0)]
+)
+def test_a_save_whose_version_or_streams_is_not_a_whole_number_is_refused(
+    capsys: pytest.CaptureFixture[str], save: dict, tmp_path: Path, field: str, value: object
+) -> None:
+    # true == 1 in Python: read as 1, it would replay with the old streams, other results
+    path = write_json(tmp_path, tampered(save, lambda d: d.update({field: value})))
+    one_error(cli(capsys, "run", "--load", path), str(path), field)
+
+
 def test_a_save_that_is_not_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "save.json"
     path.write_text("this is not { json", encoding="utf-8")

@@ -557,6 +557,11 @@ def played_class(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         ('UPDATE decisions SET decision = \'{"budget": "lots"}\'', "decisions (round 1, Red)"),
         ("UPDATE decisions SET decision = 'not json'", "decisions (round 1, Red)"),
         ("UPDATE decisions SET team = 'Ghost'", "names no team of the class"),
+        (  # a decision for a segment this market does not have: its marketing would vanish
+            "UPDATE decisions SET decision = json_set(decision, '$.marketing.targeting', "
+            "json('{\"zzz\": 1.0}'))",
+            "decisions (round 1, Red)",
+        ),
         ("UPDATE rounds SET report = '[]'", "rounds.report (round 1)"),
         ("UPDATE rounds SET report = '{\"firms\": 7}'", "rounds.report (round 1)"),
     ],

@@ -53,7 +53,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.classroom.codes import code_hash, matches, new_code
-from sim.model.decisions import Decision, check_affordable, for_round, parse_decisions
+from sim.model.decisions import Decision, check_affordable, expand, for_round, parse_decisions
 from sim.model.errors import InputError
 from sim.model.files import LIMITS, MAX_WHOLE, check_file, parse_json, write_atomic
 from sim.model.game import MODEL_VERSION, Game
@@ -946,11 +946,15 @@ class Classroom:
                 f"decisions (round {round_no})", f"names no team of the class: {team!r}"
             )
         try:
-            return Decision.model_validate_json(text)
-        except (ValidationError, TypeError, ValueError):
+            decision = Decision.model_validate_json(text)
+            # ... and one for this class's market: its segments, routes and holdout (a
+            # decision for another scenario would be played with its budget lost)
+            expand(self.scenario, decision.model_dump(mode="json"), "stored decision")
+        except (ValidationError, TypeError, ValueError, InputError):
             raise self._edited(
                 f"decisions (round {round_no}, {team})", "must be a decision Jigsaw wrote"
             ) from None
+        return decision
 
     def status(self) -> Status:
         self._follow()
@@ -1340,7 +1344,7 @@ class Classroom:
                 raise InputError("", "", f"the game is over: all {rounds} rounds are played")
             games = self.markets(k - 1)  # in a class, the one game for every team
             given = {
-                team: Decision.model_validate_json(text)
+                team: self._decision(k, team, text)
                 for team, text in db.execute(
                     "SELECT team, decision FROM decisions WHERE round = ?", (k,)
                 )
@@ -1404,14 +1408,14 @@ class Classroom:
         """A team that did not submit keeps its last decision (the balanced default before
         its first), cut to what its cash and credit allow."""
         last = self.db.execute(
-            "SELECT decision FROM decisions WHERE team = ? AND round < ? "
+            "SELECT decision, round FROM decisions WHERE team = ? AND round < ? "
             "ORDER BY round DESC LIMIT 1",
             (team.name, k),
         ).fetchone()
         if last is None:
             decision, note = game.decide_for(team.firm_id, "balanced"), "balanced default"
         else:
-            decision, note = Decision.model_validate_json(last[0]), "kept its last decision"
+            decision, note = self._decision(last[1], team.name, last[0]), "kept its last decision"
         ledger = game.ledgers[team.seat]
         fitted = decision.within(self.scenario, ledger.room)
         if fitted is not decision:
@@ -1449,7 +1453,7 @@ class Classroom:
                         if team not in names:
                             continue
                         t = firm[team]
-                        kept = Decision.model_validate_json(text)
+                        kept = self._decision(k, team, text)
                         ledger = game.ledgers[t.seat]
                         d = kept.within(self.scenario, ledger.room)
                         if d is not kept:

@@ -153,7 +153,8 @@ def read(data: Any, source: str = "<save>", max_leads: float = MAX_LEADS) -> Gam
     restored from its cache up to where the cache stands and played on from there."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(source, "format", f"is not a Jigsaw save (expected format {FORMAT!r})")
-    if data.get("version") not in READS_VERSIONS:
+    version = data.get("version")
+    if isinstance(version, bool) or type(version) is not int or version not in READS_VERSIONS:
         raise InputError(
             source,
             "version",
@@ -172,7 +173,7 @@ def read(data: Any, source: str = "<save>", max_leads: float = MAX_LEADS) -> Gam
             source, "model", f"must be a model version 1..{MODEL_VERSION}, got {model!r}"
         )
     streams = data.get("streams", 1 if data["version"] == 1 else 2)
-    if streams not in (1, 2):
+    if isinstance(streams, bool) or type(streams) is not int or streams not in (1, 2):
         raise InputError(source, "streams", f"must be 1 or 2, got {streams!r}")
     scenario = parse_scenario(written_under(data["scenario"], model), f"{source}: scenario")
     check_workload(scenario, f"{source}: scenario", max_leads)
