@@ -780,3 +780,42 @@ def test_a_firm_that_starts_below_its_credit_line_is_refused_when_the_scenario_i
         parse_scenario(data, "neg.toml")
     data["firms"][0]["cash"] = -data["firms"][0]["credit_line"]  # at the line: it may play
     parse_scenario(data, "neg.toml")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("run", "tutorial", "--seed", "٤"),
+        ("run", "tutorial", "--seed", "４"),
+        ("run", "tutorial", "--strategy", "split:٠.٥"),
+        ("sweep", "tutorial", "--vary", "marketing_share=١", "--workers", "1"),
+        ("sweep", "tutorial", "--vary", "marketing_share=0:1:٣", "--workers", "1"),
+        ("luck", "save.json", "--seeds", "٢٠"),
+        ("sweep", "tutorial", "--vary", "marketing_share=0.5", "--workers", "١"),
+    ],
+    ids=["arabic-seed", "fullwidth-seed", "split", "vary-list", "vary-steps", "seeds", "workers"],
+)
+def test_a_number_on_the_command_line_is_ascii_digits_not_another_scripts(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    """int() and float() read the digits of every script; a command line reads the ones the
+    help shows, as plain mode does."""
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "number" in err or "split:X needs X" in err, err  # for its digits, nothing else
+
+
+def test_an_experiment_axis_with_no_value_is_refused_not_played_as_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    experiment = tmp_path / "e.toml"
+    experiment.write_text('scenario = "tutorial"\n[vary]\nmarketing_share = []\n')
+    one_error(cli(capsys, "sweep", "--file", experiment), "vary.marketing_share", "empty")
+
+
+def test_a_round_past_every_round_is_quoted_as_typed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    save = tmp_path / "s.json"
+    assert cli(capsys, "run", "tutorial", "--save", save)[0] == 0
+    one_error(cli(capsys, "explain", save, "--round", "9" * 20), "got " + "9" * 20)

@@ -1094,7 +1094,14 @@ def test_a_round_closes_by_itself_at_its_deadline(room, capsys, monkeypatch) -> 
     )
     assert rc == 0 and "round 2 closes by itself at" in out, err
     assert timedelta(minutes=89) < c.deadline - datetime.now(UTC) <= timedelta(minutes=90)
-    for bad in (["--in", "soon"], ["--in", "0m"], ["--at", "25:99"], ["--at", "2020-01-01T10:00"]):
+    for bad in (
+        ["--in", "soon"],
+        ["--in", "0m"],
+        ["--in", "١m"],  # digits of another script
+        ["--at", "25:99"],
+        ["--at", "١٢:٠٠"],
+        ["--at", "2020-01-01T10:00"],
+    ):
         rc, err = _class_cli(capsys, monkeypatch, instructor, "deadline", "--db", db, *bad)
         assert rc == 2 and len(err.strip().splitlines()) == 1, (bad, err)
     rc, out, _ = _class_cli_full(capsys, monkeypatch, instructor, "deadline", "--db", db, "--clear")

@@ -12,13 +12,13 @@ to the end of the game.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
 from sim.model.decisions import RANGES, routes_table
 from sim.model.errors import InputError
+from sim.model.files import read_number
 from sim.model.forecast import LEVEL, band
 from sim.model.scenario import CHANNELS, STUDIES
 from sim.narrative import explain, goal_line, statement_rows
@@ -371,22 +371,13 @@ class PlainGame:
         return True
 
 
-# A number as typed: ASCII digits, commas only between groups of three (250,000), an optional
-# decimal part and exponent. Not "1,,2", not digits of other scripts (float() reads those).
-NUMBER = re.compile(
-    r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)(?:\.\d*)?(?:[eE][+-]?\d+)?"
-    r"|[+-]?\.\d+(?:[eE][+-]?\d+)?",
-    re.ASCII,
-)
-
-
 def number(text: str, what: str) -> float:
     """A number typed at the prompt (-0 is 0: a report never shows '-0%')."""
-    if not NUMBER.fullmatch(text):
+    value = read_number(text)
+    if value is None:
         raise InputError(
             what, "", f"expected a number (such as 250000, 250,000 or 1.5), got {text!r}"
         )
-    value = float(text.replace(",", "")) + 0.0
     if value in (float("inf"), float("-inf")):
         raise InputError(what, "", f"expected a finite number, got {text!r}")
     return value

@@ -15,7 +15,9 @@ def deadline_time(at: str | None, within: str | None) -> datetime:
     """--at HH:MM (today, local) or an ISO time; --in 1h30m / 20m / 90s. Always aware, UTC."""
     now_ = datetime.now().astimezone()
     if within is not None:
-        parts = re.fullmatch(r"\s*(?:(\d{1,4})h)?\s*(?:(\d{1,5})m)?\s*(?:(\d{1,6})s)?\s*", within)
+        parts = re.fullmatch(
+            r"\s*(?:(\d{1,4})h)?\s*(?:(\d{1,5})m)?\s*(?:(\d{1,6})s)?\s*", within, re.ASCII
+        )
         if not within.strip() or parts is None or not any(parts.groups()):
             raise InputError("--in", within, "expected a duration such as 20m, 1h30m or 90s")
         h, m, s = (int(x or 0) for x in parts.groups())
@@ -24,11 +26,13 @@ def deadline_time(at: str | None, within: str | None) -> datetime:
             raise InputError("--in", within, "expected more than 0 and at most 14 days")
         return (now_ + span).astimezone(UTC)
     assert at is not None
-    clock = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", at)
+    clock = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", at, re.ASCII)
     try:
         if clock:
             hour, minute = int(clock[1]), int(clock[2])
             when = now_.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        elif not at.isascii():  # fromisoformat reads other scripts' digits too
+            raise ValueError(at)
         else:
             when = datetime.fromisoformat(at.strip())
             if when.tzinfo is None:

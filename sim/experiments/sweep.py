@@ -28,7 +28,7 @@ from sim.experiments.executor import cores, open_executor
 from sim.experiments.results import StoppedEarly
 from sim.model.decisions import RANGES, Decision, expand, split_budget
 from sim.model.errors import InputError, from_validation, shown
-from sim.model.files import MAX_WHOLE, read_toml
+from sim.model.files import MAX_WHOLE, WHOLE, read_number, read_toml, read_whole
 from sim.model.game import Game
 from sim.model.kpis import GAME_KPIS
 from sim.model.rivals import check_strategy, strategy
@@ -128,6 +128,14 @@ def standard_error(values: Sequence[float]) -> float:
 # --- the grid --------------------------------------------------------------------------------
 
 
+def _number(text: str) -> float:
+    """A value of an axis as typed (`read_number`: ASCII digits); ValueError otherwise."""
+    value = read_number(text)
+    if value is None:
+        raise ValueError(text)
+    return value
+
+
 def parse_vary(text: str) -> tuple[str, list[float]]:
     """`NAME=START:STOP:STEPS` (evenly spaced, both ends) or `NAME=a,b,c`; at most
     MAX_VALUES finite values an axis."""
@@ -139,14 +147,17 @@ def parse_vary(text: str) -> tuple[str, list[float]]:
     try:
         if ":" in spec:
             start, stop, steps = spec.split(":")
-            n = int(steps) if len(steps) <= 12 else MAX_VALUES + 1
+            whole = read_whole(steps, 12)
+            n = MAX_VALUES + 1 if whole is None and WHOLE.fullmatch(steps.strip()) else whole
+            if n is None:
+                raise ValueError(steps)
             if not 1 <= n <= MAX_VALUES:
                 raise InputError(
                     "--vary", name, f"needs 1 to {MAX_VALUES:,} steps, got {shown(steps.strip())}"
                 )
-            values = [float(x) for x in np.linspace(float(start), float(stop), n)]
+            values = [float(x) for x in np.linspace(_number(start), _number(stop), n)]
         else:
-            values = [float(x) for x in spec.split(",") if x.strip()]
+            values = [_number(x) for x in spec.split(",") if x.strip()]
     except ValueError:
         raise InputError("--vary", name, f"values must be numbers, got {shown(spec)}") from None
     if not values:
@@ -836,4 +847,6 @@ def load_experiment(
             if len(values) > MAX_VALUES:
                 raise InputError(str(path), f"vary.{name}", f"has more than {MAX_VALUES:,} values")
             axes[name] = [float(v) for v in values]
+        if not axes[name]:
+            raise InputError(str(path), f"vary.{name}", "the range is empty: give it a value")
     return spec, scenario, axes

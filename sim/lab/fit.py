@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from sim.model.errors import InputError, shown
-from sim.model.files import MAX_NUMBER, read_text
+from sim.model.files import MAX_NUMBER, read_number, read_text
 from sim.model.scenario import CHANNELS
 
 HALF_LIVES = (
@@ -237,12 +237,10 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
                 continue
             if not cell and h.startswith(MEASURED):
                 raise InputError(source, f"line {n}: {h}", "is empty; expected a number")
-            try:
-                value = float(cell) if cell else 0.0
-            except ValueError:
-                raise InputError(
-                    source, f"line {n}: {h}", f"expected a number, got {cell!r}"
-                ) from None
+            number = read_number(cell) if cell else 0.0
+            if number is None:
+                raise InputError(source, f"line {n}: {h}", f"expected a number, got {cell!r}")
+            value = number
             if not -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN and infinities are outside too
                 raise InputError(
                     source,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import stat
 import sys
@@ -16,6 +17,33 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.errors import InputError, field_path
+
+# A number as a person types it, on a command line, at a prompt or in a CSV cell: ASCII digits
+# (underscores between them, as Python writes 1_000_000), commas only between groups of three
+# (250,000), an optional decimal part and exponent. Not "1,,2", and not the digits of other
+# scripts, which float() and int() read as well ("١٢" would be 12).
+NUMBER = re.compile(
+    r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)(?:\.\d*)?(?:[eE][+-]?\d+)?"
+    r"|[+-]?\.\d+(?:[eE][+-]?\d+)?",
+    re.ASCII,
+)
+WHOLE = re.compile(r"[+-]?\d+(?:_\d+)*", re.ASCII)
+
+
+def read_number(text: str) -> float | None:
+    """The number `text` spells by `NUMBER` (spaces around it aside; -0 is 0), or None."""
+    text = text.strip(" \t")
+    if not NUMBER.fullmatch(text):
+        return None
+    return float(text.replace(",", "")) + 0.0
+
+
+def read_whole(text: str, digits: int = 20) -> int | None:
+    """The whole number `text` spells (ASCII digits, at most `digits` of them), or None."""
+    text = text.strip(" \t")
+    if not WHOLE.fullmatch(text) or len(text) > digits + 1:
+        return None
+    return int(text)
 
 
 def temp_beside(path: Path) -> tuple[int, str]:

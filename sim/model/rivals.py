@@ -49,6 +49,7 @@ import numpy as np
 
 from sim.model.decisions import Decision, check_affordable, expand, split_budget
 from sim.model.errors import InputError
+from sim.model.files import read_number
 from sim.model.gauge import reading
 from sim.model.pipeline import deployed, headcount
 from sim.model.report import FirmRound
@@ -449,11 +450,8 @@ def strategy(name: str) -> Callable[[RivalView], Decision]:
     if name in BY_NAME:
         return BY_NAME[name]
     if name.startswith("split:"):
-        try:
-            share = float(name.split(":", 1)[1])
-        except ValueError:
-            share = -1.0
-        if 0.0 <= share <= 1.0:
+        share = read_number(name.split(":", 1)[1])
+        if share is not None and 0.0 <= share <= 1.0:
             return fixed_split(share)
         raise InputError("--strategy", name, "split:X needs X between 0 and 1, e.g. split:0.4")
     if name.startswith("focus:"):

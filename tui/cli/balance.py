@@ -33,6 +33,7 @@ from tui.cli.common import (
     check_workers,
     confirm_games,
     count_of,
+    whole,
 )
 from tui.progress import ProgressBar
 from tui.table import aligned
@@ -62,7 +63,7 @@ def add(actions: Any) -> None:
     )
     bal.add_argument(
         "--workers",
-        type=int,
+        type=whole,
         default=0,
         help=f"processes (0: one per core, 1: serial; at most {MAX_WORKERS_PER_CORE} per core)",
     )

@@ -42,8 +42,10 @@ from tui.cli.common import (
     add_draws,
     add_max_leads,
     count_of,
+    decimal,
     plain,
     seed_number,
+    whole,
 )
 from tui.progress import ProgressBar
 from tui.table import aligned
@@ -152,7 +154,7 @@ def add(sub: Any) -> None:
     submit.add_argument("file", metavar="FILE")
     submit.add_argument("--team", required=True)
     code(submit, "the team's join code")
-    submit.add_argument("--round", type=int, help="refuse unless this round is the open one")
+    submit.add_argument("--round", type=whole, help="refuse unless this round is the open one")
     submit.add_argument("--by", help="who is submitting (default: user@host)")
     db(submit)
 
@@ -174,7 +176,7 @@ def add(sub: Any) -> None:
         "--round K, only round K is closed: running it twice never plays a round twice.",
     )
     code(advance, "the instructor code")
-    advance.add_argument("--round", type=int, help="close only this round")
+    advance.add_argument("--round", type=whole, help="close only this round")
     db(advance)
 
     play = actions.add_parser(
@@ -208,7 +210,7 @@ def add(sub: Any) -> None:
         "with pip install 'jigsaw-sim[serve]'.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument("--port", type=whole, default=8000, help="port (8000)")
     serve.add_argument(
         "--public-url",
         metavar="URL",
@@ -216,13 +218,13 @@ def add(sub: Any) -> None:
     )
     serve.add_argument(
         "--max-sessions",
-        type=int,
+        type=whole,
         metavar="N",
         help="browser tabs open at once (default: 2 per team); each is a game process",
     )
     serve.add_argument(
         "--idle-minutes",
-        type=float,
+        type=decimal,
         default=30.0,
         metavar="M",
         help="end a tab after M minutes with no key pressed (30)",
@@ -249,7 +251,7 @@ def add(sub: Any) -> None:
         "with override, or let the team resubmit); decisions carried for teams that did not "
         "submit are carried again from the corrected state. Open team screens notice.",
     )
-    roll.add_argument("--to-round", type=int, required=True, metavar="K")
+    roll.add_argument("--to-round", type=whole, required=True, metavar="K")
     code(roll, "the instructor code")
     db(roll)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import signal
 import sys
@@ -15,7 +16,7 @@ from typing import IO, Any, NoReturn
 from sim.experiments.executor import cores
 from sim.experiments.luck import DRAWS, MAX_DRAWS
 from sim.model.errors import shown
-from sim.model.files import MAX_WHOLE
+from sim.model.files import MAX_WHOLE, read_number, read_whole
 from sim.model.workload import MAX_LEADS
 
 
@@ -95,10 +96,9 @@ class Parser(argparse.ArgumentParser):
 def seed_number(text: str) -> int:
     """`--seed`: a whole number from 0 (numpy's seeds cannot be negative) to 2^63 - 1 (what a
     save, a class file and a Parquet column hold)."""
-    try:
-        value = int(text) if len(text) <= 20 else -1
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {shown(text)}") from None
+    value = read_whole(text, 40)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {shown(text)}")
     if not 0 <= value <= MAX_WHOLE:
         raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_WHOLE}")
     return value
@@ -145,12 +145,9 @@ def count_of(what: str, least: int = 1, most: int = 1_000_000) -> Callable[[str]
     """An argparse type: a whole number of `what` from `least` to `most`."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text) if len(text) <= 20 else most + 1
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"must be a whole number of {what}, got {shown(text)}"
-            ) from None
+        value = read_whole(text, 40)
+        if value is None:
+            raise argparse.ArgumentTypeError(f"must be a whole number of {what}, got {shown(text)}")
         if not least <= value <= most:
             raise argparse.ArgumentTypeError(f"must be {least:,} to {most:,} {what}")
         return value
@@ -158,11 +155,27 @@ def count_of(what: str, least: int = 1, most: int = 1_000_000) -> Callable[[str]
     return parse
 
 
+def whole(text: str) -> int:
+    """An argparse type: a whole number in ASCII digits (`read_whole`)."""
+    value = read_whole(text, 40)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {shown(text)}")
+    return value
+
+
+def decimal(text: str) -> float:
+    """An argparse type: a finite number in ASCII digits (`read_number`)."""
+    value = read_number(text)
+    if value is None or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a number, got {shown(text)}")
+    return value
+
+
 def whole_leads(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    number = read_number(text)
+    if number is None or not number.is_integer():
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {shown(text)}")
+    value = int(number)
     if not 1 <= value <= 10**12:
         raise argparse.ArgumentTypeError(f"must be between 1 and 10^12, got {text!r}")
     return value
@@ -211,7 +224,7 @@ def add_draws(parser: argparse.ArgumentParser, least: int = 2, note: str = "") -
 def add_executor(parser: argparse.ArgumentParser) -> None:
     """`--workers` and `--scheduler`: where draws of luck run (a process pool, or Dask)."""
     parser.add_argument(
-        "--workers", type=int, default=0, help="processes (0: one per core, 1: serial)"
+        "--workers", type=whole, default=0, help="processes (0: one per core, 1: serial)"
     )
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="run on Dask: 'local' or tcp://host:port"

@@ -22,6 +22,7 @@ from sim.classroom.store import opened
 from sim.experiments.explain import CLASS_RIVALS, DRAWS, MAX_DRAWS, Explanation, explain
 from sim.experiments.quality import LEVER_WORDS, RoundQuality, quality
 from sim.model.errors import InputError
+from sim.model.files import read_whole
 from sim.model.game import Game
 from sim.narrative import signed_money
 from sim.numbers import money, plural
@@ -164,10 +165,10 @@ def quality_table(judged: RoundQuality) -> str:
 
 def round_number(text: str) -> int:
     """--round: a whole number (which rounds are played is checked against the game)."""
-    try:
-        return int(text) if len(text) <= 12 else 10**12
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a round number, got {shown(text)}") from None
+    value = read_whole(text, 40)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"must be a round number, got {shown(text)}")
+    return value
 
 
 def _firm(game: Game, team: str | None, source: str) -> str:

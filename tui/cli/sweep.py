@@ -39,6 +39,7 @@ from tui.cli.common import (
     count_of,
     one_line,
     terminated_as_interrupt,
+    whole,
 )
 from tui.progress import ProgressBar
 from tui.table import aligned
@@ -82,7 +83,7 @@ def add(sub: Any) -> None:
     )
     sweep.add_argument(
         "--workers",
-        type=int,
+        type=whole,
         default=0,
         help=f"processes (0: one per core, 1: serial; at most {MAX_WORKERS_PER_CORE} per core)",
     )
