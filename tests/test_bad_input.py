@@ -644,6 +644,7 @@ def test_a_grade_sheet_is_never_written_over_the_class_file_or_a_file_not_a_csv(
         for _ in range(2):
             code, _, err = cli(capsys, "class", "grades", "--db", db, "--out", tmp_path / sheet)
             assert code == 0, err
+            assert (tmp_path / sheet).stat().st_mode & 0o077 == 0  # its owner's only
 
 
 def test_a_negative_zero_is_the_same_decision_as_zero_to_the_byte(

@@ -33,7 +33,7 @@ from sim.experiments.sweep import checks, grid
 from sim.model import saves
 from sim.model.decisions import simple
 from sim.model.errors import InputError
-from sim.model.files import LIMITS, MAX_DEPTH, MAX_VALUES
+from sim.model.files import LIMITS, MAX_DEPTH, MAX_NUMBER, MAX_VALUES
 from sim.model.game import Game
 from sim.model.rivals import strategy
 from sim.model.scenario import load_scenario, parse_scenario
@@ -229,16 +229,17 @@ def test_a_game_that_hires_past_its_bound_stops_at_its_limit(capsys, tmp_path: P
 
 
 def test_a_fortune_spent_on_reps_stops_before_any_lead_is_drawn() -> None:
-    """Reps that cost next to nothing and a budget of 9 x 10^18: the day's expected leads pass
-    any room (and 2^63) before a single one is drawn; the game stops in one line."""
+    """Reps that cost next to nothing and the largest budget a decision takes (10^15): the
+    day's expected leads pass any room (and 2^63) before a single one is drawn; the game
+    stops in one line."""
     data = load_scenario("tutorial").model_dump(mode="json")
     for firm in data["firms"]:
-        firm["cash"] = 9e18
+        firm["cash"] = 9e17
     data["economics"]["rep_cost_per_year"] = 0.0001
     scenario = parse_scenario(data)
     game = Game(scenario, 1, max_leads=1e12)
     with pytest.raises(TooManyLeads, match="stopped in round 1"):
-        game.play_round({"you": simple(scenario, 9e18, 0.0)})
+        game.play_round({"you": simple(scenario, MAX_NUMBER, 0.0)})
 
 
 def test_price_wars_that_overlap_multiply_in_the_workload(tmp_path: Path) -> None:
@@ -798,14 +799,15 @@ def test_a_grid_of_a_million_points_is_checked_without_being_built() -> None:
 
 def test_ctrl_c_before_the_first_row_leaves_an_old_out_file_alone(capsys, tmp_path) -> None:
     out = tmp_path / "rows.csv"
-    out.write_text("yesterday's results\n", encoding="utf-8")
+    yesterday = "point,replication,seed,profit\n0,0,1,5.0\n"  # yesterday's rows
+    out.write_text(yesterday, encoding="utf-8")
     args = argparse.Namespace(out=str(out))
 
     def interrupted(progress, sink):  # noqa: ANN001, ANN202
         raise KeyboardInterrupt
 
     assert streamed(args, 40, interrupted) == (None, 130)
-    assert out.read_text(encoding="utf-8") == "yesterday's results\n"
+    assert out.read_text(encoding="utf-8") == yesterday
     assert "no row was written" in capsys.readouterr().err
     assert not list(tmp_path.glob(".rows.csv.*"))
 

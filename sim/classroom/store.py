@@ -776,7 +776,13 @@ class Classroom:
         stored = self.db.execute("SELECT code_hash FROM teams WHERE name = ?", (team.name,))
         if not matches(bytes(stored.fetchone()[0]), code, self._salt(), self._hashed_as(team)):
             self._failed(team.name, source)
-            raise InputError("--code", "", f"wrong code for team {team.name} in this class")
+            raise InputError(
+                "code",
+                "",
+                f"wrong code for team {team.name} in this class (the team's own code, from "
+                "--code, JIGSAW_CODE or the prompt; a code replaced by reset-code no longer "
+                "works; the instructor sets a team's decision with class override)",
+            )
         return team
 
     def check_instructor(self, code: str, source: str | None = None) -> None:

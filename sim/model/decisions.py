@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.model.errors import InputError, from_validation, shown
-from sim.model.files import read_toml
+from sim.model.files import MAX_NUMBER, read_toml
 from sim.model.scenario import (
     ACCOUNT_MANAGEMENT_MAX,
     CHANNELS,
@@ -62,7 +62,7 @@ def _check_shares(table: dict[str, float], what: str) -> None:
 
 
 class Marketing(_Strict):
-    budget: float = Field(ge=0, description="Marketing spend this round, currency.")
+    budget: float = Field(ge=0, le=MAX_NUMBER, description="Marketing spend this round, currency.")
     mix: dict[str, float] = Field(description="Shares of advertising, pr, demand_gen (sum 1).")
     targeting: dict[str, float] = Field(description="Shares by segment id (sum 1).")
     positioning: Point | None = Field(
@@ -102,7 +102,7 @@ class Marketing(_Strict):
 
 class Sales(_Strict):
     budget: float = Field(
-        ge=0, description="Sales spend: buys headcount at rep cost; the rest trains."
+        ge=0, le=MAX_NUMBER, description="Sales spend: buys headcount at rep cost; the rest trains."
     )
     training_share: float = Field(ge=0, le=1, description="Share of the budget kept for training.")
     commission_rate: float = Field(
@@ -179,7 +179,9 @@ class Routes(_Strict):
 
 
 class Product(_Strict):
-    budget: float = Field(0.0, ge=0, description="Product development (R&D) spend, currency.")
+    budget: float = Field(
+        0.0, ge=0, le=MAX_NUMBER, description="Product development (R&D) spend, currency."
+    )
 
 
 class Decision(_Strict):
@@ -480,7 +482,7 @@ def routes_table(scenario: Scenario, raw: Any, source: str, where: str) -> dict[
 
 
 class _SimpleDecision(_Strict):
-    budget: float = Field(ge=0)
+    budget: float = Field(ge=0, le=MAX_NUMBER)
     marketing_share: float = Field(0.4, ge=0, le=1)
     product_share: float = Field(0.0, ge=0, le=1)
     price: float = Field(1.0, ge=PRICE_RANGE[0], le=PRICE_RANGE[1])

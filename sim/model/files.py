@@ -138,15 +138,18 @@ def check_output(
     check_writable(path)
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
+def write_atomic(path: Path, content: str | bytes, private: bool = False) -> None:
     """Write text (UTF-8) or bytes to path so that a crash leaves the old file or the new,
     never half of one. A symbolic link is followed: the file it points at is replaced, and
-    the link stays a link."""
+    the link stays a link. `private`: readable by its owner only (0600, as a class file is),
+    for what names people (a grade sheet)."""
     if path.is_symlink():
         path = path.resolve()
     fd, tmp = temp_beside(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
+        if private:
+            os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -743,7 +743,7 @@ def grades(room: Classroom, args: argparse.Namespace) -> int:
         text = grade_sheet(room, roster, args.lms, args.assignment.strip() or "Jigsaw")
     out = Path(args.out)
     try:
-        write_atomic(out, text)
+        write_atomic(out, text, private=True)  # students' names, emails and grades
     except OSError as exc:
         raise InputError(args.out, "", f"cannot write ({exc.strerror})") from None
     rows = text.count("\n") - 1

@@ -255,7 +255,10 @@ def streamed(
     if args.out:  # never over what the sweep reads, nor over a file that is not its rows
         inputs = [
             (label, path)
-            for label, path in (("the experiment file", args.file), ("the scenario", args.scenario))
+            for label, path in (
+                ("the experiment file", getattr(args, "file", None)),
+                ("the scenario", getattr(args, "scenario", None)),
+            )
             if path and Path(path).is_file()
         ]
         check_rows_file(args.out)
