@@ -463,6 +463,21 @@ def test_two_games_keep_two_autosaves(monkeypatch, tmp_path: Path) -> None:
     assert again.autosave_path == first.autosave_path and again.game.round == 1
 
 
+def test_saving_a_second_game_of_the_same_seed_never_overwrites_the_first(
+    monkeypatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("JIGSAW_SAVE_DIR", str(tmp_path))
+    first = played("tutorial", 1)
+    kept = first.save().read_bytes()
+    second = played("tutorial", 1)
+    second.advance()  # another game: two rounds
+    assert second.save() != first.save_path
+    assert first.save_path.read_bytes() == kept  # ctrl+s of the second left the first alone
+    assert second.save() == second.save_path  # and saves over its own file again
+    again = Session.load(first.save_path)  # a loaded game saves back where it came from
+    assert again.save() == first.save_path
+
+
 def test_a_failed_autosave_is_shown_not_swallowed(monkeypatch, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")

@@ -69,6 +69,17 @@ def new_autosave(scenario: Scenario, seed: int, started: datetime | None = None)
     return path
 
 
+def new_save(scenario: Scenario, seed: int) -> Path:
+    """Where ctrl+s saves a new game: scenario and seed (a number added when an earlier game
+    of the same scenario and seed saved there), so saving never overwrites another game's
+    save. A loaded game saves back to the file it came from."""
+    stem = f"{slug(scenario.meta.name)}-{seed}"
+    path, k = save_dir() / f"{stem}.json", 2
+    while path.exists():
+        path, k = save_dir() / f"{stem}-{k}.json", k + 1
+    return path
+
+
 @dataclass(frozen=True)
 class Autosave:
     """An autosave on disk, as the new-game screen lists it."""
@@ -293,9 +304,7 @@ class Session:
         self.full_mode = full_mode
         players = game.player_ids
         self.player = player or (players[0] if players else game.ids[0])
-        self.save_path = (
-            save_path or save_dir() / f"{slug(game.scenario.meta.name)}-{game.seed}.json"
-        )
+        self.save_path = save_path or new_save(game.scenario, game.seed)
         # This game's own autosave: the file it was loaded from if that is an autosave,
         # else a fresh name, so a second game never overwrites the first one's.
         loaded_autosave = (
