@@ -490,10 +490,10 @@ def lessons_html(
     inside: list[str] = []
     outside: list[str] = []
     for t in teams:
-        later = reports[t.name][1:] or reports[t.name]  # round 1 starts from an empty pipeline
-        rhos = [r.firms[t.firm_id].alignment_ratio for r in later]
-        share_in = sum(1 for x in rhos if x is not None and lo <= x <= hi) / len(rhos)
-        (inside if share_in >= 0.5 else outside).append(t.name)
+        # most rounds: more than half of every round played, as a scorecard's goal counts them
+        rhos = [r.firms[t.firm_id].alignment_ratio for r in reports[t.name]]
+        share_in = sum(1 for x in rhos if x is not None and lo <= x <= hi) / max(len(rhos), 1)
+        (inside if share_in > 0.5 else outside).append(t.name)
     items: list[str] = []
     if inside and outside:
         avg_in = sum(profit[n] for n in inside) / len(inside)
@@ -527,9 +527,9 @@ def lessons_html(
         gaps = {n: best - actual for n, (_, best, actual) in looked_back.items()}
         far = max(gaps, key=lambda n: gaps[n])
         items.append(
-            f"In hindsight every team could have done better with one well-chosen split; "
-            f"{far} left the most on the table ({money(gaps[far])}), which is what its story "
-            "below explains."
+            "In hindsight every team could have done better with one well-chosen split held "
+            f"all game; {far} ended furthest from its best one ({money(gaps[far])} of profit), "
+            "as its story below says (In hindsight)."
         )
     esc = html.escape
     return (

@@ -423,7 +423,8 @@ class Dashboard(Screen):
         s = snap.status
         waiting = [t.name for t in s.teams if t.name not in s.submitted]
         note = (
-            f"Not submitted: {', '.join(waiting)}. They keep their last decisions."
+            f"Not submitted: {', '.join(waiting)}. Each keeps its last decision (the "
+            "computer's balanced one if it has none yet)."
             if waiting
             else "Every team has submitted."
         )
