@@ -420,3 +420,45 @@ async def test_decisions_submitted_elsewhere_with_full_mode_levers_are_shown_in_
         assert app.screen.query_one("#partner-smb", Input).value == "40"
         toasts = " ".join(str(n.message) for n in app._notifications)
         assert "switched to full mode" in toasts
+
+
+def test_after_a_round_closes_the_draft_is_what_the_team_played_in_it(room) -> None:
+    """Submitted from a file while the screen looked elsewhere: once the round closes, the
+    boardroom's draft is the decision played (which the class keeps), with a notice; a screen
+    whose own submission was played is left as it was, without one."""
+    c, instructor, codes = room
+    from sim.model.decisions import simple
+
+    seat = ClassSession.login(c.path, "Red", codes["Red"])
+    c.submit("Red", codes["Red"], simple(c.scenario, 300_000, 0.5).to_dict(), by="Ana (file)")
+    c.advance(instructor)
+    assert seat.poll()  # round 1's report
+    assert seat.draft.budget == 300_000 and seat.draft.marketing_share == pytest.approx(0.5)
+    assert any("played with other decisions" in n for n in seat.news())
+    seat.draft.marketing_share = 0.3
+    assert seat.advance().submitted == 2  # this screen's own decision
+    c.advance(instructor)
+    assert seat.poll()
+    assert seat.draft.marketing_share == pytest.approx(0.3)
+    assert not any("played with other decisions" in n for n in seat.news())
+
+
+def test_a_round_reopened_and_played_again_unseen_shows_its_new_results(room) -> None:
+    """The instructor reopens round 1 and closes it again, with another decision, between two
+    looks of a team's screen: the round number is the same, but the screen shows the new
+    results, and says why."""
+    c, instructor, codes = room
+    from sim.model.decisions import simple
+
+    seat = ClassSession.login(c.path, "Blue", codes["Blue"])
+    c.advance(instructor)
+    assert seat.poll()
+    red = c.team("Red").firm_id  # its figures in the market report are public
+    old = seat.game.reports[-1].firms[red].market_share
+    c.rollback(instructor, 1)
+    c.submit("Red", codes["Red"], simple(c.scenario, 600_000, 0.9).to_dict())
+    c.advance(instructor)
+    assert seat.poll() == [] and seat.game.round == 1
+    assert any("played it again" in n for n in seat.news())
+    new = c.game(team=c.team("Blue")).reports[-1].firms[red].market_share
+    assert seat.game.reports[-1].firms[red].market_share == new != old

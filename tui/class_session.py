@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.classroom.store import Classroom, Team, opened, whoami
+from sim.model.decisions import expand
 from sim.model.errors import InputError
 from sim.model.report import RoundReport
 from sim.numbers import time_left
@@ -46,6 +47,7 @@ class ClassSession(Session):
             self._announced = [(k, text) for k, _, text in room.announcements()]
             self._how = self._read_how(room)
             self.deadline = room.deadline
+            self._closed_at = room.closed_at(room.open_round - 1)  # the last close we know of
         self._seen = len(self._announced)  # the news panel shows these; poll tells new ones
         self._news: list[str] = []
         super().__init__(game, save_path=self.db, full_mode=full_mode, player=team.firm_id)
@@ -139,13 +141,23 @@ class ClassSession(Session):
             self._seen = len(self._announced)
             mine = room.own_decision(self.team)
             self.deadline = room.deadline
-            if closed == self.game.round:
+            closed_at = room.closed_at(closed)
+            replayed = closed == self.game.round and closed_at != self._closed_at
+            if closed == self.game.round and not replayed:
                 self._resubmitted(mine)
                 return []
             game = room.game(team=self.team)
             self._how = self._read_how(room)
         before = self.game.round
         self.game = game
+        self._closed_at = closed_at
+        if replayed:  # reopened and closed again while this screen was not looking
+            self._news.append(
+                f"The instructor reopened round {closed} and played it again: the boardroom "
+                "shows its new results."
+            )
+            self._played_elsewhere(closed)
+            return []
         if closed < before:
             again = f"round {before}" if closed + 1 == before else f"rounds {closed + 1}-{before}"
             self._news.append(
@@ -160,7 +172,33 @@ class ClassSession(Session):
             return []
         self._mine_at = mine.at if mine is not None else None
         self.submitted_round = mine.round if mine is not None else None
+        self._played_elsewhere(game.round)
         return game.reports[before:]
+
+    def _played_elsewhere(self, round_no: int) -> None:
+        """After a round closes, the draft is what the team played in it (what the class
+        keeps for the next round unless the team submits): a decision submitted elsewhere (a
+        file, another tab, the instructor) or carried replaces what this screen last showed,
+        with a notice."""
+        played = self.game.history[-1].get(self.player) if self.game.history else None
+        if played is None:
+            return
+        try:
+            drafted = expand(
+                self.scenario, self.draft.table(), "your decisions", firm_id=self.player
+            )
+        except InputError:
+            drafted = None
+        if drafted == played:
+            return
+        self.draft = Draft.from_decision(played)
+        self._show_full_mode()
+        self._news.append(
+            f"Round {round_no} was played with other decisions than this screen showed "
+            "(submitted from a file, another tab or by the instructor, or cut to the cash "
+            "there was): the boardroom now shows them, and the class keeps them for round "
+            f"{round_no + 1} unless you submit others."
+        )
 
     def _show_full_mode(self) -> None:
         """Decisions that came from elsewhere and set what only full mode shows switch the

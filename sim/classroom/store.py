@@ -989,6 +989,14 @@ class Classroom:
         ]
         return sorted(out, key=lambda s: (s.round, seat[s.team]))
 
+    def closed_at(self, round_no: int) -> str | None:
+        """When round `round_no` was (last) closed; None if it is not closed. A round reopened
+        and played again has a new time: a seat tells a replayed round by it."""
+        row = self.db.execute(
+            "SELECT MAX(closed_at) FROM rounds WHERE round = ?", (round_no,)
+        ).fetchone()
+        return row[0] if row else None
+
     def own_decision(self, team: Team) -> Submission | None:
         """The team's own submission for the open round, if it made one."""
         row = self.db.execute(
