@@ -3,6 +3,7 @@ round when the instructor closes it; the instructor's dashboard closes rounds.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,9 @@ async def test_a_team_logs_in_submits_and_sees_the_round_when_the_instructor_clo
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.sub_title == "Round 2 of 2 · not submitted"
+        c.set_deadline(instructor, datetime.now(UTC) + timedelta(minutes=30))  # set elsewhere
+        await eventually(pilot, lambda: "closes in" in app.screen.sub_title)
+        assert "closes in 30 min" in app.screen.sub_title
         rows = text_of(app.screen.query_one(RivalBoard)).splitlines()
         blue = next(r for r in rows if "Blue" in r)
         red = next(r for r in rows if "Red" in r)

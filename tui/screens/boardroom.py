@@ -298,6 +298,8 @@ class Boardroom(Screen):
             )
             return
         news = self.session.news()
+        # the title's time left (a deadline set, moved or cleared, or just a minute gone)
+        self.app.call_from_thread(setattr, self, "sub_title", self.session.round_label)
         if reports:
             self.app.call_from_thread(self._advanced, reports[-1])
         elif news:
