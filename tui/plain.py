@@ -18,7 +18,7 @@ from typing import TextIO
 
 from sim.model.decisions import RANGES, routes_table
 from sim.model.errors import InputError
-from sim.model.files import read_number
+from sim.model.files import MAX_NUMBER, read_number
 from sim.model.forecast import LEVEL, band
 from sim.model.scenario import CHANNELS, STUDIES
 from sim.narrative import explain, goal_line, statement_rows
@@ -389,9 +389,9 @@ def within(value: float, verb: str, lever: str, percent: bool = False) -> float:
     if low <= value <= high:
         return value
     scale, unit = (100.0, " percent") if percent else (1.0, "")
-    allowed = (
+    allowed = (  # a budget's bound (10^15) is no figure a player needs to see below it
         f"{low * scale:g} or more"
-        if high == float("inf")
+        if high == float("inf") or (value < low and high >= MAX_NUMBER)
         else f"{low * scale:g} to {high * scale:g}"
     )
     raise InputError(verb, "", f"must be {allowed}{unit}, got {value * scale:.12g}")

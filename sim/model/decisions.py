@@ -90,7 +90,7 @@ class Marketing(_Strict):
         unknown = set(self.mix) - set(CHANNELS)
         if unknown:
             raise ValueError(
-                f"mix has unknown channel {sorted(unknown)[0]!r}; expected {', '.join(CHANNELS)}"
+                f"mix.{sorted(unknown)[0]}: unknown channel; expected {', '.join(CHANNELS)}"
             )
         _check_shares(self.mix, "mix")
         _check_shares(self.targeting, "targeting")
@@ -202,9 +202,11 @@ class Decision(_Strict):
     def _studies(self) -> Decision:
         for k, name in enumerate(self.research):
             if name not in STUDIES:
-                raise ValueError(f"unknown study {name!r}; expected one of {', '.join(STUDIES)}")
+                raise ValueError(
+                    f"research[{k}]: unknown study {name!r}; expected one of {', '.join(STUDIES)}"
+                )
             if name in self.research[:k]:
-                raise ValueError(f"study {name!r} is listed twice")
+                raise ValueError(f"research[{k}]: study {name!r} is listed twice")
         return self
 
     @property

@@ -7,6 +7,7 @@ what was expected. The command line prints `str(error)` as one line and exits 2.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -72,6 +73,8 @@ def shown(value: Any, limit: int = 60) -> str:
         return "a list"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, datetime.date | datetime.time):  # a TOML date or time, as written
+        return value.isoformat()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
