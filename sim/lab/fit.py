@@ -238,6 +238,8 @@ def read_media(folder: Path) -> tuple[list[str], dict[str, np.ndarray]]:
             if not cell and h.startswith(MEASURED):
                 raise InputError(source, f"line {n}: {h}", "is empty; expected a number")
             number = read_number(cell) if cell else 0.0
+            if number is None and cell.strip().lower().lstrip("+-") in ("inf", "infinity", "nan"):
+                number = math.inf  # refused below, as a number out of range
             if number is None:
                 raise InputError(source, f"line {n}: {h}", f"expected a number, got {cell!r}")
             value = number
