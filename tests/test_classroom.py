@@ -1094,6 +1094,8 @@ def test_a_round_closes_by_itself_at_its_deadline(room, capsys, monkeypatch) -> 
     )
     assert rc == 0 and "round 2 closes by itself at" in out, err
     assert timedelta(minutes=89) < c.deadline - datetime.now(UTC) <= timedelta(minutes=90)
+    rc, out, err = _class_cli_full(capsys, monkeypatch, instructor, "status", "--db", db)
+    assert rc == 0 and "Deadline: round 2 closes in 90 min" in out, err
     for bad in (
         ["--in", "soon"],
         ["--in", "0m"],
@@ -1302,3 +1304,13 @@ def test_a_team_that_never_submitted_is_told_the_computers_default_was_played(
     assert page.count("its last decisions were kept") == 1
     assert "2 team-rounds went without a submission" in page
     c.close()
+
+
+def test_status_says_when_the_class_is_paused(room, capsys, monkeypatch) -> None:
+    c, instructor, _ = room
+    c.pause(instructor, paused=True)
+    rc, out, err = _class_cli_full(capsys, monkeypatch, instructor, "status", "--db", str(c.path))
+    assert rc == 0 and "Paused: submissions wait" in out, err
+    c.pause(instructor, paused=False)
+    rc, out, _ = _class_cli_full(capsys, monkeypatch, instructor, "status", "--db", str(c.path))
+    assert rc == 0 and "Paused" not in out and "Deadline" not in out

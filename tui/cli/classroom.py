@@ -450,6 +450,10 @@ def status(room: Classroom, args: argparse.Namespace) -> int:
     s = room.status()
     print(f"{room.scenario.meta.name} ({plain(args.db)}), seed {room.seed}")
     print(s.headline)
+    if not s.over and room.paused:
+        print("Paused: submissions wait until the instructor resumes (jigsaw class resume).")
+    if not s.over and room.deadline is not None:
+        print(f"Deadline: round {room.open_round} {time_left(room.deadline)}.")
     width = max((len(t.name) for t in s.teams), default=4)
     for t in s.teams:
         if s.over:
