@@ -495,6 +495,11 @@ def luck_line(
             "Luck: none to measure here; every draw of luck gave the same result, so the "
             "score is the decisions' alone."
         )
+    if high - low < 0.5:  # every draw the same to the point shown (a firm bankrupt in each)
+        return (
+            f"Luck: all {draws} other draws of luck gave your decisions about the same score "
+            f"({score:.0f}, within half a point): the result is your decisions', not luck's."
+        )
     n = int(round(percentile))
     where = (
         "bottom"

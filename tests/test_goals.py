@@ -100,3 +100,22 @@ def test_reference_play_meets_every_goal_and_each_corner_of_the_split_misses_one
     for corner in ("split:0", "split:1"):
         checks = play(name, corner)
         assert any(g.status == "missed" for g in checks), (corner, [goal_line(g) for g in checks])
+
+
+def test_a_bankrupt_players_game_is_over_on_every_line_of_its_scorecard() -> None:
+    """Bankrupt after round 1 of 6: the title says so (not "Round 2 of 6"), no goal is still
+    open, and a luck that every draw shares says there is none to read."""
+    from sim.narrative import luck_line
+    from tui.session import Session
+
+    data = load_scenario("tutorial").model_dump(mode="json")
+    data["firms"][0]["cash"] = -data["firms"][0]["credit_line"]  # at the line: fixed costs sink it
+    data["firms"][0]["customers"] = {}  # no revenue to save it
+    data["economics"]["severance_weeks"] = 0.0  # letting the reps go costs nothing
+    session = Session(Game(parse_scenario(data), 1))
+    session.draft.budget = 0.0
+    session.advance()
+    assert session.bankrupt and session.round_label == "Bankrupt after round 1 of 6"
+    assert session.goals() and all(g.status != "open" for g in session.goals())
+    line = luck_line(100.0, 28.0, 28.0, 28.0, 28.2, 20, True)
+    assert "same score (28, within half a point)" in line and "luckier" not in line

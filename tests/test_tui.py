@@ -307,7 +307,8 @@ async def test_the_scorecard_says_where_luck_put_the_result() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await eventually(pilot, lambda: getattr(app.screen, "hindsight_done", False), 60)
         luck = str(app.screen.query_one("#luck", Static).render())
-        assert "Luck: your result was at the" in luck and "over 20 other draws of luck" in luck
+        # (one short round: luck may move the score by less than the point it is shown to)
+        assert luck.startswith("Luck: ") and "20 other draws of luck" in luck
 
 
 async def play_on(pilot) -> None:

@@ -371,7 +371,8 @@ class Session:
         """Where each of the scenario's goals stands after the rounds played (or through
         round `through`), for the player (`sim.model.goals`)."""
         played = self.reports if through is None else self.reports[:through]
-        return check_goals(self.scenario, [r.firms[self.player] for r in played])
+        ended = through is None and bool(played) and self.bankrupt
+        return check_goals(self.scenario, [r.firms[self.player] for r in played], ended)
 
     @property
     def last(self) -> RoundReport | None:
@@ -380,6 +381,8 @@ class Session:
     @property
     def round_label(self) -> str:
         n = self.scenario.meta.rounds
+        if self.game.history and self.bankrupt:  # its game is over, whatever the market's
+            return f"Bankrupt after round {self.game.round} of {n}"
         k = min(self.game.round + 1, n)
         return f"Round {k} of {n}"
 

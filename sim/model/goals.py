@@ -78,6 +78,16 @@ def check(goal: Goal, rounds: Sequence[FirmRound], total_rounds: int) -> GoalChe
     return GoalCheck(goal, status, last)
 
 
-def check_goals(scenario: Scenario, rounds: Sequence[FirmRound]) -> list[GoalCheck]:
-    """Every goal of the scenario, for the player's rounds so far."""
-    return [check(g, rounds, scenario.meta.rounds) for g in scenario.meta.goals]
+def check_goals(
+    scenario: Scenario, rounds: Sequence[FirmRound], bankrupt: bool = False
+) -> list[GoalCheck]:
+    """Every goal of the scenario, for the player's rounds so far. A firm gone bankrupt has
+    no rounds left: a goal it has not already met for good (enough rounds in range) is
+    missed, not open."""
+    checks = [check(g, rounds, scenario.meta.rounds) for g in scenario.meta.goals]
+    if not bankrupt:
+        return checks
+    return [
+        c if c.status == "met" and c.goal.over == "rounds" else GoalCheck(c.goal, "missed", c.value)
+        for c in checks
+    ]

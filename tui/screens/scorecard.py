@@ -184,8 +184,8 @@ class Scorecard(Screen):
         text = Text()
         text.append(
             f"Like for like (your own decisions every round, only the marketing/sales split "
-            f"changed; same seed and rivals' rules), the best fixed split would have been "
-            f"{best[0]:.0%} marketing: profit {money(best[1])}, score {best[2]:.0f}, against "
+            f"changed; same seed and rivals' rules), the most profitable fixed split would have "
+            f"been {best[0]:.0%} marketing: profit {money(best[1])}, score {best[2]:.0f}, against "
             f"your {money(mine)} and {score:.0f} at {split:.0%} on average.\n\n"
         )
         plot = self.query_one("#hindsight-plot", PlotextPlot)
