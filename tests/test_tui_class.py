@@ -125,6 +125,23 @@ async def test_the_dashboard_shows_wrong_codes_with_their_source(room) -> None:
         assert "Blue from ana@lab (screen 42)" in text_of(app.screen.query_one("#failed-logins"))
 
 
+async def test_the_dashboards_help_is_its_own_and_lists_every_key(room) -> None:
+    from tui.screens.dashboard import Dashboard
+    from tui.screens.dialogs import HelpScreen
+
+    c, instructor, _ = room
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.text or ""
+        assert "instructor's dashboard" in text and "You run a company" not in text
+        for b in Dashboard.BINDINGS:  # the hidden ones too (b: reopen a round, c: new code)
+            assert f"| `{b.key}` | {b.description} |" in text
+
+
 SOLO = {"New game", "Save game", "Screenshot", "What-if forecast", "Advance the round"}
 
 

@@ -271,6 +271,13 @@ class InstructorApp(JigsawBase):
 
         self.push_screen(Dashboard(self.db, self.code))
 
+    def action_help(self) -> None:
+        """The dashboard's own help: its keys (from its bindings) and where the guide is."""
+        from tui.screens.dashboard import dashboard_help
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(dashboard_help()))
+
     def quit_note(self) -> str:
         return "The class file keeps everything."
 

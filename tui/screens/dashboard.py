@@ -94,6 +94,24 @@ def snapshot(db: Path, cache: dict[tuple, tuple]) -> Snapshot:
         )
 
 
+def dashboard_help() -> str:
+    """The dashboard's help page: what it shows and every key it answers (its bindings)."""
+    keys = "\n".join(
+        f"| `{b.key}` | {b.description} |" for b in Dashboard.BINDINGS if isinstance(b, Binding)
+    )
+    return (
+        "# The instructor's dashboard\n\n"
+        "Each team's state in the open round (submitted when, or waiting), what it submitted, "
+        "its cash, share, rho and score after the last round, wrong codes typed, the events "
+        "and the class log. It is the instructor's screen: do not project it while a round "
+        "is open (every team would see the others' decisions).\n\n"
+        "| key | action |\n|---|---|\n"
+        f"{keys}\n| `ctrl+p` | every action by name |\n| `?` | this help |\n"
+        "| `ctrl+q` | quit |\n\n"
+        "The whole guide, from creating a class to the debrief, is docs/CLASSROOM.md."
+    )
+
+
 class Dashboard(Screen):
     """`jigsaw class dashboard`: the instructor's screen."""
 

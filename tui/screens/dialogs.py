@@ -49,13 +49,18 @@ def help_text() -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    """How the game works (from docs/MODEL.md, condensed) and the keys."""
+    """How the game works (from docs/MODEL.md, condensed) and the keys; or another screen's
+    help (`text`: the dashboard's)."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", show=False)]
 
+    def __init__(self, text: str | None = None) -> None:
+        super().__init__()
+        self.text = text
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(help_text())
+            yield Markdown(self.text if self.text is not None else help_text())
 
     def action_close(self) -> None:
         self.dismiss(None)
