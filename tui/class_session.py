@@ -156,7 +156,10 @@ class ClassSession(Session):
                 f"The instructor reopened round {closed} and played it again: the boardroom "
                 "shows its new results."
             )
-            self._played_elsewhere(closed)
+            if mine is not None:  # its submission for the open round still counts: shown
+                self._resubmitted(mine)
+            else:
+                self._played_elsewhere(closed)
             return []
         if closed < before:
             again = f"round {before}" if closed + 1 == before else f"rounds {closed + 1}-{before}"
@@ -170,9 +173,12 @@ class ClassSession(Session):
                 self.draft = Draft.from_decision(mine.decision)
                 self._show_full_mode()
             return []
+        if mine is not None:  # already submitted for the open round (from elsewhere): shown
+            self._resubmitted(mine)
+        else:
+            self._played_elsewhere(game.round)
         self._mine_at = mine.at if mine is not None else None
         self.submitted_round = mine.round if mine is not None else None
-        self._played_elsewhere(game.round)
         return game.reports[before:]
 
     def _played_elsewhere(self, round_no: int) -> None:
