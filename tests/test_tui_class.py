@@ -483,3 +483,18 @@ def test_a_round_reopened_and_played_again_unseen_shows_its_new_results(room) ->
     assert any("played it again" in n for n in seat.news())
     new = c.game(team=c.team("Blue")).reports[-1].firms[red].market_share
     assert seat.game.reports[-1].firms[red].market_share == new != old
+
+
+def test_a_submission_for_the_open_round_made_elsewhere_is_what_the_screen_shows(room) -> None:
+    """Round 1 closes and the team submits round 2 from a file before its screen looks: the
+    screen shows that submission, not what round 1 played."""
+    c, instructor, codes = room
+    from sim.model.decisions import simple
+
+    seat = ClassSession.login(c.path, "Red", codes["Red"])
+    c.submit("Red", codes["Red"], simple(c.scenario, 300_000, 0.5).to_dict(), by="Ana (file)")
+    c.advance(instructor)
+    c.submit("Red", codes["Red"], simple(c.scenario, 250_000, 0.3).to_dict(), by="Ana (file)")
+    assert seat.poll()
+    assert seat.draft.budget == 250_000 and seat.draft.marketing_share == pytest.approx(0.3)
+    assert seat.submitted_round == 2
