@@ -23,6 +23,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from sim.model.errors import InputError
+from sim.model.files import read_whole
 
 log = logging.getLogger("jigsaw.serve")
 TEMPLATES = Path(__file__).with_name("web")
@@ -183,10 +184,8 @@ def terminal_size(width: int, height: int) -> tuple[int, int]:
 
 
 def _number(text: str | None) -> int | None:
-    """A whole number of ASCII digits (at most 6) from an address; None for anything else."""
-    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 6:
-        return None
-    return int(text)
+    """A size from an address (`read_whole`: ASCII digits, at most 6); None otherwise."""
+    return None if text is None else read_whole(text, 6)
 
 
 def _envelope(text: str) -> tuple[str, Any] | None:

@@ -156,8 +156,7 @@ def _members(path: str | Path, reader: csv.DictReader[str], room: Classroom) -> 
     return members
 
 
-# How each layout `grade_sheet` writes begins: per team, per member, Canvas, Moodle.
-# How each layout's header begins: per team, per member (with a roster), then the measures
+# How each layout `grade_sheet` writes begins: per team, per member (with a roster), then the measures
 # (lower-case names); Canvas's six columns (the last the assignment); Moodle's two.
 TEAM_HEADER = ["team", "rank", "score"]
 MEMBER_HEADER = ["name", "id", "email", "section", *TEAM_HEADER]
@@ -188,13 +187,11 @@ def is_grade_sheet(path: Path) -> bool:
     for fixed in (TEAM_HEADER, MEMBER_HEADER):
         if head[: len(fixed)] == fixed and all(_MEASURE.match(m) for m in head[len(fixed) :]):
             return True
-    if len(head) == 6 and head[:5] == CANVAS_HEADER and head[5]:
-        lms = True
-    elif len(head) == 2 and head[0] in MOODLE_KEYS and head[1]:
-        lms = True
-    else:
+    canvas = len(head) == 6 and head[:5] == CANVAS_HEADER and bool(head[5])
+    moodle = len(head) == 2 and head[0] in MOODLE_KEYS and bool(head[1])
+    if not (canvas or moodle):
         return False
-    return lms and (first is None or (len(first) == len(head) and bool(_SCORE.match(first[-1]))))
+    return first is None or (len(first) == len(head) and bool(_SCORE.match(first[-1])))
 
 
 def grade_sheet(
