@@ -135,3 +135,85 @@ def test_a_wildcard_host_needs_a_public_url() -> None:
     for bad in ("ftp://x", "http://", "http://x/path", "http://x:port"):
         with pytest.raises(InputError):
             public_url(bad, "0.0.0.0", 8000)
+
+
+def test_a_flood_of_idle_connections_neither_kills_the_server_nor_holds_it(tmp_path: Path) -> None:
+    """300 connections that never send a request, against a server allowed 256 open files: it
+    runs out of files for a while (before, logging that error needed a file, and the server
+    died), stays up, and closes the idle connections itself, so it serves pages again while
+    the flood still holds its sockets open."""
+    import resource
+    import urllib.request
+
+    from tui.serve import IDLE_CONNECTION_SECONDS
+
+    room, _, _ = Classroom.create(tmp_path / "class.db", shortened("classic", 2), ["Red", "Blue"])
+    room.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    server = subprocess.Popen(
+        [JIGSAW, "class", "serve", "--db", str(room.path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=few_files,
+        start_new_session=True,
+    )
+
+    def status() -> int | None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return r.status
+        except OSError:
+            return None
+
+    flood: list[socket.socket] = []
+    try:
+        for _ in range(120):
+            if status() == 200:
+                break
+            time.sleep(0.25)
+        else:
+            raise AssertionError("jigsaw class serve did not start")
+        for _ in range(300):
+            s = socket.socket()
+            s.settimeout(2)
+            try:
+                s.connect(("127.0.0.1", port))
+            except OSError:
+                s.close()
+                break
+            flood.append(s)
+        assert len(flood) > 256  # more than the server can hold open
+        started = time.monotonic()
+        while time.monotonic() - started < 3 * IDLE_CONNECTION_SECONDS:
+            assert server.poll() is None, "the server died"
+            if status() == 200:
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError("the idle connections were never closed")
+        assert server.poll() is None
+    finally:
+        for s in flood:
+            s.close()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def test_the_server_raises_its_open_file_limit_as_far_as_it_may() -> None:
+    import resource
+
+    from tui.serve import room_for_files
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, hard), hard))
+        now = room_for_files(10_000)
+        expected = 10_000 if hard == resource.RLIM_INFINITY else min(10_000, hard)
+        assert now == expected == resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -31,6 +31,11 @@ STATIC = Path(textual_serve.__file__).with_name("static")
 SESSIONS_PER_TEAM = 2  # default cap: two tabs a team (a laptop and a spare)
 IDLE_MINUTES = 30.0  # default: a tab with no key pressed for this long is ended
 DEADLINE_CHECK_SECONDS = 5.0
+# A connection with no request in progress (never sent one, or idle between requests) is closed
+# after this long: a flood of idle connections cannot hold the server's files for an hour
+# (aiohttp's default). A tab's websocket is a request in progress: it is never cut by this.
+IDLE_CONNECTION_SECONDS = 10.0
+FILES_WANTED = 65536  # the open-file limit the server raises its own to, within the hard limit
 ENDED = {WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR}
 
 
@@ -90,6 +95,35 @@ class ClassServer(Server):
         self.idle_seconds = idle_seconds
         self.sessions = 0
         self.db, self.instructor = db, instructor
+
+    def serve(self, debug: bool = False) -> None:
+        """Run until ctrl+c, as textual-serve's `Server.serve` does, hardened against a flood of
+        connections: idle connections are closed after IDLE_CONNECTION_SECONDS, the open-file
+        limit is raised as far as the system allows, and what logging an error needs is
+        loaded first (out of files, a lazy import in the log handler used to kill the server)."""
+        import signal
+
+        import rich.traceback  # noqa: F401 - the log handler's tracebacks, loaded while files are free
+
+        room_for_files()
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.add_signal_handler(signal.SIGINT, self.request_exit)
+            loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+        except NotImplementedError:
+            pass
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda *args: None,
+            keepalive_timeout=IDLE_CONNECTION_SECONDS,
+        )
 
     async def on_startup(self, app: web.Application) -> None:
         await super().on_startup(app)
@@ -176,6 +210,24 @@ class ClassServer(Server):
                 await app_service.blur()
             elif kind == "focus":
                 await app_service.focus()
+
+
+def room_for_files(wanted: int = FILES_WANTED) -> int:
+    """Raise this process's soft open-file limit toward `wanted`, within the hard limit (each
+    browser tab is a connection, a process and its pipes). Returns the limit now in force."""
+    try:
+        import resource
+    except ImportError:  # not on this system (Windows): its own limits apply
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            return target
+        except (ValueError, OSError):
+            return soft
+    return soft
 
 
 def terminal_size(width: int, height: int) -> tuple[int, int]:
