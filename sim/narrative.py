@@ -32,12 +32,18 @@ WORDS = {
     "aligned": "aligned: marketing and sales in balance; hold the split",
     "waiting": "leads waiting: sales is falling behind marketing; move budget to sales",
     "cold": "leads going cold: sales is far behind marketing; move budget to sales",
+    "late": "too late for a change of split to pay back before the game ends; hold the split",
 }
 
 
-def gauge_words(rho: float | None) -> str:
-    """The alignment gauge in words (the band and its readings: `sim.model.gauge`)."""
-    return WORDS[reading(rho)]
+def gauge_words(where: str) -> str:
+    """The alignment gauge's advice in words, from its reading (`FirmRound.gauge_reading`:
+    the outlook's place in the band, `sim.model.gauge.advice`)."""
+    return WORDS[where]
+
+
+# Which side of the band a reading is on, as the round report says it.
+SIDE = {"idle": "below", "room": "below", "aligned": "inside", "waiting": "above", "cold": "above"}
 
 
 def band() -> str:
@@ -56,8 +62,8 @@ LEVERS = {
     "fit": "buyers found your offer far from what they want: claim a position nearer their ideal "
     "(the perceptual map shows it), or raise quality with R&D",
     "rival": "a rival's offer won on the shortlist: compare its price and brand with yours",
-    "cold": "they waited longer than their patience for a free slot: more reps (move budget to "
-    "sales) or less account management",
+    "cold": "they waited longer than their patience for a free slot: more reps or less account "
+    "management work them (the gauge says whether to move budget)",
     "dropped": "reps dropped prospects for warm leads: a sign that slots are short",
     "slow": "they were answered too late to be won: free slots answer leads sooner (more reps)",
 }
@@ -130,7 +136,7 @@ def explain(
             + ". The split is not the problem; the coverage plan is."
         )
     else:
-        out.extend(_alignment(f, warm, full_mode))
+        out.extend(_alignment(f, warm, full_mode, scenario.meta.rounds - report.round))
     out.extend(_coverage(scenario, f))
     if f.leads_nurtured or f.leads_returned or f.nurture_stock:
         passed = warm - f.leads_returned
@@ -319,44 +325,65 @@ def _routes(f: FirmRound) -> list[str]:
     return out
 
 
-def _alignment(f: FirmRound, warm: int, full_mode: bool = True) -> list[str]:
-    """What the gauge says this round, and which way to move: the words follow the band
-    (`sim.model.gauge`), so the advice always points the way the gauge does."""
+def _alignment(f: FirmRound, warm: int, full_mode: bool = True, rounds_left: int = 1) -> list[str]:
+    """What the gauge read this round, what to expect if the decisions are held (the outlook,
+    `sim.model.outlook`), and which way to move: the advice follows the outlook's reading
+    (`FirmRound.gauge_reading`), so it always points the way the gauge does."""
     rho = f.alignment_ratio
     where = reading(rho)
+    advice = f.gauge_reading
+    says = f"The gauge says: {gauge_words(advice)}."
     cold = f" {f.leads_cold} of your {warm} warm leads went cold." if f.leads_cold else ""
     if warm and f.hunting_slots == 0:
         return [
             f"{f.leads_cold} of your {warm} warm leads went cold: with no reps on the sales "
-            "floor, nobody could work them. Marketing without sales is money wasted: move "
-            "budget to sales."
+            f"floor, nobody could work them. Marketing without sales is money wasted. {says}"
         ]
     if rho is None:
         return []
     if where in ("waiting", "cold"):
         ramp = f" ({f.reps_ramping} new hires are still ramping up)" if f.reps_ramping else ""
-        return [
+        facts = (
             f"Alignment {rho_text(rho)}, above the aligned band ({band()}): your warm leads asked for "
-            f"more time than your {f.reps} productive reps had{ramp}.{cold} "
-            f"The gauge says: {gauge_words(rho)}. "
-            + (
-                "More reps, or less account management, would work them."
-                if full_mode  # account management is a full-mode lever
-                else "More reps would work them."
-            )
-        ]
-    if where in ("idle", "room"):
+            f"more time than your {f.reps} productive reps had{ramp}.{cold}"
+        )
+    elif where in ("idle", "room"):
         share_out = f.leads_outbound / f.leads if f.leads else 0.0
-        return [
+        facts = (
             f"Alignment {rho_text(rho)}, below the aligned band ({band()}): your reps had time on "
             f"their hands, and {share_out:.0%} of the leads were strangers they cold-called, "
-            f"who buy far less often.{cold} The gauge says: {gauge_words(rho)}. Awareness "
-            "and demand generation would bring them warm leads."
-        ]
-    return [
-        f"Alignment {rho_text(rho)}, inside the aligned band ({band()}): reps were busy with warm "
-        f"leads.{cold} The gauge says: {gauge_words(rho)}."
-    ]
+            f"who buy far less often.{cold}"
+        )
+    else:
+        facts = (
+            f"Alignment {rho_text(rho)}, inside the aligned band ({band()}): reps were busy with "
+            f"warm leads.{cold}"
+        )
+    ahead = f.alignment_outlook
+    outlook = ""
+    if ahead is not None and rounds_left > 0:
+        why = (
+            ", as awareness and brand keep building"
+            if ahead > rho * 1.05
+            else ", as what your marketing built wears off"
+            if ahead < rho * 0.95
+            else ""
+        )
+        outlook = (
+            f" Held at these decisions, expect about {rho_text(ahead)} over the rest of the "
+            f"game{why}: {SIDE[reading(ahead)]} the band."
+        )
+    lever = {
+        "waiting": "More reps, or less account management, would work them."
+        if full_mode  # account management is a full-mode lever
+        else "More reps would work them.",
+        "idle": "Awareness and demand generation would bring them warm leads.",
+        "late": "New reps take time to ramp and deals time to close, and hiring or letting go "
+        "costs now.",
+    }
+    lever["cold"], lever["room"] = lever["waiting"], lever["idle"]
+    tail = f" {lever[advice]}" if advice in lever else ""
+    return [f"{facts}{outlook} {says}{tail}"]
 
 
 def _staffing(scenario: Scenario, f: FirmRound) -> list[tuple[str, int, float | None, int, str]]:

@@ -39,10 +39,13 @@ def test_the_report_names_the_money_and_the_news() -> None:
 
 
 def test_the_gauge_words_run_from_idle_to_cold() -> None:
-    assert "idle" in gauge_words(0.2)
-    assert "aligned" in gauge_words(1.0)
-    assert "going cold" in gauge_words(3.0)
-    assert "no reps" in gauge_words(None)
+    from sim.model.gauge import reading
+
+    assert "idle" in gauge_words(reading(0.2))
+    assert "aligned" in gauge_words(reading(1.0))
+    assert "going cold" in gauge_words(reading(3.0))
+    assert "no reps" in gauge_words(reading(None))
+    assert "hold the split" in gauge_words("late")
 
 
 def test_the_round_report_tells_what_the_studies_found() -> None:
@@ -73,7 +76,7 @@ def test_every_diagnosis_points_the_way_the_gauge_does() -> None:
         for _ in range(3):
             report = game.play_round({"you": simple(scenario, 300_000, share)})
             text = " ".join(explain(scenario, report, "you"))
-            way = direction(report.firms["you"].alignment_ratio)
+            way = direction(report.firms["you"].gauge_reading)
             said = {
                 1: "budget to marketing" in text,
                 -1: "budget to sales" in text,

@@ -18,6 +18,9 @@ LEADS = re.compile(
 )
 COLD = re.compile(r"(\d+) of your (\d+) warm leads went cold")
 ALIGNMENT = re.compile(r"^Alignment (\d+\.\d+), (above|below|inside) the aligned band")
+OUTLOOK = re.compile(
+    r"expect about (\d+\.\d+) over the rest of the game[^:]*: (above|below|inside) the band"
+)
 DEALS = re.compile(r"^You won (\d+) deals and lost (\d+) \(win rate (\d+)%\)")
 
 
@@ -57,16 +60,28 @@ def test_no_report_line_contradicts_rho_or_the_counts(name: str, seeds: tuple[in
                         side = "above" if rho > hi else "below" if rho < lo else "inside"
                         assert m[2] == side, (line, rho)
                         seen.add(side)
-                        assert WORDS[reading(rho)] in line, line
-                        for other, words in WORDS.items():  # no other reading's advice
-                            if other != reading(rho):
+                        # the advice follows the outlook's reading, and no other reading's
+                        assert WORDS[f.gauge_reading] in line, line
+                        for other, words in WORDS.items():
+                            if other != f.gauge_reading:
                                 assert words not in line, line
+                        if report.round < scenario.meta.rounds:
+                            o = OUTLOOK.search(line)
+                            ahead = f.alignment_outlook
+                            assert o and ahead is not None and f"{ahead:.2f}" == o[1], line
+                            side = "above" if ahead > hi else "below" if ahead < lo else "inside"
+                            assert o[2] == side, (line, ahead)
+                            if f.gauge_reading != "late":
+                                assert f.gauge_reading == reading(ahead), line
+                            seen.add("outlook")
                     if m := DEALS.match(line):
                         assert (int(m[1]), int(m[2])) == (f.deals_won, f.deals_lost), line
                         assert int(m[3]) == round(100 * (f.win_rate or 0)), line
                         seen.add("deals")
-                    if "move budget to sales" in line and f.alignment_ratio is not None:
-                        assert f.alignment_ratio > hi or f.hunting_slots == 0, line
+                    if "move budget to sales" in line:
+                        assert f.gauge_reading in ("waiting", "cold", "no_reps"), line
                     if "move budget to marketing" in line or "budget to marketing" in line:
-                        assert f.alignment_ratio is not None and f.alignment_ratio < lo, line
-    assert {"leads", "deals", "below", "inside"} <= seen, seen  # every rule was exercised
+                        assert f.gauge_reading in ("idle", "room"), line
+    assert {"leads", "deals", "below", "inside", "outlook"} <= seen, (
+        seen
+    )  # every rule was exercised

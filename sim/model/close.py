@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.model.events import Fired
+from sim.model.gauge import advice
+from sim.model.outlook import alignment_outlooks, payback_days
 from sim.model.pipeline import COLD, INBOUND, LOST, OUTBOUND, REASONS, REFERRAL, TAKEN, WON
 from sim.model.report import FirmRound, RoundReport, SegmentRound, r2, r6
 from sim.model.routes import ROUTES
@@ -38,6 +40,8 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
     firms: dict[str, FirmRound] = {}
     price = game.market.effective_price()
     coverage = game.coverage()
+    rounds_left = scen.meta.rounds - round_no
+    outlooks = alignment_outlooks(game, rounds_left)
     for i, fid in enumerate(game.ids):
         force, b = game.forces[i], books[i]
         recs = force.take_records()
@@ -51,6 +55,13 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
         hunting = force.hunting_slots
         # rho: the slot-days the round's warm leads ask for over the slot-days available
         rho = force.offered / force.slot_days if force.slot_days > 0 else None
+        load = {
+            s: r6(force.offered_by[k] / force.offered) if force.offered > 0 else 0.0
+            for k, s in enumerate(seg_ids)
+        }
+        outlook = outlooks[i]
+        # too late for a change of split to pay back (none to make after the last round)
+        late = 0 < rounds_left * scen.meta.round_days < payback_days(game, i, load)
         new_cust = float(game.accounts.won[i].sum())
         spend = b.marketing + b.nurture + b.sales + b.product  # acquisition: research aside
         ltv = lifetime_value(game, i, new_cust, float(price[i]), coverage)
@@ -126,10 +137,7 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             },
             customer_equity=r2(game.customer_equity(i, coverage)),
             alignment_by_segment=alignment_by_segment(force, rho, seg_ids),
-            load_by_segment={
-                s: r6(force.offered_by[k] / force.offered) if force.offered > 0 else 0.0
-                for k, s in enumerate(seg_ids)
-            },
+            load_by_segment=load,
             hunting_slots_by={}
             if force.slots.caps is None
             else dict(zip(seg_ids, force.slots.caps, strict=True)),
@@ -144,6 +152,8 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             },
             **by_route(game, i, b.revenue),
             partner_margins=b.partners,
+            alignment_outlook=r6(outlook) if outlook is not None else None,
+            gauge_reading=advice(r6(outlook) if outlook is not None else None, late),
         )
         if b.bankrupt and game.market.active[i]:
             game.leave(i)

@@ -12,7 +12,7 @@ from typing import Literal
 
 ALIGNED: tuple[float, float] = (0.65, 1.3)  # the band the game calls aligned
 
-Reading = Literal["no_reps", "idle", "room", "aligned", "waiting", "cold"]
+Reading = Literal["no_reps", "idle", "room", "aligned", "waiting", "cold", "late"]
 
 
 def reading(rho: float | None) -> Reading:
@@ -32,12 +32,29 @@ def reading(rho: float | None) -> Reading:
     return "cold"
 
 
-def direction(rho: float | None) -> int:
-    """Which way the gauge tells a firm to move its split: +1 toward marketing (reps idle or
-    with room), -1 toward sales (leads waiting or going cold, or no reps), 0 when aligned."""
-    return {"no_reps": -1, "idle": 1, "room": 1, "aligned": 0, "waiting": -1, "cold": -1}[
-        reading(rho)
-    ]
+def advice(outlook: float | None, late: bool = False) -> Reading:
+    """The reading the gauge advises on: where the outlook (the rho to expect over the rest
+    of the game at this round's decisions, `sim.model.outlook`) sits in the band, or `late`
+    when a change of split could no longer pay back before the game ends."""
+    return "late" if late else reading(outlook)
+
+
+TOWARD: dict[str, int] = {
+    "no_reps": -1,
+    "idle": 1,
+    "room": 1,
+    "aligned": 0,
+    "waiting": -1,
+    "cold": -1,
+    "late": 0,
+}
+
+
+def direction(where: str) -> int:
+    """Which way the gauge tells a firm to move its split, from its reading (`advice`): +1
+    toward marketing (reps idle or with room), -1 toward sales (leads waiting or going cold,
+    or no reps), 0 when aligned or too late to pay back."""
+    return TOWARD[where]
 
 
 def rho_text(rho: float) -> str:

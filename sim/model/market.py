@@ -152,6 +152,11 @@ class Market:
         self.h_ad = np.zeros(self.shape)
         self.h_pr = np.zeros(F)
         self.h_dg = np.zeros(self.shape)
+        # the round's warm leads (inbound + referral) per firm and segment, for the gauge's
+        # outlook (sim.model.outlook): expected before and after routes, and drawn
+        self.warm_pre = np.zeros(self.shape)
+        self.warm_expected = np.zeros(self.shape)
+        self.warm_drawn = np.zeros(self.shape)
 
     def _potential(self) -> np.ndarray:
         pot = self.accounts * self.deal_value
@@ -187,6 +192,9 @@ class Market:
         self.ideal = drifted_ideal(self.ideal_base, self.ideal_drift, round_no)
         self.nurture_in = np.zeros(self.shape)
         self.nurture_back = np.zeros(self.shape)
+        self.warm_pre = np.zeros(self.shape)
+        self.warm_expected = np.zeros(self.shape)
+        self.warm_drawn = np.zeros(self.shape)
         self.routes.start_round()
 
     def withdraw(self, firm: int) -> None:
@@ -382,6 +390,7 @@ class Market:
             if not self.active[i]:
                 continue
             counts = chance.count(lam[i])
+            self.warm_drawn[i] += counts[:S] + counts[S : 2 * S]
             returning = (back or {}).get(i)
             if returning is not None:  # leads back from nurture: inbound, a block of their own
                 counts = np.concatenate([counts, returning.astype(np.int64)])
@@ -605,12 +614,14 @@ class Market:
         parts = self.utility_parts(skill, effort, fit, expertise)
         utility = parts.sum(axis=0)
         rates, share_aware = self.lead_rates(accounts, self.appeal(fit))
+        self.warm_pre += rates.sum(axis=1)
         engaged = np.fromiter((f.hunting_slots > 0 for f in forces), bool, len(forces))
         present = (self.aware / self.accounts) * (self.active & engaged)[:, None]
         signed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         routing = self.active & self.routes.used
         if routing.any():
             rates, signed = self.route(rates, parts, utility, present, accounts.prospects, routing)
+        self.warm_expected += rates.sum(axis=1)
         idle = np.fromiter((f.idle_slots() for f in forces), float, len(forces))
         covered = {i: v for i, f in enumerate(forces) if (v := f.idle_by_segment()) is not None}
         back = self.leave_nurture() if self.nurture.any() else None

@@ -120,6 +120,11 @@ class FirmRound:
     # deals signed this round through partners and self-serve, by segment (deals_won_by
     # counts the reps' deals)
     route_deals_by: dict[str, int] = field(default_factory=dict)
+    # the gauge's outlook (sim.model.outlook): the rho to expect over the rest of the game if
+    # this round's decisions are held, and the gauge's reading for the next decision, which
+    # every piece of advice follows (sim.model.gauge.advice)
+    alignment_outlook: float | None = None
+    gauge_reading: str = "no_reps"
 
     @property
     def leads(self) -> int:

@@ -29,8 +29,9 @@ from sim.model.scenario import Scenario
 # The shape of a game's state as a snapshot holds it: a cache of another shape (from a Jigsaw
 # before the state gained a part) is not used, and the game is played again instead.
 # 2: a sales force's coverage plan and expertise; 3: the nurture stock and its stream;
-# 4: routes to market (partners' deals in flight, a cohort per route and round).
-STATE = 4
+# 4: routes to market (partners' deals in flight, a cohort per route and round); 5: the
+# round's warm leads expected and drawn (the gauge's outlook).
+STATE = 5
 
 # The globals a snapshot may name: the model's own state classes and numpy's arrays, scalars
 # and random generators. Anything else in a snapshot is refused.

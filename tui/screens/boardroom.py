@@ -149,7 +149,11 @@ class Boardroom(Screen):
                 for seg in s.scenario.segments
             ]
         self.query_one(AlignmentGauge).show(
-            now.alignment_ratio if now else None, now is not None, by_segment
+            now.alignment_ratio if now else None,
+            now is not None,
+            by_segment,
+            outlook=now.alignment_outlook if now and not s.finished else None,
+            advice=now.gauge_reading if now else None,
         )
         brands = {
             fid: f"{v['brand_equity']:.0f}" + (f" ({age}r)" if age else "")

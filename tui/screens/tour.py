@@ -68,8 +68,9 @@ def stops(session: Session) -> list[Stop]:
             "AlignmentGauge",
             "The alignment gauge",
             "rho compares the leads marketing brings with what your reps can work. Inside the "
-            f"band ({band()}) the two halves are aligned. Below it reps sit idle: move budget "
-            "to marketing. Above it leads wait and go cold: move budget to sales.",
+            f"band ({band()}) the two halves are aligned. Below it reps sit idle; above it "
+            "leads wait and go cold. Marketing keeps building after you spend, so the gauge "
+            "advises on what to expect if you hold your decisions ('if held', ○), not only on now.",
         ),
         Stop(
             "Funnel",

@@ -125,30 +125,45 @@ class AlignmentGauge(Static):
     DEFAULT_CSS = "AlignmentGauge { height: auto; }"
     WIDTH = 22
     TOP = 3.0
-    STYLE = {"aligned": "green", "idle": "yellow", "room": "yellow"}
+    STYLE = {"aligned": "green", "idle": "yellow", "room": "yellow", "late": "green"}
 
     def show(
         self,
         rho: float | None,
         played: bool = True,
         segments: list[tuple[str, float | None, int | None, float]] | None = None,
+        outlook: float | None = None,
+        advice: str | None = None,
     ) -> None:
         """`segments`: per segment (label, its rho, its hunting slots under a coverage plan
-        or None for one pool, its share of the warm workload), shown under the gauge."""
+        or None for one pool, its share of the warm workload), shown under the gauge.
+        `outlook`: the rho to expect if the decisions are held; `advice`: the gauge's reading
+        for the next decision (`FirmRound.gauge_reading`), which the words follow."""
         if not played:
             self.update(Text("rho appears after the first round.", style="dim"))
             return
-        value = self.TOP if rho is None else min(rho, self.TOP)
-        mark = min(self.WIDTH - 1, int(value / self.TOP * self.WIDTH))
+
+        def place(x: float | None) -> int:
+            value = self.TOP if x is None else min(x, self.TOP)
+            return min(self.WIDTH - 1, int(value / self.TOP * self.WIDTH))
+
+        mark = place(rho)
+        ahead = None if outlook is None else place(outlook)
         lo, hi = (int(x / self.TOP * self.WIDTH) for x in ALIGNED)
         bar = Text()
         for k in range(self.WIDTH):
-            ch = "●" if k == mark else ("│" if k in (lo, hi) else "─")
+            ch = "●" if k == mark else "○" if k == ahead else ("│" if k in (lo, hi) else "─")
             zone = "yellow" if k < lo else "green" if k <= hi else "red"
-            bar.append(ch, style=f"bold {zone}" if k == mark else zone)
+            bar.append(ch, style=f"bold {zone}" if k in (mark, ahead) else zone)
         label = "∞" if rho is None else rho_text(rho)
-        text = Text.assemble(("rho ", "bold"), (label, "bold"), "\nidle ", bar, " cold\n")
-        text.append(gauge_words(rho), style=self.STYLE.get(reading(rho), "red"))
+        text = Text.assemble(("rho ", "bold"), (label, "bold"), " ●")
+        if outlook is not None:
+            text.append(f"  if held {rho_text(outlook)} ○", style="bold")
+        text.append("\nidle ")
+        text.append_text(bar)
+        text.append(" cold\n")
+        where = advice or reading(rho)
+        text.append(gauge_words(where), style=self.STYLE.get(where, "red"))
         text.append(f"\naligned: {band()}", style="dim")
         if segments:
             self._by_segment(text, segments)
