@@ -186,12 +186,12 @@ def decide(name: str, view: RivalView) -> Decision:
 
 def follow(view: RivalView, start: float, step: float = 0.1) -> float:
     """A player who does what the round report says: `start` in round 1, then `step` toward
-    marketing when the gauge reads below the aligned band, toward sales when above it (or
-    with no reps), nothing when aligned."""
+    marketing when the gauge's outlook reads below the aligned band, toward sales when above
+    it (or with no reps), nothing when aligned or too late to pay back."""
     if not view.own:
         return start
     last = view.own[-1]
-    toward = direction(last.alignment_ratio)
+    toward = direction(last.gauge_reading)
     return min(1.0, max(0.0, round(last.marketing_share + toward * step, 6)))
 
 
@@ -339,7 +339,7 @@ def role(name: str) -> str:
         return "degenerate"
     if name in STRATEGIES:
         return "rival"
-    if name in FOLLOWERS:
+    if name in FOLLOWERS or name.startswith("follow:"):
         return "follower"
     return "sweep"
 
@@ -424,6 +424,30 @@ def _judge(result: Balance, scenario: Scenario) -> None:
                     f"({best_split:.0%})"
                 )
         result.facts["followers_end"] = ends
+        # following the gauge from the profit-best split must not lose clearly to holding it
+        mine, held = (
+            by_seed(follower_of(best_split), "profit"),
+            by_seed(f"split:{best_split}", "profit"),
+        )
+        diffs = [mine[s] - held[s] for s in seeds if s in mine and s in held]
+        if len(diffs) > 1:
+            mean, low, high = interval(diffs)
+            end = statistics.fmean(r["final_share"] for r in result.of(follower_of(best_split)))
+            result.facts["follow_best"] = {
+                "play": follower_of(best_split),
+                "profit_vs_holding": {
+                    "mean": round(mean, 2),
+                    "low": round(low, 2),
+                    "high": round(high, 2),
+                },
+                "ends": round(end, 3),
+            }
+            if high < 0 and mean < -trifle["profit"]:
+                fail.append(
+                    f"{follower_of(best_split)} (a player who starts at the profit-best split "
+                    f"and does what the gauge says) loses clearly to holding it on profit: "
+                    f"{mean:+,.0f} [{low:+,.0f} .. {high:+,.0f}]"
+                )
     reference = best_ref["profit"]
     ranges = published_ranges(result.of(reference), scenario)
     result.facts["reference"] = reference
@@ -536,6 +560,33 @@ def check_balance(
     if errors:
         k, err = next(iter(errors.items()))
         raise RuntimeError(f"{jobs[k][1]} seed {jobs[k][2]} failed: {err}")
-    result = Balance(scenario.meta.name, seeds, [r for r in rows if r is not None])
+    played = [r for r in rows if r is not None]
+    best = best_split(played)
+    if best is not None and follower_of(best) not in todo:
+        # a player who starts at the profit-best split and does what the gauge says: known
+        # only once the split sweep is in, so played second
+        more = [(base, follower_of(best), seed) for seed in range(1, seeds + 1)]
+        rows, errors = _execute(play_seat, more, workers, progress)
+        if errors:
+            k, err = next(iter(errors.items()))
+            raise RuntimeError(f"{more[k][1]} seed {more[k][2]} failed: {err}")
+        played += [r for r in rows if r is not None]
+    result = Balance(scenario.meta.name, seeds, played)
     _judge(result, scenario)
     return result
+
+
+def best_split(rows: Sequence[dict[str, Any]]) -> float | None:
+    """The profit-best fixed split of the sweep (None unless every split was played)."""
+    profit: dict[float, list[float]] = {}
+    for r in rows:
+        if r["play"].startswith("split:"):
+            profit.setdefault(float(r["play"].split(":")[1]), []).append(float(r["profit"]))
+    if not all(x in profit for x in SPLITS):
+        return None
+    return max(SPLITS, key=lambda x: statistics.fmean(profit[x]))
+
+
+def follower_of(split: float) -> str:
+    """The play that starts at `split` and follows the gauge."""
+    return f"follow:{split:g}"

@@ -151,6 +151,14 @@ def report(result: Balance) -> str:
             "Players who follow the gauge end at: "
             + ", ".join(f"{k.split(':')[1]} -> {v:.0%}" for k, v in ends.items())
         )
+    follow = facts.get("follow_best")
+    if follow:
+        v = follow["profit_vs_holding"]
+        lines.append(
+            f"A player who starts at the profit-best split and follows the gauge "
+            f"({follow['play']}) ends at {follow['ends']:.0%}; profit against holding the split "
+            f"{money(v['mean'])} [{money(v['low'])}, {money(v['high'])}]"
+        )
     lines.append(f"Published ranges at reference play ({facts.get('reference')}):")
     for c in facts.get("ranges", []):
         value = "-" if c["value"] is None else f"{c['value']:.3g}"
