@@ -206,6 +206,8 @@ def test_a_closed_round_is_refused_and_resubmitting_replaces(room) -> None:
         ("budget = 'lots'\nmarketing_share = 0.4\n", "budget"),
         ("budget = 300000\nmarketing_share = \n", "TOML"),
         ("budget = 90000000\nmarketing_share = 0.4\n", "more than cash plus credit"),
+        # the budget fits cash plus credit, the reps it hires do not (as the team's screen says)
+        ("budget = 1900000\nmarketing_share = 0.0\n", "of hiring and severance) is more than"),
     ],
 )
 def test_a_malformed_decisions_file_is_refused_with_one_line(

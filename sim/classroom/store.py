@@ -1315,11 +1315,13 @@ class Classroom:
                 state = "is closed" if expect_round < k else "is not open yet"
                 raise InputError(source, "", f"round {expect_round} {state}; round {k} is open")
             decision = for_round(plan, k - 1)
-            cash, credit, bankrupt = self._standing(team, k)
+            _, _, bankrupt = self._standing(team, k)
             if bankrupt:
                 raise InputError(source, "", f"{team.name} is bankrupt: it makes no decisions")
             try:
-                check_affordable(decision, cash, credit, source, scenario=self.scenario)
+                # budgets, studies and the hiring or severance the sales budget means, as the
+                # team's screen checks them (`RivalView.check_affordable`)
+                self.game(team=team).view(team.firm_id).check_affordable(decision, source, "")
             except InputError as exc:
                 raise InputError(exc.source, exc.field, f"{exc.message} in round {k}") from None
             at, who, text = now(), signature(by), decision.model_dump_json()
