@@ -333,6 +333,9 @@ def _alignment(f: FirmRound, warm: int, full_mode: bool = True, rounds_left: int
     where = reading(rho)
     advice = f.gauge_reading
     says = f"The gauge says: {gauge_words(advice)}."
+    if rounds_left <= 0:  # the game is over: the gauge reads, it no longer advises
+        advice = ""
+        says = "The game is over, so there is no split left to move."
     cold = f" {f.leads_cold} of your {warm} warm leads went cold." if f.leads_cold else ""
     if warm and f.hunting_slots == 0:
         return [
