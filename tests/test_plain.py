@@ -13,6 +13,7 @@ import pytest
 
 from sim import load_scenario
 from sim.model.errors import InputError
+from sim.numbers import money
 from tests.test_tui import advance
 from tui.app import JigsawApp
 from tui.plain import play_plain, scorecard_lines
@@ -244,3 +245,28 @@ def test_numbers_are_typed_in_ascii_digits_and_nothing_typed_reaches_the_termina
     assert "-0%" not in said and "marketing 0% / sales 100%" in said
     assert "\x1b" not in said and "\u202e" not in said and "\x07" not in said
     assert "x\\x1b]0;PWNED\\x07" in said and "e\\u202emoc" in said and "\\udcff" in said
+
+
+def test_the_history_command_shows_the_rounds_every_firm_and_segments_as_the_screen_does() -> None:
+    session = Session.new(load_scenario("classic"), 2)
+    out = io.StringIO()
+    script = "h\nmarketing 30\n\nmarketing 50\n\nh\nq\n"
+    assert play_plain(session, io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "Nothing yet: the history starts after the first round." in text
+    shown = text[text.rindex("> h\n") :]
+    game = session.game
+    mine = shown[shown.index("Your decisions and results:") : shown.index("Every firm's")]
+    rows = [line.split() for line in mine.splitlines()[2:]]
+    assert [r[0] for r in rows] == ["1", "2"] and [r[2] for r in rows] == ["30%", "50%"]
+    assert [r[6] for r in rows] == [money(rep.firms["you"].profit) for rep in game.reports]
+    public = shown[shown.index("Every firm's public figures:") : shown.index("You by segment:")]
+    firms = session.scenario.firms
+    assert len(public.splitlines()) == 2 + 2 * len(firms)
+    for f in firms:  # every firm's revenue in round 2, by its name (the player marked)
+        label = f.label + (" (you)" if f.id == session.player else "")
+        line = next(x for x in public.splitlines() if x.startswith("  2 ") and label in x)
+        assert money(game.reports[1].public()[f.id]["revenue"]) in line.split()
+    by = shown[shown.index("You by segment:") : shown.index("Round 3 of")]
+    won = [line.rsplit(maxsplit=4)[1] for line in by.splitlines()[2:]]
+    assert sum(map(int, won)) == sum(r.firms["you"].deals_won for r in game.reports)

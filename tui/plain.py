@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from sim.history import history_tables
 from sim.model.decisions import RANGES, routes_table
 from sim.model.errors import InputError
 from sim.model.files import MAX_NUMBER, read_number
@@ -48,6 +49,8 @@ HELP = """Commands (one a line; an empty line or n plays the round):
   study brand_tracker  buy (or stop buying) a study: brand_tracker, perceptual_map, win_loss,
                      pipeline_benchmark
   w                  what-if: the next round, median and 80% interval over 20 draws of luck
+  h                  history: your decisions and results, every firm's public figures and
+                     you by segment, round by round
   u                  go back one round
   s                  show the decisions again
   ?                  this list
@@ -199,6 +202,8 @@ class PlainGame:
                 self.show_decisions()
             elif verb == "w":
                 self.what_if()
+            elif verb == "h":
+                self.history()
             elif verb == "u":
                 k = s.undo()
                 self.say(f"Back to round {k}: its decisions are loaded again.")
@@ -246,6 +251,16 @@ class PlainGame:
                 self.say(f"Not a command: {line!r}. Type ? for the list.")
         except InputError as exc:
             self.say(f"Not changed: {exc}")
+
+    def history(self) -> None:
+        """The game so far, as the Textual game's history screen shows it (`sim.history`)."""
+        s = self.session
+        if not s.reports:
+            self.say("Nothing yet: the history starts after the first round.")
+            return
+        for table in history_tables(s.scenario, s.reports, s.game.history, s.player):
+            self.say(f"{table.title}:")
+            self.say("\n".join(aligned([table.columns, *table.rows], indent="  ")))
 
     def routes_text(self) -> str:
         """The routes decided, in words ('routes: all to your reps' when none)."""

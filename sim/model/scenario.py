@@ -65,6 +65,12 @@ PARTNER_MARGIN_MAX = 0.6  # of first-year value: beyond it a partner earns more 
 ACCOUNT_MANAGEMENT_MAX = 0.9  # share of sales capacity kept for customers
 
 STUDIES = ("brand_tracker", "perceptual_map", "win_loss", "pipeline_benchmark")
+STUDY_LABELS = {
+    "brand_tracker": "Brand tracker",
+    "perceptual_map": "Perceptual map",
+    "win_loss": "Win/loss",
+    "pipeline_benchmark": "Pipeline benchmark",
+}
 STRATEGIES = ("balanced", "brand_builder", "sales_machine", "discounter", "adaptive", "even")
 EVENT_KINDS = (
     "recession",

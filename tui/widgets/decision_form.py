@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from sim.model.decisions import RANGES
 from sim.model.errors import InputError
-from sim.model.scenario import CHANNELS, STUDIES
+from sim.model.scenario import CHANNELS, STUDIES, STUDY_LABELS
 from sim.narrative import money
 from sim.numbers import plural
 from tui.session import Session
@@ -23,12 +23,6 @@ from tui.widgets.split_bar import SplitBar
 from tui.widgets.ticks import TickBox
 
 CHANNEL_LABELS = {"advertising": "Ads", "pr": "PR", "demand_gen": "Demand gen"}
-STUDY_LABELS = {
-    "brand_tracker": "Brand tracker",
-    "perceptual_map": "Perceptual map",
-    "win_loss": "Win/loss",
-    "pipeline_benchmark": "Pipeline benchmark",
-}
 
 
 def _amount(x: float) -> str:
