@@ -204,7 +204,7 @@ async def test_the_dashboard_pauses_announces_reopens_and_shows_each_team(room) 
         await settle(pilot)
         teams = text_of(app.screen.query_one("#submissions"))
         red = next(line for line in teams.splitlines() if line.strip().startswith("Red"))
-        assert "280k · 50% mkt · 1.10" in red and "submitted" in red  # its open decision
+        assert "280k 50% 1.10" in red and "sent " in red  # its open decision, and when
         assert len(red.split()) >= 8  # cash, share, rho and score too
         await pilot.press("p")
         await settle(pilot)
@@ -502,3 +502,25 @@ def test_a_submission_for_the_open_round_made_elsewhere_is_what_the_screen_shows
     assert seat.poll()
     assert seat.draft.budget == 250_000 and seat.draft.marketing_share == pytest.approx(0.3)
     assert seat.submitted_round == 2
+
+
+async def test_at_120_columns_the_dashboard_shows_every_team_name_whole_beside_its_decision(
+    tmp_path: Path,
+) -> None:
+    from tests.test_tui_names import screen_text
+
+    teams = ["Purple Rain Corp", "Blue Whales Ltd.", "Green Giants", "Red"]  # 16 characters
+    c, instructor, codes = Classroom.create(
+        tmp_path / "class.db", shortened("classic", 2), teams, 5
+    )
+    c.submit(teams[0], codes[teams[0]], {"budget": 280_000, "marketing_share": 0.5, "price": 1.1})
+    c.submit(teams[1], codes[teams[1]], {"budget": 1_250_000, "marketing_share": 0.35})
+    app = InstructorApp(c.path, instructor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = screen_text(app).splitlines()
+        rows = {t: next((line for line in shown if f"│ {t} " in line), "") for t in teams}
+        assert all(rows.values()), shown  # every name whole, never cut to "Purple R…"
+        assert "280k 50% 1.10" in rows[teams[0]] and "sent " in rows[teams[0]]
+        assert "1.25M 35% 1.00" in rows[teams[1]]
+        assert "waiting" in rows["Red"] and "…" not in "".join(rows.values())

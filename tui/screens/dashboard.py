@@ -199,10 +199,10 @@ class Dashboard(Screen):
             + (" · paused" if snap.paused else "")
             + (f" · {time_left(snap.deadline)}" if snap.deadline else "")
         )
-        table = Table(box=None, expand=True, show_edge=False)
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
         widest = max((len(t.name) for t in s.teams), default=4)
         table.add_column(  # a name stays readable however wide the other columns are
-            "Team", no_wrap=True, overflow="ellipsis", ratio=1, min_width=min(widest, 16)
+            "Team", no_wrap=True, overflow="ellipsis", min_width=min(widest, 16)
         )
         table.add_column(f"Round {s.open_round}" if not s.over else "", justify="right")
         for column in ("Decision", "Cash", "Share", "rho", "Score"):
@@ -211,12 +211,12 @@ class Dashboard(Screen):
             if s.over:
                 state = Text("done", style="dim")
             elif t.name in s.submitted:
-                state = Text(f"submitted {s.submitted[t.name][11:19]}", style="green")
+                state = Text(f"sent {s.submitted[t.name][11:16]}", style="green")
             else:
                 state = Text("waiting", style="yellow")
             d = snap.pending.get(t.name)
             decided = (
-                f"{money(d.total_budget)} · {d.marketing_share:.0%} mkt · {d.price:.2f}"
+                f"{money(d.total_budget)} {d.marketing_share:.0%} {d.price:.2f}"
                 if d is not None
                 else "-"
             )
@@ -233,6 +233,7 @@ class Dashboard(Screen):
             )
         done = len(s.submitted)
         header = Text(f"{s.headline}: {done} of {len(s.teams)} teams submitted\n", style="bold")
+        header.append("Decision: budget, marketing share, price. Times in UTC.\n", style="dim")
         self.query_one("#submissions", Static).update(_stack(header, table))
         board = Table(box=None, expand=True, show_edge=False)
         for name, justify in (
