@@ -333,6 +333,9 @@ def _alignment(f: FirmRound, warm: int, full_mode: bool = True, rounds_left: int
     where = reading(rho)
     advice = f.gauge_reading
     says = f"The gauge says: {gauge_words(advice)}."
+    if advice in SIDE and rho is not None and SIDE[advice] != SIDE[where]:
+        # the advice reads the outlook, not this round: say so, or it reads as a mistake
+        says = f"So the gauge, which reads the outlook, says: {gauge_words(advice)}."
     if rounds_left <= 0:  # the game is over: the gauge reads, it no longer advises
         advice = ""
         says = "The game is over, so there is no split left to move."
