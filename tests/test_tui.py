@@ -50,8 +50,7 @@ async def test_a_whole_game_through_the_keyboard() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, NewGame)
-        await pilot.press("up")  # classic is highlighted; tutorial is above it
-        await pilot.press("enter")
+        await pilot.press("enter")  # the tutorial is highlighted: first games start there
         await pilot.pause()
         assert isinstance(app.screen, Boardroom)
         session = app.session
@@ -483,7 +482,7 @@ async def test_a_ticked_study_and_the_chosen_mode_read_without_colour() -> None:
         await settle(pilot)
         simple, full = app.screen.query(Choice)
         assert "●" in str(simple.render()) and "○" in str(full.render())
-        await pilot.press("enter")  # classic, highlighted: a game opens
+        await pilot.press("down", "enter")  # classic, below the tutorial: a game opens
         await settle(pilot)
         await pilot.press("f")
         await pilot.pause()

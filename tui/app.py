@@ -85,7 +85,7 @@ class JigsawApp(JigsawBase):
     def __init__(
         self,
         session: Session | None = None,
-        scenario: str = "classic",
+        scenario: str = "tutorial",
         hindsight: bool = True,
         class_db: str | Path | None = None,
     ) -> None:

@@ -42,7 +42,7 @@ class NewGame(Screen):
 
     BINDINGS = [Binding("ctrl+enter", "start", "Start", show=False)]
 
-    def __init__(self, preselect: str = "classic") -> None:
+    def __init__(self, preselect: str = "tutorial") -> None:
         super().__init__()
         self.scenarios: dict[str, Scenario] = {n: load_scenario(n) for n in scenario_names()}
         self.preselect = preselect if preselect in self.scenarios else next(iter(self.scenarios))
