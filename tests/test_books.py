@@ -105,7 +105,8 @@ async def test_the_books_tab_and_the_round_report_show_the_ledger() -> None:
         names = [str(table.get_row_at(k)[0]) for k in range(table.row_count)]
         assert names[0] == "Revenue" and "Fixed costs" in names and "Cost of revenue" in names
         profit = table.get_row_at(names.index("Operating profit"))
-        mine = [r.firms["you"] for r in session.game.reports]
+        mine = [r.firms["you"] for r in session.game.reports][::-1]  # newest round first
+        assert [str(c.label) for c in table.ordered_columns[1:5]] == ["R3", "R2", "R1", "Total"]
         assert [str(c) for c in profit[1:4]] == [money(f.profit) for f in mine]
         assert str(profit[4]) == money(sum(f.profit for f in mine))
         fixed = table.get_row_at(names.index("Fixed costs"))

@@ -41,7 +41,10 @@ class GameCharts(Vertical):
             with TabPane("Map", id="chart-map"):
                 yield PlotextPlot(id="plot-map")
             with TabPane("Books", id="chart-books"):
-                yield DataTable(id="books", cursor_type="row", zebra_stripes=True)
+                # newest round first, as statements put the current period first: the
+                # latest figures are always in view; older rounds and the total scroll in
+                # from the right while the line names stay
+                yield DataTable(id="books", cursor_type="row", zebra_stripes=True, fixed_columns=1)
 
     def show(
         self,
@@ -111,10 +114,11 @@ class GameCharts(Vertical):
         plot.refresh()
 
     def show_books(self, reports: list[RoundReport], player: str) -> None:
-        """The player's income statement, one column a round and the total: every column
-        adds up to that round's operating profit (`FirmRound.statement`)."""
+        """The player's income statement, one column a round, newest first, and the total
+        over the game: every column adds up to its operating profit (`FirmRound.statement`)."""
         table = self.query_one("#books", DataTable)
         table.clear(columns=True)
+        reports = reports[::-1]  # newest first
         mine = [r.firms[player] for r in reports]
         table.add_column("", key="line")
         for r in reports:
