@@ -599,8 +599,8 @@ def explain_line(
             continue
         if factor == "luck":
             parts.append(
-                f"{signed_money(amount)} luck (this round's luck {signed_money(luck_now)}, "
-                f"last round's {signed_money(luck_before)})"
+                f"{signed_money(amount)} luck (this round's luck {signed_money(luck_now)} "
+                f"less last round's {signed_money(luck_before)})"
             )
         elif factor == "momentum":
             parts.append(f"{signed_money(amount)} {words[factor]}")

@@ -21,7 +21,7 @@ from sim.model.decisions import RANGES, routes_table
 from sim.model.errors import InputError
 from sim.model.files import MAX_NUMBER, read_number
 from sim.model.forecast import LEVEL, band
-from sim.model.scenario import CHANNELS, STUDIES
+from sim.model.scenario import CHANNELS, MEASURE_LABELS, STUDIES
 from sim.narrative import explain, goal_line, statement_rows
 from sim.numbers import money
 from tui.cli.common import one_line, plain
@@ -418,7 +418,7 @@ def scorecard_lines(session: Session) -> list[str]:
     score = game.score()
     weights = session.scenario.scoring.weights()
     lines = ["Game over. Balanced scorecard (0-100 per measure, weighted):"]
-    rows = [("rank", "firm", "total", *weights.keys())]
+    rows = [("rank", "firm", "total", *(MEASURE_LABELS[m].lower() for m in weights))]
     for fid, sc in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
         name = game.scenario.firm(fid).label + (" (you)" if fid == session.player else "")
         rows.append(

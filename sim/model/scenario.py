@@ -603,6 +603,15 @@ class RandomEvents(Strict):
 
 
 MEASURES = ("value", "profit", "brand_equity", "market_share", "revenue_growth", "retention")
+# Each measure's short name, as the scorecard's columns head it (the screen and plain mode).
+MEASURE_LABELS = {
+    "value": "Value",
+    "profit": "Profit",
+    "brand_equity": "Brand",
+    "market_share": "Share",
+    "revenue_growth": "Growth",
+    "retention": "Retain",
+}
 # What scores 0 and 100 on each measure when the scenario does not say (money measures scale
 # with the scenario's budget over the game: see Scoring.scale_of).
 DEFAULT_SCALE = {

@@ -13,6 +13,7 @@ from textual.widgets import Header, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from sim.model.gauge import rho_text
+from sim.model.scenario import MEASURE_LABELS
 from sim.narrative import goal_line, money
 from tui.session import Session
 from tui.widgets.boards import GoalBoard
@@ -20,14 +21,6 @@ from tui.widgets.charts import GameCharts
 from tui.widgets.footer import KeyBar
 
 SHARES = [round(0.1 * k, 1) for k in range(11)]
-SHORT = {
-    "value": "Value",
-    "profit": "Profit",
-    "brand_equity": "Brand",
-    "market_share": "Share",
-    "revenue_growth": "Growth",
-    "retention": "Retain",
-}
 
 
 class Scorecard(Screen):
@@ -111,7 +104,7 @@ class Scorecard(Screen):
         table.add_column("Firm", ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column("Total", justify="right")
         for m in weights:
-            table.add_column(SHORT.get(m, m), justify="right")
+            table.add_column(MEASURE_LABELS[m], justify="right")
         for fid, row in sorted(score.items(), key=lambda kv: kv[1]["rank"]):
             name = Text(("▶ " if fid == s.player else "  ") + s.scenario.firm(fid).label)
             style = "bold" if fid == s.player else ""
