@@ -642,3 +642,21 @@ async def test_routes_to_market_are_set_in_full_mode_played_and_shown_in_the_boo
         await pilot.press("f")
         await pilot.pause()
         assert not session.full_mode and not session.draft.routed
+
+
+async def test_after_a_round_the_arrows_move_the_split_even_if_a_field_had_the_focus() -> None:
+    """A playtester typed a budget, played the round, and found the arrows moving the text
+    cursor in the budget field instead of the split."""
+    session = Session.new(load_scenario("classic"), 1)
+    app = JigsawApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#budget").focus()
+        await pilot.pause()
+        await advance(pilot)
+        await pilot.pause()
+        before = session.draft.marketing_share
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#split")
+        assert session.draft.marketing_share == pytest.approx(before + 0.05)

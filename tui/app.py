@@ -148,8 +148,14 @@ class JigsawApp(JigsawBase):
         def after(_: None) -> None:
             if self.session is not None and (self.session.finished or self.session.bankrupt):
                 self.show_scorecard()
+            else:  # back on the split bar, where the arrows move the split (not a text cursor)
+                self.call_after_refresh(self.back_to_the_split)
 
         self.push_screen(RoundReportScreen(self.session, report), after)
+
+    def back_to_the_split(self) -> None:
+        if isinstance(self.screen, Boardroom):
+            self.screen.action_leave_field()
 
     def show_scorecard(self) -> None:
         assert self.session is not None
