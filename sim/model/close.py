@@ -59,7 +59,8 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             s: r6(force.offered_by[k] / force.offered) if force.offered > 0 else 0.0
             for k, s in enumerate(seg_ids)
         }
-        outlook = outlooks[i]
+        ahead = outlooks[i]
+        outlook = r6(ahead) if ahead is not None else None
         # too late for a change of split to pay back (none to make after the last round)
         late = 0 < rounds_left * scen.meta.round_days < payback_days(game, i, load)
         new_cust = float(game.accounts.won[i].sum())
@@ -152,8 +153,8 @@ def close_round(game: Game, round_no: int, fired: list[Fired]) -> RoundReport:
             },
             **by_route(game, i, b.revenue),
             partner_margins=b.partners,
-            alignment_outlook=r6(outlook) if outlook is not None else None,
-            gauge_reading=advice(r6(outlook) if outlook is not None else None, late),
+            alignment_outlook=outlook,
+            gauge_reading=advice(outlook, late),
         )
         if b.bankrupt and game.market.active[i]:
             game.leave(i)

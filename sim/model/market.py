@@ -247,12 +247,16 @@ class Market:
         """w_s |P - I_s|^2, firms x segments: log-appeal and logit lost to a poor fit."""
         return fit_penalty(self.position, self.ideal, self.fit_weight)
 
+    def learning_hazard(self, aware: np.ndarray) -> np.ndarray:
+        """Generalized Bass: the rate (per year) at which unaware accounts learn of each firm,
+        p + ad_lift h_ad + q A, firms x segments, at awareness `aware` (accounts)."""
+        return self.innovation + self.ad_lift * self.h_ad + self.imitation * (aware / self.accounts)
+
     def spread_awareness(self, customers: np.ndarray) -> None:
         """Generalized Bass: unaware accounts learn at (p + ad_lift h_ad + q A) per year;
         aware non-customers forget at `forgetting` per year. Customers never forget."""
         N = self.accounts
-        A = self.aware / N
-        hazard = self.innovation + self.ad_lift * self.h_ad + self.imitation * A
+        hazard = self.learning_hazard(self.aware)
         learn_p = -np.expm1(-hazard * DT)
         forget_p = -np.expm1(-self.forgetting * DT)
         # trials[i] = (unaware, forgettable) and chances[i] = (learn, forget), per segment
@@ -272,13 +276,20 @@ class Market:
     def build_brand(self, satisfaction: np.ndarray, customers: np.ndarray) -> None:
         """Nerlove-Arrow goodwill on 0..100: dG/dt = delta (100 h_pr - G) + m (Sat - G), where
         delta = ln 2 / half-life and m = satisfaction_pull x c / (c + 50) for c customers."""
+        rate, target = self.goodwill(satisfaction, customers)
+        self.brand = np.where(self.active, relax(self.brand, target, rate, DT), self.brand)
+
+    def goodwill(
+        self, satisfaction: np.ndarray, customers: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per firm, the rate (per year) at which brand equity moves and the level it moves
+        toward (`build_brand`): delta + m, and (delta 100 h_pr + m Sat) / (delta + m)."""
         p = self.params
         delta = np.log(2.0) / (p.brand_half_life_days / 365.0)
         c = customers.sum(axis=1)
         m = p.satisfaction_pull * c / (c + 50.0)
         rate = delta + m
-        target = (delta * 100.0 * self.h_pr + m * satisfaction) / rate
-        self.brand = np.where(self.active, relax(self.brand, target, rate, DT), self.brand)
+        return rate, (delta * 100.0 * self.h_pr + m * satisfaction) / rate
 
     def appeal(self, fit: np.ndarray | float = 0.0) -> np.ndarray:
         """How much an aware prospect wants to talk to the firm (1 = neutral), firms x segments:

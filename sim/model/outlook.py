@@ -56,11 +56,7 @@ def warm_growth(game: Game, days_left: float) -> np.ndarray:
         N = m.accounts
         c = a.customers.astype(float)
         aware0 = m.aware.astype(float)
-        delta = np.log(2.0) / (p.brand_half_life_days / 365.0)
-        held = c.sum(axis=1)
-        pull = p.satisfaction_pull * held / (held + 50.0)
-        rate = delta + pull
-        target = (delta * 100.0 * m.h_pr + pull * a.satisfaction) / rate
+        rate, target = m.goodwill(a.satisfaction, c)  # customers held
         lift = p.brand_lift[:, None]
         base = np.maximum(aware0 - c, 0.0)
         steps = min(MAX_STEPS, max(1, math.ceil(days_left / STEP_DAYS)))
@@ -69,7 +65,7 @@ def warm_growth(game: Game, days_left: float) -> np.ndarray:
         aware = aware0.copy()
         total = np.zeros((F, S))
         for k in range(1, steps + 1):
-            hazard = m.innovation + m.ad_lift * m.h_ad + m.imitation * aware / N
+            hazard = m.learning_hazard(aware)
             aware = aware + (N - aware) * -np.expm1(-hazard * dt) - (aware - c) * forget
             aware = np.clip(aware, c, N)
             brand = target + (m.brand - target) * np.exp(-rate * k * dt)
@@ -105,10 +101,9 @@ def alignment_outlooks(game: Game, rounds_left: int) -> list[float | None]:
 def payback_days(game: Game, firm: int, load: dict[str, float]) -> float:
     """Days a change of split takes to pay: a new rep's ramp, then a deal's cycle (the
     segments weighted by `load`, their share of the warm workload; by potential without)."""
-    scen = game.scenario
-    cycles = np.array([s.cycle_days for s in scen.segments], dtype=float)
-    weights = np.array([load.get(s.id, 0.0) for s in scen.segments])
+    m = game.market
+    weights = np.array([load.get(s.id, 0.0) for s in game.scenario.segments])
     if weights.sum() <= 0:
-        weights = game.market.accounts * game.market.deal_value
-    cycle = float((cycles * weights).sum() / weights.sum())
+        weights = m.accounts * m.deal_value
+    cycle = float((m.cycle_days * weights).sum() / weights.sum())
     return float(game.params.ramp_days[firm]) + cycle
