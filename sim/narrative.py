@@ -347,13 +347,13 @@ def _alignment(f: FirmRound, warm: int, full_mode: bool = True, rounds_left: int
         ]
     if rho is None:
         return []
-    if where in ("waiting", "cold"):
+    if SIDE[where] == "above":
         ramp = f" ({f.reps_ramping} new hires are still ramping up)" if f.reps_ramping else ""
         facts = (
             f"Alignment {rho_text(rho)}, above the aligned band ({band()}): your warm leads asked for "
             f"more time than your {f.reps} productive reps had{ramp}.{cold}"
         )
-    elif where in ("idle", "room"):
+    elif SIDE[where] == "below":
         share_out = f.leads_outbound / f.leads if f.leads else 0.0
         facts = (
             f"Alignment {rho_text(rho)}, below the aligned band ({band()}): your reps had time on "
@@ -405,14 +405,7 @@ def _staffing(scenario: Scenario, f: FirmRound) -> list[tuple[str, int, float | 
         if slots == 0 or rho is None:
             state = "unstaffed" if cold else "empty"
         else:
-            where = reading(rho)
-            state = (
-                "short"
-                if where in ("waiting", "cold")
-                else "spare"
-                if where in ("idle", "room")
-                else "busy"
-            )
+            state = {"above": "short", "below": "spare", "inside": "busy"}[SIDE[reading(rho)]]
         out.append((seg.label, slots, rho, cold, state))
     return out
 
